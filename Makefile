@@ -1,0 +1,52 @@
+# The two commands of the quick start are `make dev` and `make test`.
+# Every target bootstraps .venv from pyproject.toml + uv.lock first, so a fresh machine needs only python3.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .cache/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: dev test lint bench schema-check schema-compose sdl clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(SYNCED): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+## dev: the whole system on 127.0.0.1 with seeded demo data (Ctrl-C stops it)
+dev: $(SYNCED)
+	$(VENV)/bin/stack up
+
+## test: the whole test suite (real Redis, PostgreSQL and processes on 127.0.0.1)
+test: $(SYNCED)
+	$(VENV)/bin/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+## lint: ruff and mypy (strict on router/)
+lint: $(SYNCED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy router servicekit
+
+## sdl: write each subgraph's SDL to schema/subgraphs/
+sdl: $(SYNCED)
+	$(VENV)/bin/subgraph export-sdl
+
+## schema-compose: compose schema/supergraph.graphql from the subgraph SDLs
+schema-compose: $(SYNCED)
+	$(VENV)/bin/schema compose
+
+## schema-check: the registry checks CI runs (composition, breaking changes, persisted operations)
+schema-check: $(SYNCED)
+	$(VENV)/bin/schema check --against $${SCHEMA_BASE:-HEAD~1}
+
+## bench: the gateway benchmarks (see benchmarks/README.md)
+bench: $(SYNCED)
+	$(VENV)/bin/bench all
+
+clean:
+	rm -rf $(VENV) $(TOOLS) data

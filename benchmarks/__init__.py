@@ -1,0 +1,1 @@
+"""Gateway and planning benchmarks (`make bench`)."""

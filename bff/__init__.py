@@ -1,0 +1,1 @@
+"""Code both backends-for-frontends share: router client, Redis cache, persisted operations, loaders."""

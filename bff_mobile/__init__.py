@@ -1,0 +1,1 @@
+"""The mobile backend-for-frontend (port 4200)."""

@@ -1,0 +1,1 @@
+"""The web backend-for-frontend (port 4100)."""

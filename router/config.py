@@ -1,0 +1,85 @@
+"""Router configuration: a YAML file (``router --config FILE``) validated by pydantic.
+
+Shared by the core (subgraph URLs, timeouts, header propagation, deduplication) and the HTTP
+surface (mode, limits, CORS/CSRF, APQ). Every value has a default, so a bare
+``router --supergraph FILE`` runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["HeaderRule", "RouterConfig", "SubgraphConfig", "load_config"]
+
+
+class HeaderRule(BaseModel):
+    """Propagate an inbound header to subgraph requests (optionally renamed), or insert a fixed one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    propagate: str | None = None
+    rename: str | None = None
+    insert: str | None = None
+    value: str | None = None
+
+
+class SubgraphConfig(BaseModel):
+    """Per-subgraph overrides; unset fields fall back to ``RouterConfig.all_subgraphs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    timeout_seconds: float | None = None
+    headers: list[HeaderRule] | None = None
+    max_connections: int | None = None
+
+
+class AllSubgraphs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = 30.0
+    max_connections: int = 100
+    headers: list[HeaderRule] = Field(
+        default_factory=lambda: [HeaderRule(propagate="authorization")]
+    )
+    deduplicate_queries: bool = False
+
+
+class RouterConfig(BaseModel):
+    """The whole router configuration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["development", "production"] = "production"
+    all_subgraphs: AllSubgraphs = Field(default_factory=AllSubgraphs)
+    subgraphs: dict[str, SubgraphConfig] = Field(default_factory=dict)
+    expose_query_plan: bool = True
+    deduplicate_inbound: bool = False
+
+    def subgraph_url(self, name: str, default: str) -> str:
+        override = self.subgraphs.get(name)
+        return override.url if override and override.url else default
+
+    def subgraph_timeout(self, name: str) -> float:
+        override = self.subgraphs.get(name)
+        if override and override.timeout_seconds is not None:
+            return override.timeout_seconds
+        return self.all_subgraphs.timeout_seconds
+
+    def subgraph_headers(self, name: str) -> list[HeaderRule]:
+        override = self.subgraphs.get(name)
+        if override and override.headers is not None:
+            return override.headers
+        return self.all_subgraphs.headers
+
+
+def load_config(path: Path | None) -> RouterConfig:
+    """Read and validate a YAML config file; ``None`` gives the defaults."""
+    if path is None:
+        return RouterConfig()
+    document = yaml.safe_load(path.read_text()) or {}
+    return RouterConfig.model_validate(document)

@@ -1,0 +1,130 @@
+"""Query plan nodes: plain frozen data, the node kinds of Apollo's query planner.
+
+A plan is a tree of :data:`PlanNode`. The executor runs it with one ``match``; the printer renders
+it in Apollo's textual format so plans can be read and compared.
+
+Paths (``FlattenNode.path``, rewrite paths) are tuples of response keys, where ``"@"`` stands for
+every item of a list and ``"... on T"`` keeps only the objects whose ``__typename`` is ``T`` (or
+implements/is a member of ``T``), as in Apollo's ``@|[T]`` path elements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "ConditionNode",
+    "FetchNode",
+    "FetchRewrite",
+    "FlattenNode",
+    "KeyRenamer",
+    "ParallelNode",
+    "PlanNode",
+    "QueryPlan",
+    "RequiresField",
+    "RequiresInlineFragment",
+    "RequiresSelection",
+    "SequenceNode",
+    "ValueSetter",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RequiresField:
+    """A field of an entity representation (``__typename``, key fields, ``@requires`` fields)."""
+
+    name: str
+    selections: tuple[RequiresSelection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequiresInlineFragment:
+    """``... on T { ... }``: the representation shape for objects of type ``T``."""
+
+    type_condition: str
+    selections: tuple[RequiresSelection, ...]
+
+
+RequiresSelection = RequiresField | RequiresInlineFragment
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSetter:
+    """Set the value at ``path`` to ``set_value_to`` (e.g. ``__typename`` of an @interfaceObject)."""
+
+    path: tuple[str, ...]
+    set_value_to: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRenamer:
+    """Rename the key at ``path`` to ``rename_key_to`` (aliased fields back to their names)."""
+
+    path: tuple[str, ...]
+    rename_key_to: str
+
+
+FetchRewrite = ValueSetter | KeyRenamer
+
+
+@dataclass(frozen=True, slots=True)
+class FetchNode:
+    """One request to one subgraph.
+
+    ``operation`` is the exact document sent. For an entity fetch, ``requires`` is the shape of the
+    representations collected at the enclosing ``FlattenNode`` path and the operation takes them as
+    ``$representations``. ``variable_usages`` names the client variables forwarded to this fetch.
+    """
+
+    service_name: str
+    operation: str
+    operation_kind: Literal["query", "mutation"] = "query"
+    operation_name: str | None = None
+    variable_usages: tuple[str, ...] = ()
+    requires: tuple[RequiresSelection, ...] | None = None
+    input_rewrites: tuple[FetchRewrite, ...] = ()
+    output_rewrites: tuple[FetchRewrite, ...] = ()
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlattenNode:
+    """Run ``node`` against every object found at ``path`` of the data merged so far."""
+
+    path: tuple[str, ...]
+    node: FetchNode
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceNode:
+    """Run ``nodes`` one after another (each may depend on what the previous merged)."""
+
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelNode:
+    """Run ``nodes`` concurrently (they are independent)."""
+
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionNode:
+    """Branch on a boolean variable (``@skip``/``@include`` with a variable)."""
+
+    condition: str
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None
+
+
+PlanNode = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """The root of a plan; ``node`` is ``None`` when nothing needs fetching (only ``__typename``
+    or introspection)."""
+
+    node: PlanNode | None

@@ -1,0 +1,75 @@
+"""The one boundary between the HTTP surface and the router core: request in, response out.
+
+The HTTP layer turns a GET/POST (and APQ) into a :class:`GraphQLRequest` and hands it to
+``Gateway.execute`` (``router/gateway.py``); the core answers a :class:`GraphQLResponse`. A
+response without ``data`` is a *request error* (parse, validation, variable coercion): the HTTP
+layer maps that to 400 under ``application/graphql-response+json``, as the GraphQL-over-HTTP spec
+says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["GraphQLRequest", "GraphQLResponse", "graphql_error"]
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    """A well-formed GraphQL request: the document text is known (APQ already resolved)."""
+
+    query: str
+    operation_name: str | None = None
+    variables: Mapping[str, Any] | None = None
+    extensions: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Inbound HTTP headers, lower-cased names; the source of header propagation and identity."""
+    include_plan: bool = False
+    """Put the query plan into ``extensions.queryPlan`` (development mode only)."""
+    allowed_operation_types: frozenset[str] = frozenset({"query", "mutation"})
+    """GET requests narrow this to ``{"query"}``."""
+
+
+@dataclass(slots=True)
+class GraphQLResponse:
+    """The response body; ``has_data`` is false for request errors (no execution happened)."""
+
+    data: Any = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    has_data: bool = True
+    status_hint: int | None = None
+    """A status the core insists on (e.g. 405 for a mutation over GET), else the HTTP layer decides."""
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if self.errors:
+            body["errors"] = self.errors
+        if self.has_data:
+            body["data"] = self.data
+        if self.extensions:
+            body["extensions"] = self.extensions
+        return body
+
+    @classmethod
+    def request_error(
+        cls, message: str, code: str, *, status_hint: int | None = None, **extra: Any
+    ) -> GraphQLResponse:
+        return cls(
+            errors=[graphql_error(message, code, **extra)], has_data=False, status_hint=status_hint
+        )
+
+
+def graphql_error(message: str, code: str, **extra: Any) -> dict[str, Any]:
+    """A GraphQL error object with ``extensions.code`` (Apollo's convention)."""
+    error: dict[str, Any] = {"message": message}
+    locations = extra.pop("locations", None)
+    path = extra.pop("path", None)
+    if locations:
+        error["locations"] = locations
+    if path is not None:
+        error["path"] = path
+    error["extensions"] = {"code": code, **extra}
+    return error

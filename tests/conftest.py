@@ -1,0 +1,50 @@
+"""Fixtures every test package can use: real Redis (a unique key prefix per test) and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from servicekit.redis import create_redis
+from tests.support.databases import temporary_postgres_database
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_namespace() -> str:
+    """A key prefix no other test uses; tests never FLUSHALL a shared server."""
+    return f"test:{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def redis_client(redis_namespace: str) -> AsyncIterator[Redis]:
+    client = create_redis(REDIS_URL, timeout_seconds=2.0)
+    yield client
+    keys = [key async for key in client.scan_iter(match=f"{redis_namespace}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with temporary_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests leave files for people to look at (screenshots, logs)."""
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
