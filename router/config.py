@@ -13,7 +13,14 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["HeaderRule", "RouterConfig", "SubgraphConfig", "load_config"]
+__all__ = [
+    "ApqConfig",
+    "HeaderRule",
+    "HttpConfig",
+    "RouterConfig",
+    "SubgraphConfig",
+    "load_config",
+]
 
 
 class HeaderRule(BaseModel):
@@ -49,6 +56,29 @@ class AllSubgraphs(BaseModel):
     deduplicate_queries: bool = False
 
 
+class ApqConfig(BaseModel):
+    """Automatic persisted queries (Apollo's APQ protocol), stored in Redis for every replica."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    ttl_seconds: int = Field(default=86_400, gt=0)
+    key_prefix: str = "router:apq:"
+
+
+class HttpConfig(BaseModel):
+    """The HTTP surface (``router/http``): limits, GraphiQL, APQ and the Redis it shares."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_body_bytes: int = Field(default=2_000_000, gt=0)
+    graphiql: bool | None = None
+    """``None``: GraphiQL in development mode only."""
+    redis_url: str | None = "redis://127.0.0.1:6379/0"
+    """``None``: no Redis (APQ then has nothing to share and every hash-only lookup misses)."""
+    apq: ApqConfig = Field(default_factory=ApqConfig)
+
+
 class RouterConfig(BaseModel):
     """The whole router configuration."""
 
@@ -59,6 +89,7 @@ class RouterConfig(BaseModel):
     subgraphs: dict[str, SubgraphConfig] = Field(default_factory=dict)
     expose_query_plan: bool = True
     deduplicate_inbound: bool = False
+    http: HttpConfig = Field(default_factory=HttpConfig)
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)
