@@ -1,0 +1,71 @@
+"""The ASGI app both BFFs are: FastAPI + Strawberry's router, health routes, persisted operations.
+
+Each BFF passes its own schema and persisted-operation policy; everything else (lifespan,
+``/health``, ``/ready`` with the router required and Redis optional, ``/debug/stats`` in
+development mode, the context with per-request loaders) is the same and lives here once.
+Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import strawberry
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from bff.context import BffContext, build_context
+from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
+from bff.runtime import BffRuntime
+from bff.settings import BFFSettings
+from servicekit.health import ReadinessCheck, health_routes
+
+__all__ = ["create_bff_app"]
+
+PolicyFactory = Callable[[BffRuntime], PersistedPolicy]
+
+
+def create_bff_app(
+    name: str,
+    schema: strawberry.Schema,
+    settings: BFFSettings,
+    policy_factory: PolicyFactory,
+) -> Any:
+    """The BFF app wrapped in its persisted-operations middleware; ``app.state.runtime`` is set."""
+    runtime = BffRuntime(name, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    async def get_context(request: Request) -> BffContext:
+        return build_context(runtime, dict(request.headers))
+
+    app = FastAPI(title=name, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runtime = runtime
+    graphql: GraphQLRouter[Any, Any] = GraphQLRouter(
+        schema, context_getter=get_context, graphql_ide=None
+    )
+    app.include_router(graphql, prefix="/graphql")
+    checks = {
+        "router": ReadinessCheck(runtime.router_probe),
+        "redis": ReadinessCheck(runtime.cache.probe, required=False),
+    }
+    app.router.routes.extend(health_routes(checks))
+    if settings.is_development:
+
+        @app.get("/debug/stats")
+        async def stats() -> JSONResponse:
+            return JSONResponse(runtime.stats())
+
+    wrapped = PersistedOperationsMiddleware(app, policy_factory(runtime))
+    wrapped.state = app.state  # type: ignore[attr-defined]
+    wrapped.router = app.router  # type: ignore[attr-defined]
+    return wrapped

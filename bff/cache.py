@@ -1,0 +1,197 @@
+"""The BFFs' Redis cache: one ``MGET`` per batch, one pipeline per write-back, tags to invalidate.
+
+Keys are ``{namespace}:{bff}:{schema_version}:{kind}:{key}``: per BFF, per entity and selection
+(the ``kind``), versioned by the router's schema hash so a schema change never serves an old
+shape. Every write also adds the key to shared tag sets (``{namespace}:tag:{tag}``, e.g.
+``Product:1``), so a mutation in one BFF invalidates what both BFFs cached about the entity.
+
+Redis is optional: any Redis error is logged, reported by :meth:`RedisCache.status` (``/ready``
+shows it as degraded) and treated as a miss; for ``retry_seconds`` afterwards Redis is skipped so
+a dead server costs no latency, then it is tried again and caching resumes on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from servicekit.logging import get_logger
+
+__all__ = ["CacheStats", "RedisCache", "is_missing"]
+
+_log = get_logger("bff.cache")
+_MISSING = object()
+
+
+@dataclass
+class CacheStats:
+    """Counters since start, read by tests, benchmarks and ``/debug/stats``."""
+
+    hits: int = 0
+    misses: int = 0
+    writes: int = 0
+    errors: int = 0
+    invalidated: int = 0
+
+
+class RedisCache:
+    """JSON values in Redis under one BFF's namespace, degrading to "always miss" on errors."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        namespace: str,
+        bff: str,
+        retry_seconds: float = 1.0,
+    ) -> None:
+        self.redis = redis
+        self.namespace = namespace
+        self.bff = bff
+        self.schema_version: str | None = None
+        """Unknown until the router answered: no caching before that (no unversioned keys)."""
+        self.retry_seconds = retry_seconds
+        self.stats = CacheStats()
+        self._down_until = 0.0
+        self._last_error: str | None = None
+
+    # -- keys -------------------------------------------------------------------------------
+    def key(self, kind: str, key: str) -> str:
+        return f"{self.namespace}:{self.bff}:{self.schema_version}:{kind}:{key}"
+
+    def tag_key(self, tag: str) -> str:
+        return f"{self.namespace}:tag:{tag}"
+
+    def raw_key(self, suffix: str) -> str:
+        """A key outside the schema version (e.g. APQ documents, which do not depend on it)."""
+        return f"{self.namespace}:{self.bff}:{suffix}"
+
+    # -- health -----------------------------------------------------------------------------
+    @property
+    def available(self) -> bool:
+        """Redis is used: not in its retry pause, and the schema version is known."""
+        return self.schema_version is not None and time.monotonic() >= self._down_until
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        self.stats.errors += 1
+        self._down_until = time.monotonic() + self.retry_seconds
+        self._last_error = f"{type(error).__name__}: {error}"
+        _log.warning("redis unavailable, serving from the router", op=operation, error=str(error))
+
+    def _succeeded(self) -> None:
+        if self._last_error is not None:
+            _log.info("redis is back, caching resumes")
+        self._last_error = None
+
+    def status(self) -> dict[str, Any]:
+        return {"schema_version": self.schema_version, "last_error": self._last_error}
+
+    async def probe(self) -> Mapping[str, Any]:
+        """Readiness (optional check): raises while Redis is down, so ``/ready`` says degraded."""
+        try:
+            await self.redis.ping()
+        except (RedisError, OSError) as error:
+            self._failed("ping", error)
+            raise
+        self._succeeded()
+        self._down_until = 0.0
+        return {"schema_version": self.schema_version}
+
+    # -- reads and writes ---------------------------------------------------------------------
+    async def get_many(self, kind: str, keys: Sequence[str]) -> list[Any]:
+        """One ``MGET``; a miss (or Redis down) is :data:`MISSING` at that position."""
+        if not keys:
+            return []
+        if not self.available:
+            self.stats.misses += len(keys)
+            return [_MISSING] * len(keys)
+        try:
+            raw = await self.redis.mget([self.key(kind, k) for k in keys])
+        except (RedisError, OSError) as error:
+            self._failed("mget", error)
+            self.stats.misses += len(keys)
+            return [_MISSING] * len(keys)
+        self._succeeded()
+        values = [_MISSING if item is None else orjson.loads(item) for item in raw]
+        hits = sum(1 for v in values if v is not _MISSING)
+        self.stats.hits += hits
+        self.stats.misses += len(values) - hits
+        return values
+
+    async def set_many(
+        self,
+        kind: str,
+        values: Mapping[str, Any],
+        ttl_seconds: int,
+        tags: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """One pipeline: ``SET ... EX`` each value, ``SADD`` + ``EXPIRE`` its tags."""
+        if not values or not self.available:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for key, value in values.items():
+            full_key = self.key(kind, key)
+            pipe.set(full_key, orjson.dumps(value), ex=ttl_seconds)
+            for tag in (tags or {}).get(key, ()):
+                pipe.sadd(self.tag_key(tag), full_key)
+                pipe.expire(self.tag_key(tag), max(ttl_seconds, 3600))
+        try:
+            await pipe.execute()
+        except (RedisError, OSError) as error:
+            self._failed("pipeline", error)
+            return
+        self._succeeded()
+        self.stats.writes += len(values)
+
+    async def invalidate_tags(self, tags: Iterable[str]) -> int:
+        """Delete every key cached under ``tags`` (by both BFFs); returns how many were deleted."""
+        tag_keys = [self.tag_key(t) for t in tags]
+        if not tag_keys:
+            return 0
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for tag_key in tag_keys:
+                pipe.smembers(tag_key)
+            members: list[set[bytes]] = await pipe.execute()
+            keys = {k for group in members for k in group}
+            deleted = int(await self.redis.delete(*keys, *tag_keys)) if keys else 0
+            if not keys:
+                await self.redis.delete(*tag_keys)
+        except (RedisError, OSError) as error:
+            self._failed("invalidate", error)
+            return 0
+        self._succeeded()
+        self.stats.invalidated += len(keys)
+        return deleted
+
+    async def get_raw(self, suffix: str) -> bytes | None:
+        if time.monotonic() < self._down_until:
+            return None
+        try:
+            value = await self.redis.get(self.raw_key(suffix))
+        except (RedisError, OSError) as error:
+            self._failed("get", error)
+            return None
+        self._succeeded()
+        return value if isinstance(value, bytes) else None
+
+    async def set_raw(self, suffix: str, value: bytes, ttl_seconds: int) -> None:
+        if time.monotonic() < self._down_until:
+            return
+        try:
+            await self.redis.set(self.raw_key(suffix), value, ex=ttl_seconds)
+        except (RedisError, OSError) as error:
+            self._failed("set", error)
+            return
+        self._succeeded()
+
+
+def is_missing(value: Any) -> bool:
+    """True for a :meth:`RedisCache.get_many` miss (``None`` is a cached null, not a miss)."""
+    return value is _MISSING

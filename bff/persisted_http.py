@@ -1,0 +1,198 @@
+"""Persisted operations at the HTTP edge: a pure-ASGI middleware in front of Strawberry's view.
+
+It turns a request carrying only an operation id into a normal one with ``query`` filled in,
+before Strawberry sees it. Policies (issue #6):
+
+* mobile in production: only manifest operations (by ``extensions.persistedQuery.sha256Hash`` or
+  ``id``); anything else is ``PERSISTED_QUERY_NOT_IN_LIST`` with status 400 (Apollo's code).
+* web (and mobile in development): free-form operations too, and Apollo's APQ protocol with the
+  documents stored in Redis (``PERSISTED_QUERY_NOT_FOUND`` tells the client to send the text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+
+from bff.cache import RedisCache
+from bff.persisted import Manifest, sha256_hex
+
+__all__ = ["PersistedOperationsMiddleware", "PersistedPolicy", "PersistedQueryError"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY_BYTES = 1_000_000
+
+
+class PersistedQueryError(Exception):
+    def __init__(self, message: str, code: str, status: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+    def body(self) -> bytes:
+        error = {"message": str(self), "extensions": {"code": self.code}}
+        return orjson.dumps({"errors": [error]})
+
+
+@dataclass
+class PersistedPolicy:
+    """What a BFF accepts: its manifest, free-form documents or not, APQ in Redis or not."""
+
+    manifest: Manifest
+    allow_freeform: bool
+    apq_cache: RedisCache | None = None
+    apq_ttl_seconds: int = 86_400
+
+    async def resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Return the payload with ``query`` set, or raise :class:`PersistedQueryError`."""
+        extensions = payload.get("extensions") or {}
+        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        operation_id = (persisted or {}).get("sha256Hash") or payload.get("id")
+        query = payload.get("query")
+        if operation_id is not None and not isinstance(operation_id, str):
+            raise PersistedQueryError("the operation id must be a string", "BAD_REQUEST", 400)
+        if not operation_id:
+            if isinstance(query, str) and self._accepts_text(query):
+                return payload
+            raise self._not_in_list()
+        if query:
+            return await self._register(payload, operation_id, query)
+        known = self.manifest.get(operation_id)
+        if known is not None:
+            return {**payload, "query": known.body}
+        if self.apq_cache is not None:
+            stored = await self.apq_cache.get_raw(f"apq:{operation_id}")
+            if stored is not None:
+                return {**payload, "query": stored.decode()}
+            raise PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND", 200)
+        raise self._not_in_list()
+
+    def _accepts_text(self, query: str) -> bool:
+        return self.allow_freeform or self.manifest.get(sha256_hex(query)) is not None
+
+    async def _register(
+        self, payload: dict[str, Any], operation_id: str, query: Any
+    ) -> dict[str, Any]:
+        if not isinstance(query, str) or sha256_hex(query) != operation_id:
+            raise PersistedQueryError(
+                "provided sha256Hash does not match the query", "PERSISTED_QUERY_HASH_MISMATCH", 400
+            )
+        if self.manifest.get(operation_id) is not None:
+            return payload
+        if not self.allow_freeform:
+            raise self._not_in_list()
+        if self.apq_cache is not None:
+            await self.apq_cache.set_raw(
+                f"apq:{operation_id}", query.encode(), self.apq_ttl_seconds
+            )
+        return payload
+
+    def _not_in_list(self) -> PersistedQueryError:
+        return PersistedQueryError(
+            "this operation is not in the persisted operation list of this client",
+            "PERSISTED_QUERY_NOT_IN_LIST",
+            400,
+        )
+
+
+class PersistedOperationsMiddleware:
+    """Resolves persisted operations for requests to ``path`` (POST JSON and GET)."""
+
+    def __init__(self, app: ASGIApp, policy: PersistedPolicy, path: str = "/graphql") -> None:
+        self.app = app
+        self.policy = policy
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        try:
+            if method == "POST":
+                await self._post(scope, receive, send)
+                return
+            if method == "GET" and scope.get("query_string"):
+                scope = await self._get(scope)
+        except PersistedQueryError as error:
+            await _respond(send, error.status, error.body())
+            return
+        await self.app(scope, receive, send)
+
+    async def _post(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = await _read_body(receive)
+        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        if b"json" in content_type:
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                payload = None
+            if not isinstance(payload, dict):
+                raise PersistedQueryError("the body must be a JSON object", "BAD_REQUEST", 400)
+            body = orjson.dumps(await self.policy.resolve(payload))
+        elif not self.policy.allow_freeform:
+            raise PersistedQueryError("send persisted operations as JSON", "BAD_REQUEST", 415)
+        await self.app(_with_length(scope, len(body)), _replay(body, receive), send)
+
+    async def _get(self, scope: Scope) -> Scope:
+        params = dict(parse_qsl(scope["query_string"].decode(), keep_blank_values=True))
+        payload: dict[str, Any] = {k: v for k, v in params.items() if k in ("query", "id")}
+        if "extensions" in params:
+            try:
+                payload["extensions"] = orjson.loads(params["extensions"])
+            except orjson.JSONDecodeError as error:
+                raise PersistedQueryError("extensions is not JSON", "BAD_REQUEST", 400) from error
+        if not payload:
+            return scope
+        resolved = await self.policy.resolve(payload)
+        params["query"] = resolved["query"]
+        return {**scope, "query_string": urlencode(params).encode()}
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PersistedQueryError("request body too large", "BAD_REQUEST", 413)
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The buffered body once, then the real channel (so disconnects still arrive)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+def _with_length(scope: Scope, length: int) -> Scope:
+    headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+    headers.append((b"content-length", str(length).encode()))
+    return {**scope, "headers": headers}
+
+
+async def _respond(send: Send, status: int, body: bytes) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

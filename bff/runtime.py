@@ -1,0 +1,93 @@
+"""What a BFF process holds for its lifetime: router client, Redis cache, schema version.
+
+Created in the app's lifespan; resolvers reach it through the per-request context. The schema
+version (the router's introspection hash) is read at start and re-read every
+``schema_poll_seconds``: when the supergraph changes, cache keys change with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+from bff.cache import RedisCache
+from bff.router_client import RouterClient, RouterError
+from bff.settings import BFFSettings
+from servicekit.logging import get_logger
+from servicekit.redis import create_redis
+
+__all__ = ["BffRuntime"]
+
+_log = get_logger("bff.runtime")
+
+
+class BffRuntime:
+    """The long-lived collaborators of one BFF."""
+
+    def __init__(self, name: str, settings: BFFSettings) -> None:
+        self.name = name
+        self.settings = settings
+        self.router = RouterClient(
+            settings.router_url, timeout_seconds=settings.router_timeout_seconds
+        )
+        self.redis = create_redis(settings.redis_url)
+        self.cache = RedisCache(
+            self.redis,
+            namespace=settings.cache_namespace,
+            bff=name,
+            retry_seconds=settings.redis_retry_seconds,
+        )
+        self._poller: asyncio.Task[None] | None = None
+
+    async def refresh_schema_version(self) -> str | None:
+        """Re-read the router's schema hash; keep the old one when the router does not answer."""
+        try:
+            version = await self.router.schema_hash()
+        except RouterError as error:
+            _log.warning("router schema unavailable", error=str(error))
+            return self.cache.schema_version
+        if version != self.cache.schema_version:
+            _log.info("cache version", schema_version=version)
+            self.cache.schema_version = version
+        return version
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.schema_poll_seconds)
+            await self.refresh_schema_version()
+
+    async def start(self) -> None:
+        await self.refresh_schema_version()
+        self._poller = asyncio.create_task(self._poll())
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        await self.router.aclose()
+        await self.redis.aclose()
+
+    async def router_probe(self) -> Mapping[str, Any]:
+        details = await self.router.probe()
+        if self.cache.schema_version is None:
+            await self.refresh_schema_version()
+        return details
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for ``/debug/stats`` (development mode) and the benchmark."""
+        cache = self.cache.stats
+        return {
+            "router_requests": self.router.stats.requests,
+            "router_requests_by_operation": dict(self.router.stats.by_operation),
+            "cache": {
+                "hits": cache.hits,
+                "misses": cache.misses,
+                "writes": cache.writes,
+                "errors": cache.errors,
+                "invalidated": cache.invalidated,
+            },
+            "schema_version": self.cache.schema_version,
+        }

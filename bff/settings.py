@@ -1,0 +1,31 @@
+"""The settings both BFFs read (issue #6): the router URL, cache TTLs and Redis behaviour.
+
+Each BFF subclasses :class:`BFFSettings` with its env prefix (``BFF_WEB_``, ``BFF_MOBILE_``), so one
+environment configures both without collisions.
+"""
+
+from __future__ import annotations
+
+from servicekit.settings import ServiceSettings
+
+__all__ = ["BFFSettings"]
+
+
+class BFFSettings(ServiceSettings):
+    """What a BFF needs beyond host/port/mode: its router, its cache policy, its GraphQL limits."""
+
+    router_url: str = "http://127.0.0.1:4000/graphql"
+    router_timeout_seconds: float = 10.0
+    entity_ttl_seconds: int = 300
+    """Entities whose fields rarely change (names, prices, profiles, reviews)."""
+    stock_ttl_seconds: int = 30
+    """Entries carrying stock or orders: short, and invalidated by ``placeOrder`` anyway."""
+    list_ttl_seconds: int = 30
+    """Root lists (top products, recent reviews, feed pages) whose membership changes."""
+    apq_ttl_seconds: int = 86_400
+    redis_retry_seconds: float = 1.0
+    """After a Redis failure, skip Redis for this long (requests go to the router), then retry."""
+    schema_poll_seconds: float = 30.0
+    """How often the router's schema hash (the cache key version) is re-read."""
+    cache_namespace: str = "bff"
+    """Key prefix in Redis; tests give each run its own."""
