@@ -1,0 +1,230 @@
+"""Run a query plan against the subgraphs and merge their answers (Apollo's plan execution).
+
+One ``match`` over the plan node kinds: a Sequence runs in order, a Parallel concurrently
+(``asyncio.gather``), a Condition branches on a coerced boolean variable, a Fetch queries a
+subgraph at the root and a Flatten sends one ``_entities`` request with the deduplicated
+representations of every object at its path. Answers deep-merge into one tree keyed by the
+client's response keys; the shaper projects it afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from graphql import FieldNode, OperationDefinitionNode, parse
+
+from router.config import RouterConfig
+from router.execution.errors import ClientPath, entity_error, root_error, with_path
+from router.execution.merge import apply_rewrites, deep_merge
+from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
+from router.execution.representations import Representations, build_representations
+from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
+from router.planning.plan import (
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    SequenceNode,
+)
+from router.request import graphql_error
+
+__all__ = ["ExecutionResult", "PlanExecutor"]
+
+
+@dataclass(slots=True)
+class ExecutionResult:
+    """The merged data, the errors so far, and the paths those errors cover (for the shaper)."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    covered: list[tuple[str | int, ...]] = field(default_factory=list)
+
+    def add_error(self, error: dict[str, Any]) -> None:
+        self.errors.append(error)
+        path = error.get("path")
+        if isinstance(path, list):
+            self.covered.append(tuple(path))
+
+
+@dataclass(slots=True)
+class _Run:
+    result: ExecutionResult
+    variables: Mapping[str, Any]
+    inbound: Mapping[str, str]
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4096)
+def _root_keys(operation: str) -> tuple[str, ...]:
+    """The top-level response keys a root fetch provides (what its failure leaves null)."""
+    document = parse(operation, no_location=True)
+    keys: list[str] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    keys.append(selection.alias.value if selection.alias else selection.name.value)
+    return tuple(keys)
+
+
+class PlanExecutor:
+    """Executes plans for one supergraph: subgraph URLs resolved once, clients shared."""
+
+    def __init__(
+        self,
+        clients: SubgraphClients,
+        config: RouterConfig,
+        subgraph_urls: Mapping[str, str],
+        matcher: TypeMatcher,
+    ) -> None:
+        self._clients = clients
+        self._config = config
+        self._urls = {name: config.subgraph_url(name, url) for name, url in subgraph_urls.items()}
+        self._matches = matcher
+
+    async def execute(
+        self, plan: QueryPlan, variables: Mapping[str, Any], headers: Mapping[str, str]
+    ) -> ExecutionResult:
+        """Run ``plan``; subgraph failures become errors in the result, never exceptions."""
+        run = _Run(ExecutionResult(), variables, headers)
+        if plan.node is not None:
+            await self._run(plan.node, run)
+        return run.result
+
+    async def _run(self, node: PlanNode, run: _Run) -> None:
+        match node:
+            case SequenceNode(nodes=nodes):
+                for child in nodes:
+                    await self._run(child, run)
+            case ParallelNode(nodes=nodes):
+                await asyncio.gather(*(self._run(child, run) for child in nodes))
+            case ConditionNode(condition=name, if_clause=if_clause, else_clause=else_clause):
+                branch = if_clause if run.variables.get(name) is True else else_clause
+                if branch is not None:
+                    await self._run(branch, run)
+            case FlattenNode(path=path, node=fetch):
+                await self._fetch_entities(path, fetch, run)
+            case FetchNode():
+                await self._fetch_root(node, run)
+
+    def _body(
+        self, fetch: FetchNode, run: _Run, representations: Representations | None = None
+    ) -> bytes:
+        payload: dict[str, Any] = {"query": fetch.operation}
+        if fetch.operation_name:
+            payload["operationName"] = fetch.operation_name
+        variables = {n: run.variables[n] for n in fetch.variable_usages if n in run.variables}
+        if representations is not None:
+            variables["representations"] = representations.encoded
+        if variables:
+            payload["variables"] = variables
+        return orjson.dumps(payload)
+
+    async def _send(self, fetch: FetchNode, body: bytes, run: _Run) -> SubgraphAnswer:
+        name = fetch.service_name
+        headers = run.headers.get(name)
+        if headers is None:
+            headers = run.headers[name] = outbound_headers(self._config, name, run.inbound)
+        url = self._urls.get(name)
+        if url is None:
+            url = self._config.subgraph_url(name, "")
+        if not url:
+            reason = f"no URL is known for subgraph '{name}'"
+            return SubgraphAnswer(failure=_no_url_error(name, reason))
+        return await self._clients.send(
+            name, url, body, headers, mutation=fetch.operation_kind == "mutation"
+        )
+
+    async def _fetch_root(self, fetch: FetchNode, run: _Run) -> None:
+        answer = await self._send(fetch, self._body(fetch, run), run)
+        result = run.result
+        if answer.failure is not None:
+            result.errors.append(answer.failure)
+        for error in answer.errors:
+            result.add_error(root_error(error, fetch.service_name))
+        if isinstance(answer.data, dict):
+            if fetch.output_rewrites:
+                apply_rewrites(answer.data, fetch.output_rewrites, self._matches)
+            deep_merge(result.data, answer.data)
+        else:
+            result.covered.extend((key,) for key in _root_keys(fetch.operation))
+
+    async def _fetch_entities(self, path: tuple[str, ...], fetch: FetchNode, run: _Run) -> None:
+        objects = collect_objects(run.result.data, path, self._matches)
+        if fetch.requires is None:
+            await self._fetch_into(path, fetch, objects, run)
+            return
+        representations = build_representations(
+            objects, fetch.requires, fetch.input_rewrites, self._matches
+        )
+        if not representations:
+            return
+        answer = await self._send(fetch, self._body(fetch, run, representations), run)
+        entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
+        if isinstance(entities, list):
+            for index, entity in enumerate(entities[: len(representations)]):
+                if isinstance(entity, dict):
+                    if fetch.output_rewrites:
+                        apply_rewrites(entity, fetch.output_rewrites, self._matches)
+                    for obj in representations.targets[index]:
+                        deep_merge(obj, entity)
+        self._entity_errors(path, fetch, answer, representations.targets, run, entities=entities)
+
+    def _entity_errors(
+        self,
+        path: tuple[str, ...],
+        fetch: FetchNode,
+        answer: SubgraphAnswer,
+        targets: list[list[dict[str, Any]]],
+        run: _Run,
+        *,
+        entities: object,
+    ) -> None:
+        result = run.result
+        shown = display_path(path)
+        if answer.failure is not None:
+            result.errors.append(with_path(dict(answer.failure), shown))
+            result.covered.append(tuple(shown))
+        elif not isinstance(entities, list):
+            result.covered.append(tuple(shown))
+        if not answer.errors:
+            return
+        paths: dict[int, ClientPath] | None = None
+
+        def client_path(obj: dict[str, Any]) -> ClientPath | None:
+            nonlocal paths
+            if paths is None:
+                paths = collect_paths(result.data, path, self._matches)
+            return paths.get(id(obj))
+
+        for error in answer.errors:
+            for mapped in entity_error(error, fetch.service_name, shown, targets, client_path):
+                result.add_error(mapped)
+
+    async def _fetch_into(
+        self, path: tuple[str, ...], fetch: FetchNode, objects: list[dict[str, Any]], run: _Run
+    ) -> None:
+        """A non-entity fetch under a Flatten: its root answer merges into each object."""
+        if not objects:
+            return
+        answer = await self._send(fetch, self._body(fetch, run), run)
+        if isinstance(answer.data, dict):
+            for obj in objects:
+                deep_merge(obj, orjson.loads(orjson.dumps(answer.data)))
+        self._entity_errors(path, fetch, answer, [objects], run, entities=[])
+
+
+def _no_url_error(name: str, reason: str) -> dict[str, Any]:
+    return graphql_error(
+        f"HTTP fetch failed from '{name}': {reason}",
+        "SUBREQUEST_HTTP_ERROR",
+        service=name,
+        reason=reason,
+    )

@@ -1,0 +1,76 @@
+"""Deep-merge subgraph answers into one response tree, and apply fetch rewrites.
+
+Every fetch selects with the client's response keys, so answers from several subgraphs for the
+same object merge key by key (objects recursively, lists item by item); the shaper later projects
+the merged tree onto the client's selection set. Rewrites are Apollo's ``ValueSetter`` and
+``KeyRenamer`` fetch rewrites (input: on representations; output: on entity results).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from router.execution.paths import Matcher
+from router.planning.plan import FetchRewrite, KeyRenamer, ValueSetter
+
+__all__ = ["apply_rewrites", "deep_merge"]
+
+_FRAGMENT_PREFIX = "... on "
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Merge ``source`` into ``target`` in place (``source`` subtrees may be shared, not copied)."""
+    for key, value in source.items():
+        existing = target.get(key)
+        if existing is None or existing is value:
+            target[key] = value
+        elif isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        else:
+            target[key] = value
+
+
+def _merge_lists(target: list[Any], source: list[Any]) -> None:
+    for index, value in enumerate(source):
+        if index >= len(target):
+            target.append(value)
+            continue
+        existing = target[index]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        elif existing is None:
+            target[index] = value
+
+
+def apply_rewrites(value: Any, rewrites: Sequence[FetchRewrite], matches: Matcher) -> None:
+    """Apply each rewrite to ``value`` in place."""
+    for rewrite in rewrites:
+        _rewrite_at(value, rewrite.path, rewrite, matches)
+
+
+def _rewrite_at(value: Any, path: Sequence[str], rewrite: FetchRewrite, matches: Matcher) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _rewrite_at(item, path, rewrite, matches)
+        return
+    if not isinstance(value, dict) or not path:
+        return
+    head, rest = path[0], path[1:]
+    if head.startswith(_FRAGMENT_PREFIX):
+        if matches(value.get("__typename"), head[len(_FRAGMENT_PREFIX) :]):
+            _rewrite_at(value, rest, rewrite, matches)
+        return
+    if rest:
+        _rewrite_at(value.get(head), rest, rewrite, matches)
+        return
+    match rewrite:
+        case ValueSetter(set_value_to=new_value):
+            value[head] = new_value
+        case KeyRenamer(rename_key_to=new_key):
+            if head in value:
+                value[new_key] = value.pop(head)

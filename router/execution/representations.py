@@ -1,0 +1,95 @@
+"""Entity representations for an ``_entities`` fetch (Apollo Federation subgraph spec).
+
+For each object at a Flatten path whose ``__typename`` matches a type condition of the fetch's
+``requires`` selection, build ``{__typename, key fields..., @requires fields...}`` from the merged
+data. An object missing a selected field cannot be represented and is skipped. Identical
+representations are sent once; the results fan back out to every object that produced them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from router.execution.merge import apply_rewrites
+from router.execution.paths import Matcher
+from router.planning.plan import (
+    FetchRewrite,
+    RequiresField,
+    RequiresInlineFragment,
+    RequiresSelection,
+)
+
+__all__ = ["Representations", "build_representations"]
+
+
+class _Missing(Exception):
+    """A selected field is absent: the object cannot be represented."""
+
+
+@dataclass(slots=True)
+class Representations:
+    """Unique representations (serialized once) and, per representation, the objects it stands for."""
+
+    encoded: list[orjson.Fragment]
+    targets: list[list[dict[str, Any]]]
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+
+def build_representations(
+    objects: Sequence[dict[str, Any]],
+    requires: Sequence[RequiresSelection],
+    rewrites: Sequence[FetchRewrite],
+    matches: Matcher,
+) -> Representations:
+    """Deduplicated representations of ``objects`` for one ``_entities`` request."""
+    index: dict[bytes, int] = {}
+    result = Representations([], [])
+    for obj in objects:
+        try:
+            representation = _select(obj, requires, matches)
+        except _Missing:
+            continue
+        if not representation:
+            continue
+        if rewrites:
+            apply_rewrites(representation, rewrites, matches)
+        encoded = orjson.dumps(representation)
+        position = index.get(encoded)
+        if position is None:
+            index[encoded] = len(result.encoded)
+            result.encoded.append(orjson.Fragment(encoded))
+            result.targets.append([obj])
+        else:
+            result.targets[position].append(obj)
+    return result
+
+
+def _select(
+    obj: dict[str, Any], selections: Sequence[RequiresSelection], matches: Matcher
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for selection in selections:
+        match selection:
+            case RequiresInlineFragment(type_condition=condition, selections=inner):
+                if matches(obj.get("__typename"), condition):
+                    out.update(_select(obj, inner, matches))
+            case RequiresField(name=name, selections=inner):
+                if name not in obj:
+                    raise _Missing(name)
+                value = obj[name]
+                out[name] = _select_value(value, inner, matches) if inner else value
+    return out
+
+
+def _select_value(value: Any, selections: Sequence[RequiresSelection], matches: Matcher) -> Any:
+    if isinstance(value, list):
+        return [_select_value(item, selections, matches) for item in value]
+    if isinstance(value, dict):
+        return _select(value, selections, matches)
+    return value

@@ -1,0 +1,152 @@
+"""Send one GraphQL request to one subgraph (GraphQL over HTTP, POST JSON) and read its answer.
+
+One pooled ``httpx.AsyncClient`` per subgraph, sized by ``RouterConfig``; a total deadline per
+request (``subgraph_timeout``); header propagation rules per subgraph; optional sharing of
+identical in-flight queries (never mutations). Every transport failure becomes a
+:class:`SubgraphAnswer` carrying a router error with Apollo Router's codes
+(``SUBREQUEST_HTTP_ERROR``, ``SUBREQUEST_MALFORMED_RESPONSE``, ``GATEWAY_TIMEOUT``): a failing
+subgraph yields partial data, never a failed request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+
+from router.config import RouterConfig
+from router.request import graphql_error
+from servicekit.http import create_http_client
+
+__all__ = ["SubgraphAnswer", "SubgraphClients", "outbound_headers"]
+
+_BASE_HEADERS = {
+    "content-type": "application/json",
+    "accept": "application/graphql-response+json, application/json",
+}
+
+
+@dataclass(slots=True)
+class SubgraphAnswer:
+    """A subgraph's ``data`` and ``errors``; ``failure`` is set when the subgraph failed."""
+
+    data: Any = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    failure: dict[str, Any] | None = None
+
+
+def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]) -> dict[str, str]:
+    """Headers for a request to subgraph ``name`` (propagated, renamed, inserted)."""
+    headers = dict(_BASE_HEADERS)
+    for rule in config.subgraph_headers(name):
+        if rule.propagate:
+            value = inbound.get(rule.propagate.lower())
+            if value is not None:
+                headers[(rule.rename or rule.propagate).lower()] = value
+        elif rule.insert and rule.value is not None:
+            headers[rule.insert.lower()] = rule.value
+    return headers
+
+
+class SubgraphClients:
+    """The pooled clients, one per subgraph, shared across supergraph reloads."""
+
+    def __init__(
+        self, config: RouterConfig, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._config = config
+        self._transport = transport
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._in_flight: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], Any] = {}
+
+    def _client(self, name: str) -> httpx.AsyncClient:
+        client = self._clients.get(name)
+        if client is None:
+            override = self._config.subgraphs.get(name)
+            size = (override.max_connections if override else None) or (
+                self._config.all_subgraphs.max_connections
+            )
+            client = create_http_client(
+                timeout_seconds=self._config.subgraph_timeout(name),
+                max_connections=size,
+                transport=self._transport,
+            )
+            self._clients[name] = client
+        return client
+
+    async def send(
+        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
+    ) -> SubgraphAnswer:
+        """POST ``body`` to the subgraph; never raises for subgraph failures."""
+        try:
+            if mutation or not self._config.all_subgraphs.deduplicate_queries:
+                status, content = await self._post(name, url, body, headers)
+            else:
+                status, content = await self._shared_post(name, url, body, headers)
+        except (TimeoutError, httpx.TimeoutException):
+            return SubgraphAnswer(
+                failure=graphql_error(
+                    "Your request has been timed out", "GATEWAY_TIMEOUT", service=name
+                )
+            )
+        except httpx.HTTPError as error:
+            return _http_failure(
+                name, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            )
+        return _read_answer(name, status, content)
+
+    async def _post(
+        self, name: str, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        async with asyncio.timeout(self._config.subgraph_timeout(name)):
+            response = await self._client(name).post(url, content=body, headers=headers)
+            return response.status_code, response.content
+
+    async def _shared_post(
+        self, name: str, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        key = (name, url, body, tuple(sorted(headers.items())))
+        task = self._in_flight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._post(name, url, body, headers))
+            self._in_flight[key] = task
+            task.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        result: tuple[int, bytes] = await asyncio.shield(task)
+        return result
+
+    async def aclose(self) -> None:
+        clients, self._clients = self._clients, {}
+        await asyncio.gather(*(client.aclose() for client in clients.values()))
+
+
+def _http_failure(name: str, reason: str) -> SubgraphAnswer:
+    message = f"HTTP fetch failed from '{name}': {reason}"
+    return SubgraphAnswer(
+        failure=graphql_error(message, "SUBREQUEST_HTTP_ERROR", service=name, reason=reason)
+    )
+
+
+def _read_answer(name: str, status: int, content: bytes) -> SubgraphAnswer:
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        body = None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    if not 200 <= status < 300:
+        answer = _http_failure(name, f"{status}: {httpx.codes.get_reason_phrase(status)}")
+        answer.errors = errors
+        return answer
+    if not isinstance(body, dict) or ("data" not in body and not errors):
+        reason = "expected a JSON object with data or errors"
+        message = f"service '{name}' response was malformed: {reason}"
+        return SubgraphAnswer(
+            failure=graphql_error(
+                message, "SUBREQUEST_MALFORMED_RESPONSE", service=name, reason=reason
+            )
+        )
+    return SubgraphAnswer(data=body.get("data"), errors=errors)
