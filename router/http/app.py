@@ -1,0 +1,72 @@
+"""Assemble the router's ASGI app: ``/graphql``, GraphiQL assets, ``/health`` and ``/ready``.
+
+The app is a thin Starlette layer over an :class:`~router.http.executor.Executor`; everything it
+owns (Redis client, supergraph watcher, the gateway) is handed in and closed by ``on_shutdown``
+callbacks from the lifespan. :class:`~router.http.errors.CatchAllMiddleware` wraps it all, so no
+request ever sees a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route
+
+from router.config import RouterConfig
+from router.http.apq import ApqStore
+from router.http.endpoint import EndpointOptions, GraphQLEndpoint
+from router.http.errors import CatchAllMiddleware
+from router.http.executor import Executor
+from router.http.graphiql import asset_route
+from servicekit.health import ReadinessCheck, health_routes
+
+__all__ = ["create_app", "endpoint_options"]
+
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+ShutdownHook = Callable[[], Awaitable[None]]
+StartupHook = Callable[[], Awaitable[None]]
+
+
+def endpoint_options(config: RouterConfig) -> EndpointOptions:
+    """Development mode exposes GraphiQL (unless ``http.graphiql`` says otherwise) and plans."""
+    development = config.mode == "development"
+    graphiql = config.http.graphiql if config.http.graphiql is not None else development
+    return EndpointOptions(
+        max_body_bytes=config.http.max_body_bytes,
+        graphiql=graphiql,
+        expose_query_plan=development and config.expose_query_plan,
+    )
+
+
+def create_app(
+    executor: Executor,
+    config: RouterConfig,
+    *,
+    apq: ApqStore | None,
+    readiness: Mapping[str, ReadinessCheck] | None = None,
+    on_startup: Sequence[StartupHook] = (),
+    on_shutdown: Sequence[ShutdownHook] = (),
+) -> Starlette:
+    """The router's HTTP app; ``apq=None`` answers APQ requests with PersistedQueryNotSupported."""
+    endpoint = GraphQLEndpoint(executor, apq, endpoint_options(config))
+    routes: list[BaseRoute] = [
+        Route(endpoint.options.path, endpoint.handle, methods=_ALL_METHODS),
+        *health_routes(readiness),
+    ]
+    if endpoint.options.graphiql:
+        routes.append(asset_route())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        for start in on_startup:
+            await start()
+        try:
+            yield
+        finally:
+            for stop in reversed(on_shutdown):
+                await stop()
+
+    return Starlette(routes=routes, middleware=[Middleware(CatchAllMiddleware)], lifespan=lifespan)
