@@ -1,0 +1,109 @@
+"""``router``: serve the federation router over HTTP.
+
+``router --supergraph FILE|URL [--config FILE.yaml] [--host 127.0.0.1] [--port 4000] [--dev|--prod]``
+
+The mode comes from the config file (``mode:``) unless ``--dev`` or ``--prod`` overrides it;
+development mode exposes GraphiQL and query plans, production neither. A supergraph file is
+watched and hot-reloaded; a URL is read once. Settings documented in ``router/http/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+from pydantic import ValidationError
+from starlette.applications import Starlette
+
+from router.config import RouterConfig, load_config
+from router.gateway import Gateway
+from router.http import ApqStore, create_app
+from router.http.readiness import router_readiness
+from router.http.supergraph_source import LiveSupergraph, SupergraphSource
+from servicekit.http import create_http_client
+from servicekit.logging import configure_logging, get_logger
+from servicekit.redis import create_redis
+from servicekit.serve import serve
+from servicekit.topology import ROUTER_PORT
+
+__all__ = ["build_app", "main", "parse_args"]
+
+_log = get_logger("router.cli")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="router", description=__doc__.splitlines()[0])
+    parser.add_argument("--supergraph", required=True, help="supergraph SDL file or http(s) URL")
+    parser.add_argument("--config", type=Path, help="router YAML config (router/config.py)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=ROUTER_PORT)
+    parser.add_argument("--log-level", default="info")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--dev", action="store_const", const="development", dest="mode")
+    mode.add_argument("--prod", action="store_const", const="production", dest="mode")
+    return parser.parse_args(argv)
+
+
+def effective_config(args: argparse.Namespace) -> RouterConfig:
+    config = load_config(args.config)
+    if args.mode is not None:
+        config = config.model_copy(update={"mode": args.mode})
+    return config
+
+
+def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
+    """Load the supergraph, build the gateway, wire Redis/APQ, readiness and hot reload."""
+    supergraph = source.load()
+    gateway = Gateway(supergraph, config)
+    live = LiveSupergraph(source, gateway, supergraph)
+    redis = create_redis(config.http.redis_url) if config.http.redis_url else None
+    apq_config = config.http.apq
+    apq = (
+        ApqStore(redis, key_prefix=apq_config.key_prefix, ttl_seconds=apq_config.ttl_seconds)
+        if apq_config.enabled
+        else None
+    )
+    probe_client = create_http_client(timeout_seconds=2.0, max_connections=10)
+
+    async def close() -> None:
+        await live.stop()
+        await gateway.aclose()
+        await probe_client.aclose()
+        if redis is not None:
+            await redis.aclose()
+
+    return create_app(
+        gateway,
+        config,
+        apq=apq,
+        readiness=router_readiness(live, config, redis=redis, client=probe_client),
+        on_startup=[live.start],
+        on_shutdown=[close],
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    configure_logging("router", args.log_level)
+    try:
+        config = effective_config(args)
+        app = build_app(SupergraphSource(args.supergraph), config)
+    except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
+        _log.error("router cannot start", error=f"{type(error).__name__}: {error}")
+        print(f"router: {type(error).__name__}: {error}", file=sys.stderr)
+        sys.exit(2)
+    _log.info(
+        "router starting",
+        host=args.host,
+        port=args.port,
+        mode=config.mode,
+        graphql=f"http://{args.host}:{args.port}/graphql",
+    )
+    serve(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    main()
