@@ -8,7 +8,7 @@ VENV := .venv
 SYNCED := $(VENV)/.synced
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test lint bench schema-check schema-compose sdl clean
+.PHONY: dev test lint bench schema-check schema-compose sdl clean graphiql
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -18,12 +18,20 @@ $(SYNCED): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
+## graphiql: the router's GraphiQL assets from the npm registry (pinned by package-lock.json)
+GRAPHIQL_DIR := router/http/graphiql
+GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.installed
+$(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package.json $(GRAPHIQL_DIR)/package-lock.json
+	cd $(GRAPHIQL_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+graphiql: $(GRAPHIQL_STAMP)
+
 ## dev: the whole system on 127.0.0.1 with seeded demo data (Ctrl-C stops it)
-dev: $(SYNCED)
+dev: $(SYNCED) $(GRAPHIQL_STAMP)
 	$(VENV)/bin/stack up
 
 ## test: the whole test suite (real Redis, PostgreSQL and processes on 127.0.0.1)
-test: $(SYNCED)
+test: $(SYNCED) $(GRAPHIQL_STAMP)
 	$(VENV)/bin/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 ## lint: ruff and mypy (strict on router/)
