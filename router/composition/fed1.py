@@ -1,0 +1,51 @@
+"""Upgrade a Federation 1 subgraph (no ``@link``) to Federation 2 semantics.
+
+Follows Apollo's schema upgrader (``schemaUpgrader`` in federation-internals): in Fed 1 every
+value-type field and every key field could be resolved by several subgraphs, so they become
+``@shareable``; ``extend type`` was the ordinary way to contribute to an entity, so key fields
+of extensions lose ``@external`` and the extension flag is dropped; ``@external`` fields no
+``@key``/``@requires``/``@provides`` use are unmarked instead of failing with EXTERNAL_UNUSED.
+"""
+
+from __future__ import annotations
+
+from router.composition.fieldsets import field_set_paths
+from router.composition.model import Key, Subgraph
+
+__all__ = ["upgrade_federation_1"]
+
+
+def _used_externals(subgraph: Subgraph) -> set[tuple[str, str]]:
+    used: set[tuple[str, str]] = set()
+    for sub_type in subgraph.types.values():
+        for key in sub_type.keys:
+            used.update(field_set_paths(subgraph, sub_type.name, key.fields))
+        for sub_field in sub_type.fields.values():
+            if sub_field.requires:
+                used.update(field_set_paths(subgraph, sub_type.name, sub_field.requires))
+            if sub_field.provides:
+                target = sub_field.type.strip("[]!")
+                used.update(field_set_paths(subgraph, target, sub_field.provides))
+    return used
+
+
+def upgrade_federation_1(subgraph: Subgraph) -> None:
+    """Apply the Fed 1 -> Fed 2 upgrade to ``subgraph`` in place."""
+    used = _used_externals(subgraph)
+    for sub_type in subgraph.types.values():
+        if sub_type.kind not in ("OBJECT", "INTERFACE"):
+            continue
+        key_fields = {
+            path
+            for key in sub_type.keys
+            for path in field_set_paths(subgraph, sub_type.name, key.fields)
+        }
+        sub_type.keys = [Key(k.fields, k.resolvable, False) for k in sub_type.keys]
+        sub_type.extension = False
+        is_value_type = not sub_type.keys and sub_type.name not in subgraph.roots.values()
+        for sub_field in sub_type.fields.values():
+            coordinate = (sub_type.name, sub_field.name)
+            if sub_field.external and (coordinate in key_fields or coordinate not in used):
+                sub_field.external = coordinate not in key_fields and coordinate in used
+            if is_value_type or coordinate in key_fields:
+                sub_field.shareable = True

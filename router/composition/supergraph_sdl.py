@@ -1,0 +1,91 @@
+"""Render the merged model as the standard supergraph SDL (link v1.0 + join spec).
+
+The schema ``@link``s the link spec, the join spec ``for: EXECUTION`` (version chosen by the
+highest federation version in use) and, only when the supergraph uses them, the tag,
+inaccessible, authenticated, requiresScopes, policy and cost specs, as @apollo/composition does.
+"""
+
+from __future__ import annotations
+
+from router.composition.context import MergeState
+from router.composition.printer import print_supergraph
+from router.composition.specs import (
+    FEATURE_DIRECTIVE_DEFINITIONS,
+    LINK_PREAMBLE_DEFINITIONS,
+    join_definitions,
+    join_version,
+)
+from router.composition.supergraph_model import MType
+
+__all__ = ["render_supergraph"]
+
+_LINK_PURPOSE = '''enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}'''
+_FEATURE_ORDER = ("tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost")
+
+
+def _feature_links(used: set[str]) -> list[str]:
+    links = []
+    for name in _FEATURE_ORDER:
+        if name == "cost":
+            if "cost" not in used and "listSize" not in used:
+                continue
+            url = FEATURE_DIRECTIVE_DEFINITIONS["cost"][0]
+            imports = ', import: ["@listSize"]' if "listSize" in used else ""
+            links.append(f'@link(url: "{url}"{imports})')
+            continue
+        if name not in used:
+            continue
+        url, purpose, _, _ = FEATURE_DIRECTIVE_DEFINITIONS[name]
+        links.append(f'@link(url: "{url}"' + (f", for: {purpose})" if purpose else ")"))
+    return links
+
+
+def _graph_enum(state: MergeState) -> str:
+    lines = [
+        f'  {graph} @join__graph(name: "{subgraph.name}", url: "{subgraph.url}")'
+        for graph, subgraph in zip(state.graphs, state.subgraphs, strict=True)
+    ]
+    return "enum join__Graph {\n" + "\n".join(lines) + "\n}"
+
+
+def render_supergraph(state: MergeState) -> str:
+    """The supergraph SDL for a merge without errors."""
+    version = max((s.version or (2, 0) for s in state.subgraphs), default=(2, 0))
+    join = join_version(version)
+    join_directives, join_types = join_definitions(join)
+    used = state.used_features
+    schema_directives = [
+        '@link(url: "https://specs.apollo.dev/link/v1.0")',
+        f'@link(url: "https://specs.apollo.dev/join/v{join[0]}.{join[1]}", for: EXECUTION)',
+        *_feature_links(used),
+    ]
+    directives = {**LINK_PREAMBLE_DEFINITIONS, **join_directives}
+    types: dict[str, str | MType] = {**join_types, "link__Import": "scalar link__Import"}
+    types["link__Purpose"] = _LINK_PURPOSE
+    types["join__Graph"] = _graph_enum(state)
+    for name in used:
+        if name in FEATURE_DIRECTIVE_DEFINITIONS:
+            _, _, definition, extra_types = FEATURE_DIRECTIVE_DEFINITIONS[name]
+            directives[name] = definition
+            types.update(extra_types)
+    roots = {
+        op: name
+        for op, name in (
+            ("query", "Query"),
+            ("mutation", "Mutation"),
+            ("subscription", "Subscription"),
+        )
+        if name in state.merged
+    }
+    types.update(state.merged)
+    return print_supergraph(schema_directives, roots, directives, types)
