@@ -32,10 +32,15 @@ def create_bff_app(
     name: str,
     schema: strawberry.Schema,
     settings: BFFSettings,
+    specs: Any,
     policy_factory: PolicyFactory,
 ) -> Any:
-    """The BFF app wrapped in its persisted-operations middleware; ``app.state.runtime`` is set."""
+    """The BFF app wrapped in its persisted-operations middleware; ``app.state.runtime`` is set.
+
+    ``specs`` are the BFF's entity selections, reached by resolvers as ``info.context.specs``.
+    """
     runtime = BffRuntime(name, settings)
+    runtime.specs = specs
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -6,9 +6,11 @@ verification is added later in front of this); both are forwarded on every route
 
 from __future__ import annotations
 
+from typing import Any
+
 from strawberry.fastapi import BaseContext
 
-from bff.loaders import Loaders
+from bff.loaders import Loaders, RootField
 from bff.router_client import FORWARDED_HEADERS
 from bff.runtime import BffRuntime
 
@@ -22,6 +24,7 @@ class BffContext(BaseContext):
         super().__init__()
         self.runtime = runtime
         self.headers = headers
+        self.router = runtime.router
         self.loaders = Loaders(runtime.cache, runtime.router, headers)
 
     @property
@@ -31,6 +34,20 @@ class BffContext(BaseContext):
     @property
     def has_bearer_token(self) -> bool:
         return self.headers.get("authorization", "").lower().startswith("bearer ")
+
+    @property
+    def specs(self) -> Any:
+        """The BFF's entity specs (built from its settings at start)."""
+        return self.runtime.specs
+
+    async def current_user_id(self) -> str | None:
+        """``x-user-id``, else the router's ``me`` for a bearer token (never cached), else None."""
+        if self.user_id:
+            return self.user_id
+        if not self.has_bearer_token:
+            return None
+        me = await self.loaders.root_field(RootField("me { id }"))
+        return str(me["id"]) if me else None
 
 
 def build_context(runtime: BffRuntime, raw_headers: dict[str, str]) -> BffContext:

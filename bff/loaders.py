@@ -15,6 +15,7 @@ screen costs none. Loaders live for one request (:class:`Loaders`), so nothing l
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,16 @@ from aiodataloader import DataLoader
 from bff.cache import RedisCache, is_missing
 from bff.router_client import RouterClient, RouterError
 
-__all__ = ["EntityLoader", "EntitySpec", "Loaders", "RootField", "RootLoader"]
+__all__ = ["EntityLoader", "EntitySpec", "Loaders", "RootField", "RootLoader", "literal"]
+
+
+def literal(value: str | int | None) -> str:
+    """A GraphQL literal for a root field's argument (JSON's string escapes are GraphQL's)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"unsupported literal {value!r}")
+    return json.dumps(value) if isinstance(value, str) else str(value)
 
 
 def _short_hash(text: str) -> str:

@@ -40,6 +40,8 @@ class BffRuntime:
             retry_seconds=settings.redis_retry_seconds,
         )
         self._poller: asyncio.Task[None] | None = None
+        self.specs: Any = None
+        """The BFF's own entity specs (its selections and TTLs), set by its app factory."""
 
     async def refresh_schema_version(self) -> str | None:
         """Re-read the router's schema hash; keep the old one when the router does not answer."""

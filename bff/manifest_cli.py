@@ -1,0 +1,60 @@
+"""``bff-manifest``: regenerate (or ``--check``) the persisted-operation manifests.
+
+Reads each client's ``.graphql`` documents (``bff_web/client``, ``bff_mobile/client``), validates
+them against that BFF's schema and writes ``schema/persisted/<client>.json`` in Apollo's manifest
+format. ``--check`` exits 1 when a committed manifest is stale, which CI and a test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from graphql import GraphQLSchema
+
+from bff.manifests import CLIENTS, ClientDocuments
+from bff.persisted import Manifest, build_manifest, read_documents
+
+__all__ = ["generate", "main"]
+
+
+def _schema(client: ClientDocuments) -> GraphQLSchema:
+    module = importlib.import_module(client.schema_module)
+    schema: GraphQLSchema = module.schema._schema
+    return schema
+
+
+def generate(client: ClientDocuments) -> Manifest:
+    """The manifest the client's current documents produce."""
+    return build_manifest(read_documents(client.documents), _schema(client))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bff-manifest", description=__doc__)
+    parser.add_argument("clients", nargs="*", help=f"any of {', '.join(CLIENTS)} (default: all)")
+    parser.add_argument("--check", action="store_true", help="fail when a manifest is stale")
+    args = parser.parse_args(argv)
+    unknown = set(args.clients) - set(CLIENTS)
+    if unknown:
+        parser.error(f"unknown clients: {', '.join(sorted(unknown))}")
+    stale = []
+    for name in args.clients or list(CLIENTS):
+        client = CLIENTS[name]
+        expected = generate(client).to_json_bytes()
+        current = client.manifest.read_bytes() if client.manifest.exists() else b""
+        if args.check:
+            if current != expected:
+                stale.append(name)
+            continue
+        client.manifest.parent.mkdir(parents=True, exist_ok=True)
+        client.manifest.write_bytes(expected)
+        print(f"{client.manifest}: {len(Manifest.from_json(expected))} operations")
+    if stale:
+        print(f"stale manifests: {', '.join(stale)}; run `bff-manifest`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The mobile BFF process (port 4200): settings from ``BFF_MOBILE_*``, the app, ``main()``.
+
+In production it runs only the operations of its manifest (``schema/persisted/mobile.json``), by
+hash; anything else is ``PERSISTED_QUERY_NOT_IN_LIST``. Development mode also takes free-form
+operations and APQ, so app developers can iterate before regenerating the manifest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import SettingsConfigDict
+
+from bff.app import create_bff_app
+from bff.manifests import load_manifest
+from bff.persisted_http import PersistedPolicy
+from bff.runtime import BffRuntime
+from bff.settings import BFFSettings
+from bff_mobile.loaders import mobile_specs
+from bff_mobile.schema import schema
+from servicekit.logging import configure_logging
+from servicekit.serve import serve
+from servicekit.topology import BFF_MOBILE_PORT
+
+__all__ = ["MobileSettings", "create_app", "main"]
+
+
+class MobileSettings(BFFSettings):
+    model_config = SettingsConfigDict(env_prefix="BFF_MOBILE_", extra="ignore")
+
+    port: int = BFF_MOBILE_PORT
+    manifest_path: Path | None = None
+
+
+def create_app(settings: MobileSettings | None = None) -> Any:
+    settings = settings or MobileSettings()
+
+    def policy(runtime: BffRuntime) -> PersistedPolicy:
+        development = settings.is_development
+        return PersistedPolicy(
+            manifest=load_manifest("mobile", settings.manifest_path),
+            allow_freeform=development,
+            apq_cache=runtime.cache if development else None,
+            apq_ttl_seconds=settings.apq_ttl_seconds,
+        )
+
+    return create_bff_app("mobile", schema, settings, mobile_specs(settings), policy)
+
+
+def main() -> None:
+    settings = MobileSettings()
+    configure_logging("bff_mobile", settings.log_level)
+    serve(
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
+    )

@@ -1,0 +1,54 @@
+"""The web BFF process (port 4100): settings from ``BFF_WEB_*``, the app, ``main()``.
+
+Web accepts free-form operations and Apollo's APQ (documents stored in Redis) besides its
+manifest, as a browser app that ships new builds continuously does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import SettingsConfigDict
+
+from bff.app import create_bff_app
+from bff.manifests import load_manifest
+from bff.persisted_http import PersistedPolicy
+from bff.runtime import BffRuntime
+from bff.settings import BFFSettings
+from bff_web.loaders import web_specs
+from bff_web.schema import schema
+from servicekit.logging import configure_logging
+from servicekit.serve import serve
+from servicekit.topology import BFF_WEB_PORT
+
+__all__ = ["WebSettings", "create_app", "main"]
+
+
+class WebSettings(BFFSettings):
+    model_config = SettingsConfigDict(env_prefix="BFF_WEB_", extra="ignore")
+
+    port: int = BFF_WEB_PORT
+    manifest_path: Path | None = None
+
+
+def create_app(settings: WebSettings | None = None) -> Any:
+    settings = settings or WebSettings()
+
+    def policy(runtime: BffRuntime) -> PersistedPolicy:
+        return PersistedPolicy(
+            manifest=load_manifest("web", settings.manifest_path),
+            allow_freeform=True,
+            apq_cache=runtime.cache,
+            apq_ttl_seconds=settings.apq_ttl_seconds,
+        )
+
+    return create_bff_app("web", schema, settings, web_specs(settings), policy)
+
+
+def main() -> None:
+    settings = WebSettings()
+    configure_logging("bff_web", settings.log_level)
+    serve(
+        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
+    )
