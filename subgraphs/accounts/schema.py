@@ -1,0 +1,153 @@
+"""The accounts subgraph's GraphQL schema (Strawberry, Apollo Federation v2).
+
+``User`` is the entity (``@key(fields: "id")``) other subgraphs extend; ``_entities`` loads N users
+with one SQL statement through the request's loader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from sqlmodel import col
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from subgraphs.accounts.loaders import Loaders, parse_user_id
+from subgraphs.accounts.models import User as UserRow
+from subgraphs.common.clock import as_utc
+from subgraphs.common.db import Database
+from subgraphs.common.identity import current_user_id
+from subgraphs.common.pagination import clamp_first, decode_cursor, encode_cursor, page_of
+from subgraphs.common.strawberry_app import federation_schema
+
+__all__ = ["Context", "schema"]
+
+CURSOR_KIND = "user"
+
+
+class Context(BaseContext):
+    """Per request: the store and fresh loaders (a loader's cache never outlives its request)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.loaders = Loaders.create(db)
+
+
+async def _load_user(info: Info[Context, None], user_id: object) -> User | None:
+    key = parse_user_id(user_id)
+    if key is None:
+        return None
+    row = await info.context.loaders.users.load(key)
+    return User.from_row(row) if row else None
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+    name: str
+    username: str
+    email: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> User:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            username=row.username,
+            email=row.email,
+            created_at=as_utc(row.created_at),
+        )
+
+    @classmethod
+    def resolve_reference(
+        cls, info: Info[Context, None], id: strawberry.ID, **_: Any
+    ) -> Awaitable[User | None]:
+        return _load_user(info, id)
+
+
+@strawberry.federation.type(shareable=True)
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class UserEdge:
+    cursor: str
+    node: User
+
+
+@strawberry.type
+class UserConnection:
+    edges: list[UserEdge]
+    page_info: PageInfo
+
+
+async def _users_after(db: Database, after: int | None, limit: int | None) -> list[UserRow]:
+    statement = select(UserRow).order_by(col(UserRow.id))
+    if after is not None:
+        statement = statement.where(col(UserRow.id) > after)
+    if limit is not None:
+        statement = statement.limit(limit)
+    async with db.session() as session:
+        return list((await session.scalars(statement)).all())
+
+
+def _after_id(after: str | None) -> int | None:
+    if after is None:
+        return None
+    parsed = parse_user_id(after)
+    if parsed is None:
+        raise ValueError(f"invalid user id {after!r}")
+    return parsed
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The calling user (from the request's identity).")  # type: ignore[untyped-decorator]
+    async def me(self, info: Info[Context, None]) -> User | None:
+        return await _load_user(info, current_user_id(info.context.request))
+
+    @strawberry.field
+    async def user(self, info: Info[Context, None], id: strawberry.ID) -> User | None:
+        return await _load_user(info, id)
+
+    @strawberry.field(description="Users in id order; all of them without arguments.")  # type: ignore[untyped-decorator]
+    async def users(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: strawberry.ID | None = None,
+    ) -> list[User]:
+        limit = None if first is None else max(first, 0)
+        rows = await _users_after(info.context.db, _after_id(after), limit)
+        return [User.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def users_connection(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> UserConnection:
+        size = clamp_first(first, 20)
+        after_id = _after_id(decode_cursor(CURSOR_KIND, after))
+        rows = await _users_after(info.context.db, after_id, size + 1)
+        page = page_of(rows, size, lambda row: encode_cursor(CURSOR_KIND, row.id))
+        return UserConnection(
+            edges=[UserEdge(cursor=c, node=User.from_row(row)) for c, row in page.edges],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(description="Batch lookup for BFFs: order kept, null for unknown ids.")  # type: ignore[untyped-decorator]
+    async def users_by_id(
+        self, info: Info[Context, None], ids: list[strawberry.ID]
+    ) -> list[User | None]:
+        return list(await asyncio.gather(*(_load_user(info, i) for i in ids)))
+
+
+schema = federation_schema(Query)

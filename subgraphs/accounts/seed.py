@@ -1,0 +1,16 @@
+"""Insert the accounts part of the generated demo data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from subgraphs.accounts.models import User
+from subgraphs.common.db import Database
+from subgraphs.common.seed import replace_rows
+from subgraphs.seeding import SeedData
+
+__all__ = ["seed"]
+
+
+async def seed(db: Database, data: SeedData) -> dict[str, int]:
+    return await replace_rows(db, [(User, [asdict(u) for u in data.users])])

@@ -1,0 +1,45 @@
+"""Assemble a subgraph process: FastAPI with GraphQL at ``/graphql``, ``/health`` and ``/ready``.
+
+The store's schema is created on start-up and ``/ready`` answers only while the store does, so
+``stack up`` and the tests wait for a usable service, not just an open port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from servicekit.health import ReadinessCheck, health_routes
+from servicekit.logging import get_logger
+from subgraphs.common.db import Database
+
+__all__ = ["create_subgraph_app"]
+
+
+def create_subgraph_app(
+    name: str,
+    database: Database,
+    mount_graphql: Callable[[FastAPI], None],
+    *,
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> FastAPI:
+    """``mount_graphql`` adds the library's GraphQL endpoint (Strawberry router, Ariadne ASGI);
+    ``on_shutdown`` closes what else the subgraph opened (HTTP clients)."""
+    log = get_logger(f"subgraphs.{name}")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await database.create_schema()
+        log.info("subgraph.started", subgraph=name, dialect=database.engine.dialect.name)
+        yield
+        for close in on_shutdown:
+            await close()
+        await database.dispose()
+
+    app = FastAPI(title=f"{name} subgraph", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.router.routes.extend(health_routes({"database": ReadinessCheck(database.ping)}))
+    mount_graphql(app)
+    app.state.database = database
+    return app

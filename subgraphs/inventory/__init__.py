@@ -1,0 +1,1 @@
+"""The inventory subgraph (Strawberry): stock levels, shipping estimates, reservations."""

@@ -1,0 +1,45 @@
+"""The inventory store: stock per product and idempotent reservations (SQLModel; no GraphQL).
+
+A reservation is keyed by the caller's idempotency key (unique), so a retried or concurrent
+``reserveStock`` with the same key changes stock at most once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+__all__ = ["RELEASED", "RESERVED", "TABLES", "Stock", "StockReservation", "StockReservationItem"]
+
+RESERVED = "RESERVED"
+RELEASED = "RELEASED"
+
+
+class Stock(SQLModel, table=True):
+    __tablename__ = "stock"
+
+    upc: str = Field(primary_key=True)
+    quantity: int
+
+
+class StockReservation(SQLModel, table=True):
+    __tablename__ = "stock_reservations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True, index=True)
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StockReservationItem(SQLModel, table=True):
+    __tablename__ = "stock_reservation_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: int = Field(foreign_key="stock_reservations.id", index=True)
+    upc: str
+    quantity: int
+
+
+TABLES: list[type[SQLModel]] = [Stock, StockReservation, StockReservationItem]

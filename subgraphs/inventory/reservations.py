@@ -1,0 +1,160 @@
+"""Reserve and release stock, idempotent by key (no GraphQL here).
+
+Every transaction *writes first* (insert the reservation, or flip its status), so on SQLite the
+write lock is taken before anything is read (no lock upgrade, so no SQLITE_BUSY deadlock) and on
+PostgreSQL a concurrent duplicate key waits for the first transaction, then sees its outcome.
+Stock is decremented with ``quantity >= wanted`` guards, so it never goes negative.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from subgraphs.common.clock import utcnow
+from subgraphs.common.db import Database
+from subgraphs.inventory.models import (
+    RELEASED,
+    RESERVED,
+    Stock,
+    StockReservation,
+    StockReservationItem,
+)
+
+__all__ = ["InvalidReservationError", "OutOfStockError", "Reservation", "release", "reserve"]
+
+
+class OutOfStockError(Exception):
+    """Some items do not have enough stock; nothing was reserved."""
+
+    def __init__(self, upcs: Sequence[str]) -> None:
+        super().__init__(f"out of stock: {', '.join(upcs)}")
+        self.upcs = list(upcs)
+
+
+class InvalidReservationError(ValueError):
+    """The request itself is wrong (no items, a non-positive quantity, an empty key)."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    idempotency_key: str
+    status: str
+    items: list[tuple[str, int]]
+
+
+def _merge(items: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    if not items:
+        raise InvalidReservationError("a reservation needs at least one item")
+    totals: Counter[str] = Counter()
+    for upc, quantity in items:
+        if quantity <= 0:
+            raise InvalidReservationError(f"quantity for {upc} must be positive")
+        totals[upc] += quantity
+    return sorted(totals.items())
+
+
+async def _take(session: AsyncSession, items: Sequence[tuple[str, int]]) -> None:
+    short = []
+    for upc, quantity in items:
+        result = await session.execute(
+            update(Stock)
+            .where(col(Stock.upc) == upc, col(Stock.quantity) >= quantity)
+            .values(quantity=col(Stock.quantity) - quantity)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            short.append(upc)
+    if short:
+        raise OutOfStockError(short)
+
+
+async def _give_back(session: AsyncSession, items: Sequence[tuple[str, int]]) -> None:
+    for upc, quantity in items:
+        await session.execute(
+            update(Stock)
+            .where(col(Stock.upc) == upc)
+            .values(quantity=col(Stock.quantity) + quantity)
+        )
+
+
+async def find(db: Database, key: str) -> Reservation | None:
+    async with db.session() as session:
+        reservation = await session.scalar(
+            select(StockReservation).where(col(StockReservation.idempotency_key) == key)
+        )
+        if reservation is None:
+            return None
+        items = (
+            await session.execute(
+                select(col(StockReservationItem.upc), col(StockReservationItem.quantity))
+                .where(col(StockReservationItem.reservation_id) == reservation.id)
+                .order_by(col(StockReservationItem.upc))
+            )
+        ).all()
+    return Reservation(key, reservation.status, [(upc, qty) for upc, qty in items])
+
+
+async def _set_status(session: AsyncSession, key: str, old: str, new: str) -> bool:
+    result = await session.execute(
+        update(StockReservation)
+        .where(col(StockReservation.idempotency_key) == key, col(StockReservation.status) == old)
+        .values(status=new, updated_at=utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def _insert_new(db: Database, key: str, items: list[tuple[str, int]]) -> bool:
+    """True when this call created (and took stock for) the reservation."""
+    now = utcnow()
+    try:
+        async with db.session() as session, session.begin():
+            reservation_id = await session.scalar(
+                insert(StockReservation)
+                .values(idempotency_key=key, status=RESERVED, created_at=now, updated_at=now)
+                .returning(col(StockReservation.id))
+            )
+            await session.execute(
+                insert(StockReservationItem),
+                [{"reservation_id": reservation_id, "upc": u, "quantity": q} for u, q in items],
+            )
+            await _take(session, items)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def reserve(db: Database, key: str, items: Sequence[tuple[str, int]]) -> Reservation:
+    """Reserve ``items`` under ``key``; the same key again changes nothing and answers the same
+    reservation. A released reservation is taken again with its original items."""
+    if not key:
+        raise InvalidReservationError("idempotencyKey must not be empty")
+    merged = _merge(items)
+    if not await _insert_new(db, key, merged):
+        existing = await find(db, key)
+        if existing is None:
+            raise RuntimeError(f"reservation {key} vanished")
+        if existing.status == RELEASED:
+            async with db.session() as session, session.begin():
+                if await _set_status(session, key, RELEASED, RESERVED):
+                    await _take(session, existing.items)
+    found = await find(db, key)
+    if found is None:
+        raise RuntimeError(f"reservation {key} vanished")
+    return found
+
+
+async def release(db: Database, key: str) -> Reservation | None:
+    """Give a reservation's stock back once; ``None`` for an unknown key."""
+    existing = await find(db, key)
+    if existing is None:
+        return None
+    async with db.session() as session, session.begin():
+        if await _set_status(session, key, RESERVED, RELEASED):
+            await _give_back(session, existing.items)
+    return await find(db, key)

@@ -1,0 +1,147 @@
+"""The inventory subgraph's GraphQL schema (Strawberry, Apollo Federation v2).
+
+It extends ``Product`` (``@key(fields: "upc")``) with stock and a shipping estimate that
+``@requires`` the product's price and weight (owned by products). The reservation mutations are
+``@inaccessible``: orders calls them directly; the client API never shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from subgraphs.common.db import Database
+from subgraphs.common.strawberry_app import federation_schema
+from subgraphs.inventory import reservations
+from subgraphs.inventory.loaders import Loaders
+
+__all__ = ["Context", "schema", "shipping_estimate"]
+
+FREE_SHIPPING_ABOVE_CENTS = 1000
+
+
+class Context(BaseContext):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.loaders = Loaders.create(db)
+
+
+def shipping_estimate(price: int, weight: int) -> int:
+    """Apollo's demo rule: free above 1000 cents, else half the weight, rounded."""
+    return 0 if price > FREE_SHIPPING_ABOVE_CENTS else round(weight * 0.5)
+
+
+async def _load_product(
+    info: Info[Context, None], upc: object, price: object, weight: object
+) -> Product | None:
+    if not isinstance(upc, str):
+        return None
+    stock = await info.context.loaders.stock.load(upc)
+    if stock is None:
+        return None
+    return Product(
+        upc=upc,
+        price=price if isinstance(price, int) else None,
+        weight=weight if isinstance(weight, int) else None,
+        stock_quantity=stock.quantity,
+    )
+
+
+@strawberry.federation.type(keys=["upc"])
+class Product:
+    upc: str
+    price: int | None = strawberry.federation.field(external=True)
+    weight: int | None = strawberry.federation.field(external=True)
+    stock_quantity: int
+
+    @strawberry.field
+    def in_stock(self) -> bool:
+        return self.stock_quantity > 0
+
+    @strawberry.federation.field(requires=["price weight"])  # type: ignore[untyped-decorator]
+    def shipping_estimate(self) -> int | None:
+        if self.price is None or self.weight is None:
+            return None
+        return shipping_estimate(self.price, self.weight)
+
+    @classmethod
+    def resolve_reference(
+        cls,
+        info: Info[Context, None],
+        upc: str,
+        price: int | None = None,
+        weight: int | None = None,
+        **_: Any,
+    ) -> Awaitable[Product | None]:
+        return _load_product(info, upc, price, weight)
+
+
+@strawberry.enum
+class ReservationStatus(Enum):
+    RESERVED = "RESERVED"
+    RELEASED = "RELEASED"
+
+
+@strawberry.input
+class StockItemInput:
+    upc: str
+    quantity: int
+
+
+@strawberry.type
+class StockReservationItem:
+    upc: str
+    quantity: int
+
+
+@strawberry.type
+class StockReservation:
+    idempotency_key: str
+    status: ReservationStatus
+    items: list[StockReservationItem]
+
+    @classmethod
+    def of(cls, reservation: reservations.Reservation) -> StockReservation:
+        return cls(
+            idempotency_key=reservation.idempotency_key,
+            status=ReservationStatus(reservation.status),
+            items=[StockReservationItem(upc=u, quantity=q) for u, q in reservation.items],
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.federation.mutation(inaccessible=True)  # type: ignore[untyped-decorator]
+    async def reserve_stock(
+        self, info: Info[Context, None], idempotency_key: str, items: list[StockItemInput]
+    ) -> StockReservation:
+        """Take stock for an order; the same key again changes nothing."""
+        try:
+            reservation = await reservations.reserve(
+                info.context.db, idempotency_key, [(i.upc, i.quantity) for i in items]
+            )
+        except reservations.OutOfStockError as error:
+            raise GraphQLError(
+                str(error), extensions={"code": "OUT_OF_STOCK", "upcs": error.upcs}
+            ) from error
+        except reservations.InvalidReservationError as error:
+            raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
+        return StockReservation.of(reservation)
+
+    @strawberry.federation.mutation(inaccessible=True)  # type: ignore[untyped-decorator]
+    async def release_stock(
+        self, info: Info[Context, None], idempotency_key: str
+    ) -> StockReservation | None:
+        """Give a reservation's stock back (once); null for an unknown key."""
+        reservation = await reservations.release(info.context.db, idempotency_key)
+        return StockReservation.of(reservation) if reservation else None
+
+
+schema = federation_schema(None, Mutation, types=[Product])

@@ -1,0 +1,1 @@
+"""The orders subgraph (Strawberry): orders and ``placeOrder``."""

@@ -1,0 +1,53 @@
+"""The orders subgraph process: settings (``ORDERS_*``, including the products and inventory
+URLs), store, upstream client and ASGI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.topology import load_subgraphs
+from subgraphs.common.app import create_subgraph_app
+from subgraphs.common.db import Database
+from subgraphs.common.settings import SubgraphSettings
+from subgraphs.common.strawberry_app import strawberry_mount
+from subgraphs.orders.models import TABLES
+from subgraphs.orders.schema import Context, schema
+from subgraphs.orders.upstream import Upstreams
+
+__all__ = ["NAME", "Settings", "create_app", "create_database"]
+
+NAME = "orders"
+
+
+def _routing_url(name: str) -> str:
+    return next(entry.routing_url for entry in load_subgraphs() if entry.name == name)
+
+
+class Settings(SubgraphSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERS_", extra="ignore")
+
+    products_url: str = ""
+    inventory_url: str = ""
+
+    def upstreams(self) -> Upstreams:
+        return Upstreams(
+            self.products_url or _routing_url("products"),
+            self.inventory_url or _routing_url("inventory"),
+        )
+
+
+def create_database(url: str | None = None) -> Database:
+    return Database(url or Settings().store_url(NAME), TABLES)
+
+
+def create_app(database: Database | None = None, upstreams: Upstreams | None = None) -> FastAPI:
+    db = database or create_database()
+    clients = upstreams or Settings().upstreams()
+    app = create_subgraph_app(
+        NAME,
+        db,
+        strawberry_mount(schema, lambda: Context(db, clients)),
+        on_shutdown=[clients.aclose],
+    )
+    return app

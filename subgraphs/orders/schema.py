@@ -1,0 +1,181 @@
+"""The orders subgraph's GraphQL schema (Strawberry, Apollo Federation v2).
+
+``Order`` is an entity; ``User`` is extended with its orders; ``Product`` is referenced only
+(``resolvable: false``), the router fetches its fields from products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.fastapi import BaseContext
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
+from strawberry.types import Info
+
+from subgraphs.common.clock import as_utc
+from subgraphs.common.db import Database
+from subgraphs.common.identity import current_user_id
+from subgraphs.common.ids import parse_int_id
+from subgraphs.common.pagination import clamp_first, decode_cursor
+from subgraphs.common.strawberry_app import federation_schema
+from subgraphs.orders import placement
+from subgraphs.orders.loaders import Loaders
+from subgraphs.orders.models import Order as OrderRow
+from subgraphs.orders.upstream import UpstreamError, Upstreams
+
+__all__ = ["CURSOR_KIND", "Context", "schema"]
+
+CURSOR_KIND = "order"
+
+
+class Context(BaseContext):
+    def __init__(self, db: Database, upstreams: Upstreams) -> None:
+        super().__init__()
+        self.db = db
+        self.upstreams = upstreams
+        self.loaders = Loaders.create(db)
+
+
+@strawberry.enum
+class OrderStatus(Enum):
+    PLACED = "PLACED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.federation.type(keys=[Key(fields=FieldSet("upc"), resolvable=False)])
+class Product:
+    upc: str
+
+
+@strawberry.type
+class OrderItem:
+    product: Product
+    quantity: int
+    unit_price: int
+
+
+async def _load_order(info: Info[Context, None], order_id: object) -> Order | None:
+    key = parse_int_id(order_id)
+    if key is None:
+        return None
+    row = await info.context.loaders.orders.load(key)
+    return Order.from_row(row) if row else None
+
+
+@strawberry.federation.type(keys=["id"])
+class Order:
+    id: strawberry.ID
+    user_id: strawberry.Private[int]
+    total: int
+    status: OrderStatus
+    placed_at: datetime
+
+    @classmethod
+    def from_row(cls, row: OrderRow) -> Order:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            user_id=row.user_id,
+            total=row.total,
+            status=OrderStatus(row.status),
+            placed_at=as_utc(row.placed_at),
+        )
+
+    @strawberry.field
+    def user(self) -> User:
+        return User(id=strawberry.ID(str(self.user_id)))
+
+    @strawberry.field
+    async def items(self, info: Info[Context, None]) -> list[OrderItem]:
+        rows = await info.context.loaders.items.load(int(self.id))
+        return [
+            OrderItem(
+                product=Product(upc=r.product_upc), quantity=r.quantity, unit_price=r.unit_price
+            )
+            for r in rows
+        ]
+
+    @classmethod
+    def resolve_reference(
+        cls, info: Info[Context, None], id: strawberry.ID, **_: Any
+    ) -> Awaitable[Order | None]:
+        return _load_order(info, id)
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+
+    @strawberry.field(description="The user's orders, oldest first.")  # type: ignore[untyped-decorator]
+    async def orders(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> list[Order]:
+        user_id = parse_int_id(self.id)
+        if user_id is None:
+            return []
+        after_key = decode_cursor(CURSOR_KIND, after)
+        after_id = parse_int_id(after_key) if after_key is not None else None
+        if after_key is not None and after_id is None:
+            raise GraphQLError(f"invalid cursor {after!r}", extensions={"code": "BAD_USER_INPUT"})
+        pages = info.context.loaders.user_pages
+        rows = await pages.load((user_id, clamp_first(first, 20), after_id))
+        return [Order.from_row(row) for row in rows]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID, **_: Any) -> User:
+        return cls(id=id)
+
+
+@strawberry.input
+class OrderItemInput:
+    upc: str
+    quantity: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    idempotency_key: str
+    items: list[OrderItemInput]
+    user_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def order(self, info: Info[Context, None], id: strawberry.ID) -> Order | None:
+        return await _load_order(info, id)
+
+
+def _request(info: Info[Context, None], data: PlaceOrderInput) -> placement.OrderRequest:
+    raw_user = data.user_id if data.user_id is not None else current_user_id(info.context.request)
+    user_id = parse_int_id(raw_user)
+    if user_id is None:
+        raise GraphQLError(
+            "placeOrder needs a userId or a signed-in user", extensions={"code": "UNAUTHENTICATED"}
+        )
+    items = [(item.upc, item.quantity) for item in data.items]
+    return placement.OrderRequest(data.idempotency_key, user_id, items)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Place an order once per idempotencyKey.")  # type: ignore[untyped-decorator]
+    async def place_order(self, info: Info[Context, None], input: PlaceOrderInput) -> Order:
+        request = _request(info, input)
+        try:
+            row = await placement.place_order(info.context.db, info.context.upstreams, request)
+        except (placement.PlaceOrderError, UpstreamError) as error:
+            raise GraphQLError(
+                str(error), extensions={"code": error.code, **error.extensions}
+            ) from error
+        return Order.from_row(row)
+
+
+schema = federation_schema(Query, Mutation, types=[Order, User, Product])

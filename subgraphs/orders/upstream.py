@@ -1,0 +1,85 @@
+"""What ``placeOrder`` asks other subgraphs, by direct HTTP to their routing URLs: unit prices
+from products (``productsByUpc``) and stock reservations from inventory (``reserveStock``).
+
+Both calls are idempotent (a query; a reservation keyed by the order's idempotency key), so a
+transport failure is retried once. A GraphQL error from inventory keeps its ``extensions.code``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from servicekit.http import create_http_client
+
+__all__ = ["UpstreamError", "Upstreams"]
+
+PRICES = "query Prices($upcs: [String!]!) { productsByUpc(upcs: $upcs) { upc price } }"
+RESERVE = (
+    "mutation Reserve($key: String!, $items: [StockItemInput!]!) "
+    "{ reserveStock(idempotencyKey: $key, items: $items) { idempotencyKey status } }"
+)
+RELEASE = "mutation Release($key: String!) { releaseStock(idempotencyKey: $key) { idempotencyKey status } }"
+
+
+class UpstreamError(Exception):
+    """A subgraph answered with errors or not at all; ``code`` is its ``extensions.code``."""
+
+    def __init__(self, message: str, code: str = "UPSTREAM_ERROR", **extensions: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.extensions = extensions
+
+
+class Upstreams:
+    """A pooled HTTP client with timeouts, bound to the products and inventory URLs."""
+
+    def __init__(
+        self,
+        products_url: str,
+        inventory_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self.products_url = products_url
+        self.inventory_url = inventory_url
+        self._client = create_http_client(timeout_seconds=timeout_seconds, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _post(self, url: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        payload = {"query": query, "variables": dict(variables)}
+        for attempt in range(2):
+            try:
+                response = await self._client.post(url, json=payload)
+                break
+            except httpx.TransportError as error:
+                if attempt == 1:
+                    raise UpstreamError(f"{url} unreachable: {error}") from error
+        body = response.json() if response.content else {}
+        errors = body.get("errors") or []
+        if errors:
+            first = errors[0]
+            extensions = dict(first.get("extensions") or {})
+            code = str(extensions.pop("code", "UPSTREAM_ERROR"))
+            raise UpstreamError(first.get("message", "upstream error"), code, **extensions)
+        if response.status_code != 200 or not isinstance(body.get("data"), dict):
+            raise UpstreamError(f"{url} answered {response.status_code}")
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def unit_prices(self, upcs: Sequence[str]) -> dict[str, int]:
+        """Price in cents per known UPC (unknown UPCs are absent)."""
+        data = await self._post(self.products_url, PRICES, {"upcs": list(upcs)})
+        return {p["upc"]: int(p["price"]) for p in data["productsByUpc"] if p is not None}
+
+    async def reserve_stock(self, key: str, items: Sequence[tuple[str, int]]) -> None:
+        lines = [{"upc": upc, "quantity": quantity} for upc, quantity in items]
+        await self._post(self.inventory_url, RESERVE, {"key": key, "items": lines})
+
+    async def release_stock(self, key: str) -> None:
+        await self._post(self.inventory_url, RELEASE, {"key": key})

@@ -1,0 +1,1 @@
+"""The products subgraph (Ariadne): the catalogue."""

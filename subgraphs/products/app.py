@@ -1,0 +1,30 @@
+"""The products subgraph process: settings (``PRODUCTS_*``), store and ASGI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pydantic_settings import SettingsConfigDict
+
+from subgraphs.common.app import create_subgraph_app
+from subgraphs.common.ariadne_app import ariadne_mount
+from subgraphs.common.db import Database
+from subgraphs.common.settings import SubgraphSettings
+from subgraphs.products.models import TABLES
+from subgraphs.products.schema import make_context, schema
+
+__all__ = ["NAME", "Settings", "create_app", "create_database"]
+
+NAME = "products"
+
+
+class Settings(SubgraphSettings):
+    model_config = SettingsConfigDict(env_prefix="PRODUCTS_", extra="ignore")
+
+
+def create_database(url: str | None = None) -> Database:
+    return Database(url or Settings().store_url(NAME), TABLES)
+
+
+def create_app(database: Database | None = None) -> FastAPI:
+    db = database or create_database()
+    return create_subgraph_app(NAME, db, ariadne_mount(schema, lambda r: make_context(db, r)))

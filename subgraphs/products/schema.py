@@ -1,0 +1,106 @@
+"""The products subgraph's resolvers (Ariadne, schema-first: ``schema.graphql``).
+
+``Product`` is the entity (``@key(fields: "upc")``); its reference resolver goes through the
+request's loader, so ``_entities`` with N representations is one SQL statement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from ariadne import QueryType
+from ariadne.contrib.federation import FederatedObjectType
+from graphql import GraphQLResolveInfo
+from sqlalchemy import select
+from sqlmodel import col
+
+from subgraphs.common.ariadne_app import ariadne_schema
+from subgraphs.common.db import Database
+from subgraphs.common.pagination import clamp_first, decode_cursor, encode_cursor, page_of
+from subgraphs.products.loaders import Loaders
+from subgraphs.products.models import Product
+
+__all__ = ["SDL_FILE", "make_context", "schema"]
+
+SDL_FILE = Path(__file__).with_name("schema.graphql")
+CURSOR_KIND = "product"
+
+query = QueryType()
+product_type = FederatedObjectType("Product")
+
+
+def make_context(db: Database, request: Any) -> dict[str, Any]:
+    return {"request": request, "db": db, "loaders": Loaders.create(db)}
+
+
+def _as_graphql(row: Product | None) -> dict[str, Any] | None:
+    return row.model_dump() if row is not None else None
+
+
+async def _load(info: GraphQLResolveInfo, upc: object) -> dict[str, Any] | None:
+    if not isinstance(upc, str):
+        return None
+    loaders: Loaders = info.context["loaders"]
+    return _as_graphql(await loaders.products.load(upc))
+
+
+async def _catalogue(
+    db: Database, limit: int, after: str | None = None, category: str | None = None
+) -> list[Product]:
+    statement = select(Product).order_by(col(Product.upc)).limit(limit)
+    if after is not None:
+        statement = statement.where(col(Product.upc) > after)
+    if category is not None:
+        statement = statement.where(col(Product.category) == category)
+    async with db.session() as session:
+        return list((await session.scalars(statement)).all())
+
+
+@product_type.reference_resolver
+async def resolve_product_reference(
+    _: Any, info: GraphQLResolveInfo, representation: dict[str, Any]
+) -> dict[str, Any] | None:
+    if "upc" not in representation:
+        raise ValueError("Product representation without its key field upc")
+    return await _load(info, representation["upc"])
+
+
+@query.field("topProducts")
+async def resolve_top_products(_: Any, info: GraphQLResolveInfo, first: int = 5) -> list[Any]:
+    rows = await _catalogue(info.context["db"], clamp_first(first, 5))
+    return [_as_graphql(row) for row in rows]
+
+
+@query.field("product")
+async def resolve_product(_: Any, info: GraphQLResolveInfo, upc: str) -> dict[str, Any] | None:
+    return await _load(info, upc)
+
+
+@query.field("productsByUpc")
+async def resolve_products_by_upc(
+    _: Any, info: GraphQLResolveInfo, upcs: list[str]
+) -> list[dict[str, Any] | None]:
+    return list(await asyncio.gather(*(_load(info, upc) for upc in upcs)))
+
+
+@query.field("productsConnection")
+async def resolve_products_connection(
+    _: Any,
+    info: GraphQLResolveInfo,
+    first: int = 20,
+    after: str | None = None,
+    category: str | None = None,
+) -> dict[str, Any]:
+    size = clamp_first(first, 20)
+    after_upc = decode_cursor(CURSOR_KIND, after)
+    rows = await _catalogue(info.context["db"], size + 1, after_upc, category)
+    page = page_of(rows, size, lambda row: encode_cursor(CURSOR_KIND, row.upc))
+    return {
+        "edges": [{"cursor": c, "node": _as_graphql(row)} for c, row in page.edges],
+        "pageInfo": {"hasNextPage": page.has_next_page, "endCursor": page.end_cursor},
+    }
+
+
+schema = ariadne_schema(SDL_FILE, query, product_type)

@@ -1,0 +1,1 @@
+"""The reviews subgraph (Ariadne): reviews of products by users."""
