@@ -42,6 +42,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{prefix}/graphiql.css">
 <link rel="stylesheet" href="{prefix}/page.css">
 </head>
