@@ -3,7 +3,8 @@
 Each BFF passes its own schema and persisted-operation policy; everything else (lifespan,
 ``/health``, ``/ready`` with the router required and Redis optional, ``/debug/stats`` in
 development mode, the context with per-request loaders) is the same and lives here once.
-Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``).
+Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``); development mode serves
+the router's local GraphiQL assets instead (:mod:`bff.graphiql`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
 from bff.context import BffContext, build_context
+from bff.graphiql import GraphiQLMiddleware
 from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
@@ -70,7 +72,9 @@ def create_bff_app(
         async def stats() -> JSONResponse:
             return JSONResponse(runtime.stats())
 
-    wrapped = PersistedOperationsMiddleware(app, policy_factory(runtime))
-    wrapped.state = app.state  # type: ignore[attr-defined]
-    wrapped.router = app.router  # type: ignore[attr-defined]
+    wrapped: Any = PersistedOperationsMiddleware(app, policy_factory(runtime))
+    if settings.is_development:
+        wrapped = GraphiQLMiddleware(wrapped)
+    wrapped.state = app.state
+    wrapped.router = app.router
     return wrapped
