@@ -1,0 +1,125 @@
+"""``print_plan``: a plan in the textual format of Apollo's ``prettyFormatQueryPlan``.
+
+Each node is followed by a comma; fetches print the selection sent (for entity fetches the
+representation shape, ``=>``, then the selection inside ``_entities``); Flatten paths join
+response keys with ``.``, ``@`` for list items and ``|[T]`` for type conditions.
+"""
+
+from __future__ import annotations
+
+from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
+
+from router.planning.plan import (
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    RequiresField,
+    RequiresSelection,
+    SequenceNode,
+)
+
+__all__ = ["format_path", "print_plan", "print_requires"]
+
+
+def format_path(path: tuple[str, ...]) -> str:
+    """``("users", "@", "... on Book", "author")`` -> ``users.@|[Book].author``."""
+    parts: list[str] = []
+    for element in path:
+        if element.startswith("... on "):
+            condition = f"|[{element[len('... on ') :]}]"
+            if parts:
+                parts[-1] += condition
+            else:
+                parts.append(condition)
+        else:
+            parts.append(element)
+    return ".".join(parts)
+
+
+def print_requires(selections: tuple[RequiresSelection, ...], indent: int) -> str:
+    """A representation shape as a selection set (``indent`` = depth of the opening brace)."""
+    pad = "  " * (indent + 1)
+    lines = ["{"]
+    for selection in selections:
+        if isinstance(selection, RequiresField):
+            if selection.selections:
+                lines.append(
+                    f"{pad}{selection.name} {print_requires(selection.selections, indent + 1)}"
+                )
+            else:
+                lines.append(pad + selection.name)
+        else:
+            inner = print_requires(selection.selections, indent + 1)
+            lines.append(f"{pad}... on {selection.type_condition} {inner}")
+    lines.append("  " * indent + "}")
+    return "\n".join(lines)
+
+
+def _indent(text: str, indent: int) -> str:
+    pad = "  " * indent
+    return "\n".join(pad + line if line else line for line in text.split("\n"))
+
+
+def _selection_text(fetch: FetchNode) -> str:
+    operation = next(
+        d for d in parse(fetch.operation).definitions if isinstance(d, OperationDefinitionNode)
+    )
+    selection: SelectionSetNode = operation.selection_set
+    if fetch.requires is not None:
+        entities = selection.selections[0]
+        if isinstance(entities, FieldNode) and entities.selection_set is not None:
+            selection = entities.selection_set
+    return print_ast(selection)
+
+
+def _fetch(fetch: FetchNode, indent: int) -> list[str]:
+    pad = "  " * indent
+    lines = [f'{pad}Fetch(service: "{fetch.service_name}") {{']
+    if fetch.requires is not None:
+        lines.append(_indent(print_requires(fetch.requires, 0), indent + 1) + " =>")
+    lines.append(_indent(_selection_text(fetch), indent + 1))
+    lines.append(f"{pad}}},")
+    return lines
+
+
+def _node(node: PlanNode, indent: int) -> list[str]:
+    pad = "  " * indent
+    match node:
+        case FetchNode():
+            return _fetch(node, indent)
+        case FlattenNode(path=path, node=inner):
+            return [
+                f'{pad}Flatten(path: "{format_path(path)}") {{',
+                *_node(inner, indent + 1),
+                f"{pad}}},",
+            ]
+        case SequenceNode(nodes=nodes) | ParallelNode(nodes=nodes):
+            name = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
+            body = [line for child in nodes for line in _node(child, indent + 1)]
+            return [f"{pad}{name} {{", *body, f"{pad}}},"]
+        case ConditionNode(condition=variable, if_clause=then, else_clause=otherwise):
+            if otherwise is None and then is not None:
+                return [f"{pad}Include(if: ${variable}) {{", *_node(then, indent + 1), f"{pad}}},"]
+            if then is None and otherwise is not None:
+                return [
+                    f"{pad}Skip(if: ${variable}) {{",
+                    *_node(otherwise, indent + 1),
+                    f"{pad}}},",
+                ]
+            lines = [f"{pad}Condition(if: ${variable}) {{"]
+            if then is not None:
+                lines += [f"{pad}  Then {{", *_node(then, indent + 2), f"{pad}  }}"]
+            if otherwise is not None:
+                lines += [f"{pad}  Else {{", *_node(otherwise, indent + 2), f"{pad}  }}"]
+            return [*lines, f"{pad}}},"]
+    raise TypeError(f"not a plan node: {node!r}")
+
+
+def print_plan(plan: QueryPlan) -> str:
+    """The whole plan as text (``QueryPlan {}`` when nothing is fetched)."""
+    if plan.node is None:
+        return "QueryPlan {}"
+    return "\n".join(["QueryPlan {", *_node(plan.node, 1), "}"])

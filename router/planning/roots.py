@@ -1,0 +1,93 @@
+"""Stage 2a: root fields -> root fetch groups.
+
+Query root fields are grouped per subgraph (a shareable root field goes where it costs the
+fewest extra fetches, ties broken by ``join__Graph`` order); mutation root fields keep their order
+(the spec executes them serially), consecutive fields of one subgraph sharing a fetch.
+Introspection fields (``__schema``, ``__type``) and a root ``__typename`` are answered by the
+gateway and not planned.
+"""
+
+from __future__ import annotations
+
+from router.planning.errors import PlanningError
+from router.planning.groups import Conditions, FetchGroup
+from router.planning.normalize import NField, NFragment, NormalizedOperation, NSelection
+from router.planning.walk import Context, Walker
+
+__all__ = ["plan_roots", "root_type"]
+
+RootField = tuple[NField, tuple[NFragment, ...], Conditions]
+
+
+def root_type(walker: Walker, kind: str) -> str:
+    """The root type name of an operation kind."""
+    supergraph = walker.capabilities.supergraph
+    name = {
+        "query": supergraph.query_type,
+        "mutation": supergraph.mutation_type,
+        "subscription": supergraph.subscription_type,
+    }.get(kind)
+    if name is None:
+        raise PlanningError(f"the supergraph has no {kind} root type")
+    if kind == "subscription":
+        raise PlanningError("subscriptions are not supported by this router")
+    return name
+
+
+def _root_fields(
+    selections: tuple[NSelection, ...],
+    wrappers: tuple[NFragment, ...] = (),
+    conditions: Conditions = frozenset(),
+) -> list[RootField]:
+    found: list[RootField] = []
+    for selection in selections:
+        if isinstance(selection, NFragment):
+            inner = (*wrappers, selection) if selection.directives else wrappers
+            found.extend(
+                _root_fields(selection.selections, inner, conditions | selection.conditions)
+            )
+        elif not selection.name.startswith("__"):
+            found.append((selection, wrappers, conditions | selection.conditions))
+    return found
+
+
+def _choose(walker: Walker, root: str, item: NField, used: dict[str, FetchGroup]) -> str:
+    capabilities = walker.capabilities
+    candidates = capabilities.graphs_resolving(root, item.name)
+    if not candidates:
+        raise PlanningError(f"no subgraph resolves {root}.{item.name}")
+    order = capabilities.supergraph.graph_names
+    costs = walker.costs
+    scored = [
+        (
+            (0 if graph in used else 1) + (costs.cost(graph, root, (item,)) if costs else 0),
+            order.index(graph),
+            graph,
+        )
+        for graph in candidates
+    ]
+    return min(scored)[2]
+
+
+def plan_roots(walker: Walker, operation: NormalizedOperation) -> list[FetchGroup]:
+    """Place every root field; the root groups in execution order."""
+    root = root_type(walker, operation.kind)
+    serial = operation.kind == "mutation"
+    roots: list[FetchGroup] = []
+    by_service: dict[str, FetchGroup] = {}
+    for item, wrappers, conditions in _root_fields(operation.selections):
+        if serial:
+            service = _choose(walker, root, item, {roots[-1].service: roots[-1]} if roots else {})
+            group = walker.registry.root(service, reuse=roots[-1] if roots else None)
+        else:
+            service = _choose(walker, root, item, by_service)
+            group = by_service.get(service) or walker.registry.root(service)
+            by_service[service] = group
+        if group not in roots:
+            roots.append(group)
+        buf = group.selection
+        for wrapper in wrappers:
+            buf = buf.fragment(None, wrapper.directives, wrapper.variables)
+        walker.place_field(Context(group, buf, root, (), None, conditions), item)
+        group.narrow_conditions(conditions)
+    return roots

@@ -1,0 +1,331 @@
+"""Stage 2: walk the normalized operation and fill fetch groups.
+
+Implements the federation query-planning rules: each field goes into the fetch of the subgraph
+already resolving its parent object when that subgraph can resolve it; otherwise the walk jumps
+through ``_entities`` into a subgraph that can (choosing by :mod:`cost`), selecting ``__typename``
+and the ``@key`` fields in the parent fetch. ``@requires`` fields are fetched before the dependent
+fetch (planned like client fields, in the parent's context); ``@provides`` makes external fields
+resolvable below the providing field; fields of abstract types split per runtime type when their
+subgraphs differ, and every abstract-typed field selects ``__typename``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from router.planning.capabilities import Capabilities, Provided, provided_from
+from router.planning.cost import CostModel
+from router.planning.errors import PlanningError
+from router.planning.groups import Conditions, FetchGroup, GroupRegistry
+from router.planning.normalize import NField, NFragment, NSelection, field_set_selections
+from router.planning.plan import ValueSetter
+from router.planning.selection import SelectionBuffer
+from router.supergraph import Key, Supergraph
+
+__all__ = ["Context", "Walker"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where the walk is: a group, a position in its selection, the type and response path."""
+
+    group: FetchGroup
+    buf: SelectionBuffer
+    type_name: str
+    path: tuple[str, ...]
+    provided: Provided | None = None
+    conditions: Conditions = frozenset()
+    at_entity_top: bool = False
+    path_condition: str | None = None
+
+
+@dataclass(slots=True)
+class Walker:
+    """Fills a :class:`GroupRegistry` from normalized selections."""
+
+    capabilities: Capabilities
+    registry: GroupRegistry = field(default_factory=GroupRegistry)
+    costs: CostModel | None = None
+    sources: dict[tuple[int, str], Context] = field(default_factory=dict)
+    _depth: int = 0
+
+    def __post_init__(self) -> None:
+        self.costs = CostModel(self.capabilities)
+
+    @property
+    def supergraph(self) -> Supergraph:
+        return self.capabilities.supergraph
+
+    # -- selections -------------------------------------------------------------------------
+
+    def place(self, ctx: Context, selections: tuple[NSelection, ...]) -> list[FetchGroup]:
+        """Place ``selections`` (on ``ctx.type_name``); the groups that received something."""
+        touched: list[FetchGroup] = []
+        for selection in selections:
+            if isinstance(selection, NFragment):
+                found = self.place_fragment(ctx, selection)
+            else:
+                found = self.place_field(ctx, selection)
+            touched.extend(g for g in found if g not in touched)
+        return touched
+
+    def place_fragment(self, ctx: Context, fragment: NFragment) -> list[FetchGroup]:
+        """Inline fragments: kept when they narrow, dropped for types the subgraph never returns."""
+        condition = fragment.type_condition or ctx.type_name
+        conditions = ctx.conditions | fragment.conditions
+        supergraph = self.supergraph
+        if condition == ctx.type_name or (
+            supergraph.types[ctx.type_name].kind == "OBJECT"
+            and supergraph.is_subtype(condition, ctx.type_name)
+        ):
+            buf = ctx.buf
+            if fragment.directives:
+                buf = buf.fragment(None, fragment.directives, fragment.variables)
+            inner = replace(
+                ctx,
+                buf=buf,
+                conditions=conditions,
+                at_entity_top=ctx.at_entity_top and buf is ctx.buf,
+            )
+            return self.place(inner, fragment.selections)
+        service = ctx.group.service
+        if self._is_interface_object(ctx.type_name, service):
+            return self.jump_to_interface(ctx, (fragment,))
+        runtime = [
+            r
+            for r in supergraph.possible_types_in(ctx.type_name, service)
+            if supergraph.is_subtype(condition, r)
+        ]
+        if supergraph.types[condition].kind != "OBJECT" and self.capabilities.in_graph(
+            condition, service
+        ):
+            targets = [condition] if runtime else []
+        else:
+            targets = runtime
+        touched: list[FetchGroup] = []
+        for target in targets:
+            buf = ctx.buf.fragment(target, fragment.directives, fragment.variables)
+            inner = Context(
+                ctx.group, buf, target, ctx.path, ctx.provided, conditions, False, target
+            )
+            touched.extend(self.place(inner, fragment.selections))
+        return touched
+
+    def place_field(self, ctx: Context, item: NField) -> list[FetchGroup]:
+        """Place one field: locally, split per runtime type, or through an entity jump."""
+        capabilities = self.capabilities
+        service, type_name = ctx.group.service, ctx.type_name
+        conditions = ctx.conditions | item.conditions
+        if item.name == "__typename":
+            if self._is_interface_object(type_name, service):
+                return self.jump_to_interface(ctx, (item,))
+            self._add(ctx, item)
+            return [ctx.group]
+        if capabilities.resolvable(type_name, item.name, service, ctx.provided):
+            entry = capabilities.entry(type_name, item.name, service)
+            if entry is not None and entry.requires is not None and not ctx.at_entity_top:
+                return self.jump(ctx, item, service, type_name)
+            touched = [ctx.group]
+            if entry is not None and entry.requires is not None:
+                touched.extend(self._satisfy_requires(ctx, entry.requires_text or ""))
+            touched.extend(self._descend(replace(ctx, conditions=conditions), item))
+            return touched
+        typedef = self.supergraph.types[type_name]
+        if typedef.kind != "OBJECT" and not self._entity_interface_targets(ctx, item):
+            return self._split_by_runtime_type(ctx, item)
+        target, entity_type = self._choose_target(ctx, item)
+        return self.jump(ctx, item, target, entity_type)
+
+    def _add(self, ctx: Context, item: NField) -> SelectionBuffer | None:
+        entry = ctx.buf.add_field(
+            item.response_key,
+            item.name,
+            alias=item.alias,
+            arguments=item.arguments,
+            directives=item.directives,
+            variables=item.variables,
+            composite=item.selections is not None,
+        )
+        return entry.sub
+
+    def _descend(self, ctx: Context, item: NField) -> list[FetchGroup]:
+        sub = self._add(ctx, item)
+        if sub is None or item.selections is None:
+            return [ctx.group]
+        fielddef = self.supergraph.types[ctx.type_name].fields[item.name]
+        child_type = fielddef.named_type
+        if self.supergraph.is_abstract(child_type):
+            sub.add_typename()
+        provided = ctx.provided.get(item.name) if ctx.provided else None
+        entry = self.capabilities.entry(ctx.type_name, item.name, ctx.group.service)
+        if entry is not None and entry.provides is not None:
+            provided = provided_from(entry.provides, provided)
+        prefix = (f"... on {ctx.path_condition}",) if ctx.path_condition else ()
+        path = (*ctx.path, *prefix, item.response_key, *("@",) * fielddef.list_depth)
+        inner = Context(ctx.group, sub, child_type, path, provided, ctx.conditions)
+        return [ctx.group, *self.place(inner, item.selections)]
+
+    def _split_by_runtime_type(self, ctx: Context, item: NField) -> list[FetchGroup]:
+        touched: list[FetchGroup] = []
+        for runtime in self.supergraph.possible_types_in(ctx.type_name, ctx.group.service):
+            buf = ctx.buf.fragment(runtime)
+            inner = Context(
+                ctx.group, buf, runtime, ctx.path, ctx.provided, ctx.conditions, False, runtime
+            )
+            touched.extend(self.place_field(inner, item))
+        return touched
+
+    # -- entity jumps -----------------------------------------------------------------------
+
+    def _is_interface_object(self, type_name: str, service: str) -> bool:
+        located = self.supergraph.types[type_name].graphs.get(service)
+        return located is not None and located.is_interface_object
+
+    def _entity_interface_targets(self, ctx: Context, item: NField) -> list[str]:
+        """Subgraphs resolving a field of an entity interface (``@interfaceObject`` or keyed)."""
+        return [
+            graph
+            for graph in self.capabilities.graphs_resolving(ctx.type_name, item.name)
+            if self.capabilities.keys(ctx.type_name, graph)
+            and self.capabilities.keys(ctx.type_name, ctx.group.service)
+        ]
+
+    def _candidates(self, ctx: Context, item: NField) -> list[tuple[str, str]]:
+        capabilities, type_name = self.capabilities, ctx.type_name
+        found: list[tuple[str, str]] = []
+        for graph in capabilities.graphs_resolving(type_name, item.name):
+            if capabilities.keys(type_name, graph):
+                found.append((graph, type_name))
+        if self.supergraph.types[type_name].kind == "OBJECT":
+            for graph in self.supergraph.graph_names:
+                for interface in capabilities.interface_objects(type_name, graph):
+                    if capabilities.resolvable(
+                        interface, item.name, graph, None
+                    ) and capabilities.keys(interface, graph):
+                        found.append((graph, interface))
+        return found
+
+    def _choose_target(self, ctx: Context, item: NField) -> tuple[str, str]:
+        """The cheapest (subgraph, entity type) to resolve ``item`` from, by :mod:`cost`."""
+        scored: list[tuple[int, int, str, str]] = []
+        order = self.supergraph.graph_names
+        fielddef = self.supergraph.types[ctx.type_name].fields[item.name]
+        for graph, entity_type in self._candidates(ctx, item):
+            if graph == ctx.group.service and entity_type == ctx.type_name:
+                continue
+            key, local = self._pick_key(ctx, graph, entity_type)
+            if key is None:
+                continue
+            existing = self.registry.existing_entity(ctx.group, graph, ctx.path)
+            subtree_cost = (
+                self.costs.cost(graph, fielddef.named_type, item.selections) if self.costs else 0
+            )
+            score = (0 if existing else 1) + (0 if local else 2) + subtree_cost
+            scored.append((score, order.index(graph), graph, entity_type))
+        if not scored:
+            raise PlanningError(
+                f"cannot resolve {ctx.type_name}.{item.name} from subgraph "
+                f"{ctx.group.service!r}: no subgraph resolves it through a usable @key"
+            )
+        best = min(scored)
+        return best[2], best[3]
+
+    def _pick_key(self, ctx: Context, graph: str, entity_type: str) -> tuple[Key | None, bool]:
+        """A resolvable key of ``entity_type`` in ``graph``; prefer keys the parent can select."""
+        keys = self.capabilities.keys(entity_type, graph)
+        for key in keys:
+            if self._locally_selectable(ctx.group.service, ctx.type_name, key.selection):
+                return key, True
+        if keys and self._depth < 2:
+            return keys[0], False
+        return None, False
+
+    def _locally_selectable(self, service: str, type_name: str, selection: object) -> bool:
+        from graphql import FieldNode
+
+        for node in getattr(selection, "selections", ()):
+            if not isinstance(node, FieldNode):
+                return False
+            name = node.name.value
+            fielddef = self.supergraph.types[type_name].fields.get(name)
+            if fielddef is None or not self.capabilities.resolvable(type_name, name, service, None):
+                return False
+            if node.selection_set and not self._locally_selectable(
+                service, fielddef.named_type, node.selection_set
+            ):
+                return False
+        return True
+
+    def entity_context(self, ctx: Context, service: str, entity_type: str) -> Context:
+        """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``."""
+        child, _ = self.registry.entity(ctx.group, service, ctx.path)
+        top = child.selection.fragment(entity_type)
+        representation = child.requires.fragment(entity_type)
+        if representation.is_empty():
+            key, _ = self._pick_key(ctx, service, entity_type)
+            if key is None:
+                raise PlanningError(f"no resolvable @key for {entity_type} in {service!r}")
+            representation.add_typename()
+            _copy_field_set(key.selection, representation)
+            ctx.buf.add_typename()
+            self._depth += 1
+            try:
+                touched = self.place(ctx, field_set_selections(key.selection))
+            finally:
+                self._depth -= 1
+            child.depend_on(touched)
+            if entity_type != ctx.type_name or self._is_interface_object(entity_type, service):
+                child.input_rewrites.append(
+                    ValueSetter((f"... on {entity_type}", "__typename"), entity_type)
+                )
+            self.sources[(child.index, entity_type)] = ctx
+        child.narrow_conditions(ctx.conditions)
+        return Context(child, top, entity_type, ctx.path, None, ctx.conditions, True)
+
+    def jump(self, ctx: Context, item: NField, service: str, entity_type: str) -> list[FetchGroup]:
+        """Resolve ``item`` through ``_entities`` of ``service``."""
+        inner = self.entity_context(ctx, service, entity_type)
+        inner.group.narrow_conditions(ctx.conditions | item.conditions)
+        return self.place_field(inner, item)
+
+    def jump_to_interface(
+        self, ctx: Context, selections: tuple[NSelection, ...]
+    ) -> list[FetchGroup]:
+        """From an ``@interfaceObject`` to a subgraph knowing the interface's implementations."""
+        for graph in self.supergraph.graph_names:
+            located = self.supergraph.types[ctx.type_name].graphs.get(graph)
+            if located is None or located.is_interface_object:
+                continue
+            if self.capabilities.keys(ctx.type_name, graph):
+                inner = self.entity_context(ctx, graph, ctx.type_name)
+                return self.place(inner, selections)
+        raise PlanningError(f"no subgraph can give the concrete type of {ctx.type_name}")
+
+    def _satisfy_requires(self, ctx: Context, requires: str) -> list[FetchGroup]:
+        """Fetch ``@requires`` fields in the parent's context and add them to the representation."""
+        from router.supergraph import parse_field_set
+
+        selection = parse_field_set(requires)
+        source = self.sources.get((ctx.group.index, ctx.type_name))
+        if source is None:
+            raise PlanningError(f"@requires on {ctx.type_name} outside an entity fetch")
+        _copy_field_set(selection, ctx.group.requires.fragment(ctx.type_name))
+        touched = self.place(source, field_set_selections(selection))
+        ctx.group.depend_on(touched)
+        return []
+
+
+def _copy_field_set(selection: object, buf: SelectionBuffer) -> None:
+    """Add a field set (``id organization { id }``) to a representation buffer, plain names."""
+    from graphql import FieldNode, InlineFragmentNode
+
+    for node in getattr(selection, "selections", ()):
+        if isinstance(node, FieldNode):
+            entry = buf.add_field(
+                node.name.value, node.name.value, composite=node.selection_set is not None
+            )
+            if node.selection_set is not None and entry.sub is not None:
+                _copy_field_set(node.selection_set, entry.sub)
+        elif isinstance(node, InlineFragmentNode):
+            condition = node.type_condition.name.value if node.type_condition else None
+            _copy_field_set(node.selection_set, buf.fragment(condition))

@@ -1,0 +1,178 @@
+"""``@provides``: external fields provided on a path are fetched without a jump."""
+
+from __future__ import annotations
+
+from tests.planning.helpers import assert_plan
+
+
+def test_provided_field_stays_in_the_providing_subgraph() -> None:
+    operation = """
+        {
+          topProducts {
+            reviews { author { username } }
+          }
+        }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  __typename
+                  upc
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    reviews {
+                      author {
+                        username
+                      }
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
+
+
+def test_field_not_provided_needs_a_jump() -> None:
+    operation = """
+        {
+          topProducts {
+            reviews { author { username name } }
+          }
+        }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  __typename
+                  upc
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    reviews {
+                      author {
+                        __typename
+                        username
+                        id
+                      }
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "topProducts.@.reviews.@.author") {
+              Fetch(service: "accounts") {
+                {
+                  ... on User {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on User {
+                    name
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
+
+
+def test_only_the_unprovided_field_of_a_deep_path_jumps() -> None:
+    operation = """
+        {
+          topProducts {
+            reviews { product { reviews { author { reviews { author { name } } } } } }
+          }
+        }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  __typename
+                  upc
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    reviews {
+                      product {
+                        reviews {
+                          author {
+                            reviews {
+                              author {
+                                __typename
+                                id
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "topProducts.@.reviews.@.product.reviews.@.author.reviews.@.author") {
+              Fetch(service: "accounts") {
+                {
+                  ... on User {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on User {
+                    name
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)

@@ -1,0 +1,83 @@
+"""load_supergraph: the join model, the API schema and errors for invalid input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graphql import print_schema
+
+from router.supergraph import FieldInGraph, Graph, SupergraphError, load_supergraph
+
+BENCH = (Path(__file__).parents[1] / "planning" / "fixtures" / "bench.graphql").read_text()
+
+
+def test_graphs_come_from_join_graph() -> None:
+    supergraph = load_supergraph(BENCH)
+    assert supergraph.graphs == (
+        Graph("ACCOUNTS", "accounts", "http://accounts.local/graphql"),
+        Graph("INVENTORY", "inventory", "http://inventory.local/graphql"),
+        Graph("PRODUCTS", "products", "http://products.local/graphql"),
+        Graph("REVIEWS", "reviews", "http://reviews.local/graphql"),
+    )
+
+
+def test_fields_know_their_subgraphs_requires_provides_and_external() -> None:
+    supergraph = load_supergraph(BENCH)
+    product = supergraph.type("Product")
+    assert sorted(product.graphs) == ["inventory", "products", "reviews"]
+    assert [(k.fields, k.resolvable) for k in product.graphs["inventory"].keys] == [("upc", True)]
+    shipping = product.fields["shippingEstimate"]
+    assert [(e.graph, e.requires_text) for e in shipping.graphs] == [("inventory", "price weight")]
+    assert [(e.graph, e.external) for e in product.fields["price"].graphs] == [
+        ("inventory", True),
+        ("products", False),
+    ]
+    author = supergraph.type("Review").fields["author"]
+    assert [(e.graph, e.provides_text) for e in author.graphs] == [("reviews", "username")]
+    # a field without @join__field belongs to every subgraph of its type
+    assert supergraph.type("User").fields["id"].graphs == (
+        FieldInGraph("accounts"),
+        FieldInGraph("reviews"),
+    )
+    assert (
+        supergraph.type("User").fields["reviews"].named_type,
+        supergraph.type("User").fields["reviews"].list_depth,
+    ) == ("Review", 1)
+
+
+def test_api_schema_has_no_join_or_link_elements() -> None:
+    api = print_schema(load_supergraph(BENCH).api_schema)
+    assert api == (
+        "type Product {\n  upc: String!\n  weight: Int\n  price: Int\n  inStock: Boolean\n"
+        "  shippingEstimate: Int\n  name: String\n  reviews: [Review]\n}\n\n"
+        "type Query {\n  me: User\n  users: [User!]!\n  topProducts(first: Int = 5): [Product!]!\n}\n\n"
+        "type Review {\n  id: ID!\n  body: String\n  author: User\n  product: Product\n}\n\n"
+        "type User {\n  id: ID!\n  name: String\n  username: String\n  reviews: [Review]\n}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sdl", "message"),
+    [
+        ("type Query {", "supergraph SDL does not parse"),
+        ("type Query { a: Int }", "no @link"),
+        (
+            'schema @link(url: "https://specs.apollo.dev/link/v1.0") { query: Query }\n'
+            "type Query { a: Int }",
+            "no @link to the join spec",
+        ),
+        (
+            BENCH.replace("join/v0.3", "join/v0.9"),
+            "unsupported join spec version v0.9",
+        ),
+        (
+            'schema @core(feature: "https://specs.apollo.dev/core/v0.1") { query: Query }',
+            "core spec",
+        ),
+        (BENCH.replace("graph: INVENTORY, key", "graph: NOWHERE, key"), "NOWHERE"),
+    ],
+)
+def test_invalid_supergraphs_raise_a_clear_error(sdl: str, message: str) -> None:
+    with pytest.raises(SupergraphError, match=message):
+        load_supergraph(sdl)
