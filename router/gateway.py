@@ -1,0 +1,227 @@
+"""The router core behind the HTTP surface: ``Gateway.execute(GraphQLRequest) -> GraphQLResponse``.
+
+Per request: parse and validate against the API schema (cached by query text), pick the operation
+(spec "GetOperation"), check the operation type is allowed, coerce variables (spec
+"CoerceVariableValues"), answer introspection locally, plan (cached by normalized signature,
+operation name and active override labels), execute the plan against the subgraphs and shape the
+response (spec "Value Completion", "Handling Field Errors"). A supergraph swap replaces the state
+the *next* request reads; requests in flight finish on the state they started with.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
+
+from router.config import RouterConfig
+from router.execution import PlanExecutor, ShapeContext, Shaper, SubgraphClients, TypeMatcher
+from router.operations import (
+    LRUCache,
+    OperationError,
+    PreparedDocument,
+    coerce_variables,
+    execute_introspection,
+    prepare_document,
+    select_operation,
+)
+from router.planning import plan_operation, plan_to_json, print_plan
+from router.planning.plan import QueryPlan
+from router.request import GraphQLRequest, GraphQLResponse, graphql_error
+from router.supergraph import Supergraph, load_supergraph
+from servicekit.logging import get_logger
+
+__all__ = ["Gateway", "Planner"]
+
+Planner = Callable[..., QueryPlan]
+"""``plan_operation(supergraph, document, operation_name, *, override_labels)``."""
+
+_log = get_logger("router.gateway")
+_PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
+DOCUMENT_CACHE_SIZE = 2048
+PLAN_CACHE_SIZE = 2048
+
+
+def _percent_labels(supergraph: Supergraph) -> tuple[tuple[str, float], ...]:
+    """Progressive override labels ``percent(N)`` of the supergraph (``@join__field``)."""
+    labels: dict[str, float] = {}
+    for type_def in supergraph.types.values():
+        for field_def in type_def.fields.values():
+            for in_graph in field_def.graphs:
+                found = _PERCENT.match(in_graph.override_label or "")
+                if found and in_graph.override_label:
+                    labels[in_graph.override_label] = float(found.group(1))
+    return tuple(sorted(labels.items()))
+
+
+@dataclass(slots=True)
+class _State:
+    """Everything derived from one supergraph; replaced whole on hot reload."""
+
+    supergraph: Supergraph
+    executor: PlanExecutor
+    documents: LRUCache[str, PreparedDocument]
+    plans: LRUCache[tuple[str, str | None, frozenset[str]], QueryPlan]
+    labels: tuple[tuple[str, float], ...]
+
+    @property
+    def api_schema(self) -> GraphQLSchema:
+        return self.supergraph.api_schema
+
+
+class Gateway:
+    """Plans, executes and shapes GraphQL requests over a supergraph."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        config: RouterConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        planner: Planner | None = None,
+    ) -> None:
+        self._config = config
+        self._clients = SubgraphClients(config, transport=transport)
+        self._planner: Planner = planner or plan_operation
+        self._state = self._build_state(supergraph)
+
+    @classmethod
+    def from_sdl(
+        cls,
+        sdl: str,
+        config: RouterConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        planner: Planner | None = None,
+    ) -> Gateway:
+        """A gateway over the supergraph SDL ``sdl``."""
+        return cls(load_supergraph(sdl), config, transport=transport, planner=planner)
+
+    def _build_state(self, supergraph: Supergraph) -> _State:
+        urls = {graph.name: graph.url for graph in supergraph.graphs}
+        executor = PlanExecutor(self._clients, self._config, urls, TypeMatcher(supergraph.schema))
+        return _State(
+            supergraph,
+            executor,
+            LRUCache(DOCUMENT_CACHE_SIZE),
+            LRUCache(PLAN_CACHE_SIZE),
+            _percent_labels(supergraph),
+        )
+
+    def swap_supergraph(self, supergraph: Supergraph) -> None:
+        """Hot reload: new requests use ``supergraph``; in-flight ones finish on the old one."""
+        self._state = self._build_state(supergraph)
+
+    @property
+    def supergraph(self) -> Supergraph:
+        return self._state.supergraph
+
+    @property
+    def api_schema(self) -> GraphQLSchema:
+        return self._state.api_schema
+
+    def subgraph_names(self) -> list[str]:
+        return [graph.name for graph in self._state.supergraph.graphs]
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
+    async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
+        """Run one request; bad input is a response with errors, never an exception."""
+        state = self._state
+        try:
+            return await self._execute(state, request)
+        except OperationError as error:
+            return GraphQLResponse(errors=error.errors, has_data=False)
+        except Exception:
+            _log.exception("request failed", operation_name=request.operation_name)
+            error_dict = graphql_error("Internal server error", "INTERNAL_SERVER_ERROR")
+            return GraphQLResponse(data=None, errors=[error_dict])
+
+    def _prepare(self, state: _State, query: str) -> PreparedDocument:
+        prepared = state.documents.get(query)
+        if prepared is None:
+            prepared = prepare_document(state.api_schema, query)
+            state.documents.put(query, prepared)
+        return prepared
+
+    async def _execute(self, state: _State, request: GraphQLRequest) -> GraphQLResponse:
+        prepared = self._prepare(state, request.query)
+        if prepared.document is None:
+            return GraphQLResponse(errors=list(prepared.errors), has_data=False)
+        document = prepared.document
+        operation = select_operation(document, request.operation_name)
+        rejected = _reject_operation_type(operation, request)
+        if rejected is not None:
+            return rejected
+        variables = coerce_variables(state.api_schema, operation, request.variables)
+        operation_name = operation.name.value if operation.name else None
+        shaper = prepared.per_operation.get(operation_name)
+        if not isinstance(shaper, Shaper):
+            shaper = Shaper(state.api_schema, operation, prepared.fragments)
+            prepared.per_operation[operation_name] = shaper
+        root = shaper.variant(variables)
+        errors: list[dict[str, Any]] = []
+        introspection: dict[str, Any] = {}
+        if root.introspection_keys:
+            introspection, errors = execute_introspection(
+                state.api_schema, document, operation, variables
+            )
+        plan = QueryPlan(None) if root.local_only else self._plan(state, prepared, operation_name)
+        if isinstance(plan, GraphQLResponse):
+            return plan
+        result = await state.executor.execute(plan, variables, request.headers)
+        errors.extend(result.errors)
+        data = root.shape(result.data, ShapeContext(errors, result.covered, introspection))
+        response = GraphQLResponse(data=data, errors=errors)
+        config = self._config
+        if request.include_plan and config.mode == "development" and config.expose_query_plan:
+            response.extensions["apolloQueryPlan"] = {
+                "object": plan_to_json(plan),
+                "text": print_plan(plan),
+            }
+        return response
+
+    def _plan(
+        self, state: _State, prepared: PreparedDocument, operation_name: str | None
+    ) -> QueryPlan | GraphQLResponse:
+        labels = frozenset(label for label, pct in state.labels if random.random() * 100 < pct)
+        key = (prepared.signature, operation_name, labels)
+        plan = state.plans.get(key)
+        if plan is None:
+            document: DocumentNode | None = prepared.document
+            try:
+                plan = self._planner(
+                    state.supergraph, document, operation_name, override_labels=labels
+                )
+            except Exception as error:
+                _log.exception("query planning failed", operation_name=operation_name)
+                return GraphQLResponse.request_error(
+                    f"Query planning failed: {error}", "QUERY_PLANNING_FAILED", status_hint=500
+                )
+            state.plans.put(key, plan)
+        return plan
+
+
+def _reject_operation_type(
+    operation: OperationDefinitionNode, request: GraphQLRequest
+) -> GraphQLResponse | None:
+    kind = operation.operation.value
+    if kind == "subscription":
+        return GraphQLResponse.request_error(
+            "Subscriptions are not supported by this router.", "SUBSCRIPTION_NOT_SUPPORTED"
+        )
+    if kind not in request.allowed_operation_types:
+        allowed = ", ".join(sorted(request.allowed_operation_types))
+        return GraphQLResponse.request_error(
+            f"Operation type '{kind}' is not allowed for this request (allowed: {allowed}); "
+            "mutations must be sent with POST.",
+            "METHOD_NOT_ALLOWED",
+            status_hint=405,
+        )
+    return None
