@@ -1,0 +1,66 @@
+"""Start the real ``router`` console entry point as a process on a free port (always stopped)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.topology import PROJECT_ROOT
+
+__all__ = ["RunningRouter", "running_router"]
+
+
+class RunningRouter:
+    def __init__(self, url: str, process: ManagedProcess, log_path: Path) -> None:
+        self.url = url
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextmanager
+def running_router(
+    workdir: Path,
+    *,
+    supergraph: Path | str,
+    config: Mapping[str, Any] | None = None,
+    mode_flag: str = "--dev",
+    name: str = "router",
+) -> Iterator[RunningRouter]:
+    """``router --supergraph ... --config <written from config> --port <free> --dev``."""
+    port = free_port()
+    config_path = workdir / f"{name}.yaml"
+    config_path.write_text(yaml.safe_dump(dict(config or {})))
+    log_path = workdir / f"{name}.log"
+    spec = ProcessSpec(
+        name=name,
+        argv=[
+            sys.executable,
+            "-m",
+            "router.cli",
+            "--supergraph",
+            str(supergraph),
+            "--config",
+            str(config_path),
+            "--port",
+            str(port),
+            mode_flag,
+        ],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        cwd=PROJECT_ROOT,
+    )
+    process = ManagedProcess(spec, log_path=log_path)
+    with process:
+        yield RunningRouter(f"http://127.0.0.1:{port}", process, log_path)

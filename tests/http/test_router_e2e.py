@@ -1,0 +1,299 @@
+"""The real ``router`` process over a real (misbehaving on purpose) subgraph process: bad input,
+subgraph garbage and timeouts, GET mutations, plans by mode, readiness and hot reload."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.topology import PROJECT_ROOT
+from tests.http.flaky_subgraph import supergraph
+from tests.http.router_process import RunningRouter, running_router
+from tests.http.test_graphql_over_http import GRJ, JSON, invalid
+
+pytestmark = pytest.mark.e2e
+
+OK_PLAN = 'QueryPlan {\n  Fetch(service: "ok") {\n    {\n      ok\n    }\n  },\n}'
+
+
+def whole(response: httpx.Response) -> tuple[int, str | None, Any]:
+    return response.status_code, response.headers.get("content-type"), response.json()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("router-e2e")
+
+
+@pytest.fixture(scope="module")
+def flaky_url(workdir: Path) -> Iterator[str]:
+    port = free_port()
+    spec = ProcessSpec(
+        name="flaky-subgraph",
+        argv=[
+            sys.executable,
+            "-m",
+            "tests.http.flaky_subgraph",
+            "--port",
+            str(port),
+            "--delay",
+            "5",
+        ],
+        ready_url=f"http://127.0.0.1:{port}/health",
+        cwd=PROJECT_ROOT,
+    )
+    with ManagedProcess(spec, log_path=workdir / "flaky.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def supergraph_file(workdir: Path, flaky_url: str) -> Path:
+    path = workdir / "supergraph.graphql"
+    path.write_text(supergraph(flaky_url))
+    return path
+
+
+CONFIG = {"subgraphs": {"slow": {"timeout_seconds": 0.5}}, "http": {"redis_url": None}}
+
+
+@pytest.fixture(scope="module")
+def router(workdir: Path, supergraph_file: Path) -> Iterator[RunningRouter]:
+    with running_router(workdir, supergraph=supergraph_file, config=CONFIG) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(router: RunningRouter) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=router.url, timeout=10.0) as http:
+        yield http
+
+
+def test_query_with_plan_in_development(client: httpx.Client) -> None:
+    response = client.post(
+        "/graphql", json={"query": "{ ok }"}, headers={"Apollo-Expose-Query-Plan": "true"}
+    )
+    assert whole(response) == (
+        200,
+        GRJ,
+        {
+            "data": {"ok": "fine"},
+            "extensions": {
+                "apolloQueryPlan": {
+                    "object": {
+                        "kind": "QueryPlan",
+                        "node": {
+                            "kind": "Fetch",
+                            "serviceName": "ok",
+                            "variableUsages": [],
+                            "operation": "query {\n  ok\n}",
+                            "operationKind": "query",
+                            "operationName": None,
+                        },
+                    },
+                    "text": OK_PLAN,
+                }
+            },
+        },
+    )
+
+
+def test_subgraph_garbage_is_a_field_error_with_partial_data(client: httpx.Client) -> None:
+    response = client.post("/graphql", json={"query": "{ ok garbage }"})
+    reason = "expected a JSON object with data or errors"
+    assert whole(response) == (
+        200,
+        GRJ,
+        {
+            "errors": [
+                {
+                    "message": f"service 'garbage' response was malformed: {reason}",
+                    "extensions": {
+                        "code": "SUBREQUEST_MALFORMED_RESPONSE",
+                        "service": "garbage",
+                        "reason": reason,
+                    },
+                }
+            ],
+            "data": {"ok": "fine", "garbage": None},
+        },
+    )
+
+
+def test_subgraph_timeout_is_a_gateway_timeout_error(client: httpx.Client) -> None:
+    started = time.monotonic()
+    response = client.post("/graphql", json={"query": "{ slow }"})
+    assert time.monotonic() - started < 4.0
+    assert whole(response) == (
+        200,
+        GRJ,
+        {
+            "errors": [
+                {
+                    "message": "Your request has been timed out",
+                    "extensions": {"code": "GATEWAY_TIMEOUT", "service": "slow"},
+                }
+            ],
+            "data": {"slow": None},
+        },
+    )
+
+
+def test_get_mutation_is_405(client: httpx.Client) -> None:
+    response = client.get("/graphql", params={"query": "mutation { ok }"})
+    assert whole(response) == (
+        405,
+        GRJ,
+        {
+            "errors": [
+                {
+                    "message": "Operation type 'mutation' is not allowed for this request "
+                    "(allowed: query); mutations must be sent with POST.",
+                    "extensions": {"code": "METHOD_NOT_ALLOWED"},
+                }
+            ]
+        },
+    )
+    assert response.headers["allow"] == "POST"
+
+
+SYNTAX = {
+    "errors": [
+        {
+            "message": "Syntax Error: Expected Name, found <EOF>.",
+            "locations": [{"line": 1, "column": 5}],
+            "extensions": {"code": "GRAPHQL_PARSE_FAILED"},
+        }
+    ]
+}
+VALIDATION = {
+    "errors": [
+        {
+            "message": "Cannot query field 'nope' on type 'Query'.",
+            "locations": [{"line": 1, "column": 3}],
+            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+        }
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("payload", "accept", "expected"),
+    [
+        (
+            b"{oops",
+            None,
+            (400, GRJ, invalid("Invalid GraphQL request: the body is not valid JSON")),
+        ),
+        (
+            b"[1, 2]",
+            None,
+            (400, GRJ, invalid("Invalid GraphQL request: the body must be a JSON object")),
+        ),
+        (
+            b'{"variables": {}}',
+            None,
+            (400, GRJ, invalid("Invalid GraphQL request: 'query' is missing")),
+        ),
+        (b'{"query": "{ ok"}', None, (400, GRJ, SYNTAX)),
+        (b'{"query": "{ ok"}', "application/json", (200, JSON, SYNTAX)),
+        (b'{"query": "{ nope }"}', None, (400, GRJ, VALIDATION)),
+        (b'{"query": "{ nope }"}', "application/json", (200, JSON, VALIDATION)),
+        (
+            b'{"query": "{ ok }", "variables": "text"}',
+            None,
+            (400, GRJ, invalid("Invalid GraphQL request: 'variables' must be an object")),
+        ),
+    ],
+)
+def test_bad_input(
+    client: httpx.Client, payload: bytes, accept: str | None, expected: tuple[int, str, Any]
+) -> None:
+    headers = {"content-type": "application/json", **({"accept": accept} if accept else {})}
+    assert whole(client.post("/graphql", content=payload, headers=headers)) == expected
+
+
+def test_variables_of_the_wrong_type(client: httpx.Client) -> None:
+    response = client.post(
+        "/graphql",
+        json={"query": "query($t: String!) { echo(text: $t) }", "variables": {"t": 3}},
+    )
+    status, content_type, body = whole(response)
+    assert (status, content_type) == (400, GRJ)
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    assert "data" not in body
+    good = client.post(
+        "/graphql",
+        json={"query": "query($t: String!) { echo(text: $t) }", "variables": {"t": "x"}},
+    )
+    assert whole(good) == (200, GRJ, {"data": {"echo": "echoed"}})
+
+
+def test_ready_reports_supergraph_and_subgraphs(client: httpx.Client, flaky_url: str) -> None:
+    response = client.get("/ready")
+    body = response.json()
+    assert (response.status_code, body["status"]) == (200, "ready")
+    assert body["checks"]["supergraph"]["ok"] is True
+    assert body["checks"]["supergraph"]["subgraphs"] == ["garbage", "ok", "slow"]
+    assert body["checks"]["subgraphs"]["ok"] == {
+        "url": f"{flaky_url}/ok",
+        "reachable": True,
+        "status": 200,
+    }
+    assert body["checks"]["subgraphs"]["slow"]["reachable"] is False
+
+
+def test_production_mode_has_no_plan_and_no_graphiql(workdir: Path, supergraph_file: Path) -> None:
+    with (
+        running_router(
+            workdir, supergraph=supergraph_file, config=CONFIG, mode_flag="--prod", name="prod"
+        ) as prod,
+        httpx.Client(base_url=prod.url) as http,
+    ):
+        response = http.post(
+            "/graphql", json={"query": "{ ok }"}, headers={"Apollo-Expose-Query-Plan": "true"}
+        )
+        assert whole(response) == (200, GRJ, {"data": {"ok": "fine"}})
+        page = http.get("/graphql", headers={"accept": "text/html,*/*;q=0.8"})
+        assert whole(page) == (400, GRJ, invalid("Invalid GraphQL request: 'query' is missing"))
+        html_only = http.get("/graphql", headers={"accept": "text/html"})
+        assert html_only.status_code == 406
+
+
+def _wait_for(predicate: Any, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_hot_reload_swaps_and_a_broken_file_keeps_the_old_supergraph(
+    workdir: Path, flaky_url: str
+) -> None:
+    path = workdir / "reloading.graphql"
+    path.write_text(supergraph(flaky_url))
+    with (
+        running_router(workdir, supergraph=path, config=CONFIG, name="reloading") as running,
+        httpx.Client(base_url=running.url) as http,
+    ):
+        assert http.post("/graphql", json={"query": "{ ok }"}).json() == {"data": {"ok": "fine"}}
+        path.write_text(supergraph(flaky_url).replace("  ok: String @join__field(graph: OK)\n", ""))
+
+        def ok_is_gone() -> bool:
+            body = http.post("/graphql", json={"query": "{ ok }"}).json()
+            return "data" not in body and "Cannot query field 'ok'" in body["errors"][0]["message"]
+
+        assert _wait_for(ok_is_gone), running.log()[-2000:]
+        path.write_text("this is { not a supergraph")
+        assert _wait_for(lambda: "supergraph reload failed" in running.log())
+        echo = http.post("/graphql", json={"query": '{ echo(text: "x") }'})
+        assert whole(echo) == (200, GRJ, {"data": {"echo": "echoed"}})
+        assert http.get("/ready").json()["checks"]["supergraph"]["reloads"] == 1
