@@ -47,7 +47,7 @@ def _merge_arguments(state: MergeState, sources: Sources, dest: MField, coordina
         )
         if not compatible:
             state.error(
-                "ARGUMENT_TYPE_MISMATCH",
+                "FIELD_ARGUMENT_TYPE_MISMATCH",
                 f'Type of argument "{coordinate}({name}:)" is incompatible across subgraphs: it has '
                 + _mismatch({i: a.type for i, a in defined.items()}, state),
                 [state.subgraphs[i].name for i in defined],

@@ -315,11 +315,27 @@ def _provided_by_interface_object(state: MergeState, interface: str, field_name:
     return False
 
 
+def _check_extensions(state: MergeState, name: str, sources: TypeSources) -> None:
+    if name in ("Query", "Mutation", "Subscription"):
+        return
+    if all(s.extension for s in sources.values()):
+        for i in sources:
+            subgraph = state.subgraphs[i].name
+            state.error(
+                "EXTENSION_WITH_NO_BASE",
+                f'[{subgraph}] Type "{name}" is an extension type, but there is no type definition'
+                f' for "{name}" in any subgraph.',
+                [subgraph],
+                name,
+            )
+
+
 def merge_all_types(state: MergeState) -> None:
     """Fill ``state.merged`` from every subgraph's types."""
     collected = _collect_sources(state)
     valid = {n: s for n, s in collected.items() if _check_kinds(state, n, s)}
     for name, sources in valid.items():
+        _check_extensions(state, name, sources)
         state.merged[name] = _shell(state, name, sources)
     for name, sources in valid.items():
         merged = state.merged[name]

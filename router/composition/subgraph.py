@@ -245,7 +245,12 @@ def build_subgraph(
         for graphql_type in schema.type_map.values()
         if not graphql_type.name.startswith("__") and graphql_type.name not in _BUILTIN
     }
-    roots = {op: type_name for op, type_name in _root_names(schema).items()}
+    roots = _root_names(schema)
+    if "query" not in roots and "Query" not in types:
+        types["Query"] = SubType(
+            "Query", "OBJECT"
+        )  # every subgraph has a Query (_entities, _service)
+        roots["query"] = "Query"
     subgraph = Subgraph(name, url, link.version, types, schema, roots)
     if not link.is_fed2:
         upgrade_federation_1(subgraph)

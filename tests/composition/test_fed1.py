@@ -1,0 +1,181 @@
+"""Composition: Federation 1 subgraphs (no @link) upgraded like Apollo does.
+
+Inline subgraph SDLs and the whole expected supergraph, identical to @apollo/composition 2.14.4's
+output for the same subgraphs (test_reference.py cross-checks them against the real thing).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.composition.support import compose_case
+
+CASES: dict[str, list[tuple[str, str]]] = {
+    "fed1": [
+        (
+            "b",
+            """type Query { users: [User] }
+type User @key(fields: "id") { id: ID! name: String }
+type Money { amount: Int currency: String }
+""",
+        ),
+        (
+            "a",
+            """extend type User @key(fields: "id") { id: ID! @external reviews: [String] price: Money }
+type Money { amount: Int currency: String }
+extend type Query { top: [User] }
+""",
+        ),
+    ],
+    "fed1_with_fed2": [
+        (
+            "old",
+            """type Query { products: [Product] }
+type Product @key(fields: "upc") { upc: String! name: String }
+""",
+        ),
+        (
+            "new",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Product @key(fields: "upc") { upc: String! stock: Int }
+""",
+        ),
+    ],
+}
+
+EXPECTED: dict[str, str] = {
+    "fed1": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a.example:4000/graphql")
+  B @join__graph(name: "b", url: "http://b.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Money
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  amount: Int
+  currency: String
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  top: [User] @join__field(graph: A)
+  users: [User] @join__field(graph: B)
+}
+
+type User
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+{
+  id: ID!
+  reviews: [String] @join__field(graph: A)
+  price: Money @join__field(graph: A)
+  name: String @join__field(graph: B)
+}
+''',
+    "fed1_with_fed2": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  NEW @join__graph(name: "new", url: "http://new.example:4000/graphql")
+  OLD @join__graph(name: "old", url: "http://old.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Product
+  @join__type(graph: NEW, key: "upc")
+  @join__type(graph: OLD, key: "upc")
+{
+  upc: String!
+  stock: Int @join__field(graph: NEW)
+  name: String @join__field(graph: OLD)
+}
+
+type Query
+  @join__type(graph: NEW)
+  @join__type(graph: OLD)
+{
+  products: [Product] @join__field(graph: OLD)
+}
+''',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_composes_to_the_expected_supergraph(name: str) -> None:
+    result = compose_case(CASES[name])
+
+    assert result.errors == ()
+    assert result.supergraph_sdl == EXPECTED[name]

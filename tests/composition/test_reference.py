@@ -1,0 +1,72 @@
+"""Cross-check with the reference: @apollo/composition 2.14.4 composes the same fixtures.
+
+Every positive fixture of the feature tests must give the same schema (types, fields, arguments,
+values, members, directive definitions and applications with their arguments, ignoring order);
+every error fixture must fail there with the same error codes. The pinned npm packages are
+installed with ``npm ci`` from tests/composition/reference into the git-ignored .cache folder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+from tests.composition.support import (
+    compose_case,
+    ensure_reference_installed,
+    normalize_schema,
+    reference_compose,
+)
+
+pytestmark = pytest.mark.node
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _fixtures(attribute: str) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for module_info in pkgutil.iter_modules([str(_HERE)]):
+        if not module_info.name.startswith("test_") or module_info.name == "test_reference":
+            continue
+        module = importlib.import_module(f"tests.composition.{module_info.name}")
+        for name, subgraphs in getattr(module, attribute, {}).items():
+            found[f"{module_info.name}::{name}"] = subgraphs
+    return found
+
+
+POSITIVE = _fixtures("CASES")
+FAILING = _fixtures("ERROR_CASES")
+
+
+@pytest.fixture(scope="module")
+def reference() -> None:
+    reason = ensure_reference_installed()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+@pytest.mark.parametrize("name", sorted(POSITIVE))
+def test_same_supergraph_as_apollo(reference: None, name: str) -> None:
+    ours = compose_case(POSITIVE[name])
+    theirs = reference_compose(POSITIVE[name])
+
+    assert "errors" not in theirs, theirs
+    assert ours.supergraph_sdl is not None, ours.errors
+    assert normalize_schema(ours.supergraph_sdl) == normalize_schema(theirs["supergraphSdl"])
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+def test_same_error_codes_as_apollo(reference: None, name: str) -> None:
+    ours = compose_case(FAILING[name])
+    theirs = reference_compose(FAILING[name])
+
+    assert sorted(ours.error_codes) == sorted(e["code"] for e in theirs.get("errors", []))
+    assert ours.error_codes
+
+
+def test_fixtures_were_collected() -> None:
+    assert len(POSITIVE) >= 18
+    assert len(FAILING) >= 20

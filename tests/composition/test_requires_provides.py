@@ -1,0 +1,186 @@
+"""Composition: @external, @requires and @provides.
+
+Inline subgraph SDLs and the whole expected supergraph, identical to @apollo/composition 2.14.4's
+output for the same subgraphs (test_reference.py cross-checks them against the real thing).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.composition.support import compose_case
+
+CASES: dict[str, list[tuple[str, str]]] = {
+    "requires": [
+        (
+            "products",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { product(id: ID!): Product }
+type Product @key(fields: "id") { id: ID! weight: Int! size: Int! }
+""",
+        ),
+        (
+            "shipping",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Product @key(fields: "id") {
+  id: ID!
+  weight: Int! @external
+  size: Int! @external
+  shippingEstimate: Int! @requires(fields: "weight size")
+}
+""",
+        ),
+    ],
+    "provides": [
+        (
+            "accounts",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { me: User }
+type User @key(fields: "id") { id: ID! username: String! @shareable }
+""",
+        ),
+        (
+            "reviews",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { reviews: [Review!]! }
+type Review { id: ID! author: User! @provides(fields: "username") }
+type User @key(fields: "id") { id: ID! username: String! @external }
+""",
+        ),
+    ],
+}
+
+EXPECTED: dict[str, str] = {
+    "requires": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  PRODUCTS @join__graph(name: "products", url: "http://products.example:4000/graphql")
+  SHIPPING @join__graph(name: "shipping", url: "http://shipping.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Product
+  @join__type(graph: PRODUCTS, key: "id")
+  @join__type(graph: SHIPPING, key: "id")
+{
+  id: ID!
+  weight: Int! @join__field(graph: PRODUCTS) @join__field(graph: SHIPPING, external: true)
+  size: Int! @join__field(graph: PRODUCTS) @join__field(graph: SHIPPING, external: true)
+  shippingEstimate: Int! @join__field(graph: SHIPPING, requires: "weight size")
+}
+
+type Query
+  @join__type(graph: PRODUCTS)
+  @join__type(graph: SHIPPING)
+{
+  product(id: ID!): Product @join__field(graph: PRODUCTS)
+}
+''',
+    "provides": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  ACCOUNTS @join__graph(name: "accounts", url: "http://accounts.example:4000/graphql")
+  REVIEWS @join__graph(name: "reviews", url: "http://reviews.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Query
+  @join__type(graph: ACCOUNTS)
+  @join__type(graph: REVIEWS)
+{
+  me: User @join__field(graph: ACCOUNTS)
+  reviews: [Review!]! @join__field(graph: REVIEWS)
+}
+
+type Review
+  @join__type(graph: REVIEWS)
+{
+  id: ID!
+  author: User! @join__field(graph: REVIEWS, provides: "username")
+}
+
+type User
+  @join__type(graph: ACCOUNTS, key: "id")
+  @join__type(graph: REVIEWS, key: "id")
+{
+  id: ID!
+  username: String! @join__field(graph: ACCOUNTS) @join__field(graph: REVIEWS, external: true)
+}
+''',
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_composes_to_the_expected_supergraph(name: str) -> None:
+    result = compose_case(CASES[name])
+
+    assert result.errors == ()
+    assert result.supergraph_sdl == EXPECTED[name]
