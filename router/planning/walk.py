@@ -257,8 +257,15 @@ class Walker:
         return True
 
     def entity_context(self, ctx: Context, service: str, entity_type: str) -> Context:
-        """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``."""
-        child, _ = self.registry.entity(ctx.group, service, ctx.path)
+        """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``.
+
+        Jumping to an ``@interfaceObject`` from inside ``... on T`` restricts the path to ``T``
+        (the interface's representation would match every implementation otherwise).
+        """
+        path = ctx.path
+        if entity_type != ctx.type_name and ctx.path_condition:
+            path = (*path, f"... on {ctx.path_condition}")
+        child, _ = self.registry.entity(ctx.group, service, path)
         top = child.selection.fragment(entity_type)
         representation = child.requires.fragment(entity_type)
         if representation.is_empty():
@@ -280,7 +287,7 @@ class Walker:
                 )
             self.sources[(child.index, entity_type)] = ctx
         child.narrow_conditions(ctx.conditions)
-        return Context(child, top, entity_type, ctx.path, None, ctx.conditions, True)
+        return Context(child, top, entity_type, path, None, ctx.conditions, True)
 
     def jump(self, ctx: Context, item: NField, service: str, entity_type: str) -> list[FetchGroup]:
         """Resolve ``item`` through ``_entities`` of ``service``."""

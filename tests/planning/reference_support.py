@@ -1,0 +1,75 @@
+"""Run Apollo's query planner (``@apollo/query-planner``, pinned in reference/package.json).
+
+The packages are installed by ``npm ci`` into the git-ignored ``.cache/planning-reference``;
+without Node.js (or when the install fails) the callers skip with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["count_fetches", "ensure_reference", "reference_plan"]
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = Path(__file__).resolve().parent / "reference"
+MODULES = ROOT / ".cache" / "planning-reference"
+
+
+def ensure_reference() -> Path:
+    """The installed reference packages folder, or ``pytest.skip`` saying why not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("Node.js/npm not installed: the Apollo reference planner cannot run")
+    marker = MODULES / "node_modules" / "@apollo" / "query-planner" / "package.json"
+    if not marker.exists():
+        MODULES.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(REFERENCE / name, MODULES / name)
+        result = subprocess.run(
+            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            cwd=MODULES,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if result.returncode != 0 or not marker.exists():
+            pytest.skip(f"npm ci of the reference planner failed: {result.stderr[-500:]}")
+    return MODULES
+
+
+def reference_plan(supergraph_sdl: str, operation: str) -> dict[str, Any]:
+    """Apollo's plan: ``{"text": ..., "json": ...}``."""
+    modules = ensure_reference()
+    result = subprocess.run(
+        ["node", str(REFERENCE / "plan.cjs")],
+        input=json.dumps({"supergraphSdl": supergraph_sdl, "operation": operation}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={
+            "PLANNING_REFERENCE_MODULES": str(modules),
+            "PATH": str(Path(shutil.which("node") or "node").parent),
+        },
+    )
+    answer: dict[str, Any] = json.loads(result.stdout)
+    if "errors" in answer:
+        raise AssertionError(f"the reference planner failed: {answer['errors']}")
+    return answer
+
+
+def count_fetches(node: Any) -> int:
+    """Fetch nodes in a JSON plan (Apollo's or ours)."""
+    if isinstance(node, dict):
+        own = 1 if node.get("kind") == "Fetch" else 0
+        return own + sum(count_fetches(value) for value in node.values())
+    if isinstance(node, list):
+        return sum(count_fetches(item) for item in node)
+    return 0

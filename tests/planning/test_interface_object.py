@@ -1,0 +1,175 @@
+"""``@interfaceObject``: a subgraph modelling an interface as one object type."""
+
+from __future__ import annotations
+
+from graphql import parse
+
+from router.planning import plan_operation, plan_to_json
+from router.planning.plan import FlattenNode, SequenceNode, ValueSetter
+from tests.planning.helpers import assert_plan, fixture
+
+
+def test_interface_field_from_the_interface_object_subgraph() -> None:
+    operation = """
+        { library { title reviews } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "library") {
+              {
+                library {
+                  __typename
+                  title
+                  id
+                }
+              }
+            },
+            Flatten(path: "library.@") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Media {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Media {
+                    reviews
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("iface", operation, expected)
+
+
+def test_from_the_interface_object_back_to_the_implementations() -> None:
+    """reviews cannot tell Book from Film: library resolves the fragment."""
+    operation = """
+        { topMedia { rating title ... on Book { author } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "reviews") {
+              {
+                topMedia {
+                  __typename
+                  rating
+                  id
+                }
+              }
+            },
+            Flatten(path: "topMedia") {
+              Fetch(service: "library") {
+                {
+                  ... on Media {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Media {
+                    title
+                    ... on Book {
+                      author
+                    }
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("iface", operation, expected)
+
+
+def test_typename_of_an_interface_object_comes_from_the_real_interface() -> None:
+    operation = """
+        { topMedia { __typename rating } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "reviews") {
+              {
+                topMedia {
+                  __typename
+                  id
+                  rating
+                }
+              }
+            },
+            Flatten(path: "topMedia") {
+              Fetch(service: "library") {
+                {
+                  ... on Media {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Media {
+                    __typename
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("iface", operation, expected)
+
+
+def test_interface_object_under_a_type_condition_restricts_the_path() -> None:
+    operation = """
+        { library { ... on Book { reviews author } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "library") {
+              {
+                library {
+                  __typename
+                  ... on Book {
+                    __typename
+                    id
+                    author
+                  }
+                }
+              }
+            },
+            Flatten(path: "library.@|[Book]") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Media {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Media {
+                    reviews
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("iface", operation, expected)
+
+
+def test_interface_object_fetch_sets_typename_to_the_interface() -> None:
+    plan = plan_operation(fixture("iface"), parse("{ library { reviews } }"), None)
+    assert isinstance(plan.node, SequenceNode)
+    flatten = plan.node.nodes[1]
+    assert isinstance(flatten, FlattenNode)
+    assert flatten.node.input_rewrites == (ValueSetter(("... on Media", "__typename"), "Media"),)
+    assert plan_to_json(plan)["node"]["nodes"][1]["node"]["inputRewrites"] == [
+        {"kind": "ValueSetter", "path": ["... on Media", "__typename"], "setValueTo": "Media"}
+    ]
