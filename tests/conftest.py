@@ -48,3 +48,13 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def subgraph_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The five subgraphs as real processes on free ports over seeded SQLite stores (default
+    seed sizes), once per session: subgraph name -> GraphQL URL. See tests/support/stack.py."""
+    from tests.support.stack import running_stack
+
+    with running_stack(tmp_path_factory.mktemp("subgraph-stack")) as stack:
+        yield dict(stack.urls)

@@ -1,0 +1,138 @@
+"""Every service of the system in ONE list: what ``stack up``, ``tests/support/stack.py`` and the
+compose.yaml test all read.
+
+An entry names the module that must exist for the service to run, the console script and its
+arguments, the dev port, extra environment and the readiness path. ``{host}``, ``{port}``,
+``{<name>_url}`` (a service's GraphQL URL) and ``{<name>_port}`` in arguments and environment are
+filled in per run, so a test stack on free ports wires itself the same way as the dev stack.
+Adding the router or a BFF is one more line in :data:`SERVICES`; an entry whose program is not
+present yet is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from servicekit.processes import ProcessSpec
+from servicekit.topology import (
+    BFF_MOBILE_PORT,
+    BFF_WEB_PORT,
+    PROJECT_ROOT,
+    ROUTER_PORT,
+    load_subgraphs,
+)
+
+__all__ = [
+    "BFF_MOBILE_PORT",
+    "BFF_WEB_PORT",
+    "ROUTER_PORT",
+    "SERVICES",
+    "UNREACHABLE_URL",
+    "Service",
+    "by_name",
+    "subgraph_service",
+]
+
+# What a placeholder of a service that is not part of a run points at: nothing listens there.
+UNREACHABLE_URL = "http://127.0.0.1:9/graphql"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process: ``argv[0]`` is a console script from pyproject.toml."""
+
+    name: str
+    module: str
+    argv: tuple[str, ...]
+    port: int
+    env: Mapping[str, str] = field(default_factory=dict)
+    ready_path: str = "/ready"
+    graphql_path: str = "/graphql"
+
+    def missing(self) -> str | None:
+        """Why this service cannot run here (``None`` when it can)."""
+        if importlib.util.find_spec(self.module.split(":")[0]) is None:
+            return f"module {self.module} is not present yet"
+        if _program(self.argv[0]) is None:
+            return f"program {self.argv[0]} is not installed (uv sync)"
+        return None
+
+    def url(self, host: str, port: int) -> str:
+        return f"http://{host}:{port}{self.graphql_path}"
+
+    def process_spec(
+        self,
+        ports: Mapping[str, int],
+        *,
+        host: str = "127.0.0.1",
+        extra_env: Mapping[str, str] | None = None,
+    ) -> ProcessSpec:
+        """The concrete process for a run where service ``n`` listens on ``ports[n]``."""
+        values = _placeholders(ports, host)
+        port = ports[self.name]
+        values.update(host=host, port=str(port))
+        program = _program(self.argv[0]) or self.argv[0]
+        argv = [program, *(arg.format_map(values) for arg in self.argv[1:])]
+        env = {key: value.format_map(values) for key, value in self.env.items()}
+        env.update(extra_env or {})
+        ready_url = f"http://{host}:{port}{self.ready_path}"
+        return ProcessSpec(self.name, argv, ready_url, env=env, cwd=PROJECT_ROOT)
+
+
+class _Placeholders(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        if key.endswith("_url"):
+            return UNREACHABLE_URL
+        if key.endswith("_port"):
+            return "9"
+        raise KeyError(key)
+
+
+def _placeholders(ports: Mapping[str, int], host: str) -> _Placeholders:
+    values = _Placeholders()
+    known = {service.name: service for service in SERVICES}
+    for name, port in ports.items():
+        service = known.get(name)
+        values[f"{name}_port"] = str(port)
+        values[f"{name}_url"] = service.url(host, port) if service else UNREACHABLE_URL
+    return values
+
+
+def _program(name: str) -> str | None:
+    """A console script of this environment (``.venv/bin/NAME``), else one on ``PATH``."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def subgraph_service(name: str, port: int, env: Mapping[str, str] | None = None) -> Service:
+    """A subgraph: ``subgraph serve NAME``."""
+    argv = ("subgraph", "serve", name, "--host", "{host}", "--port", "{port}")
+    return Service(name, "subgraphs.cli", argv, port, dict(env or {}))
+
+
+_SUBGRAPH_ENV = {
+    "orders": {"ORDERS_PRODUCTS_URL": "{products_url}", "ORDERS_INVENTORY_URL": "{inventory_url}"}
+}
+
+SERVICES: list[Service] = [
+    *(subgraph_service(e.name, e.port, _SUBGRAPH_ENV.get(e.name)) for e in load_subgraphs()),
+    # The router and the BFFs are appended here, one line each, e.g.
+    # Service("router", "router.cli", ("router", "--supergraph", "schema/supergraph.graphql",
+    #         "--host", "{host}", "--port", "{port}"), ROUTER_PORT, {...}),
+]
+
+
+def by_name(names: Sequence[str] | None = None) -> list[Service]:
+    """The named services in :data:`SERVICES` order (all without ``names``)."""
+    if names is None:
+        return list(SERVICES)
+    known = {service.name for service in SERVICES}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise KeyError(f"unknown services: {', '.join(unknown)}")
+    return [service for service in SERVICES if service.name in names]

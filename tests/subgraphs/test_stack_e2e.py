@@ -1,0 +1,40 @@
+"""The five subgraphs as real processes (tests/support/stack.py): every one ready and serving
+its part of the benchmark data over HTTP."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from subgraphs.seeding import generate
+from tests.subgraphs.expected import product_json, user_json
+
+pytestmark = pytest.mark.e2e
+
+
+def _post(url: str, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
+    response = httpx.post(url, json={"query": query, "variables": variables or {}}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_every_subgraph_is_ready(subgraph_stack: dict[str, str]) -> None:
+    assert sorted(subgraph_stack) == ["accounts", "inventory", "orders", "products", "reviews"]
+    for url in subgraph_stack.values():
+        ready = httpx.get(url.replace("/graphql", "/ready"), timeout=5)
+        assert ready.status_code == 200
+        assert ready.json() == {
+            "status": "ready",
+            "checks": {"database": {"ok": True, "dialect": "sqlite"}},
+        }
+
+
+def test_users_and_top_products_over_http(subgraph_stack: dict[str, str]) -> None:
+    data = generate()
+    users = _post(subgraph_stack["accounts"], "{ users { id name username email createdAt } }")
+    assert users == {"data": {"users": [user_json(u) for u in data.users]}}
+    top = _post(
+        subgraph_stack["products"],
+        "{ topProducts { upc name price weight description category } }",
+    )
+    assert top == {"data": {"topProducts": [product_json(p) for p in data.products[:5]]}}
