@@ -1,6 +1,7 @@
 """``router``: serve the federation router over HTTP.
 
-``router --supergraph FILE|URL [--config FILE.yaml] [--host 127.0.0.1] [--port 4000] [--dev|--prod]``
+``router --supergraph FILE|URL [--config FILE.yaml] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
+[--subgraph-url NAME=URL ...]``
 
 The mode comes from the config file (``mode:``) unless ``--dev`` or ``--prod`` overrides it;
 development mode exposes GraphiQL and query plans, production neither. A supergraph file is
@@ -18,7 +19,7 @@ import httpx
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from router.config import RouterConfig, load_config
+from router.config import RouterConfig, SubgraphConfig, load_config
 from router.gateway import Gateway
 from router.http import ApqStore, create_app
 from router.http.readiness import router_readiness
@@ -41,6 +42,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=ROUTER_PORT)
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--subgraph-url",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="override a subgraph's routing URL (repeatable; wins over the config file)",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dev", action="store_const", const="development", dest="mode")
     mode.add_argument("--prod", action="store_const", const="production", dest="mode")
@@ -51,6 +59,12 @@ def effective_config(args: argparse.Namespace) -> RouterConfig:
     config = load_config(args.config)
     if args.mode is not None:
         config = config.model_copy(update={"mode": args.mode})
+    for override in args.subgraph_url:
+        name, separator, url = override.partition("=")
+        if not separator or not name or not url:
+            raise ValueError(f"--subgraph-url expects NAME=URL, got {override!r}")
+        current = config.subgraphs.get(name) or SubgraphConfig()
+        config.subgraphs[name] = current.model_copy(update={"url": url})
     return config
 
 
