@@ -124,6 +124,22 @@ SERVICES: list[Service] = [
     # The router and the BFFs are appended here, one line each, e.g.
     # Service("router", "router.cli", ("router", "--supergraph", "schema/supergraph.graphql",
     #         "--host", "{host}", "--port", "{port}"), ROUTER_PORT, {...}),
+    Service(
+        "router",
+        "router.cli",
+        (
+            "router",
+            "--supergraph",
+            "schema/supergraph.graphql",
+            "--dev",
+            "--host",
+            "{host}",
+            "--port",
+            "{port}",
+            *(f"--subgraph-url={e.name}={{{e.name}_url}}" for e in load_subgraphs()),
+        ),
+        ROUTER_PORT,
+    ),
 ]
 
 
