@@ -77,7 +77,7 @@ def _mismatch(types: dict[int, str], state: MergeState) -> str:
     for i, type_string in types.items():
         groups.setdefault(type_string, []).append(state.subgraphs[i].name)
     parts = [f'type "{t}" in {subgraph_list(names)}' for t, names in groups.items()]
-    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return parts[0] + ("" if len(parts) == 1 else " but " + " and ".join(parts[1:]))
 
 
 def _needs_join_field(
@@ -199,10 +199,11 @@ def _validate_external_types(
         and (all_equal or not is_strict_subtype(dest.type, t, state.named_subtype))
     ]
     if invalid:
+        resolving = {i: f.type for i, f in sources.items() if f is not None and not f.external}
         state.error(
             "EXTERNAL_TYPE_MISMATCH",
             f'Type of field "{coordinate}" is incompatible across subgraphs (where marked'
-            f" @external): it has " + _mismatch(externals, state),
+            f" @external): it has " + _mismatch({**resolving, **externals}, state),
             [state.subgraphs[i].name for i in externals],
             coordinate,
         )

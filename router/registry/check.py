@@ -1,0 +1,143 @@
+"""``schema check``: the checks a schema registry runs on a proposed change.
+
+1. Compose the proposed subgraph SDLs (a composition error fails the check, with its code).
+2. The committed ``schema/supergraph.graphql`` must be what composition produces (else stale).
+3. Compare the new API schema with the registered one with graphql-core's
+   ``find_breaking_changes`` / ``find_dangerous_changes``; each breaking change lists the
+   persisted operations it breaks. A break no persisted operation uses passes with a warning;
+   one that breaks an operation fails and names it. No registered supergraph: pass, say so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphql import find_breaking_changes, find_dangerous_changes
+
+from router.composition import CompositionError, compose
+from router.registry.api import api_schema
+from router.registry.operations import BrokenOperation, broken_operations, load_operations
+from router.registry.sources import SUPERGRAPH_PATH, load_subgraph_inputs, read_registered
+
+__all__ = ["ChangeReport", "CheckReport", "run_check"]
+
+_PATTERNS = (
+    (re.compile(r"^(\w+)\.(\w+) arg (\w+)"), "{0}.{1}({2}:)"),
+    (re.compile(r"on (\w+)\.(\w+) was added"), "{0}.{1}"),
+    (re.compile(r"^(\w+\.\w+)"), "{0}"),
+    (re.compile(r"(?:enum|union|input) type (\w+)"), "{0}"),
+    (re.compile(r"^(\w+)"), "{0}"),
+)
+
+
+def change_coordinate(description: str) -> str:
+    """The schema coordinate a graphql-core change description is about."""
+    for pattern, template in _PATTERNS:
+        match = pattern.search(description)
+        if match:
+            return template.format(*match.groups())
+    return description
+
+
+@dataclass
+class ChangeReport:
+    kind: str
+    description: str
+    coordinate: str
+    operations: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "type": self.kind,
+            "description": self.description,
+            "coordinate": self.coordinate,
+            "operations": self.operations,
+        }
+
+
+@dataclass
+class CheckReport:
+    """Everything ``schema check`` found; ``passed`` decides the exit code."""
+
+    composition_errors: list[CompositionError] = field(default_factory=list)
+    supergraph_sdl: str | None = None
+    stale: bool = False
+    registered_source: str = ""
+    notes: list[str] = field(default_factory=list)
+    breaking: list[ChangeReport] = field(default_factory=list)
+    dangerous: list[ChangeReport] = field(default_factory=list)
+    broken_operations: list[str] = field(default_factory=list)
+    skipped_operations: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not (self.composition_errors or self.stale or self.broken_operations)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"breaking change {c.description} (no persisted operation uses {c.coordinate})"
+            for c in self.breaking
+            if not c.operations
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "passed": self.passed,
+            "composition_errors": [e.as_dict() for e in self.composition_errors],
+            "stale": self.stale,
+            "registered": self.registered_source,
+            "notes": self.notes,
+            "breaking": [c.as_dict() for c in self.breaking],
+            "dangerous": [c.as_dict() for c in self.dangerous],
+            "broken_operations": self.broken_operations,
+            "skipped_operations": self.skipped_operations,
+            "warnings": self.warnings,
+        }
+
+
+def _label(broken: BrokenOperation) -> str:
+    operation = broken.operation
+    return f"{operation.name} ({operation.manifest}, id {operation.id[:12]})"
+
+
+def _compare(report: CheckReport, root: Path, old_sdl: str, new_sdl: str, source: str) -> None:
+    old, new = api_schema(old_sdl, source), api_schema(new_sdl, "the composed supergraph")
+    operations = load_operations(root / "schema" / "persisted")
+    broken, report.skipped_operations = broken_operations(operations, old, new)
+    for change in find_breaking_changes(old, new):
+        coordinate = change_coordinate(change.description)
+        users = [_label(b) for b in broken if coordinate in b.coordinates]
+        report.breaking.append(
+            ChangeReport(change.type.name, change.description, coordinate, users)
+        )
+    for dangerous in find_dangerous_changes(old, new):
+        report.dangerous.append(
+            ChangeReport(
+                dangerous.type.name, dangerous.description, change_coordinate(dangerous.description)
+            )
+        )
+    for item in broken:
+        report.broken_operations.append(f"{_label(item)}: {'; '.join(item.errors)}")
+
+
+def run_check(root: Path, against: str) -> CheckReport:
+    """Run every check for the repository at ``root`` against ``against`` (ref or file)."""
+    report = CheckReport()
+    result = compose(load_subgraph_inputs(root))
+    if not result.ok or result.supergraph_sdl is None:
+        report.composition_errors = list(result.errors)
+        return report
+    report.supergraph_sdl = result.supergraph_sdl
+    committed = root / SUPERGRAPH_PATH
+    if not committed.is_file() or committed.read_text() != result.supergraph_sdl:
+        report.stale = True
+    registered = read_registered(root, against)
+    report.registered_source = registered.source
+    if registered.sdl is None:
+        report.notes.append(f"no registered supergraph: {registered.note}; nothing to compare")
+        return report
+    _compare(report, root, registered.sdl, result.supergraph_sdl, registered.source)
+    return report

@@ -1,0 +1,141 @@
+"""Persisted operations (Apollo's persisted query manifests) and what a schema change breaks.
+
+Reads ``schema/persisted/*.json`` in the ``apollo-persisted-query-manifest`` format. An operation
+is broken by a change when it validates against the registered API schema but not against the
+new one; the coordinates it uses (``Type``, ``Type.field``, ``Type.field(arg:)``) attribute it
+to the breaking changes that name them. Operations that do not validate against the registered
+schema target another schema (a BFF's) and are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    parse,
+    validate,
+    visit,
+)
+
+__all__ = [
+    "BrokenOperation",
+    "PersistedOperation",
+    "broken_operations",
+    "load_operations",
+    "used_coordinates",
+]
+
+
+@dataclass(frozen=True)
+class PersistedOperation:
+    """One operation of a manifest."""
+
+    id: str
+    name: str
+    type: str
+    body: str
+    manifest: str
+
+
+@dataclass
+class BrokenOperation:
+    operation: PersistedOperation
+    errors: list[str] = field(default_factory=list)
+    coordinates: set[str] = field(default_factory=set)
+
+
+def load_operations(directory: Path) -> list[PersistedOperation]:
+    """Every operation of every manifest in ``directory`` (sorted by file name)."""
+    from router.registry.sources import InputError
+
+    operations = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            manifest = json.loads(path.read_text())
+            if manifest.get("format") != "apollo-persisted-query-manifest":
+                raise InputError(f"{path}: not an apollo-persisted-query-manifest")
+            for entry in manifest["operations"]:
+                operations.append(
+                    PersistedOperation(
+                        entry["id"], entry["name"], entry["type"], entry["body"], path.name
+                    )
+                )
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise InputError(f"{path}: {error}") from error
+    return operations
+
+
+class _Coordinates(Visitor):
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.found: set[str] = set()
+        self.fields: list[str] = []
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        self.fields.append(node.name.value)
+        parent = self.type_info.get_parent_type()
+        if parent is not None:
+            self.found.add(parent.name)
+            self.found.add(f"{parent.name}.{node.name.value}")
+        field_type = self.type_info.get_type()
+        if field_type is not None:
+            self.found.add(get_named_type(field_type).name)
+
+    def leave_field(self, *_: object) -> None:
+        self.fields.pop()
+
+    def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+        parent = self.type_info.get_parent_type()
+        if parent is not None and self.fields and self.type_info.get_directive() is None:
+            self.found.add(f"{parent.name}.{self.fields[-1]}({node.name.value}:)")
+        argument = self.type_info.get_argument()
+        if argument is not None:
+            self.found.add(get_named_type(argument.type).name)
+
+
+def used_coordinates(schema: GraphQLSchema, document: DocumentNode) -> set[str]:
+    """Types, fields and arguments an operation uses, by schema coordinate."""
+    type_info = TypeInfo(schema)
+    collector = _Coordinates(type_info)
+    visit(document, TypeInfoVisitor(type_info, collector))
+    return collector.found
+
+
+def _errors(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+    return list(validate(schema, document))
+
+
+def broken_operations(
+    operations: list[PersistedOperation], old: GraphQLSchema, new: GraphQLSchema
+) -> tuple[list[BrokenOperation], int]:
+    """Operations valid on ``old`` but not on ``new``; and how many do not target ``old``."""
+    broken, foreign = [], 0
+    for operation in operations:
+        try:
+            document = parse(operation.body)
+        except GraphQLError:
+            foreign += 1
+            continue
+        if _errors(old, document):
+            foreign += 1
+            continue
+        errors = _errors(new, document)
+        if errors:
+            broken.append(
+                BrokenOperation(
+                    operation, [e.message for e in errors], used_coordinates(old, document)
+                )
+            )
+    return broken, foreign
