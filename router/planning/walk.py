@@ -17,7 +17,8 @@ from router.planning.capabilities import Capabilities, Provided, provided_from
 from router.planning.cost import CostModel
 from router.planning.errors import PlanningError
 from router.planning.groups import Conditions, FetchGroup, GroupRegistry
-from router.planning.normalize import NField, NFragment, NSelection, field_set_selections
+from router.planning.internal import internal_selections, representation_fields
+from router.planning.normalize import NField, NFragment, NSelection
 from router.planning.plan import ValueSetter
 from router.planning.selection import SelectionBuffer
 from router.supergraph import Key, Supergraph
@@ -37,6 +38,8 @@ class Context:
     conditions: Conditions = frozenset()
     at_entity_top: bool = False
     path_condition: str | None = None
+    siblings: tuple[NSelection, ...] = ()
+    """The client's selections on the current object (to avoid their response keys)."""
 
 
 @dataclass(slots=True)
@@ -106,7 +109,15 @@ class Walker:
         for target in targets:
             buf = ctx.buf.fragment(target, fragment.directives, fragment.variables)
             inner = Context(
-                ctx.group, buf, target, ctx.path, ctx.provided, conditions, False, target
+                ctx.group,
+                buf,
+                target,
+                ctx.path,
+                ctx.provided,
+                conditions,
+                False,
+                target,
+                ctx.siblings,
             )
             touched.extend(self.place(inner, fragment.selections))
         return touched
@@ -162,7 +173,9 @@ class Walker:
             provided = provided_from(entry.provides, provided)
         prefix = (f"... on {ctx.path_condition}",) if ctx.path_condition else ()
         path = (*ctx.path, *prefix, item.response_key, *("@",) * fielddef.list_depth)
-        inner = Context(ctx.group, sub, child_type, path, provided, ctx.conditions)
+        inner = Context(
+            ctx.group, sub, child_type, path, provided, ctx.conditions, siblings=item.selections
+        )
         return [ctx.group, *self.place(inner, item.selections)]
 
     def _split_by_runtime_type(self, ctx: Context, item: NField) -> list[FetchGroup]:
@@ -170,7 +183,15 @@ class Walker:
         for runtime in self.supergraph.possible_types_in(ctx.type_name, ctx.group.service):
             buf = ctx.buf.fragment(runtime)
             inner = Context(
-                ctx.group, buf, runtime, ctx.path, ctx.provided, ctx.conditions, False, runtime
+                ctx.group,
+                buf,
+                runtime,
+                ctx.path,
+                ctx.provided,
+                ctx.conditions,
+                False,
+                runtime,
+                ctx.siblings,
             )
             touched.extend(self.place_field(inner, item))
         return touched
@@ -273,11 +294,14 @@ class Walker:
             if key is None:
                 raise PlanningError(f"no resolvable @key for {entity_type} in {service!r}")
             representation.add_typename()
-            _copy_field_set(key.selection, representation)
+            selections, renames = internal_selections(key.selection, ctx.siblings)
+            child.input_rewrites.extend(
+                representation_fields(key.selection, representation, renames, entity_type)
+            )
             ctx.buf.add_typename()
             self._depth += 1
             try:
-                touched = self.place(ctx, field_set_selections(key.selection))
+                touched = self.place(ctx, selections)
             finally:
                 self._depth -= 1
             child.depend_on(touched)
@@ -286,7 +310,6 @@ class Walker:
                     ValueSetter((f"... on {entity_type}", "__typename"), entity_type)
                 )
             self.sources[(child.index, entity_type)] = ctx
-        child.narrow_conditions(ctx.conditions)
         return Context(child, top, entity_type, path, None, ctx.conditions, True)
 
     def jump(self, ctx: Context, item: NField, service: str, entity_type: str) -> list[FetchGroup]:
@@ -305,6 +328,7 @@ class Walker:
                 continue
             if self.capabilities.keys(ctx.type_name, graph):
                 inner = self.entity_context(ctx, graph, ctx.type_name)
+                inner.group.narrow_conditions(ctx.conditions)
                 return self.place(inner, selections)
         raise PlanningError(f"no subgraph can give the concrete type of {ctx.type_name}")
 
@@ -316,23 +340,11 @@ class Walker:
         source = self.sources.get((ctx.group.index, ctx.type_name))
         if source is None:
             raise PlanningError(f"@requires on {ctx.type_name} outside an entity fetch")
-        _copy_field_set(selection, ctx.group.requires.fragment(ctx.type_name))
-        touched = self.place(source, field_set_selections(selection))
+        selections, renames = internal_selections(selection, source.siblings)
+        representation = ctx.group.requires.fragment(ctx.type_name)
+        for rewrite in representation_fields(selection, representation, renames, ctx.type_name):
+            if rewrite not in ctx.group.input_rewrites:
+                ctx.group.input_rewrites.append(rewrite)
+        touched = self.place(source, selections)
         ctx.group.depend_on(touched)
         return []
-
-
-def _copy_field_set(selection: object, buf: SelectionBuffer) -> None:
-    """Add a field set (``id organization { id }``) to a representation buffer, plain names."""
-    from graphql import FieldNode, InlineFragmentNode
-
-    for node in getattr(selection, "selections", ()):
-        if isinstance(node, FieldNode):
-            entry = buf.add_field(
-                node.name.value, node.name.value, composite=node.selection_set is not None
-            )
-            if node.selection_set is not None and entry.sub is not None:
-                _copy_field_set(node.selection_set, entry.sub)
-        elif isinstance(node, InlineFragmentNode):
-            condition = node.type_condition.name.value if node.type_condition else None
-            _copy_field_set(node.selection_set, buf.fragment(condition))

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from graphql import parse
-
-from router.planning import plan_operation, plan_to_json
-from router.planning.plan import FlattenNode, SequenceNode, ValueSetter
-from tests.planning.helpers import assert_plan, fixture
+from tests.planning.helpers import assert_plan
 
 
 def test_interface_field_from_the_interface_object_subgraph() -> None:
@@ -162,14 +158,3 @@ def test_interface_object_under_a_type_condition_restricts_the_path() -> None:
         }
     """
     assert_plan("iface", operation, expected)
-
-
-def test_interface_object_fetch_sets_typename_to_the_interface() -> None:
-    plan = plan_operation(fixture("iface"), parse("{ library { reviews } }"), None)
-    assert isinstance(plan.node, SequenceNode)
-    flatten = plan.node.nodes[1]
-    assert isinstance(flatten, FlattenNode)
-    assert flatten.node.input_rewrites == (ValueSetter(("... on Media", "__typename"), "Media"),)
-    assert plan_to_json(plan)["node"]["nodes"][1]["node"]["inputRewrites"] == [
-        {"kind": "ValueSetter", "path": ["... on Media", "__typename"], "setValueTo": "Media"}
-    ]

@@ -1,0 +1,147 @@
+"""``@skip``/``@include``: kept in fetches; a fetch that depends entirely on a variable is a Condition node."""
+
+from __future__ import annotations
+
+from tests.planning.helpers import assert_plan
+
+
+def test_conditions_stay_on_fields_and_wrap_dependent_fetches() -> None:
+    operation = """
+        query($a: Boolean!, $b: Boolean!) { topProducts { name reviews @include(if: $a) { body } inStock @skip(if: $b) } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  __typename
+                  name
+                  upc
+                }
+              }
+            },
+            Parallel {
+              Include(if: $a) {
+                Flatten(path: "topProducts.@") {
+                  Fetch(service: "reviews") {
+                    {
+                      ... on Product {
+                        __typename
+                        upc
+                      }
+                    } =>
+                    {
+                      ... on Product {
+                        reviews @include(if: $a) {
+                          body
+                        }
+                      }
+                    }
+                  },
+                },
+              },
+              Skip(if: $b) {
+                Flatten(path: "topProducts.@") {
+                  Fetch(service: "inventory") {
+                    {
+                      ... on Product {
+                        __typename
+                        upc
+                      }
+                    } =>
+                    {
+                      ... on Product {
+                        inStock @skip(if: $b)
+                      }
+                    }
+                  },
+                },
+              },
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
+
+
+def test_root_fetch_under_one_condition() -> None:
+    operation = """
+        query($a: Boolean!) { me @include(if: $a) { name } users @include(if: $a) { id } }
+    """
+    expected = """
+        QueryPlan {
+          Include(if: $a) {
+            Fetch(service: "accounts") {
+              {
+                me @include(if: $a) {
+                  name
+                }
+                users @include(if: $a) {
+                  id
+                }
+              }
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
+
+
+def test_literal_conditions_are_resolved_at_plan_time() -> None:
+    operation = """
+        { me @skip(if: true) { name } topProducts @include(if: true) { name reviews @include(if: false) { id } } }
+    """
+    expected = """
+        QueryPlan {
+          Fetch(service: "products") {
+            {
+              topProducts {
+                name
+              }
+            }
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
+
+
+def test_conditional_inline_fragment() -> None:
+    operation = """
+        query($a: Boolean!) { topProducts { name ... @include(if: $a) { inStock } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  name
+                  ... @include(if: $a) {
+                    __typename
+                    upc
+                  }
+                }
+              }
+            },
+            Include(if: $a) {
+              Flatten(path: "topProducts.@") {
+                Fetch(service: "inventory") {
+                  {
+                    ... on Product {
+                      __typename
+                      upc
+                    }
+                  } =>
+                  {
+                    ... on Product {
+                      inStock
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
