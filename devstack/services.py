@@ -56,7 +56,7 @@ class Service:
 
     def missing(self) -> str | None:
         """Why this service cannot run here (``None`` when it can)."""
-        if importlib.util.find_spec(self.module.split(":")[0]) is None:
+        if not _module_present(self.module):
             return f"module {self.module} is not present yet"
         if _program(self.argv[0]) is None:
             return f"program {self.argv[0]} is not installed (uv sync)"
@@ -101,6 +101,13 @@ def _placeholders(ports: Mapping[str, int], host: str) -> _Placeholders:
         values[f"{name}_port"] = str(port)
         values[f"{name}_url"] = service.url(host, port) if service else UNREACHABLE_URL
     return values
+
+
+def _module_present(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def _program(name: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from servicekit.logging import configure_logging
 from servicekit.serve import serve
@@ -59,14 +59,17 @@ def _serve(name: str, host: str | None, port: int | None) -> None:
 
 
 async def seed(
-    sizes: SeedSizes, names: Sequence[str] = registry.SUBGRAPHS
+    sizes: SeedSizes,
+    names: Sequence[str] = registry.SUBGRAPHS,
+    database_urls: Mapping[str, str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Seed each named subgraph's configured store; returns row counts per table."""
+    """Seed each named subgraph's store (``database_urls[name]``, else its configured one);
+    returns row counts per table."""
     data = generate(sizes)
     counts: dict[str, dict[str, int]] = {}
     for name in names:
         subgraph = registry.get(name)
-        db = subgraph.create_database()
+        db = subgraph.create_database((database_urls or {}).get(name))
         try:
             counts[name] = await subgraph.seed(db, data)
         finally:
