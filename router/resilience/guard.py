@@ -1,0 +1,135 @@
+"""One place that wraps every subgraph call: deduplicate identical in-flight queries, retry
+transient query failures, wait for a concurrency slot, consult the circuit breaker, record the
+outcome. The executor hands it a coroutine factory that sends one HTTP request (and raises for a
+failure status, e.g. :meth:`TransientStatusError.raise_for`).
+
+Order per attempt: slot (bounded wait) -> breaker permit (fail fast when open) -> call -> outcome.
+Overload (no slot) and an open breaker are not retried: retrying them only adds load. A cancelled
+call records no outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from router.resilience.breaker import CircuitBreaker
+from router.resilience.concurrency import ConcurrencyLimit
+from router.resilience.retry import RetryPolicy, is_transient, retry_async
+from router.resilience.singleflight import SingleFlight
+from router.security.settings import ResilienceSettings
+
+__all__ = ["SubgraphGuard", "SubgraphGuards"]
+
+T = TypeVar("T")
+
+
+class SubgraphGuard:
+    def __init__(
+        self,
+        name: str,
+        settings: ResilienceSettings,
+        *,
+        clock: Callable[[], float] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        breaker = settings.breaker
+        self.name = name
+        self.settings = settings
+        self.breaker: CircuitBreaker | None = None
+        if breaker.enabled:
+            options: dict[str, Any] = {"clock": clock} if clock else {}
+            self.breaker = CircuitBreaker(
+                name,
+                window_seconds=breaker.window_seconds,
+                minimum_requests=breaker.minimum_requests,
+                failure_ratio=breaker.failure_ratio,
+                open_seconds=breaker.open_seconds,
+                half_open_probes=breaker.half_open_probes,
+                **options,
+            )
+        self.limit = ConcurrencyLimit(
+            name,
+            max_in_flight=settings.concurrency.max_in_flight,
+            queue_timeout_seconds=settings.concurrency.queue_timeout_seconds,
+        )
+        self.retry = RetryPolicy(
+            max_attempts=settings.retry.max_attempts,
+            base_delay_seconds=settings.retry.base_delay_seconds,
+            max_delay_seconds=settings.retry.max_delay_seconds,
+        )
+        self.flight: SingleFlight[str, Any] = SingleFlight()
+        self._rng = rng or random.Random()
+
+    async def call(
+        self,
+        send: Callable[[], Awaitable[T]],
+        *,
+        operation_type: str,
+        dedupe_key: str | None = None,
+    ) -> T:
+        """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries."""
+        if (
+            dedupe_key is not None
+            and operation_type == "query"
+            and self.settings.deduplicate_queries
+        ):
+            result: T = await self.flight.do(
+                dedupe_key, lambda: self._with_retries(send, operation_type)
+            )
+            return result
+        return await self._with_retries(send, operation_type)
+
+    async def _with_retries(self, send: Callable[[], Awaitable[T]], operation_type: str) -> T:
+        return await retry_async(
+            lambda: self._attempt(send),
+            policy=self.retry,
+            operation_type=operation_type,
+            retryable=is_transient,
+            rng=self._rng,
+        )
+
+    async def _attempt(self, send: Callable[[], Awaitable[T]]) -> T:
+        async with self.limit.slot():
+            if self.breaker is None:
+                return await send()
+            permit = self.breaker.acquire()
+            try:
+                result = await send()
+            except asyncio.CancelledError:
+                self.breaker.release(permit)
+                raise
+            except Exception:
+                self.breaker.record(permit, success=False)
+                raise
+            self.breaker.record(permit, success=True)
+            return result
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "breaker": self.breaker.snapshot() if self.breaker else None,
+            "concurrency": self.limit.snapshot(),
+            "deduplicated": self.flight.shared,
+        }
+
+
+class SubgraphGuards:
+    """One guard per subgraph name, created on first use; ``snapshot()`` is the ``/ready`` detail."""
+
+    def __init__(
+        self, settings: ResilienceSettings, *, clock: Callable[[], float] | None = None
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._guards: dict[str, SubgraphGuard] = {}
+
+    def __getitem__(self, name: str) -> SubgraphGuard:
+        guard = self._guards.get(name)
+        if guard is None:
+            guard = self._guards[name] = SubgraphGuard(name, self.settings, clock=self._clock)
+        return guard
+
+    def snapshot(self) -> dict[str, Any]:
+        return {name: guard.snapshot() for name, guard in sorted(self._guards.items())}

@@ -1,0 +1,143 @@
+"""The circuit breaker's state machine on a manual clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from router.resilience import BreakerState, CircuitBreaker, CircuitOpenError
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(clock: Clock) -> CircuitBreaker:
+    return CircuitBreaker(
+        "reviews",
+        window_seconds=10,
+        minimum_requests=4,
+        failure_ratio=0.5,
+        open_seconds=5,
+        half_open_probes=1,
+        clock=clock,
+    )
+
+
+def outcome(breaker: CircuitBreaker, success: bool) -> None:
+    breaker.record(breaker.acquire(), success)
+
+
+def test_stays_closed_below_the_minimum_request_count() -> None:
+    breaker = make(Clock())
+    for _ in range(3):
+        outcome(breaker, False)
+    assert breaker.state is BreakerState.CLOSED
+    assert breaker.snapshot() == {
+        "state": "closed",
+        "requests_in_window": 3,
+        "failures_in_window": 3,
+        "failure_ratio": 1.0,
+        "retry_in_seconds": 0.0,
+        "times_opened": 0,
+    }
+
+
+def test_opens_at_the_failure_ratio_and_fails_fast() -> None:
+    clock = Clock()
+    breaker = make(clock)
+    for success in (True, True, False):
+        outcome(breaker, success)
+    assert breaker.state is BreakerState.CLOSED  # 1/3 failed, below minimum anyway
+    outcome(breaker, False)  # 2 of 4 failed: ratio 0.5 reached
+    assert breaker.state is BreakerState.OPEN
+    clock.now += 2
+    with pytest.raises(CircuitOpenError) as caught:
+        breaker.acquire()
+    assert caught.value.retry_after_seconds == 3
+    assert caught.value.to_graphql_error() == {
+        "message": "subgraph 'reviews' is unavailable (circuit open)",
+        "extensions": {"code": "SUBGRAPH_CIRCUIT_OPEN", "service": "reviews"},
+    }
+    assert breaker.snapshot() == {
+        "state": "open",
+        "requests_in_window": 4,
+        "failures_in_window": 2,
+        "failure_ratio": 0.5,
+        "retry_in_seconds": 3.0,
+        "times_opened": 1,
+    }
+
+
+def test_old_outcomes_slide_out_of_the_window() -> None:
+    clock = Clock()
+    breaker = make(clock)
+    for _ in range(3):
+        outcome(breaker, False)
+    clock.now += 10.5
+    outcome(breaker, False)
+    assert breaker.state is BreakerState.CLOSED
+    assert breaker.snapshot()["requests_in_window"] == 1
+
+
+def open_breaker(clock: Clock) -> CircuitBreaker:
+    breaker = make(clock)
+    for _ in range(4):
+        outcome(breaker, False)
+    assert breaker.state is BreakerState.OPEN
+    return breaker
+
+
+def test_half_open_admits_one_probe_and_closes_on_success() -> None:
+    clock = Clock()
+    breaker = open_breaker(clock)
+    clock.now += 5
+    assert breaker.state is BreakerState.HALF_OPEN
+    probe = breaker.acquire()
+    with pytest.raises(CircuitOpenError):
+        breaker.acquire()  # only one probe at a time
+    breaker.record(probe, True)
+    assert breaker.snapshot() == {
+        "state": "closed",
+        "requests_in_window": 0,
+        "failures_in_window": 0,
+        "failure_ratio": 0.0,
+        "retry_in_seconds": 0.0,
+        "times_opened": 1,
+    }
+
+
+def test_failed_probe_reopens_for_another_cool_down() -> None:
+    clock = Clock()
+    breaker = open_breaker(clock)
+    clock.now += 5
+    breaker.record(breaker.acquire(), False)
+    assert breaker.state is BreakerState.OPEN
+    assert breaker.snapshot()["times_opened"] == 2
+    clock.now += 4.9
+    assert breaker.state is BreakerState.OPEN
+    clock.now += 0.1
+    assert breaker.state is BreakerState.HALF_OPEN
+
+
+def test_late_outcomes_of_calls_admitted_earlier_do_not_count() -> None:
+    clock = Clock()
+    breaker = make(clock)
+    slow = breaker.acquire()  # admitted while closed
+    for _ in range(4):
+        outcome(breaker, False)
+    clock.now += 5
+    breaker.record(slow, True)  # finishes during half-open: not a probe
+    assert breaker.state is BreakerState.HALF_OPEN
+
+
+def test_a_cancelled_probe_frees_its_place() -> None:
+    clock = Clock()
+    breaker = open_breaker(clock)
+    clock.now += 5
+    breaker.release(breaker.acquire())
+    breaker.record(breaker.acquire(), True)
+    assert breaker.state is BreakerState.CLOSED
