@@ -292,3 +292,34 @@ async def test_mutation_over_get_is_rejected_with_405(gateway: Gateway) -> None:
     response = await gateway.execute(request)
     assert response.status_hint == 405 and response.has_data is False
     assert response.errors[0]["extensions"] == {"code": "METHOD_NOT_ALLOWED"}
+
+
+async def test_headers_are_propagated_per_subgraph_rules(
+    fixture_urls: dict[str, str], make_gateway: Callable[[RouterConfig], Gateway]
+) -> None:
+    config = config_for(
+        fixture_urls,
+        subgraphs={
+            "accounts": {
+                "headers": [
+                    {"propagate": "authorization"},
+                    {"propagate": "x-tenant", "rename": "x-org"},
+                    {"insert": "x-router", "value": "python"},
+                ]
+            }
+        },
+    )
+    gateway = make_gateway(config)
+    query = """{ auth: header(name: "authorization") org: header(name: "x-org")
+      router: header(name: "x-router") tenant: header(name: "x-tenant")
+      cookie: header(name: "cookie") }"""
+    headers = {"authorization": "Bearer abc", "x-tenant": "acme", "cookie": "session=1"}
+    assert await run(gateway, query, headers=headers) == {
+        "data": {
+            "auth": "Bearer abc",
+            "org": "acme",
+            "router": "python",
+            "tenant": None,
+            "cookie": None,
+        }
+    }
