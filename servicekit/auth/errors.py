@@ -16,6 +16,7 @@ __all__ = ["AuthFailure", "AuthenticationError"]
 class AuthFailure(StrEnum):
     """The reason a token was rejected (``extensions.reason``)."""
 
+    MISSING_TOKEN = "MISSING_TOKEN"
     MALFORMED_TOKEN = "MALFORMED_TOKEN"
     UNSUPPORTED_ALGORITHM = "UNSUPPORTED_ALGORITHM"
     UNKNOWN_KEY = "UNKNOWN_KEY"
