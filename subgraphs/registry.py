@@ -30,8 +30,9 @@ class Subgraph:
     def _module(self, leaf: str) -> Any:
         return importlib.import_module(f"subgraphs.{self.name}.{leaf}")
 
-    def create_app(self) -> FastAPI:
-        return cast(FastAPI, self._module("app").create_app())
+    def create_app(self, database: Database | None = None) -> FastAPI:
+        """The ASGI app, over ``database`` or the configured store."""
+        return cast(FastAPI, self._module("app").create_app(database))
 
     def create_database(self, url: str | None = None) -> Database:
         return cast(Database, self._module("app").create_database(url))
