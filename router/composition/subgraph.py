@@ -220,7 +220,7 @@ def build_subgraph(
 ) -> Subgraph | None:
     """The composition model of one subgraph, or None (with errors) when it is not valid."""
     try:
-        document = parse(sdl)
+        document = parse(sdl, no_location=True)
     except GraphQLError as error:
         errors.append(_invalid(name, error.message))
         return None

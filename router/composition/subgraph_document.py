@@ -11,6 +11,7 @@ injects the federation directive definitions under the subgraph's local names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from graphql import (
     DefinitionNode,
@@ -157,13 +158,19 @@ def _convert_orphan(
 
 
 def _injected_definitions(link: FederationLink) -> list[DefinitionNode]:
+    return list(_definitions_for(tuple(sorted(link.local_to_canonical.items()))))
+
+
+@lru_cache(maxsize=256)
+def _definitions_for(names: tuple[tuple[str, str], ...]) -> tuple[DefinitionNode, ...]:
+    """The federation directive definitions under local names (cached per naming)."""
     lines = []
-    for local, canonical in link.local_to_canonical.items():
+    for local, canonical in names:
         args, repeatable, locations = SPEC_DIRECTIVES[canonical]
         lines.append(
             f"directive @{local}{args} {'repeatable ' if repeatable else ''}on {locations}"
         )
-    return list(parse("\n".join(lines)).definitions) if lines else []
+    return tuple(parse("\n".join(lines), no_location=True).definitions) if lines else ()
 
 
 def _roots(nodes: list[DefinitionNode]) -> dict[str, str]:
@@ -201,7 +208,9 @@ def prepare_document(
     roots = _roots(schema_nodes)
     operations = [f"{op}: {name}" for op, name in roots.items()]
     if operations:
-        kept.append(parse("schema { " + " ".join(operations) + " }").definitions[0])
+        kept.append(
+            parse("schema { " + " ".join(operations) + " }", no_location=True).definitions[0]
+        )
     return PreparedDocument(
         DocumentNode(definitions=tuple(_injected_definitions(link) + kept)), extension_nodes, roots
     )
