@@ -33,6 +33,7 @@ from router.operations import (
 from router.planning import plan_operation, plan_to_json, print_plan
 from router.planning.plan import QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
+from router.resilience import SubgraphGuards
 from router.supergraph import Supergraph, load_supergraph
 from servicekit.logging import get_logger
 
@@ -84,9 +85,10 @@ class Gateway:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         planner: Planner | None = None,
+        guards: SubgraphGuards | None = None,
     ) -> None:
         self._config = config
-        self._clients = SubgraphClients(config, transport=transport)
+        self._clients = SubgraphClients(config, transport=transport, guards=guards)
         self._planner: Planner = planner or plan_operation
         self._state = self._build_state(supergraph)
 
@@ -98,9 +100,11 @@ class Gateway:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         planner: Planner | None = None,
+        guards: SubgraphGuards | None = None,
     ) -> Gateway:
         """A gateway over the supergraph SDL ``sdl``."""
-        return cls(load_supergraph(sdl), config, transport=transport, planner=planner)
+        supergraph = load_supergraph(sdl)
+        return cls(supergraph, config, transport=transport, planner=planner, guards=guards)
 
     def _build_state(self, supergraph: Supergraph) -> _State:
         urls = {graph.name: graph.url for graph in supergraph.graphs}

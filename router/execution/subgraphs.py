@@ -11,6 +11,7 @@ subgraph yields partial data, never a failed request.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,13 @@ import orjson
 
 from router.config import RouterConfig
 from router.request import graphql_error
+from router.resilience import (
+    CircuitOpenError,
+    ConcurrencyLimitError,
+    SubgraphGuards,
+    TransientStatusError,
+)
+from router.resilience.retry import RETRYABLE_STATUSES
 from servicekit.http import create_http_client
 
 __all__ = ["SubgraphAnswer", "SubgraphClients", "outbound_headers"]
@@ -39,6 +47,15 @@ class SubgraphAnswer:
     failure: dict[str, Any] | None = None
 
 
+class _ServerError(Exception):
+    """A 5xx answer that is not worth a retry; raised so the circuit breaker counts it."""
+
+    def __init__(self, status: int, content: bytes) -> None:
+        super().__init__(f"subgraph answered HTTP {status}")
+        self.status = status
+        self.content = content
+
+
 def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]) -> dict[str, str]:
     """Headers for a request to subgraph ``name`` (propagated, renamed, inserted)."""
     headers = dict(_BASE_HEADERS)
@@ -53,13 +70,23 @@ def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]
 
 
 class SubgraphClients:
-    """The pooled clients, one per subgraph, shared across supergraph reloads."""
+    """The pooled clients, one per subgraph, shared across supergraph reloads.
+
+    With ``guards`` (``router.resilience``) every call goes through the subgraph's guard: circuit
+    breaker, query-only retries of transient failures, a concurrency bound and the guard's own
+    in-flight deduplication (then ``all_subgraphs.deduplicate_queries`` is not consulted).
+    """
 
     def __init__(
-        self, config: RouterConfig, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        config: RouterConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        guards: SubgraphGuards | None = None,
     ) -> None:
         self._config = config
         self._transport = transport
+        self._guards = guards
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._in_flight: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], Any] = {}
 
@@ -83,10 +110,18 @@ class SubgraphClients:
     ) -> SubgraphAnswer:
         """POST ``body`` to the subgraph; never raises for subgraph failures."""
         try:
-            if mutation or not self._config.all_subgraphs.deduplicate_queries:
+            if self._guards is not None:
+                status, content = await self._guarded(name, url, body, headers, mutation=mutation)
+            elif mutation or not self._config.all_subgraphs.deduplicate_queries:
                 status, content = await self._post(name, url, body, headers)
             else:
                 status, content = await self._shared_post(name, url, body, headers)
+        except _ServerError as error:
+            status, content = error.status, error.content
+        except TransientStatusError as error:
+            status, content = error.status_code, b""
+        except (CircuitOpenError, ConcurrencyLimitError) as error:
+            return SubgraphAnswer(failure=error.to_graphql_error())
         except (TimeoutError, httpx.TimeoutException):
             return SubgraphAnswer(
                 failure=graphql_error(
@@ -105,6 +140,29 @@ class SubgraphClients:
         async with asyncio.timeout(self._config.subgraph_timeout(name)):
             response = await self._client(name).post(url, content=body, headers=headers)
             return response.status_code, response.content
+
+    async def _guarded(
+        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
+    ) -> tuple[int, bytes]:
+        guards = self._guards
+        if guards is None:
+            raise RuntimeError("no guards configured")
+
+        async def attempt() -> tuple[int, bytes]:
+            status, content = await self._post(name, url, body, headers)
+            if status in RETRYABLE_STATUSES:
+                raise TransientStatusError(status)
+            if status >= 500:
+                raise _ServerError(status, content)
+            return status, content
+
+        key = None
+        if not mutation:
+            digest = hashlib.sha256(f"{name}\0{url}\0{sorted(headers.items())}\0".encode())
+            digest.update(body)
+            key = digest.hexdigest()
+        kind = "mutation" if mutation else "query"
+        return await guards[name].call(attempt, operation_type=kind, dedupe_key=key)
 
     async def _shared_post(
         self, name: str, url: str, body: bytes, headers: dict[str, str]

@@ -339,3 +339,46 @@ async def test_requires_shape_rewrites_and_skipped_objects() -> None:
         "title": "T",
     }
     assert result.data["items"][1:] == data["items"][1:]
+
+
+def guarded_executor(recorder: Recorder, **resilience: Any) -> PlanExecutor:
+    from router.resilience import SubgraphGuards
+    from router.security.settings import ResilienceSettings
+
+    config = RouterConfig()
+    guards = SubgraphGuards(ResilienceSettings.model_validate(resilience))
+    clients = SubgraphClients(config, transport=recorder.transport, guards=guards)
+    return PlanExecutor(clients, config, URLS, TypeMatcher())
+
+
+async def test_guarded_queries_retry_transient_failures() -> None:
+    statuses = [503, 200]
+
+    def flaky(_: dict[str, Any]) -> Any:
+        status = statuses.pop(0)
+        return products({}) if status == 200 else httpx.Response(status)
+
+    recorder = Recorder({"products": flaky})
+    run = guarded_executor(recorder, retry={"max_attempts": 2, "base_delay_seconds": 0})
+    result = await run.execute(QueryPlan(TOP_PRODUCTS), {}, {})
+    assert result.errors == [] and result.data == products({})["data"]
+    assert len(recorder.requests) == 2
+
+
+async def test_guarded_subgraph_opens_its_circuit_after_failures() -> None:
+    recorder = Recorder({"products": lambda _: httpx.Response(500, text="down")})
+    run = guarded_executor(
+        recorder,
+        breaker={"minimum_requests": 2, "failure_ratio": 0.5, "open_seconds": 60},
+        retry={"max_attempts": 1},
+    )
+    codes = []
+    for _ in range(3):
+        result = await run.execute(QueryPlan(TOP_PRODUCTS), {}, {})
+        codes.append(result.errors[0]["extensions"]["code"])
+    assert codes == ["SUBREQUEST_HTTP_ERROR", "SUBREQUEST_HTTP_ERROR", "SUBGRAPH_CIRCUIT_OPEN"]
+    assert len(recorder.requests) == 2
+    assert result.errors[0] == {
+        "message": "subgraph 'products' is unavailable (circuit open)",
+        "extensions": {"code": "SUBGRAPH_CIRCUIT_OPEN", "service": "products"},
+    }
