@@ -45,7 +45,10 @@ class InProcessSubgraph:
     sql: SqlCounter
 
     async def query(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers

@@ -64,7 +64,7 @@ async def test_accounts_root_fields(subgraph: InProcessSubgraph) -> None:
         "{ me { id } user(id: 2) { id } users(first: 2, after: 1) { id }"
         " usersConnection(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }"
         ' usersById(ids: ["4", "nope", "2", "404"]) { id } }',
-        **{"x-user-id": "7"},
+        headers={"x-user-id": "7"},
     )
     cursors = [encode_cursor("user", i) for i in (1, 2, 3)]
     assert answer == {

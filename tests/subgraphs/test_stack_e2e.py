@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 def _post(url: str, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
     response = httpx.post(url, json={"query": query, "variables": variables or {}}, timeout=10)
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, object] = response.json()
+    return body
 
 
 def test_every_subgraph_is_ready(subgraph_stack: dict[str, str]) -> None:
