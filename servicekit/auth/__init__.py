@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from servicekit.auth.endpoint import jwks_route
 from servicekit.auth.errors import AuthenticationError, AuthFailure
+from servicekit.auth.issuer import IssuerSettings, KeySetSource, TokenService
 from servicekit.auth.jwks_client import JwksClient
 from servicekit.auth.keys import ALGORITHM, SigningKey, jwk_thumbprint
 from servicekit.auth.keyset import JWKS_PATH, KeySet
@@ -22,15 +23,18 @@ __all__ = [
     "JWKS_PATH",
     "AuthFailure",
     "AuthenticationError",
+    "IssuerSettings",
     "JwksClient",
     "KeyResolver",
     "KeySet",
     "KeySetResolver",
+    "KeySetSource",
     "KeyStore",
     "PasswordHashing",
     "Principal",
     "SigningKey",
     "TokenIssuer",
+    "TokenService",
     "TokenVerifier",
     "bearer_token",
     "jwk_thumbprint",

@@ -16,7 +16,7 @@ from pathlib import Path
 from servicekit.auth.keys import SigningKey
 from servicekit.auth.keyset import KeySet
 
-__all__ = ["KeyStore", "keyset_from_pems", "load_keyset"]
+__all__ = ["MANIFEST", "KeyStore", "keyset_from_env", "keyset_from_pems", "load_keyset"]
 
 MANIFEST = "keyset.json"
 
@@ -94,17 +94,22 @@ def keyset_from_pems(current_pem: str, previous_pems: Sequence[str] = ()) -> Key
     )
 
 
+def keyset_from_env(env: Mapping[str, str] | None = None, prefix: str = "AUTH_") -> KeySet | None:
+    """``<prefix>SIGNING_KEY_PEM`` (plus ``<prefix>PREVIOUS_KEYS_PEM``, PEMs concatenated), or
+    None when the environment provides no key."""
+    environment = os.environ if env is None else env
+    current = environment.get(f"{prefix}SIGNING_KEY_PEM")
+    if not current:
+        return None
+    return keyset_from_pems(current, _split_pems(environment.get(f"{prefix}PREVIOUS_KEYS_PEM", "")))
+
+
 def load_keyset(
     directory: Path, *, env: Mapping[str, str] | None = None, prefix: str = "AUTH_"
 ) -> KeySet:
-    """``<prefix>SIGNING_KEY_PEM`` (plus ``<prefix>PREVIOUS_KEYS_PEM``, PEMs concatenated) when
-    set, else the key store in ``directory`` (created with a fresh key on first use)."""
-    environment = os.environ if env is None else env
-    current = environment.get(f"{prefix}SIGNING_KEY_PEM")
-    if current:
-        previous = _split_pems(environment.get(f"{prefix}PREVIOUS_KEYS_PEM", ""))
-        return keyset_from_pems(current, previous)
-    return KeyStore(directory).load_or_create()
+    """The environment's keys when set, else the key store in ``directory`` (created with a
+    fresh key on first use)."""
+    return keyset_from_env(env, prefix) or KeyStore(directory).load_or_create()
 
 
 def _split_pems(text: str) -> list[str]:
