@@ -38,7 +38,7 @@ from graphql import (
 )
 
 from router.limits.operation import fragment_definitions, select_operation
-from router.request import graphql_error
+from router.request import GraphQLResponse, graphql_error
 from router.security.authorization_rules import AuthorizationRules, Requirement
 from router.security.operation_rewrite import is_excluded, list_depth, rebuild_document
 from servicekit.auth.principal import ANONYMOUS, Principal
@@ -62,6 +62,13 @@ class AuthorizationResult:
             graphql_error("Unauthorized field or type", UNAUTHORIZED_FIELD_OR_TYPE, path=list(path))
             for path in self.unauthorized_paths
         ]
+
+    def rejection(self) -> GraphQLResponse | None:
+        """With ``reject_unauthorized``: the whole operation refused (no data, 403), or None
+        when nothing was unauthorized."""
+        if not self.unauthorized_paths:
+            return None
+        return GraphQLResponse(errors=self.errors(), has_data=False, status_hint=403)
 
 
 _TYPENAME = FieldNode(name=NameNode(value="__typename"), arguments=(), directives=())

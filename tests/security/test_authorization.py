@@ -185,3 +185,22 @@ def test_directive_names_follow_link_renames() -> None:
         "Query.a": Requirement(authenticated=True),
         "Query.c": Requirement(scopes=((frozenset({"x"}), frozenset({"y", "z"})),)),
     }
+
+
+def test_reject_mode_refuses_the_whole_operation() -> None:
+    result = authorize_operation(
+        SCHEMA, RULES, parse("{ me { id } users { id } }"), principal=ANONYMOUS
+    )
+    rejection = result.rejection()
+    assert rejection is not None and rejection.status_hint == 403
+    assert rejection.to_dict() == {
+        "errors": [
+            {
+                "message": "Unauthorized field or type",
+                "path": ["me"],
+                "extensions": {"code": "UNAUTHORIZED_FIELD_OR_TYPE"},
+            }
+        ]
+    }
+    allowed = authorize_operation(SCHEMA, RULES, parse("{ users { id } }"), principal=ANONYMOUS)
+    assert allowed.rejection() is None
