@@ -1,0 +1,93 @@
+"""Fixtures of the BFF end-to-end tests: the real stack once per session, BFFs per test.
+
+``BFF_TEST_ROUTER_URL`` reuses an already running router over subgraphs seeded with
+``BFF_SEED_SIZES`` (handy while iterating); by default the session starts its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bff.manifests import load_manifest
+from bff.runtime import BffRuntime
+from subgraphs.seeding import SeedData, generate
+from tests.bff.apps import running_bff
+from tests.bff.stack import BFF_SEED_SIZES, BffStack, running_bff_stack
+
+WEB_OPERATIONS = {op.name: op for op in load_manifest("web").operations}
+MOBILE_OPERATIONS = {op.name: op for op in load_manifest("mobile").operations}
+
+
+@pytest.fixture(scope="session")
+def bff_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BffStack]:
+    external = os.environ.get("BFF_TEST_ROUTER_URL")
+    folder = tmp_path_factory.mktemp("bff-stack")
+    if external:
+        yield BffStack(external, generate(BFF_SEED_SIZES), folder)
+        return
+    with running_bff_stack(folder) as stack:
+        yield stack
+
+
+@pytest.fixture
+def seed(bff_stack: BffStack) -> SeedData:
+    return bff_stack.seed
+
+
+class Screen:
+    """Runs the client's persisted operations against one in-process BFF, counting router calls."""
+
+    def __init__(self, http: httpx.AsyncClient, runtime: BffRuntime, by_hash: bool) -> None:
+        self.http = http
+        self.runtime = runtime
+        self.by_hash = by_hash
+        self.operations = WEB_OPERATIONS if runtime.name == "web" else MOBILE_OPERATIONS
+        self.last_router_requests = 0
+
+    async def run(
+        self, name: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> httpx.Response:
+        operation = self.operations[name]
+        payload: dict[str, Any] = (
+            {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": operation.id}}}
+            if self.by_hash
+            else {"query": operation.body}
+        )
+        if variables:
+            payload["variables"] = variables
+        before = self.runtime.router.stats.requests
+        response = await self.http.post(
+            "/graphql", json=payload, headers={k.replace("_", "-"): v for k, v in headers.items()}
+        )
+        self.last_router_requests = self.runtime.router.stats.requests - before
+        return response
+
+    async def data(self, name: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
+        response = await self.run(name, variables, **headers)
+        body = response.json()
+        if response.status_code != 200 or "errors" in body:
+            raise AssertionError(f"{name}: {response.status_code} {body}")
+        return body["data"]
+
+
+@pytest.fixture
+async def web(bff_stack: BffStack, redis_url: str, redis_namespace: str) -> AsyncIterator[Screen]:
+    async with running_bff(
+        "web", router_url=bff_stack.router_url, redis_url=redis_url, namespace=redis_namespace
+    ) as (http, runtime):
+        yield Screen(http, runtime, by_hash=False)
+
+
+@pytest.fixture
+async def mobile(
+    bff_stack: BffStack, redis_url: str, redis_namespace: str
+) -> AsyncIterator[Screen]:
+    async with running_bff(
+        "mobile", router_url=bff_stack.router_url, redis_url=redis_url, namespace=redis_namespace
+    ) as (http, runtime):
+        yield Screen(http, runtime, by_hash=True)

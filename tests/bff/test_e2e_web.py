@@ -1,0 +1,153 @@
+"""The web BFF end to end: real subgraphs, our router, real Redis; whole screens compared with
+answers built from the seed, router requests counted cold and warm."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from subgraphs.seeding import SeedData
+from tests.bff import expected
+from tests.bff.conftest import Screen
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+# placeOrder changes these; no other test reads them.
+ORDERING_USER = 11
+ORDERED_UPC = "100000000055"
+
+
+async def test_home_page(web: Screen, seed: SeedData) -> None:
+    assert await web.data("HomePage") == expected.home_page(seed)
+    cold = web.last_router_requests
+    assert await web.data("HomePage") == expected.home_page(seed)
+    assert (cold, web.last_router_requests) == (3, 0)
+
+
+async def test_home_page_cost_does_not_grow_with_its_lists(web: Screen, seed: SeedData) -> None:
+    variables = {"featured": 40, "reviews": 30}
+    assert await web.data("HomePage", variables) == expected.home_page(seed, 40, 30)
+    assert web.last_router_requests == 3
+
+
+@pytest.mark.parametrize("upc", ["100000000001", "100000000007", "100000000014"])
+async def test_product_page(web: Screen, seed: SeedData, upc: str) -> None:
+    variables = {"upc": upc, "reviewsFirst": 2}
+    assert await web.data("ProductPage", variables) == expected.product_page(seed, upc, first=2)
+    cold = web.last_router_requests
+    assert await web.data("ProductPage", variables) == expected.product_page(seed, upc, first=2)
+    assert cold <= 4
+    assert web.last_router_requests == 0
+
+
+async def test_product_page_review_pagination(web: Screen, seed: SeedData) -> None:
+    upc = "100000000002"
+    first = await web.data("ProductPage", {"upc": upc, "reviewsFirst": 2})
+    after = first["productPage"]["reviews"]["pageInfo"]["endCursor"]
+    second = await web.data("ProductPage", {"upc": upc, "reviewsFirst": 2, "reviewsAfter": after})
+    all_reviews = expected.product_page(seed, upc, first=3)["productPage"]["reviews"]["reviews"]
+    assert second["productPage"]["reviews"] == {
+        "totalCount": 3,
+        "reviews": all_reviews[2:],
+        "pageInfo": {
+            "hasNextPage": False,
+            "endCursor": expected.cursor("review", all_reviews[2]["id"]),
+        },
+    }
+
+
+async def test_unknown_product_is_null(web: Screen) -> None:
+    assert await web.data("ProductPage", {"upc": "nope"}) == {"productPage": None}
+
+
+async def test_account(web: Screen, seed: SeedData) -> None:
+    assert await web.data("AccountPage", x_user_id="2") == expected.account(seed, 2)
+    cold = web.last_router_requests
+    assert await web.data("AccountPage", x_user_id="2") == expected.account(seed, 2)
+    assert (cold, web.last_router_requests) == (3, 0)
+
+
+async def test_account_needs_an_identity(web: Screen) -> None:
+    response = await web.run("AccountPage")
+    assert response.json() == {
+        "data": {"account": None},
+        "errors": [
+            {
+                "message": "this field needs the caller's identity (x-user-id or a bearer token)",
+                "locations": [{"line": 2, "column": 3}],
+                "path": ["account"],
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }
+        ],
+    }
+
+
+async def test_place_order_invalidates_and_is_idempotent(web: Screen, seed: SeedData) -> None:
+    user = str(ORDERING_USER)
+    product = {"upc": ORDERED_UPC}
+    page_before = await web.data("ProductPage", {"upc": ORDERED_UPC})
+    account_before = await web.data("AccountPage", x_user_id=user)
+    await web.data("AccountPage", x_user_id=user)
+    assert web.last_router_requests == 0  # warm
+    key = f"test-{uuid.uuid4()}"
+    variables = {"input": {"idempotencyKey": key, "items": [{**product, "quantity": 2}]}}
+    placed = (await web.data("PlaceOrder", variables, x_user_id=user))["placeOrder"]
+    price = next(p.price for p in seed.products if p.upc == ORDERED_UPC)
+    name = next(p.name for p in seed.products if p.upc == ORDERED_UPC)
+    assert placed == {
+        "id": placed["id"],
+        "status": "PLACED",
+        "placedAt": placed["placedAt"],
+        "totalCents": 2 * price,
+        "totalLabel": expected.money(2 * price),
+        "items": [
+            {
+                "upc": ORDERED_UPC,
+                "productName": name,
+                "quantity": 2,
+                "unitPriceCents": price,
+                "unitPriceLabel": expected.money(price),
+            }
+        ],
+    }
+    # invalidation: the account's orders and the product's stock are read again from the router
+    account_after = await web.data("AccountPage", x_user_id=user)
+    assert web.last_router_requests >= 1
+    assert account_after["account"]["orders"] == [placed, *account_before["account"]["orders"]]
+    page_after = await web.data("ProductPage", {"upc": ORDERED_UPC})
+    stock_before = page_before["productPage"]["stockQuantity"]
+    assert page_after["productPage"]["stockQuantity"] == stock_before - 2
+
+    # the same idempotency key again: the same order, nothing new
+    again = (await web.data("PlaceOrder", variables, x_user_id=user))["placeOrder"]
+    assert again == placed
+    account_final = await web.data("AccountPage", x_user_id=user)
+    assert account_final == account_after
+    page_final = await web.data("ProductPage", {"upc": ORDERED_UPC})
+    assert page_final["productPage"]["stockQuantity"] == stock_before - 2
+
+
+async def test_apq_registers_in_redis(web: Screen, seed: SeedData) -> None:
+    query = "query Tiny { homePage(featured: 1, reviews: 1) { featured { upc name } } }"
+    from bff.persisted import sha256_hex
+
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(query)}}
+    miss = await web.http.post("/graphql", json={"extensions": persisted})
+    assert (miss.status_code, miss.json()) == (
+        200,
+        {
+            "errors": [
+                {
+                    "message": "PersistedQueryNotFound",
+                    "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+                }
+            ]
+        },
+    )
+    first = seed.products[0]
+    answer = {"data": {"homePage": {"featured": [{"upc": first.upc, "name": first.name}]}}}
+    registered = await web.http.post("/graphql", json={"query": query, "extensions": persisted})
+    assert registered.json() == answer
+    by_hash = await web.http.post("/graphql", json={"extensions": persisted})
+    assert by_hash.json() == answer
