@@ -288,6 +288,10 @@ class Walker:
             path = (*path, f"... on {ctx.path_condition}")
         child, _ = self.registry.entity(ctx.group, service, path)
         top = child.selection.fragment(entity_type)
+        if self.supergraph.is_abstract(entity_type) and not self._is_interface_object(
+            entity_type, service
+        ):
+            top.add_typename()  # the runtime type, e.g. after an @interfaceObject said "Media"
         representation = child.requires.fragment(entity_type)
         if representation.is_empty():
             key, _ = self._pick_key(ctx, service, entity_type)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["count_fetches", "ensure_reference", "reference_plan"]
+__all__ = ["count_fetches", "ensure_reference", "reference_plan", "run_reference"]
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -44,12 +44,12 @@ def ensure_reference() -> Path:
     return MODULES
 
 
-def reference_plan(supergraph_sdl: str, operation: str) -> dict[str, Any]:
-    """Apollo's plan: ``{"text": ..., "json": ...}``."""
+def run_reference(payload: dict[str, Any]) -> dict[str, Any]:
+    """Run ``reference/plan.cjs`` on ``payload``; its JSON answer (errors raise)."""
     modules = ensure_reference()
     result = subprocess.run(
         ["node", str(REFERENCE / "plan.cjs")],
-        input=json.dumps({"supergraphSdl": supergraph_sdl, "operation": operation}),
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         check=True,
@@ -61,8 +61,13 @@ def reference_plan(supergraph_sdl: str, operation: str) -> dict[str, Any]:
     )
     answer: dict[str, Any] = json.loads(result.stdout)
     if "errors" in answer:
-        raise AssertionError(f"the reference planner failed: {answer['errors']}")
+        raise AssertionError(f"the reference failed: {answer['errors']}")
     return answer
+
+
+def reference_plan(supergraph_sdl: str, operation: str) -> dict[str, Any]:
+    """Apollo's plan: ``{"text": ..., "json": ...}``."""
+    return run_reference({"supergraphSdl": supergraph_sdl, "operation": operation})
 
 
 def count_fetches(node: Any) -> int:

@@ -69,6 +69,7 @@ def test_from_the_interface_object_back_to_the_implementations() -> None:
                 } =>
                 {
                   ... on Media {
+                    __typename
                     title
                     ... on Book {
                       author

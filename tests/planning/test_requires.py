@@ -127,3 +127,236 @@ def test_requires_fields_fetched_by_an_extra_jump_first() -> None:
         }
     """
     assert_plan("bench", operation, expected)
+
+
+def test_requires_chain_runs_in_dependency_order() -> None:
+    """total needs tax (totals), tax needs subtotal in USD (tax): three fetches in sequence."""
+    operation = """
+        { orders { total } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "orders") {
+              {
+                orders {
+                  __typename
+                  id
+                  subtotal(currency: "USD")
+                }
+              }
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "tax") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    subtotal
+                  }
+                } =>
+                {
+                  ... on Order {
+                    tax
+                  }
+                }
+              },
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "totals") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    tax
+                  }
+                } =>
+                {
+                  ... on Order {
+                    total
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("requires", operation, expected)
+
+
+def test_requires_with_arguments_next_to_the_client_field_of_other_arguments() -> None:
+    """The required subtotal(currency: \"USD\") is aliased: the client's subtotal uses the default EUR."""
+    operation = """
+        { orders { tax total subtotal } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "orders") {
+              {
+                orders {
+                  __typename
+                  id
+                  subtotal__planner: subtotal(currency: "USD")
+                  subtotal
+                }
+              }
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "tax") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    subtotal__planner
+                  }
+                } =>
+                {
+                  ... on Order {
+                    tax
+                  }
+                }
+              },
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "totals") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    tax
+                  }
+                } =>
+                {
+                  ... on Order {
+                    total
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("requires", operation, expected)
+
+
+def test_requires_with_a_nested_selection() -> None:
+    operation = """
+        { orders { shippingCost items { sku } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "orders") {
+              {
+                orders {
+                  __typename
+                  id
+                  items {
+                    weight
+                    sku
+                  }
+                }
+              }
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    items {
+                      weight
+                    }
+                  }
+                } =>
+                {
+                  ... on Order {
+                    shippingCost
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("requires", operation, expected)
+
+
+def test_independent_requires_run_in_parallel() -> None:
+    operation = """
+        { orders { total shippingCost } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "orders") {
+              {
+                orders {
+                  __typename
+                  id
+                  subtotal(currency: "USD")
+                  items {
+                    weight
+                  }
+                }
+              }
+            },
+            Parallel {
+              Sequence {
+                Flatten(path: "orders.@") {
+                  Fetch(service: "tax") {
+                    {
+                      ... on Order {
+                        __typename
+                        id
+                        subtotal
+                      }
+                    } =>
+                    {
+                      ... on Order {
+                        tax
+                      }
+                    }
+                  },
+                },
+                Flatten(path: "orders.@") {
+                  Fetch(service: "totals") {
+                    {
+                      ... on Order {
+                        __typename
+                        id
+                        tax
+                      }
+                    } =>
+                    {
+                      ... on Order {
+                        total
+                      }
+                    }
+                  },
+                },
+              },
+              Flatten(path: "orders.@") {
+                Fetch(service: "shipping") {
+                  {
+                    ... on Order {
+                      __typename
+                      id
+                      items {
+                        weight
+                      }
+                    }
+                  } =>
+                  {
+                    ... on Order {
+                      shippingCost
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+    """
+    assert_plan("requires", operation, expected)

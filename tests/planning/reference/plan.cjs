@@ -1,6 +1,8 @@
 // Reference query planner for the cross-check tests. Reads JSON on stdin:
-//   {"supergraphSdl": "...", "operation": "...", "operationName": null}   -> plans it, or
+//   {"supergraphSdl": "...", "operation": "...", "operationName": null}   -> plans it,
+//   {"supergraphSdl": "...", "operations": ["...", ...]}                  -> plans each ({"plans": [...]}),
 //   {"subgraphs": [{"name", "url", "sdl"}]}                              -> composes them,
+//   {"supergraphSdl": "...", "apiSchema": true}                          -> prints its API schema,
 // and prints {"text": "<printed plan>", "json": {...}} / {"supergraphSdl": "..."} / {"errors": [...]}.
 // Packages (pinned in package.json) are resolved from PLANNING_REFERENCE_MODULES (git-ignored).
 "use strict";
@@ -15,11 +17,24 @@ function plan(input) {
   const { QueryPlanner, prettyFormatQueryPlan } = load("@apollo/query-planner");
   const supergraph = Supergraph.build(input.supergraphSdl);
   const planner = new QueryPlanner(supergraph);
-  const operation = operationFromDocument(supergraph.schema.toAPISchema(), parse(input.operation), {
-    operationName: input.operationName || undefined,
-  });
-  const queryPlan = planner.buildQueryPlan(operation);
-  return { text: prettyFormatQueryPlan(queryPlan), json: queryPlan };
+  const planOne = (text, operationName) => {
+    const operation = operationFromDocument(supergraph.schema.toAPISchema(), parse(text), {
+      operationName: operationName || undefined,
+    });
+    const queryPlan = planner.buildQueryPlan(operation);
+    return { text: prettyFormatQueryPlan(queryPlan), json: queryPlan };
+  };
+  if (input.operations) {
+    return { plans: input.operations.map((text) => planOne(text, null)) };
+  }
+  return planOne(input.operation, input.operationName);
+}
+
+function apiSchema(input) {
+  const { Supergraph } = load("@apollo/federation-internals");
+  const { printSchema } = load("graphql");
+  const supergraph = Supergraph.build(input.supergraphSdl);
+  return { apiSchema: printSchema(supergraph.apiSchema().toGraphQLJSSchema()) };
 }
 
 function compose(input) {
@@ -40,7 +55,7 @@ process.stdin.on("end", () => {
   const input = JSON.parse(raw);
   let result;
   try {
-    result = input.subgraphs ? compose(input) : plan(input);
+    result = input.subgraphs ? compose(input) : input.apiSchema ? apiSchema(input) : plan(input);
   } catch (error) {
     result = { errors: [{ message: String(error && error.stack ? error.stack : error) }] };
   }
