@@ -1,0 +1,163 @@
+"""``bench``: the benchmarks, one subcommand each (see benchmarks/README.md).
+
+bench gateways [--gateways router,apollo,hive,...] [--rounds N] [--duration S] ...
+bench stack        the same gateways in front of our own Python subgraphs (seeded)
+bench planning     cold and warm planning time (benchmark query, generated 50-subgraph graph)
+bench memory       router RSS over 10,000 mixed requests
+bench composition  / bench bff   the standalone modules others maintain, when present
+bench all          everything above in turn (what ``make bench`` runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+
+from benchmarks.gateways import GATEWAYS
+from benchmarks.runner import LoadOptions
+
+__all__ = ["main", "parse_args"]
+
+DEFAULT_GATEWAYS = "router,router-dedupe,apollo,hive,hive-dedupe"
+_EXTERNAL = {"composition": "benchmarks.composition_bench", "bff": "benchmarks.bff_bench"}
+
+
+def _load_options(parser: argparse.ArgumentParser) -> None:
+    two_cores = (os.cpu_count() or 1) >= 2
+    parser.add_argument(
+        "--gateways", default=DEFAULT_GATEWAYS, help=f"comma list of {sorted(GATEWAYS)}"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds, order alternating (default 2)"
+    )
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per run")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of warm-up load per run")
+    parser.add_argument("--connections", type=int, default=50, help="keep-alive connections")
+    parser.add_argument(
+        "--gateway-cpus", default="0" if two_cores else None, help="taskset list for the gateway"
+    )
+    parser.add_argument(
+        "--load-cpus", default="1" if two_cores else None, help="taskset list for wrk and subgraphs"
+    )
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("gateways", "stack", "all"):
+        _load_options(commands.add_parser(name, help=f"bench {name}"))
+    planning = commands.add_parser("planning", help="planning time, cold and warm")
+    planning.add_argument("--repeat", type=int, default=20, help="warm repetitions")
+    memory = commands.add_parser("memory", help="router RSS over many requests")
+    memory.add_argument("--requests", type=int, default=10_000)
+    memory.add_argument("--concurrency", type=int, default=10)
+    for name in _EXTERNAL:
+        commands.add_parser(name, help=f"bench {name} (its own module)").add_argument(
+            "rest", nargs=argparse.REMAINDER
+        )
+    return parser.parse_args(argv)
+
+
+def _options(args: argparse.Namespace) -> tuple[list[str], int, LoadOptions]:
+    gateways = [g.strip() for g in args.gateways.split(",") if g.strip()]
+    options = LoadOptions(
+        connections=args.connections,
+        duration_seconds=args.duration,
+        warmup_seconds=args.warmup,
+        gateway_cpus=args.gateway_cpus or None,
+        load_cpus=args.load_cpus or None,
+    )
+    return gateways, args.rounds, options
+
+
+def _gateways(args: argparse.Namespace) -> int:
+    from benchmarks.gateway_bench import run_gateway_benchmark
+
+    print(run_gateway_benchmark(*_options(args)))
+    return 0
+
+
+def _stack(args: argparse.Namespace) -> int:
+    from benchmarks.stack_bench import run_stack_benchmark
+
+    print(run_stack_benchmark(*_options(args)))
+    return 0
+
+
+def _planning(args: argparse.Namespace) -> int:
+    from benchmarks.planning_bench import run_planning_benchmark
+
+    print(run_planning_benchmark(repeat=getattr(args, "repeat", 20)))
+    return 0
+
+
+def _memory(args: argparse.Namespace) -> int:
+    from benchmarks.memory_bench import run_memory_benchmark
+
+    print(
+        run_memory_benchmark(
+            requests=getattr(args, "requests", 10_000),
+            concurrency=getattr(args, "concurrency", 10),
+        )
+    )
+    return 0
+
+
+def _external(name: str, rest: Sequence[str]) -> int:
+    """Run another engineer's standalone module through its own ``main(argv)``."""
+    module_name = _EXTERNAL[name]
+    if importlib.util.find_spec(module_name) is None:
+        print(f"bench {name}: {module_name} is not present yet, skipped")
+        return 0
+    module = importlib.import_module(module_name)
+    entry: Callable[..., int | None] = module.main
+    return int(entry(list(rest)) or 0)
+
+
+def _all(args: argparse.Namespace) -> int:
+    status = 0
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("gateways", lambda: _gateways(args)),
+        ("stack", lambda: _stack(args)),
+        ("planning", lambda: _planning(args)),
+        ("memory", lambda: _memory(args)),
+        ("composition", lambda: _external("composition", [])),
+        ("bff", lambda: _external("bff", [])),
+    ]
+    for name, step in steps:
+        print(f"\n=== bench {name}", flush=True)
+        try:
+            status = max(status, step())
+        except Exception as error:  # one failing benchmark must not hide the others' figures
+            print(f"bench {name} failed: {type(error).__name__}: {error}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so every started gateway and subgraph is stopped."""
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "gateways": _gateways,
+        "stack": _stack,
+        "planning": _planning,
+        "memory": _memory,
+        "all": _all,
+    }
+    if args.command in _EXTERNAL:
+        return _external(args.command, args.rest)
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The gateways `bench` measures, each as a command line over the same supergraph file.
+
+- ``router``: our router (``router --supergraph --config``), production mode, no Redis;
+- ``router-dedupe``: the same with ``deduplicate_inbound: true``;
+- ``apollo``: @apollo/gateway 2.14 behind @apollo/server (``node/apollo-gateway.cjs``);
+- ``hive``: @graphql-hive/gateway's CLI (``hive-gateway supergraph --jit``, as The Guild's
+  benchmark runs it), one process;
+- ``hive-dedupe``: the same with ``inboundInflightRequestDeduplication: true``
+  (``node/hive-gateway-dedupe.config.mjs``).
+
+Every gateway runs under ``taskset`` on the gateway core(s) and is started with
+:class:`servicekit.processes.ManagedProcess`, so it is always stopped.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from benchmarks.tools import NODE_DIR
+from servicekit.processes import ProcessSpec
+
+__all__ = [
+    "GATEWAYS",
+    "REFERENCE_GATEWAYS",
+    "ROUTER_GATEWAYS",
+    "GatewayDef",
+    "gateway_spec",
+    "rewrite_subgraph_urls",
+    "write_router_config",
+]
+
+
+@dataclass(frozen=True)
+class GatewayDef:
+    """How to start one gateway: argv from (supergraph file, port, work dir), readiness path."""
+
+    name: str
+    label: str
+    argv: Callable[[Path, int, Path], list[str]]
+    ready_path: str
+    graphql_path: str = "/graphql"
+    env: tuple[tuple[str, str], ...] = ()
+    node: bool = False
+
+
+def write_router_config(workdir: Path, *, deduplicate_inbound: bool) -> Path:
+    """The router's YAML for the benchmark: production, no Redis (the others have none)."""
+    path = workdir / f"router{'-dedupe' if deduplicate_inbound else ''}.yaml"
+    config = {
+        "mode": "production",
+        "deduplicate_inbound": deduplicate_inbound,
+        "http": {"redis_url": None},
+    }
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _router_argv(dedupe: bool) -> Callable[[Path, int, Path], list[str]]:
+    def argv(supergraph: Path, port: int, workdir: Path) -> list[str]:
+        config = write_router_config(workdir, deduplicate_inbound=dedupe)
+        router = Path(sys.executable).parent / "router"
+        return [
+            str(router),
+            "--supergraph",
+            str(supergraph),
+            "--config",
+            str(config),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+
+    return argv
+
+
+def _apollo_argv(supergraph: Path, port: int, _workdir: Path) -> list[str]:
+    return ["node", str(NODE_DIR / "apollo-gateway.cjs"), str(supergraph), str(port)]
+
+
+def _hive_argv(dedupe: bool) -> Callable[[Path, int, Path], list[str]]:
+    def argv(supergraph: Path, port: int, _workdir: Path) -> list[str]:
+        cli = NODE_DIR / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
+        command = ["node", str(cli), "supergraph", str(supergraph)]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--fork", "0", "--jit"]
+        if dedupe:
+            command += ["--config-path", str(NODE_DIR / "hive-gateway-dedupe.config.mjs")]
+        return command
+
+    return argv
+
+
+_NODE_ENV = (("NODE_ENV", "production"),)
+_APOLLO_READY = "/graphql?query=%7B__typename%7D"
+
+GATEWAYS: dict[str, GatewayDef] = {
+    "router": GatewayDef("router", "router (ours)", _router_argv(False), "/health"),
+    "router-dedupe": GatewayDef(
+        "router-dedupe", "router (ours), dedupe on", _router_argv(True), "/health"
+    ),
+    "apollo": GatewayDef(
+        "apollo", "Apollo Gateway 2.14", _apollo_argv, _APOLLO_READY, env=_NODE_ENV, node=True
+    ),
+    "hive": GatewayDef(
+        "hive", "Hive Gateway 2.15", _hive_argv(False), "/readiness", env=_NODE_ENV, node=True
+    ),
+    "hive-dedupe": GatewayDef(
+        "hive-dedupe",
+        "Hive Gateway 2.15, dedupe on",
+        _hive_argv(True),
+        "/readiness",
+        env=_NODE_ENV,
+        node=True,
+    ),
+}
+REFERENCE_GATEWAYS = ("apollo", "hive", "hive-dedupe")
+ROUTER_GATEWAYS = ("router", "router-dedupe")
+
+
+def gateway_spec(
+    gateway: GatewayDef, supergraph: Path, port: int, workdir: Path, cpus: str | None
+) -> ProcessSpec:
+    """A ProcessSpec pinned to ``cpus`` with taskset (the gateway's core)."""
+    argv = gateway.argv(supergraph, port, workdir)
+    if cpus:
+        argv = ["taskset", "-c", cpus, *argv]
+    return ProcessSpec(
+        name=gateway.name,
+        argv=argv,
+        ready_url=f"http://127.0.0.1:{port}{gateway.ready_path}",
+        env=dict(gateway.env),
+        cwd=NODE_DIR if gateway.node else None,
+    )
+
+
+_GRAPH_URL = re.compile(r'(@join__graph\(name:\s*"(?P<name>[^"]+)",\s*url:\s*")(?P<url>[^"]*)(")')
+
+
+def rewrite_subgraph_urls(supergraph_sdl: str, url_for: Callable[[str], str]) -> str:
+    """Point each ``@join__graph(name:, url:)`` at the live subgraph (free ports at run time)."""
+
+    def replace(match: re.Match[str]) -> str:
+        return f"{match.group(1)}{url_for(match.group('name'))}{match.group(4)}"
+
+    rewritten, count = _GRAPH_URL.subn(replace, supergraph_sdl)
+    if count == 0:
+        raise ValueError("no @join__graph(name:, url:) in the supergraph")
+    return rewritten

@@ -1,0 +1,130 @@
+"""Aggregate rounds into one row per gateway, ratios of our router to each reference gateway,
+and the Markdown table `bench` prints and benchmarks/README.md shows.
+
+Medians over rounds (robust to one disturbed round on a shared machine); ratios are computed
+within each round first (both gateways measured minutes apart) and then their median is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from benchmarks.gateways import GATEWAYS, REFERENCE_GATEWAYS, ROUTER_GATEWAYS
+from benchmarks.runner import Measurement
+
+__all__ = ["GatewayRow", "Ratio", "aggregate", "format_table", "ratios"]
+
+
+@dataclass(frozen=True)
+class GatewayRow:
+    gateway: str
+    rounds: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    rss_peak_mb: float
+    gateway_cpu_percent: float
+    subgraph_cpu_percent: float
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``ours`` requests/s divided by ``reference`` requests/s, per round and their median."""
+
+    ours: str
+    reference: str
+    per_round: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return median(self.per_round)
+
+
+def _median(values: Sequence[float]) -> float:
+    return median(values) if values else 0.0
+
+
+def aggregate(measurements: Sequence[Measurement]) -> list[GatewayRow]:
+    """One row per gateway, in first-seen order."""
+    names = list(dict.fromkeys(m.gateway for m in measurements))
+    rows = []
+    for name in names:
+        mine = [m for m in measurements if m.gateway == name]
+        runs = [m.wrk for m in mine if m.wrk is not None]
+        rows.append(
+            GatewayRow(
+                gateway=name,
+                rounds=len(mine),
+                requests_per_second=_median([r.requests_per_second for r in runs]),
+                p50_ms=_median([r.p50_ms for r in runs]),
+                p99_ms=_median([r.p99_ms for r in runs]),
+                errors=sum(m.errors for m in mine),
+                requests=sum(r.requests for r in runs),
+                rss_peak_mb=max((m.rss_peak_bytes for m in mine), default=0) / 2**20,
+                gateway_cpu_percent=_median([m.gateway_cpu_percent for m in mine if m.wrk]),
+                subgraph_cpu_percent=_median([m.subgraph_cpu_percent for m in mine if m.wrk]),
+                problems=tuple(m.problem for m in mine if m.problem),
+            )
+        )
+    return rows
+
+
+def _rps_by_round(measurements: Sequence[Measurement], name: str) -> dict[int, float]:
+    return {
+        m.round: m.wrk.requests_per_second
+        for m in measurements
+        if m.gateway == name and m.wrk is not None and m.verified_before
+    }
+
+
+def ratios(measurements: Sequence[Measurement]) -> list[Ratio]:
+    """Every (router variant, reference gateway) pair measured in at least one common round."""
+    found = []
+    for ours in ROUTER_GATEWAYS:
+        mine = _rps_by_round(measurements, ours)
+        for reference in REFERENCE_GATEWAYS:
+            theirs = _rps_by_round(measurements, reference)
+            common = sorted(set(mine) & set(theirs))
+            per_round = tuple(mine[r] / theirs[r] for r in common if theirs[r] > 0)
+            if per_round:
+                found.append(Ratio(ours, reference, per_round))
+    return found
+
+
+def _ms(value: float) -> str:
+    return (
+        f"{value / 1000:.2f} s"
+        if value >= 1000
+        else f"{value:.0f} ms"
+        if value >= 10
+        else f"{value:.1f} ms"
+    )
+
+
+def format_table(rows: Sequence[GatewayRow], found: Sequence[Ratio]) -> str:
+    """The Markdown tables: one row per gateway, then the ratios."""
+    lines = [
+        "| gateway | requests/s | p50 | p99 | errors | RSS peak | gateway CPU | subgraphs CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        label = GATEWAYS[row.gateway].label if row.gateway in GATEWAYS else row.gateway
+        lines.append(
+            f"| {label} | {row.requests_per_second:,.1f} | {_ms(row.p50_ms)} | {_ms(row.p99_ms)} "
+            f"| {row.errors} / {row.requests:,} | {row.rss_peak_mb:.0f} MB "
+            f"| {row.gateway_cpu_percent:.0f}% | {row.subgraph_cpu_percent:.0f}% |"
+        )
+    if found:
+        lines += ["", "| ours ÷ reference (requests/s) | median | per round |", "|---|---:|---|"]
+        for ratio in found:
+            rounds = ", ".join(f"{value:.2f}" for value in ratio.per_round)
+            lines.append(f"| {ratio.ours} ÷ {ratio.reference} | {ratio.median:.2f}x | {rounds} |")
+    problems = [f"- {row.gateway}: {problem}" for row in rows for problem in row.problems]
+    if problems:
+        lines += ["", "Problems:", *problems]
+    return "\n".join(lines)

@@ -1,0 +1,203 @@
+"""Run every gateway in turn over the same subgraphs and supergraph, in alternating order.
+
+One round starts each gateway fresh on the gateway core, warms it up, verifies its answer,
+runs wrk, verifies again and stops it. Odd rounds run the gateways in reverse order, so slow
+drift of a shared, noisy machine falls on every gateway alike; ratios are taken within a round.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
+from benchmarks.procstat import RssSampler, group_usage
+from benchmarks.verify import verify_gateway
+from benchmarks.wrkrun import WrkResult, run_wrk, wrk_argv
+from servicekit.processes import ManagedProcess, free_port
+
+__all__ = [
+    "LoadOptions",
+    "Measurement",
+    "SubgraphSet",
+    "measure_gateway",
+    "round_order",
+    "run_rounds",
+]
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How hard and how long to push, and where each side runs."""
+
+    connections: int = 50
+    duration_seconds: float = 20.0
+    warmup_seconds: float = 5.0
+    gateway_cpus: str | None = "0"
+    load_cpus: str | None = "1"
+    startup_timeout_seconds: float = 90.0
+
+
+@dataclass(frozen=True)
+class SubgraphSet:
+    """Live subgraphs: routing URL per subgraph name and the process groups to account CPU to."""
+
+    urls: Mapping[str, str]
+    pgids: Sequence[int]
+
+    def cpu_seconds(self) -> float:
+        return sum(group_usage(pgid).cpu_seconds for pgid in self.pgids)
+
+
+@dataclass
+class Measurement:
+    """One gateway in one round."""
+
+    gateway: str
+    round: int
+    position: int
+    wrk: WrkResult | None = None
+    verified_before: bool = False
+    verified_after: bool = False
+    problem: str | None = None
+    startup_seconds: float = 0.0
+    rss_peak_bytes: int = 0
+    rss_end_bytes: int = 0
+    gateway_cpu_percent: float = 0.0
+    subgraph_cpu_percent: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        """wrk's errors plus one per failed verification (a wrong answer is an error)."""
+        failed_checks = (not self.verified_before) + (
+            self.wrk is not None and not self.verified_after
+        )
+        return (self.wrk.errors if self.wrk else 0) + int(failed_checks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "gateway": self.gateway,
+            "round": self.round,
+            "position": self.position,
+            "wrk": self.wrk.to_json() if self.wrk else None,
+            "verified_before": self.verified_before,
+            "verified_after": self.verified_after,
+            "problem": self.problem,
+            "errors": self.errors,
+            "startup_seconds": self.startup_seconds,
+            "rss_peak_bytes": self.rss_peak_bytes,
+            "rss_end_bytes": self.rss_end_bytes,
+            "gateway_cpu_percent": self.gateway_cpu_percent,
+            "subgraph_cpu_percent": self.subgraph_cpu_percent,
+        }
+
+
+def round_order(gateways: Sequence[str], round_index: int) -> list[str]:
+    """Forward on even rounds, reversed on odd ones: every gateway's mean position is equal."""
+    order = list(gateways)
+    return order if round_index % 2 == 0 else order[::-1]
+
+
+def _load(
+    url: str, body_file: Path, expected_file: Path | None, seconds: float, options: LoadOptions
+) -> WrkResult:
+    argv = wrk_argv(
+        url, connections=options.connections, duration_seconds=seconds, cpus=options.load_cpus
+    )
+    return run_wrk(
+        argv, body_file=body_file, expected_file=expected_file, deadline_seconds=seconds + 120
+    )
+
+
+def measure_gateway(
+    name: str,
+    round_index: int,
+    position: int,
+    *,
+    supergraph: Path,
+    body: bytes,
+    expected: Mapping[str, Any],
+    workdir: Path,
+    subgraphs: SubgraphSet,
+    options: LoadOptions,
+) -> Measurement:
+    """Start, warm up, verify, load, verify, stop: one gateway, one round."""
+    gateway = GATEWAYS[name]
+    result = Measurement(name, round_index, position)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{gateway.graphql_path}"
+    body_file = workdir / "body.json"
+    body_file.write_bytes(body)
+    spec = gateway_spec(gateway, supergraph, port, workdir, options.gateway_cpus)
+    process = ManagedProcess(spec, log_path=workdir / f"{name}-round{round_index}.log")
+    started = time.monotonic()
+    try:
+        process.start(ready_timeout_seconds=options.startup_timeout_seconds)
+    except RuntimeError as error:
+        result.problem = f"did not start: {str(error)[:500]}"
+        return result
+    try:
+        result.startup_seconds = time.monotonic() - started
+        if options.warmup_seconds > 0:
+            _load(url, body_file, None, options.warmup_seconds, options)
+        before = verify_gateway(url, body, expected)
+        result.verified_before = before.ok
+        if not before.ok:
+            result.problem = f"wrong answer before the run: {before.problem}"
+            return result
+        expected_file = workdir / f"expected-{name}.json"
+        expected_file.write_bytes(before.body)
+        pgid = process.pid or 0
+        gateway_cpu, subgraph_cpu = group_usage(pgid).cpu_seconds, subgraphs.cpu_seconds()
+        with RssSampler(pgid) as sampler:
+            result.wrk = _load(url, body_file, expected_file, options.duration_seconds, options)
+        seconds = result.wrk.duration_seconds or options.duration_seconds
+        result.gateway_cpu_percent = 100 * (group_usage(pgid).cpu_seconds - gateway_cpu) / seconds
+        result.subgraph_cpu_percent = 100 * (subgraphs.cpu_seconds() - subgraph_cpu) / seconds
+        result.rss_peak_bytes = sampler.peak_bytes
+        result.rss_end_bytes = group_usage(pgid).rss_bytes
+        after = verify_gateway(url, body, expected)
+        result.verified_after = after.ok
+        if not after.ok:
+            result.problem = f"wrong answer after the run: {after.problem}"
+    finally:
+        process.stop()
+    return result
+
+
+def run_rounds(
+    gateways: Sequence[str],
+    rounds: int,
+    *,
+    supergraph_template: str,
+    body: bytes,
+    expected: Mapping[str, Any],
+    workdir: Path,
+    subgraphs: SubgraphSet,
+    options: LoadOptions,
+    report: Callable[[Measurement], None] = lambda _m: None,
+) -> list[Measurement]:
+    """Every gateway once per round, order alternating; ``report`` sees each result as it lands."""
+    supergraph = workdir / "supergraph.graphql"
+    supergraph.write_text(rewrite_subgraph_urls(supergraph_template, lambda n: subgraphs.urls[n]))
+    measurements = []
+    for round_index in range(rounds):
+        for position, name in enumerate(round_order(gateways, round_index)):
+            measurement = measure_gateway(
+                name,
+                round_index,
+                position,
+                supergraph=supergraph,
+                body=body,
+                expected=expected,
+                workdir=workdir,
+                subgraphs=subgraphs,
+                options=options,
+            )
+            report(measurement)
+            measurements.append(measurement)
+    return measurements

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from benchmarks.report import aggregate, format_table, ratios
+from benchmarks.runner import Measurement, round_order
+from benchmarks.wrkrun import WrkResult
+
+
+def wrk(requests: int, p50: float = 10.0, p99: float = 50.0, wrong: int = 0) -> WrkResult:
+    return WrkResult(
+        requests=requests,
+        duration_seconds=10.0,
+        socket_errors=0,
+        non_2xx=0,
+        timeouts=0,
+        wrong_bodies=wrong,
+        checked_bodies=requests,
+        p50_ms=p50,
+        p99_ms=p99,
+        p90_ms=p50,
+        max_ms=p99,
+    )
+
+
+def measured(gateway: str, round_: int, requests: int, **kwargs: float) -> Measurement:
+    return Measurement(
+        gateway,
+        round_,
+        0,
+        wrk=wrk(requests, **kwargs),  # type: ignore[arg-type]
+        verified_before=True,
+        verified_after=True,
+        rss_peak_bytes=100 * 2**20,
+    )
+
+
+def test_round_order_alternates() -> None:
+    assert round_order(["a", "b", "c"], 0) == ["a", "b", "c"]
+    assert round_order(["a", "b", "c"], 1) == ["c", "b", "a"]
+    assert round_order(["a", "b", "c"], 2) == ["a", "b", "c"]
+
+
+def test_aggregate_takes_medians_and_sums_errors() -> None:
+    runs = [
+        measured("router", 0, 1000, p50=10, p99=100),
+        measured("router", 1, 2000, p50=30, p99=300),
+        measured("router", 2, 4000, p50=20, p99=200),
+        Measurement(
+            "apollo", 0, 1, wrk=wrk(500, wrong=3), verified_before=True, verified_after=False
+        ),
+        Measurement("apollo", 1, 1, problem="did not start"),
+    ]
+    router, apollo = aggregate(runs)
+    assert router.gateway == "router"
+    assert router.requests_per_second == 200.0
+    assert (router.p50_ms, router.p99_ms) == (20, 200)
+    assert router.requests == 7000
+    assert router.errors == 0
+    assert router.rss_peak_mb == 100
+    assert apollo.rounds == 2
+    # 3 wrong bodies + a failed check after the run + a run that never verified.
+    assert apollo.errors == 3 + 1 + 1
+    assert apollo.problems == ("did not start",)
+
+
+def test_ratios_are_per_round_then_median() -> None:
+    runs = [
+        measured("router", 0, 1000),
+        measured("apollo", 0, 500),
+        measured("router", 1, 1200),
+        measured("apollo", 1, 400),
+        measured("router", 2, 900),
+        measured("apollo", 2, 900),
+        measured("router-dedupe", 0, 3000),
+        measured("hive-dedupe", 0, 1500),
+    ]
+    found = {(r.ours, r.reference): r for r in ratios(runs)}
+    assert set(found) == {
+        ("router", "apollo"),
+        ("router-dedupe", "apollo"),
+        ("router", "hive-dedupe"),
+        ("router-dedupe", "hive-dedupe"),
+    }
+    assert found["router", "apollo"].per_round == (2.0, 3.0, 1.0)
+    assert found["router", "apollo"].median == 2.0
+    assert found["router-dedupe", "hive-dedupe"].per_round == (2.0,)
+
+
+def test_a_run_that_failed_verification_gives_no_ratio() -> None:
+    runs = [
+        measured("router", 0, 1000),
+        Measurement("apollo", 0, 1, wrk=wrk(500), verified_before=False),
+    ]
+    assert ratios(runs) == []
+
+
+def test_format_table_has_a_row_per_gateway_and_the_ratios() -> None:
+    runs = [measured("router", 0, 1500, p50=25, p99=1200), measured("hive", 0, 750)]
+    table = format_table(aggregate(runs), ratios(runs))
+    lines = table.splitlines()
+    assert lines[2] == "| router (ours) | 150.0 | 25 ms | 1.20 s | 0 / 1,500 | 100 MB | 0% | 0% |"
+    assert lines[3] == "| Hive Gateway 2.15 | 75.0 | 10 ms | 50 ms | 0 / 750 | 100 MB | 0% | 0% |"
+    assert lines[-1] == "| router ÷ hive | 2.00x | 2.00 |"
+
+
+def test_a_gateway_that_never_ran_has_no_figures_and_one_error() -> None:
+    (row,) = aggregate([Measurement("apollo", 0, 0, problem="did not start")])
+    assert (row.requests_per_second, row.requests, row.errors) == (0.0, 0, 1)
+    assert row.problems == ("did not start",)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from benchmarks.verify import first_difference
+
+
+def test_equal_values_have_no_difference() -> None:
+    value = {"data": {"users": [{"id": "1", "reviews": [{"id": "2"}]}]}}
+    assert (
+        first_difference(value, {"data": {"users": [{"id": "1", "reviews": [{"id": "2"}]}]}})
+        is None
+    )
+
+
+def test_differences_are_reported_with_their_json_path() -> None:
+    expected = {"data": {"users": [{"id": "1", "price": 5}]}}
+    assert first_difference({"data": {"users": [{"id": "1", "price": 6}]}}, expected) == (
+        "$.data.users[0].price: 6 != expected 5"
+    )
+    assert (
+        first_difference({"data": {"users": []}}, expected) == "$.data.users: 0 items, expected 1"
+    )
+    assert first_difference({"data": {}}, expected) == "$.data.users: missing"
+    assert first_difference(
+        {"data": {"users": [{"id": "1", "price": 5}]}, "errors": []}, expected
+    ) == ("$: unexpected keys ['errors']")
+
+
+def test_types_must_match_not_only_values() -> None:
+    assert first_difference({"a": 1.0}, {"a": 1}) == "$.a: 1.0 != expected 1"
+    assert first_difference({"a": True}, {"a": 1}) == "$.a: true != expected 1"
+    assert first_difference({"a": None}, {"a": 0}) == "$.a: null != expected 0"
