@@ -178,7 +178,7 @@ def check_satisfiability(state: MergeState) -> list[CompositionError]:
                 if implementation in subgraph.types or target in subgraph.types:
                     next_state = _State(implementation, current.subgraph, provided)
                     _push(paths, queue, next_state, paths[current] + [name])
-    return list(_errors(state, satisfied, first_path))
+    return list(_errors(graph, satisfied, first_path))
 
 
 def _parsed(fields: str | None) -> SelectionSetNode | None:
@@ -197,19 +197,55 @@ def _push(
 
 
 def _example(path: list[str], field_name: str) -> str:
+    """The example operation Apollo prints: nested selections, two-space indent."""
     names = [*path[1:], field_name]
-    query = (
-        " ".join(f"{name} {{" for name in names[:-1]) + f" {names[-1]} " + "}" * (len(names) - 1)
-    )
-    operation = {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}[path[0]]
-    return f"{operation} {{ {query.strip()} }}"
+    lines = [f"{'  ' * (depth + 1)}{name} {{" for depth, name in enumerate(names[:-1])]
+    lines.append(f"{'  ' * len(names)}{names[-1]}")
+    lines += [f"{'  ' * depth}}}" for depth in range(len(names) - 1, 0, -1)]
+    head = {"Query": "{", "Mutation": "mutation {", "Subscription": "subscription {"}[path[0]]
+    return "\n".join([head, *lines, "}"])
+
+
+def _reasons(graph: _Graph, type_name: str, name: str, origin: int) -> list[str]:
+    """Why each subgraph defining the field could not be used from ``origin``."""
+    reasons = [f'cannot find field "{type_name}.{name}".']
+    origin_name = graph.subgraphs[origin].name
+    for index, subgraph in enumerate(graph.subgraphs):
+        found = graph.field_in(subgraph, type_name, name)
+        if index == origin or found is None or found.fully_external:
+            continue
+        sub_type = subgraph.types.get(type_name)
+        keys = sub_type.keys if sub_type else []
+        resolvable = [k for k in keys if k.resolvable]
+        if not resolvable:
+            reasons.append(
+                f'cannot move to subgraph "{subgraph.name}", which has field "{type_name}.{name}",'
+                f' because none of the @key defined on type "{type_name}" in subgraph'
+                f' "{subgraph.name}" are resolvable (they are all declared with their'
+                ' "resolvable" argument set to false).'
+            )
+            continue
+        for key in resolvable:
+            if not graph.can_supply(origin, type_name, key.fields):
+                reasons.append(
+                    f'cannot move to subgraph "{subgraph.name}" using @key(fields: "{key.fields}")'
+                    f' of "{type_name}", the key field(s) cannot be resolved from subgraph'
+                    f' "{origin_name}".'
+                )
+        if found.requires:
+            reasons.append(
+                f'from subgraph "{subgraph.name}": cannot satisfy @require conditions on field'
+                f' "{type_name}.{name}".'
+            )
+    return reasons
 
 
 def _errors(
-    state: MergeState,
+    graph: _Graph,
     satisfied: set[tuple[str, str]],
     first_path: dict[str, tuple[list[str], int]],
 ) -> Iterator[CompositionError]:
+    state = graph.state
     for type_name, (path, index) in first_path.items():
         merged = state.merged[type_name]
         if merged.inaccessible:
@@ -218,13 +254,11 @@ def _errors(
             if (type_name, name) in satisfied or "@inaccessible" in merged_field.directives:
                 continue
             subgraph = state.subgraphs[index].name
+            reasons = "\n".join(f"  - {r}" for r in _reasons(graph, type_name, name, index))
             yield CompositionError(
                 "SATISFIABILITY_ERROR",
-                f"The following supergraph API query:\n{_example(path, name)}\ncannot be satisfied"
-                f' by the subgraphs because:\n- from subgraph "{subgraph}": no subgraph reachable'
-                f' from there can resolve field "{type_name}.{name}" (it is @external or'
-                " overridden everywhere it is reachable, its @requires cannot be fetched, or no"
-                " resolvable @key leads to a subgraph that resolves it).",
+                f"The following supergraph API query:\n{_example(path, name)}\ncannot be"
+                f' satisfied by the subgraphs because:\n- from subgraph "{subgraph}":\n{reasons}',
                 (subgraph,),
                 f"{type_name}.{name}",
             )

@@ -35,6 +35,7 @@ __all__ = [
     "ensure_reference_installed",
     "normalize_schema",
     "reference_compose",
+    "reference_compose_many",
     "url_of",
 ]
 
@@ -144,9 +145,24 @@ def ensure_reference_installed() -> str | None:
     return None
 
 
+def _payload(subgraphs: Subgraphs) -> list[dict[str, str]]:
+    return [{"name": name, "url": url_of(name), "sdl": sdl} for name, sdl in subgraphs]
+
+
 def reference_compose(subgraphs: Subgraphs) -> dict[str, Any]:
     """@apollo/composition's answer: {"supergraphSdl": ...} or {"errors": [{code, message}]}."""
-    payload = [{"name": name, "url": url_of(name), "sdl": sdl} for name, sdl in subgraphs]
+    result: dict[str, Any] = _run_reference(_payload(subgraphs))
+    return result
+
+
+def reference_compose_many(cases: dict[str, Subgraphs]) -> dict[str, dict[str, Any]]:
+    """:func:`reference_compose` for many cases in one Node.js process."""
+    batch = {name: _payload(subgraphs) for name, subgraphs in cases.items()}
+    result: dict[str, dict[str, Any]] = _run_reference({"batch": batch})
+    return result
+
+
+def _run_reference(payload: object) -> Any:
     completed = subprocess.run(
         ["node", str(REFERENCE_DIR / "compose.cjs")],
         input=json.dumps(payload),
@@ -156,8 +172,7 @@ def reference_compose(subgraphs: Subgraphs) -> dict[str, Any]:
         check=True,
         env={"COMPOSITION_REFERENCE_MODULES": str(MODULES_DIR), "PATH": _path()},
     )
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
+    return json.loads(completed.stdout)
 
 
 def _path() -> str:

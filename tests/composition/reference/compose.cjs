@@ -1,6 +1,7 @@
 // Reference composition for the cross-check test: reads [{name, url, sdl}] as JSON on stdin,
 // composes with @apollo/composition (pinned in package.json) and prints
 // {"supergraphSdl": "..."} or {"errors": [{"code", "message"}]} as JSON on stdout.
+// A {"batch": {"<case>": [{name, url, sdl}], ...}} input answers {"<case>": <result>, ...}.
 // The packages are resolved from the folder named by COMPOSITION_REFERENCE_MODULES (git-ignored).
 "use strict";
 const path = require("path");
@@ -14,8 +15,7 @@ const { parse } = load("graphql");
 let input = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => (input += chunk));
-process.stdin.on("end", () => {
-  const subgraphs = JSON.parse(input);
+function composeOne(subgraphs) {
   let result;
   try {
     result = composeServices(
@@ -29,8 +29,20 @@ process.stdin.on("end", () => {
       code: (e.extensions && e.extensions.code) || "UNKNOWN",
       message: e.message,
     }));
-    process.stdout.write(JSON.stringify({ errors }));
-  } else {
-    process.stdout.write(JSON.stringify({ supergraphSdl: result.supergraphSdl }));
+    return { errors };
   }
+  return { supergraphSdl: result.supergraphSdl };
+}
+
+process.stdin.on("end", () => {
+  const parsed = JSON.parse(input);
+  if (Array.isArray(parsed)) {
+    process.stdout.write(JSON.stringify(composeOne(parsed)));
+    return;
+  }
+  const answers = {};
+  for (const [name, subgraphs] of Object.entries(parsed.batch)) {
+    answers[name] = composeOne(subgraphs);
+  }
+  process.stdout.write(JSON.stringify(answers));
 });
