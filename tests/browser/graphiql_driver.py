@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +25,13 @@ CHROMIUM_ARGS = [
 def require_chromium() -> None:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it")
-    if shutil.which("node") is None and not CHROMIUM.exists():
-        pytest.skip("no browser")
+
+
+_CLOSE_HINTS = """() => {
+  const editor = document.querySelector('.graphiql-query-editor .CodeMirror');
+  if (editor && editor.CodeMirror && editor.CodeMirror.closeHint) editor.CodeMirror.closeHint();
+  document.querySelectorAll('.CodeMirror-hints').forEach((hint) => hint.remove());
+}"""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ async def _type_query(page: Page, query: str) -> None:
     await page.keyboard.press("Delete")
     await page.keyboard.type(query, delay=15)
     await page.keyboard.press("Escape")  # close an open completion list
+    await page.keyboard.press("Shift+Control+P")  # GraphiQL's prettify, for a readable page
 
 
 async def run_in_graphiql(
@@ -85,6 +90,7 @@ async def run_in_graphiql(
                 plan = page.locator("[data-testid=query-plan]")
                 await plan.wait_for(timeout=10_000)
                 plan_text = await plan.inner_text()
+            await page.evaluate(_CLOSE_HINTS)  # no completion popup in the screenshot
             await page.screenshot(path=str(screenshot), full_page=False)
             return GraphiQLRun(result_text, plan_text, console_errors)
         finally:
