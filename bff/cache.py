@@ -13,12 +13,13 @@ a dead server costs no latency, then it is tried again and caching resumes on it
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from servicekit.logging import get_logger
@@ -27,6 +28,7 @@ __all__ = ["CacheStats", "RedisCache", "is_missing"]
 
 _log = get_logger("bff.cache")
 _MISSING = object()
+T = TypeVar("T")
 
 
 @dataclass
@@ -92,32 +94,48 @@ class RedisCache:
     def status(self) -> dict[str, Any]:
         return {"schema_version": self.schema_version, "last_error": self._last_error}
 
+    async def _run(self, operation: str, call: Callable[[], Awaitable[T]]) -> T | None:
+        """Run one Redis round trip; ``None`` when Redis failed (logged, counted, paused).
+
+        A connection error is retried once after dropping the idle pooled connections: after
+        an outage the pool still holds sockets to the dead server, and the first command on each
+        would otherwise fail although Redis is back.
+        """
+        for attempt in (1, 2):
+            try:
+                result = await call()
+            except RedisConnectionError as error:
+                if attempt == 1:
+                    await self.redis.connection_pool.disconnect(inuse_connections=False)
+                    continue
+                self._failed(operation, error)
+                return None
+            except (RedisError, OSError) as error:
+                self._failed(operation, error)
+                return None
+            self._succeeded()
+            return result
+        return None  # unreachable: the loop returns on its second attempt
+
     async def probe(self) -> Mapping[str, Any]:
         """Readiness (optional check): raises while Redis is down, so ``/ready`` says degraded."""
-        try:
-            await self.redis.ping()
-        except (RedisError, OSError) as error:
-            self._failed("ping", error)
-            raise
-        self._succeeded()
+        if await self._run("ping", self.redis.ping) is None:
+            raise RedisConnectionError(self._last_error or "redis unavailable")
         self._down_until = 0.0
         return {"schema_version": self.schema_version}
 
     # -- reads and writes ---------------------------------------------------------------------
     async def get_many(self, kind: str, keys: Sequence[str]) -> list[Any]:
-        """One ``MGET``; a miss (or Redis down) is :data:`MISSING` at that position."""
+        """One ``MGET``; a miss (or Redis down) is reported by :func:`is_missing`."""
         if not keys:
             return []
-        if not self.available:
+        raw = None
+        if self.available:
+            full_keys = [self.key(kind, k) for k in keys]
+            raw = await self._run("mget", lambda: self.redis.mget(full_keys))
+        if raw is None:
             self.stats.misses += len(keys)
             return [_MISSING] * len(keys)
-        try:
-            raw = await self.redis.mget([self.key(kind, k) for k in keys])
-        except (RedisError, OSError) as error:
-            self._failed("mget", error)
-            self.stats.misses += len(keys)
-            return [_MISSING] * len(keys)
-        self._succeeded()
         values = [_MISSING if item is None else orjson.loads(item) for item in raw]
         hits = sum(1 for v in values if v is not _MISSING)
         self.stats.hits += hits
@@ -134,62 +152,50 @@ class RedisCache:
         """One pipeline: ``SET ... EX`` each value, ``SADD`` + ``EXPIRE`` its tags."""
         if not values or not self.available:
             return
-        pipe = self.redis.pipeline(transaction=False)
-        for key, value in values.items():
-            full_key = self.key(kind, key)
-            pipe.set(full_key, orjson.dumps(value), ex=ttl_seconds)
-            for tag in (tags or {}).get(key, ()):
-                pipe.sadd(self.tag_key(tag), full_key)
-                pipe.expire(self.tag_key(tag), max(ttl_seconds, 3600))
-        try:
-            await pipe.execute()
-        except (RedisError, OSError) as error:
-            self._failed("pipeline", error)
-            return
-        self._succeeded()
-        self.stats.writes += len(values)
+
+        async def write() -> list[Any]:
+            pipe = self.redis.pipeline(transaction=False)
+            for key, value in values.items():
+                full_key = self.key(kind, key)
+                pipe.set(full_key, orjson.dumps(value), ex=ttl_seconds)
+                for tag in (tags or {}).get(key, ()):
+                    pipe.sadd(self.tag_key(tag), full_key)
+                    pipe.expire(self.tag_key(tag), max(ttl_seconds, 3600))
+            return list(await pipe.execute())
+
+        if await self._run("pipeline", write) is not None:
+            self.stats.writes += len(values)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
         """Delete every key cached under ``tags`` (by both BFFs); returns how many were deleted."""
         tag_keys = [self.tag_key(t) for t in tags]
         if not tag_keys:
             return 0
-        try:
+
+        async def invalidate() -> tuple[int, int]:
             pipe = self.redis.pipeline(transaction=False)
             for tag_key in tag_keys:
                 pipe.smembers(tag_key)
             members: list[set[bytes]] = await pipe.execute()
             keys = {k for group in members for k in group}
-            deleted = int(await self.redis.delete(*keys, *tag_keys)) if keys else 0
-            if not keys:
-                await self.redis.delete(*tag_keys)
-        except (RedisError, OSError) as error:
-            self._failed("invalidate", error)
+            return len(keys), int(await self.redis.delete(*keys, *tag_keys))
+
+        outcome = await self._run("invalidate", invalidate)
+        if outcome is None:
             return 0
-        self._succeeded()
-        self.stats.invalidated += len(keys)
-        return deleted
+        self.stats.invalidated += outcome[0]
+        return outcome[1]
 
     async def get_raw(self, suffix: str) -> bytes | None:
         if time.monotonic() < self._down_until:
             return None
-        try:
-            value = await self.redis.get(self.raw_key(suffix))
-        except (RedisError, OSError) as error:
-            self._failed("get", error)
-            return None
-        self._succeeded()
+        value = await self._run("get", lambda: self.redis.get(self.raw_key(suffix)))
         return value if isinstance(value, bytes) else None
 
     async def set_raw(self, suffix: str, value: bytes, ttl_seconds: int) -> None:
         if time.monotonic() < self._down_until:
             return
-        try:
-            await self.redis.set(self.raw_key(suffix), value, ex=ttl_seconds)
-        except (RedisError, OSError) as error:
-            self._failed("set", error)
-            return
-        self._succeeded()
+        await self._run("set", lambda: self.redis.set(self.raw_key(suffix), value, ex=ttl_seconds))
 
 
 def is_missing(value: Any) -> bool:
