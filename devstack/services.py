@@ -147,6 +147,21 @@ SERVICES: list[Service] = [
         ),
         ROUTER_PORT,
     ),
+    *(
+        Service(
+            f"bff_{client}",
+            f"bff_{client}.app",
+            (f"bff-{client}",),
+            port,
+            {
+                f"BFF_{client.upper()}_HOST": "{host}",
+                f"BFF_{client.upper()}_PORT": "{port}",
+                f"BFF_{client.upper()}_ROUTER_URL": "{router_url}",
+                f"BFF_{client.upper()}_MODE": "development",
+            },
+        )
+        for client, port in (("web", BFF_WEB_PORT), ("mobile", BFF_MOBILE_PORT))
+    ),
 ]
 
 
