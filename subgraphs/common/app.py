@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from servicekit.health import ReadinessCheck, health_routes
 from servicekit.logging import get_logger
+from subgraphs.common.body import JsonBodyGuard
 from subgraphs.common.db import Database
 
 __all__ = ["create_subgraph_app"]
@@ -40,6 +41,7 @@ def create_subgraph_app(
 
     app = FastAPI(title=f"{name} subgraph", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.router.routes.extend(health_routes({"database": ReadinessCheck(database.ping)}))
+    app.add_middleware(JsonBodyGuard)
     mount_graphql(app)
     app.state.database = database
     return app

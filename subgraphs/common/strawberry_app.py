@@ -11,6 +11,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 from strawberry.printer import print_schema
 
+from subgraphs.common.entities import guard_entities
 from subgraphs.common.sdl import serve_sdl
 
 __all__ = ["federation_schema", "strawberry_mount"]
@@ -28,7 +29,8 @@ def federation_schema(
         types=list(types),
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
-    serve_sdl(schema._schema, print_schema(schema))
+    sdl = serve_sdl(schema._schema, print_schema(schema))
+    guard_entities(schema._schema, sdl)
     return schema
 
 
