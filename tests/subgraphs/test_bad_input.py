@@ -18,7 +18,7 @@ DATA = generate()
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
 LOCATION = [{"line": 1, "column": 23}]
 # subgraph -> (a known entity's representation, the same type with an unknown key value)
-KNOWN = {
+KNOWN: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "accounts": ({"__typename": "User", "id": "1"}, {"__typename": "User", "id": "424242"}),
     "products": (
         {"__typename": "Product", "upc": DATA.products[0].upc},
