@@ -122,7 +122,7 @@ def test_safe_defaults() -> None:
             "max_aliases": 30,
             "max_root_fields": 20,
             "max_cost": 5000.0,
-            "default_list_size": 10,
+            "default_list_size": 5,
             "cost_mode": "enforce",
         },
         "rate_limit": {
