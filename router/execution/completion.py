@@ -36,7 +36,11 @@ INVALID: Final[object] = object()
 
 Path = list[str | int]
 Completer = Callable[["ShapeContext", Any, Path, "str | int"], Any]
-FieldList = tuple[tuple[str, Completer], ...]
+FieldList = tuple[tuple[str, Completer, type | None], ...]
+"""Per response key: its completer, and the Python type a valid leaf value has (``str`` for
+String/ID, ``bool``, ``int`` for Int within 32 bits, ``float``), checked inline to skip a call."""
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 @dataclass(slots=True)
@@ -137,8 +141,17 @@ def _complete_fields(
     ctx: ShapeContext, fields: FieldList, value: dict[str, Any], path: Path
 ) -> Any:
     out: dict[str, Any] = {}
-    for response_key, completer in fields:
-        completed = completer(ctx, value.get(response_key), path, response_key)
+    get = value.get
+    for response_key, completer, fast in fields:
+        item: Any = get(response_key)
+        if (
+            fast is not None
+            and type(item) is fast
+            and (fast is not int or _INT_MIN <= item <= _INT_MAX)  # type: ignore[operator]
+        ):
+            out[response_key] = item
+            continue
+        completed = completer(ctx, item, path, response_key)
         if completed is INVALID:
             return INVALID
         out[response_key] = completed

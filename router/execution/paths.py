@@ -73,12 +73,14 @@ def collect_objects(data: Any, path: Sequence[str], matches: Matcher) -> list[di
                 if isinstance(v, dict) and matches(v.get("__typename"), condition)
             ]
         else:
-            for value in current:
-                if isinstance(value, dict):
-                    child = value.get(element)
-                    if child is not None:
-                        following.append(child)
+            following = [
+                child
+                for value in current
+                if type(value) is dict and (child := value.get(element)) is not None
+            ]
         current = following
+    if all(type(v) is dict for v in current):
+        return current
     return [v for v in _flatten_lists(current) if isinstance(v, dict)]
 
 

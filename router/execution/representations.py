@@ -8,7 +8,7 @@ representations are sent once; the results fan back out to every object that pro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,11 +50,9 @@ def build_representations(
     """Deduplicated representations of ``objects`` for one ``_entities`` request."""
     index: dict[bytes, int] = {}
     result = Representations([], [])
+    select = _selector(requires, matches)
     for obj in objects:
-        try:
-            representation = _select(obj, requires, matches)
-        except _Missing:
-            continue
+        representation = select(obj)
         if not representation:
             continue
         if rewrites:
@@ -68,6 +66,45 @@ def build_representations(
         else:
             result.targets[position].append(obj)
     return result
+
+
+def _selector(
+    requires: Sequence[RequiresSelection], matches: Matcher
+) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """The representation builder for one ``requires`` shape: a fast path for the usual
+    ``... on T { __typename key... }`` of flat fields, the general walk otherwise."""
+    flat: list[tuple[str, tuple[str, ...]]] = []
+    for selection in requires:
+        if not isinstance(selection, RequiresInlineFragment):
+            break
+        names = [s.name for s in selection.selections if isinstance(s, RequiresField)]
+        if len(names) != len(selection.selections) or any(
+            isinstance(s, RequiresField) and s.selections for s in selection.selections
+        ):
+            break
+        flat.append((selection.type_condition, tuple(names)))
+    else:
+
+        def select_flat(obj: dict[str, Any]) -> dict[str, Any] | None:
+            typename = obj.get("__typename")
+            out: dict[str, Any] = {}
+            for condition, names in flat:
+                if matches(typename, condition):
+                    for name in names:
+                        if name not in obj:
+                            return None
+                        out[name] = obj[name]
+            return out
+
+        return select_flat
+
+    def select_general(obj: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            return _select(obj, requires, matches)
+        except _Missing:
+            return None
+
+    return select_general
 
 
 def _select(

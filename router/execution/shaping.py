@@ -28,6 +28,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    get_nullable_type,
     is_abstract_type,
 )
 
@@ -73,6 +74,7 @@ def _id(value: Any) -> Any:
     return str(value) if type(value) is int else INVALID
 
 
+_FAST: dict[str, type] = {"String": str, "ID": str, "Boolean": bool, "Int": int, "Float": float}
 _BUILT_IN = {"Int": _int, "Float": _float, "String": _string, "Boolean": _boolean, "ID": _id}
 _INTROSPECTION_ROOT = frozenset({"__schema", "__type"})
 _LOCAL_ROOT = _INTROSPECTION_ROOT | {"__typename"}
@@ -94,7 +96,7 @@ class RootShape:
         """The response ``data``: ``None`` when a null propagated to the root."""
         out: dict[str, Any] = {}
         source = data or {}
-        for key, completer in self.fields:
+        for key, completer, _ in self.fields:
             completed = completer(ctx, source.get(key), [], key)
             if completed is INVALID:
                 return None
@@ -164,14 +166,14 @@ class _Compiler:
         if root_type is None:
             raise ValueError(f"the schema has no {operation.operation.value} type")
         grouped = self._collect(root_type, [operation.selection_set])
-        fields: list[tuple[str, Completer]] = []
+        fields: list[tuple[str, Completer, type | None]] = []
         introspection: list[str] = []
         for key, nodes in grouped.items():
             if nodes[0].name.value in _INTROSPECTION_ROOT:
                 introspection.append(key)
-                fields.append((key, introspection_completer()))
+                fields.append((key, introspection_completer(), None))
             else:
-                fields.append((key, self._field(root_type, nodes)))
+                fields.append((key, *self._field(root_type, nodes)))
         local_only = all(n[0].name.value in _LOCAL_ROOT for n in grouped.values())
         return RootShape(tuple(fields), tuple(introspection), local_only=local_only)
 
@@ -232,19 +234,24 @@ class _Compiler:
                 if self._applies(fragment.type_condition.name.value, runtime):
                     self._collect_into(runtime, fragment.selection_set, grouped, visited)
 
-    def _field(self, parent: GraphQLObjectType, nodes: list[FieldNode]) -> Completer:
+    def _field(
+        self, parent: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> tuple[Completer, type | None]:
         name = nodes[0].name.value
         if name == "__typename":
-            return constant_completer(parent.name)
+            return constant_completer(parent.name), None
         definition = parent.fields.get(name)
         if definition is None:
             raise ValueError(f"{parent.name}.{name} is not in the API schema")
         subsets = [n.selection_set for n in nodes if n.selection_set is not None]
-        return self._completer(definition.type, subsets, f"{parent.name}.{name}")
+        completer = self._completer(definition.type, subsets, f"{parent.name}.{name}")
+        named = get_nullable_type(definition.type)
+        fast = _FAST.get(named.name) if isinstance(named, GraphQLScalarType) else None
+        return completer, fast
 
     def _fields(self, runtime: GraphQLObjectType, subsets: list[SelectionSetNode]) -> FieldList:
         grouped = self._collect(runtime, subsets)
-        return tuple((key, self._field(runtime, nodes)) for key, nodes in grouped.items())
+        return tuple((key, *self._field(runtime, nodes)) for key, nodes in grouped.items())
 
     def _completer(
         self, type_: GraphQLOutputType, subsets: list[SelectionSetNode], coordinate: str
