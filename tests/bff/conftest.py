@@ -17,7 +17,7 @@ from bff.manifests import load_manifest
 from bff.runtime import BffRuntime
 from subgraphs.seeding import SeedData, generate
 from tests.bff.apps import running_bff
-from tests.bff.stack import BFF_SEED_SIZES, BffStack, running_bff_stack
+from tests.bff.stack import BFF_SEED_SIZES, BffStack, SubgraphsDoNotCompose, running_bff_stack
 
 WEB_OPERATIONS = {op.name: op for op in load_manifest("web").operations}
 MOBILE_OPERATIONS = {op.name: op for op in load_manifest("mobile").operations}
@@ -30,8 +30,11 @@ def bff_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BffStack]:
     if external:
         yield BffStack(external, generate(BFF_SEED_SIZES), folder)
         return
-    with running_bff_stack(folder) as stack:
-        yield stack
+    try:
+        with running_bff_stack(folder) as stack:
+            yield stack
+    except SubgraphsDoNotCompose as error:  # as tests/composition does for the same cause
+        pytest.xfail(str(error))
 
 
 @pytest.fixture

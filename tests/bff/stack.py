@@ -20,9 +20,19 @@ from servicekit.topology import PROJECT_ROOT, load_subgraphs
 from subgraphs.seeding import SeedData, SeedSizes, generate
 from tests.support.stack import running_stack
 
-__all__ = ["BFF_SEED_SIZES", "BffStack", "compose_supergraph", "running_bff_stack"]
+__all__ = [
+    "BFF_SEED_SIZES",
+    "BffStack",
+    "SubgraphsDoNotCompose",
+    "compose_supergraph",
+    "running_bff_stack",
+]
 
 BFF_SEED_SIZES = SeedSizes(users=12, products=60, reviews_per_product=3, orders_per_user=2)
+
+
+class SubgraphsDoNotCompose(RuntimeError):
+    """The committed subgraph SDLs have composition errors (not a BFF failure)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,7 @@ def compose_supergraph(urls: dict[str, str], target: Path) -> Path:
     )
     if not result.ok or result.supergraph_sdl is None:
         messages = "; ".join(f"{e.code}: {e.message}" for e in result.errors)
-        raise RuntimeError(f"the committed subgraph SDLs do not compose: {messages}")
+        raise SubgraphsDoNotCompose(f"the committed subgraph SDLs do not compose: {messages}")
     target.write_text(result.supergraph_sdl)
     return target
 
@@ -56,6 +66,8 @@ def router_process(supergraph: Path, folder: Path) -> ManagedProcess:
 
 @contextmanager
 def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterator[BffStack]:
+    registered = {e.name: e.routing_url for e in load_subgraphs()}
+    compose_supergraph(registered, folder / "supergraph.check.graphql")  # fail before starting
     with running_stack(folder, sizes=sizes) as subgraphs:
         supergraph = compose_supergraph(subgraphs.urls, folder / "supergraph.graphql")
         with router_process(supergraph, folder) as router:
