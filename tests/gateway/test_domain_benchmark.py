@@ -36,17 +36,46 @@ def _query() -> str:
     return BENCHMARK_QUERY.read_text() if BENCHMARK_QUERY.exists() else FALLBACK_QUERY
 
 
+# The subgraph SDLs declare ``price``/``weight``/``username`` @external with a nullable type while
+# their owners say non-null (EXTERNAL_TYPE_MISMATCH) and accounts' ``username`` is not @shareable
+# although reviews @provides it (INVALID_FIELD_SHARING). Values at runtime are the same either way;
+# these edits let the gateway be checked against the real subgraphs until the SDLs are fixed.
+_NORMALIZE = {
+    "inventory": [
+        ("price: Int @external", "price: Int! @external"),
+        ("weight: Int @external", "weight: Int! @external"),
+    ],
+    "reviews": [("username: String @external", "username: String! @external")],
+    "accounts": [("  username: String!\n", "  username: String! @shareable\n")],
+}
+
+
+def _compose(normalize: bool) -> str | None:
+    inputs = []
+    for entry in load_subgraphs():
+        sdl = entry.schema_file.read_text()
+        for old, new in _NORMALIZE.get(entry.name, []) if normalize else []:
+            sdl = sdl.replace(old, new)
+        inputs.append(SubgraphInput(entry.name, entry.routing_url, sdl))
+    result = compose(inputs)
+    return result.supergraph_sdl
+
+
 @pytest.fixture(scope="session")
 def domain_supergraph() -> str:
     """The five domain subgraphs composed by ``router.composition`` (skips while they don't)."""
-    inputs = [
-        SubgraphInput(e.name, e.routing_url, e.schema_file.read_text()) for e in load_subgraphs()
-    ]
-    result = compose(inputs)
-    if result.supergraph_sdl is None:
-        codes = ", ".join(sorted({e.code for e in result.errors}))
-        pytest.skip(f"the domain subgraphs do not compose yet ({codes})")
-    return result.supergraph_sdl
+    sdl = _compose(normalize=False)
+    if sdl is None:
+        pytest.skip("the domain subgraph SDLs do not compose (see _NORMALIZE)")
+    return sdl
+
+
+@pytest.fixture(scope="session")
+def normalized_domain_supergraph() -> str:
+    sdl = _compose(normalize=True)
+    if sdl is None:
+        pytest.fail("the domain subgraphs do not compose even with the _NORMALIZE edits")
+    return sdl
 
 
 class Expected:
@@ -115,7 +144,16 @@ class Expected:
 async def test_benchmark_query_matches_the_seed_data(
     domain_supergraph: str, subgraph_stack: dict[str, str]
 ) -> None:
-    sdl = domain_supergraph
+    await _check_benchmark(domain_supergraph, subgraph_stack)
+
+
+async def test_benchmark_query_over_the_normalized_supergraph(
+    normalized_domain_supergraph: str, subgraph_stack: dict[str, str]
+) -> None:
+    await _check_benchmark(normalized_domain_supergraph, subgraph_stack)
+
+
+async def _check_benchmark(sdl: str, subgraph_stack: dict[str, str]) -> None:
     config = RouterConfig.model_validate(
         {"subgraphs": {name: {"url": url} for name, url in subgraph_stack.items()}}
     )
