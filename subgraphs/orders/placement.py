@@ -4,7 +4,8 @@
 2. Ask products for unit prices; unknown UPCs are a client error.
 3. Reserve stock in inventory under the same key (idempotent there too).
 4. Insert the order. A concurrent duplicate loses on the unique key and answers the winner's
-   order (the reservation is shared, so it is kept); any other failure releases the stock.
+   order (the reservation is shared, so it is kept); any other failure releases the stock and
+   answers INTERNAL_SERVER_ERROR (the store's error text stays in the log, not the response).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from servicekit.logging import get_logger
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
 from subgraphs.orders.models import Order, OrderItem
@@ -25,6 +27,7 @@ from subgraphs.orders.upstream import Upstreams
 __all__ = ["OrderRequest", "PlaceOrderError", "find_by_key", "place_order"]
 
 MAX_ITEMS = 100
+_log = get_logger("subgraphs.orders")
 
 
 class PlaceOrderError(Exception):
@@ -99,10 +102,14 @@ async def place_order(db: Database, upstreams: Upstreams, request: OrderRequest)
         return await _insert(db, request, items, prices)
     except IntegrityError:
         winner = await find_by_key(db, request.idempotency_key)
-        if winner is None:
-            await upstreams.release_stock(request.idempotency_key)
-            raise
-        return winner
-    except Exception:
-        await upstreams.release_stock(request.idempotency_key)
-        raise
+        if winner is not None:
+            return winner
+        failure: Exception = PlaceOrderError(
+            "the order could not be stored", "INTERNAL_SERVER_ERROR"
+        )
+    except Exception as error:
+        _log.error("order.insert_failed", key=request.idempotency_key, error=repr(error))
+        failure = PlaceOrderError("the order could not be stored", "INTERNAL_SERVER_ERROR")
+        failure.__cause__ = error
+    await upstreams.release_stock(request.idempotency_key)
+    raise failure
