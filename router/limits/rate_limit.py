@@ -1,18 +1,20 @@
-"""Request rate limiting shared by every router process: a token bucket per key in Redis, updated
+"""Request rate limiting shared by every router process: token buckets in Redis, updated
 atomically by one Lua script (read, refill, take, write in a single step, so two routers can never
 both spend the last token). Time comes from Redis' ``TIME``, so router clocks need not agree.
 
-Keys are per client (the token's subject, or the IP when anonymous) and, by default, per operation
-name. A denial carries ``Retry-After`` seconds (RFC 9110 section 10.2.3) and answers 429 with
-code ``REQUEST_RATE_LIMITED`` (Apollo Router's code). When Redis is unreachable the limiter fails
-open with a (throttled) warning, or closed when configured: availability or strictness is the
-operator's choice.
+A request takes one token from its client's bucket (the token's subject, or the IP when
+anonymous) and, for operation names with a configured rule, from the (client, operation) bucket:
+all or nothing, in the same script. Operation names without a rule create no keys, so a client
+cannot multiply its budget by inventing names. A denial carries ``Retry-After`` seconds (RFC 9110
+section 10.2.3) and answers 429 with code ``REQUEST_RATE_LIMITED`` (Apollo Router's code). When
+Redis is unreachable the limiter fails open with a throttled warning, or closed when configured.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -34,37 +36,53 @@ __all__ = [
 REQUEST_RATE_LIMITED = "REQUEST_RATE_LIMITED"
 log = get_logger(__name__)
 
-_TOKEN_BUCKET = """
-local capacity = tonumber(ARGV[1])
-local per_ms = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
+# ARGV: cost, then (capacity, tokens per millisecond) for each key.
+# Returns: allowed (0/1), index (1-based) of the tightest bucket, its tokens left, retry ms.
+_TOKEN_BUCKETS = """
+local cost = tonumber(ARGV[1])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens = capacity
-  ts = now
-end
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * per_ms)
-local allowed = 0
+local tokens = {}
+local allowed = 1
 local retry_ms = 0
-if tokens >= cost then
-  tokens = tokens - cost
-  allowed = 1
-else
-  retry_ms = math.ceil((cost - tokens) / per_ms)
+local tightest = 1
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[2 * i])
+  local per_ms = tonumber(ARGV[2 * i + 1])
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local current = tonumber(state[1])
+  local ts = tonumber(state[2])
+  if current == nil or ts == nil then
+    current = capacity
+    ts = now
+  end
+  current = math.min(capacity, current + math.max(0, now - ts) * per_ms)
+  tokens[i] = current
+  if current < cost then
+    allowed = 0
+    retry_ms = math.max(retry_ms, math.ceil((cost - current) / per_ms))
+  end
+  if current < tokens[tightest] then
+    tightest = i
+  end
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / per_ms) + 1000)
-return {allowed, math.floor(tokens), retry_ms}
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[2 * i])
+  local per_ms = tonumber(ARGV[2 * i + 1])
+  if allowed == 1 then
+    tokens[i] = tokens[i] - cost
+  end
+  redis.call('HSET', key, 'tokens', tostring(tokens[i]), 'ts', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil(capacity / per_ms) + 1000)
+end
+return {allowed, tightest, math.floor(math.max(0, tokens[tightest])), retry_ms}
 """
 
 
 @dataclass(frozen=True, slots=True)
 class RateLimitDecision:
-    """``degraded`` means Redis did not answer and the configured failure mode decided."""
+    """``limit``/``remaining`` describe the tightest bucket; ``degraded`` means Redis did not
+    answer and the configured failure mode decided."""
 
     allowed: bool
     limit: int
@@ -99,8 +117,7 @@ class RedisRateLimiter:
         fail_closed: bool = False,
         warn_every_seconds: float = 10.0,
     ) -> None:
-        self._redis = redis
-        self._script = redis.register_script(_TOKEN_BUCKET)
+        self._script = redis.register_script(_TOKEN_BUCKETS)
         self.prefix = prefix
         self.fail_closed = fail_closed
         self.warn_every_seconds = warn_every_seconds
@@ -112,16 +129,26 @@ class RedisRateLimiter:
 
     async def hit(self, key: str, rule: RateLimitRule, cost: int = 1) -> RateLimitDecision:
         """Take ``cost`` tokens from the bucket ``key`` if it has them."""
-        per_ms = rule.requests / (rule.per_seconds * 1000.0)
+        return await self.hit_all([(key, rule)], cost)
+
+    async def hit_all(
+        self, buckets: Sequence[tuple[str, RateLimitRule]], cost: int = 1
+    ) -> RateLimitDecision:
+        """Take ``cost`` tokens from every bucket, or from none when one lacks them."""
+        if not buckets:
+            raise ValueError("at least one bucket is needed")
+        args: list[str | int] = [cost]
+        for _, rule in buckets:
+            args += [rule.requests, repr(rule.requests / (rule.per_seconds * 1000.0))]
         try:
-            allowed, remaining, retry_ms = await self._script(
-                keys=[f"{self.prefix}:{key}"], args=[rule.requests, repr(per_ms), cost]
+            allowed, tightest, remaining, retry_ms = await self._script(
+                keys=[f"{self.prefix}:{key}" for key, _ in buckets], args=args
             )
         except (RedisError, OSError) as error:
-            return self._degraded(rule, error)
+            return self._degraded(buckets[0][1], error)
         return RateLimitDecision(
             allowed=bool(allowed),
-            limit=rule.requests,
+            limit=buckets[int(tightest) - 1][1].requests,
             remaining=int(remaining),
             retry_after_seconds=0 if allowed else max(1, math.ceil(int(retry_ms) / 1000)),
         )
@@ -159,10 +186,12 @@ async def check_request_rate(
     operation_name: str | None,
 ) -> RateLimitDecision | None:
     """The decision for one request, or None when no rule applies to this caller."""
+    client = client_key(principal, client_ip)
+    buckets: list[tuple[str, RateLimitRule]] = []
     rule = settings.authenticated if principal.is_authenticated else settings.anonymous
-    if rule is None:
-        return None
-    key = client_key(principal, client_ip)
-    if settings.per_operation_name:
-        key = f"{key}:op:{operation_name or '-'}"
-    return await limiter.hit(key, rule)
+    if rule is not None:
+        buckets.append((client, rule))
+    operation_rule = settings.per_operation.get(operation_name or "")
+    if operation_rule is not None:
+        buckets.append((f"{client}:op:{operation_name}", operation_rule))
+    return await limiter.hit_all(buckets) if buckets else None

@@ -94,18 +94,22 @@ class RateLimitRule(_Strict):
 
 
 class RateLimitSettings(_Strict):
-    """Per client (token subject, else IP) and per operation name, shared through Redis."""
+    """Per client (token subject, else IP), plus per (client, operation name) for the operations
+    named in ``per_operation``; shared through Redis."""
 
     anonymous: RateLimitRule | None = None
     authenticated: RateLimitRule | None = None
-    per_operation_name: bool = True
+    per_operation: dict[str, RateLimitRule] = Field(default_factory=dict)
+    """Extra budgets for named operations (e.g. ``PlaceOrder``), on top of the client's budget."""
     fail_closed: bool = False
     """When Redis is unreachable: False lets requests through (with a warning), True refuses."""
     key_prefix: str = "ratelimit"
 
     @property
     def enabled(self) -> bool:
-        return self.anonymous is not None or self.authenticated is not None
+        return (
+            self.anonymous is not None or self.authenticated is not None or bool(self.per_operation)
+        )
 
 
 class BreakerSettings(_Strict):

@@ -53,13 +53,18 @@ class JwksClient:
         self.fetch_count = 0
 
     async def get_key(self, kid: str) -> PyJWK | None:
-        """The key for ``kid``, refreshing the set when stale or when ``kid`` is unknown."""
+        """The key for ``kid``, refreshing the set when stale or when ``kid`` is unknown; raises
+        ``JWKS_UNAVAILABLE`` while no JWKS has ever been loaded."""
         if self._fetched_at is None or self._age() > self.max_age_seconds:
             await self._refresh_if_allowed()
         key = self._keys.get(kid)
         if key is None:
             await self._refresh_if_allowed()
             key = self._keys.get(kid)
+        if key is None and self._fetched_at is None:
+            raise AuthenticationError(
+                AuthFailure.JWKS_UNAVAILABLE, f"cannot load signing keys from {self.url}"
+            )
         return key
 
     def snapshot(self) -> dict[str, Any]:
@@ -81,10 +86,8 @@ class JwksClient:
         )
 
     async def _refresh_if_allowed(self) -> None:
-        if not self._refresh_due():
-            return
-        async with self._lock:
-            if not self._refresh_due():  # another task refreshed while we waited
+        async with self._lock:  # a refresh in progress is waited for, never duplicated
+            if not self._refresh_due():
                 return
             self._attempted_at = self._clock()
             try:
@@ -92,10 +95,6 @@ class JwksClient:
                 self._fetched_at = self._clock()
             except (httpx.HTTPError, ValueError) as error:
                 log.warning("jwks_refresh_failed", url=self.url, error=str(error))
-                if self._fetched_at is None:
-                    raise AuthenticationError(
-                        AuthFailure.JWKS_UNAVAILABLE, f"cannot load signing keys from {self.url}"
-                    ) from error
 
     async def _fetch(self) -> dict[str, PyJWK]:
         self.fetch_count += 1

@@ -29,9 +29,9 @@ def run(query: str, settings: LimitsSettings, *, with_schema: bool = True) -> Li
 
 
 def test_within_all_limits_reports_the_cost() -> None:
-    # items(first: 3): 3 * (Item 1 + children 10 * 1)
+    # items(first: 3): 3 * (Item 1 + children 5 (the default list size) * 1)
     assert run("{ items(first: 3) { id children { id } } }", LimitsSettings()) == LimitReport(
-        None, 33.0
+        None, 18.0
     )
     assert run("{ item { id } }", LimitsSettings(), with_schema=False) == LimitReport(None, None)
 

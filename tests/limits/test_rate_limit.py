@@ -83,30 +83,41 @@ async def test_tokens_refill_over_time(redis_client: Redis, redis_namespace: str
     assert 0 < ttl <= 1200
 
 
-async def test_budgets_per_client_and_operation(redis_client: Redis, redis_namespace: str) -> None:
+async def test_budgets_per_client_and_named_operation(
+    redis_client: Redis, redis_namespace: str
+) -> None:
     settings = RateLimitSettings(
-        anonymous=RateLimitRule(requests=1, per_seconds=60),
-        authenticated=RateLimitRule(requests=2, per_seconds=60),
+        anonymous=RateLimitRule(requests=3, per_seconds=60),
+        authenticated=RateLimitRule(requests=5, per_seconds=60),
+        per_operation={"PlaceOrder": RateLimitRule(requests=1, per_seconds=60)},
         key_prefix=redis_namespace,
     )
     limiter = RedisRateLimiter.from_settings(redis_client, settings)
     alice = Principal("alice")
 
-    async def allowed(principal: Principal, ip: str, operation: str | None) -> bool:
+    async def decide(principal: Principal, ip: str, operation: str | None) -> RateLimitDecision:
         decision = await check_request_rate(limiter, settings, principal, ip, operation)
         assert decision is not None
-        return decision.allowed
+        return decision
 
-    assert [await allowed(ANONYMOUS, "1.1.1.1", "A") for _ in range(2)] == [True, False]
-    assert await allowed(ANONYMOUS, "1.1.1.1", "B") is True  # another operation
-    assert await allowed(ANONYMOUS, "2.2.2.2", "A") is True  # another IP
-    assert [await allowed(alice, "1.1.1.1", "A") for _ in range(3)] == [True, True, False]
+    # invented operation names share the client's budget instead of getting their own
+    assert [(await decide(ANONYMOUS, "1.1.1.1", f"Op{n}")).allowed for n in range(4)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert (await decide(ANONYMOUS, "2.2.2.2", "Op0")).allowed is True  # another IP
+    assert await decide(alice, "1.1.1.1", "PlaceOrder") == RateLimitDecision(True, 1, 0, 0)
+    # the operation's bucket is empty: refused, and the client's bucket is left untouched
+    assert await decide(alice, "1.1.1.1", "PlaceOrder") == RateLimitDecision(False, 1, 0, 60)
+    assert await decide(alice, "1.1.1.1", "Other") == RateLimitDecision(True, 5, 3, 0)
     keys = [k.decode() async for k in redis_client.scan_iter(f"{redis_namespace}:*")]
     assert sorted(keys) == [
-        f"{redis_namespace}:ip:1.1.1.1:op:A",
-        f"{redis_namespace}:ip:1.1.1.1:op:B",
-        f"{redis_namespace}:ip:2.2.2.2:op:A",
-        f"{redis_namespace}:sub:alice:op:A",
+        f"{redis_namespace}:ip:1.1.1.1",
+        f"{redis_namespace}:ip:2.2.2.2",
+        f"{redis_namespace}:sub:alice",
+        f"{redis_namespace}:sub:alice:op:PlaceOrder",
     ]
 
 

@@ -132,10 +132,10 @@ async def test_security_pipeline_end_to_end(
                 }
             ],
             "data": {"users": [{"id": "1", "email": None}, {"id": "2", "email": None}]},
-            "extensions": {"cost": 10.0},
+            "extensions": {"cost": 5.0},
         },
     )
-    assert anonymous[2]["ratelimit-remaining"] == "2"
+    assert (anonymous[2]["ratelimit-limit"], anonymous[2]["ratelimit-remaining"]) == ("100", "99")
 
     bearer = {"authorization": f"Bearer {token(keys, 'profile:email')}"}
     scoped = await post(http, url, "query Users { users { id email } }", "Users", bearer)
@@ -148,7 +148,7 @@ async def test_security_pipeline_end_to_end(
                     {"id": "2", "email": "bob@example.com"},
                 ]
             },
-            "extensions": {"cost": 10.0},
+            "extensions": {"cost": 5.0},
         },
     )
 

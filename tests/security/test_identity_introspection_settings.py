@@ -128,7 +128,7 @@ def test_safe_defaults() -> None:
         "rate_limit": {
             "anonymous": None,
             "authenticated": None,
-            "per_operation_name": True,
+            "per_operation": {},
             "fail_closed": False,
             "key_prefix": "ratelimit",
         },
