@@ -5,7 +5,9 @@ Per request: parse and validate against the API schema (cached by query text), p
 "CoerceVariableValues"), answer introspection locally, plan (cached by normalized signature,
 operation name and active override labels), execute the plan against the subgraphs and shape the
 response (spec "Value Completion", "Handling Field Errors"). A supergraph swap replaces the state
-the *next* request reads; requests in flight finish on the state they started with.
+the *next* request reads; requests in flight finish on the state they started with. With
+``deduplicate_inbound``, identical concurrent queries share one execution
+(:mod:`router.execution.inbound`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
 from router.config import RouterConfig
 from router.execution import PlanExecutor, ShapeContext, Shaper, SubgraphClients, TypeMatcher
+from router.execution.inbound import InboundDeduplicator, identity_headers
 from router.operations import (
     LRUCache,
     OperationError,
@@ -69,6 +72,7 @@ class _State:
     documents: LRUCache[str, PreparedDocument]
     plans: LRUCache[tuple[str, str | None, frozenset[str]], QueryPlan]
     labels: tuple[tuple[str, float], ...]
+    identity_headers: tuple[str, ...]
 
     @property
     def api_schema(self) -> GraphQLSchema:
@@ -90,6 +94,7 @@ class Gateway:
         self._config = config
         self._clients = SubgraphClients(config, transport=transport, guards=guards)
         self._planner: Planner = planner or plan_operation
+        self._inbound = InboundDeduplicator()
         self._state = self._build_state(supergraph)
 
     @classmethod
@@ -115,6 +120,7 @@ class Gateway:
             LRUCache(DOCUMENT_CACHE_SIZE),
             LRUCache(PLAN_CACHE_SIZE),
             _percent_labels(supergraph),
+            identity_headers(self._config, urls),
         )
 
     def swap_supergraph(self, supergraph: Supergraph) -> None:
@@ -138,6 +144,23 @@ class Gateway:
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
         """Run one request; bad input is a response with errors, never an exception."""
         state = self._state
+        if self._config.deduplicate_inbound and self._is_query(state, request):
+            key = InboundDeduplicator.key(id(state), request, state.identity_headers)
+            if key is not None:
+                return await self._inbound.run(key, lambda: self._run(state, request))
+        return await self._run(state, request)
+
+    def _is_query(self, state: _State, request: GraphQLRequest) -> bool:
+        document = self._prepare(state, request.query).document
+        if document is None:
+            return False
+        try:
+            operation = select_operation(document, request.operation_name)
+        except OperationError:
+            return False
+        return operation.operation.value == "query"
+
+    async def _run(self, state: _State, request: GraphQLRequest) -> GraphQLResponse:
         try:
             return await self._execute(state, request)
         except OperationError as error:

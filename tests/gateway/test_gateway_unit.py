@@ -19,6 +19,9 @@ from router.supergraph import load_supergraph
 SHOP = (
     Path(__file__).resolve().parent.parent / "planning" / "fixtures" / "shop.graphql"
 ).read_text()
+FIXTURE_SDL = (
+    Path(__file__).resolve().parent.parent / "execution" / "fixtures" / "supergraph.graphql"
+).read_text()
 PRODUCTS = {
     "data": {"products": [{"stock": 3, "name": "Lamp", "__typename": "Product", "id": "1"}]}
 }
@@ -133,3 +136,36 @@ async def test_only_typename_and_introspection_need_no_subgraph() -> None:
     await gateway.aclose()
     assert response.to_dict() == {"data": {"__typename": "Query", "t": {"kind": "OBJECT"}}}
     assert subgraphs.calls == []
+
+
+async def test_identical_inbound_queries_share_one_execution_but_mutations_do_not() -> None:
+    calls: list[str] = []
+    release = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        body = orjson.loads(request.content)
+        calls.append(body["query"])
+        await asyncio.wait_for(release.wait(), 5)
+        if body["query"].startswith("mutation"):
+            return httpx.Response(200, json={"data": {"rename": {"name": "x"}}})
+        return httpx.Response(200, json={"data": {"warehouseCount": 2}})
+
+    config = RouterConfig(deduplicate_inbound=True)
+    gateway = Gateway.from_sdl(FIXTURE_SDL, config, transport=httpx.MockTransport(handle))
+    query = GraphQLRequest(query="{ warehouseCount }", headers={"authorization": "a"})
+    other_caller = GraphQLRequest(query="{ warehouseCount }", headers={"authorization": "b"})
+    mutation = GraphQLRequest(query='mutation { rename(id: 1, name: "x") { name } }')
+    requests = [query, query, query, other_caller, mutation, mutation]
+    tasks = [asyncio.ensure_future(gateway.execute(r)) for r in requests]
+    await asyncio.sleep(0.1)
+    release.set()
+    responses = await asyncio.gather(*tasks)
+    await gateway.aclose()
+    assert [r.to_dict() for r in responses] == [{"data": {"warehouseCount": 2}}] * 4 + [
+        {"data": {"rename": {"name": "x"}}}
+    ] * 2
+    assert responses[0] is not responses[1]
+    assert sorted(calls) == sorted(
+        ["query {\n  warehouseCount\n}"] * 2
+        + ['mutation {\n  rename(id: 1, name: "x") {\n    name\n  }\n}'] * 2
+    )

@@ -1,0 +1,82 @@
+"""Inbound request deduplication (``RouterConfig.deduplicate_inbound``): identical queries that
+arrive while one is executing share its execution, as Hive Gateway's
+``inboundInflightRequestDeduplication`` does. Mutations are never shared.
+
+Identical means: same supergraph, query text, operation name, variables, plan flag and the values
+of every inbound header that reaches a subgraph (plus ``authorization``), so callers with
+different identities never see each other's answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from router.config import RouterConfig
+from router.request import GraphQLRequest, GraphQLResponse
+
+__all__ = ["InboundDeduplicator", "identity_headers"]
+
+
+def identity_headers(config: RouterConfig, names: Iterable[str]) -> tuple[str, ...]:
+    """Inbound header names that can change an answer: every propagated one, ``authorization``."""
+    found = {"authorization"}
+    for name in names:
+        for rule in config.subgraph_headers(name):
+            if rule.propagate:
+                found.add(rule.propagate.lower())
+    return tuple(sorted(found))
+
+
+class InboundDeduplicator:
+    """Shares one in-flight execution per key; every caller gets its own response object."""
+
+    def __init__(self) -> None:
+        self._in_flight: dict[Hashable, asyncio.Future[GraphQLResponse]] = {}
+        self.shared = 0
+        """How many requests were answered by another request's execution."""
+
+    @staticmethod
+    def key(scope: int, request: GraphQLRequest, header_names: tuple[str, ...]) -> Hashable | None:
+        """The sharing key, or ``None`` when the variables are not plain JSON."""
+        try:
+            variables = orjson.dumps(request.variables or {}, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            return None
+        headers = tuple(request.headers.get(name) for name in header_names)
+        return (
+            scope,
+            request.query,
+            request.operation_name,
+            variables,
+            headers,
+            request.include_plan,
+        )
+
+    async def run(
+        self, key: Hashable, execute: Callable[[], Awaitable[GraphQLResponse]]
+    ) -> GraphQLResponse:
+        task = self._in_flight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(execute())
+            self._in_flight[key] = task
+            task.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        else:
+            self.shared += 1
+        response = await asyncio.shield(task)
+        return _copy(response)
+
+
+def _copy(response: GraphQLResponse) -> GraphQLResponse:
+    """A response of its own (``data`` is shared: nothing mutates it after shaping)."""
+    extensions: Mapping[str, Any] = response.extensions
+    return GraphQLResponse(
+        data=response.data,
+        errors=list(response.errors),
+        extensions=dict(extensions),
+        has_data=response.has_data,
+        status_hint=response.status_hint,
+    )
