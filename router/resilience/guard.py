@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from router.resilience.breaker import CircuitBreaker
@@ -20,6 +20,7 @@ from router.resilience.concurrency import ConcurrencyLimit
 from router.resilience.retry import RetryPolicy, is_transient, retry_async
 from router.resilience.singleflight import SingleFlight
 from router.security.settings import ResilienceSettings
+from servicekit.health import ReadinessCheck
 
 __all__ = ["SubgraphGuard", "SubgraphGuards"]
 
@@ -133,3 +134,20 @@ class SubgraphGuards:
 
     def snapshot(self) -> dict[str, Any]:
         return {name: guard.snapshot() for name, guard in sorted(self._guards.items())}
+
+    def readiness_check(self) -> ReadinessCheck:
+        """For ``servicekit.health.health_routes``: the snapshot as details, and *degraded*
+        (not unavailable: other subgraphs still answer) while any breaker is open."""
+
+        async def probe() -> Mapping[str, Any]:
+            snapshot = self.snapshot()
+            opened = [
+                name
+                for name, details in snapshot.items()
+                if details["breaker"] and details["breaker"]["state"] == "open"
+            ]
+            if opened:
+                raise RuntimeError(f"circuit open for {', '.join(opened)}")
+            return {"subgraphs": snapshot}
+
+        return ReadinessCheck(probe=probe, required=False)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from starlette.applications import Starlette
 
-from router.resilience import BreakerState, CircuitBreaker, CircuitOpenError
+from router.resilience import BreakerState, CircuitBreaker, CircuitOpenError, SubgraphGuards
+from router.security.settings import BreakerSettings, ResilienceSettings
+from servicekit.health import health_routes
 
 
 class Clock:
@@ -141,3 +145,31 @@ def test_a_cancelled_probe_frees_its_place() -> None:
     breaker.release(breaker.acquire())
     breaker.record(breaker.acquire(), True)
     assert breaker.state is BreakerState.CLOSED
+
+
+async def test_guards_report_through_the_ready_route() -> None:
+    clock = Clock()
+    settings = ResilienceSettings(breaker=BreakerSettings(minimum_requests=1, failure_ratio=1))
+    guards = SubgraphGuards(settings, clock=clock)
+    app = Starlette(routes=health_routes({"subgraphs": guards.readiness_check()}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
+        guards["products"]  # created on first use
+        ready = (await client.get("/ready")).json()
+        breaker = guards["reviews"].breaker
+        assert breaker is not None
+        breaker.record(breaker.acquire(), False)
+        degraded = await client.get("/ready")
+    assert ready["status"] == "ready"
+    assert ready["checks"]["subgraphs"]["subgraphs"]["products"]["breaker"]["state"] == "closed"
+    assert degraded.status_code == 200
+    assert degraded.json() == {
+        "status": "degraded",
+        "checks": {
+            "subgraphs": {
+                "ok": False,
+                "required": False,
+                "error": "RuntimeError: circuit open for reviews",
+            }
+        },
+    }
