@@ -73,18 +73,17 @@ def plan_roots(walker: Walker, operation: NormalizedOperation) -> list[FetchGrou
     """Place every root field; the root groups in execution order."""
     root = root_type(walker, operation.kind)
     serial = operation.kind == "mutation"
-    roots: list[FetchGroup] = []
-    by_service: dict[str, FetchGroup] = {}
+    walker.serial = serial
+    roots = walker.roots
     for item, wrappers, conditions in _root_fields(operation.selections):
         if serial:
             service = _choose(walker, root, item, {roots[-1].service: roots[-1]} if roots else {})
             group = walker.registry.root(service, reuse=roots[-1] if roots else None)
+            if group not in roots:
+                roots.append(group)
         else:
-            service = _choose(walker, root, item, by_service)
-            group = by_service.get(service) or walker.registry.root(service)
-            by_service[service] = group
-        if group not in roots:
-            roots.append(group)
+            service = _choose(walker, root, item, {g.service: g for g in roots})
+            group = walker.root_group(service)
         buf = group.selection
         for wrapper in wrappers:
             buf = buf.fragment(None, wrapper.directives, wrapper.variables)

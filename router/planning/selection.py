@@ -139,6 +139,9 @@ class SelectionBuffer:
                 continue
             if entry.sub is None:
                 lines.append(pad + entry.head())
+            elif entry.sub.is_empty():
+                # everything below is fetched elsewhere: keep the field valid and present
+                lines.append(f"{pad}{entry.head()} {{\n{pad}  __typename\n{pad}}}")
             else:
                 lines.append(f"{pad}{entry.head()} {entry.sub.render(indent + 1)}")
         lines.append("  " * indent + "}")

@@ -13,33 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from router.planning.capabilities import Capabilities, Provided, provided_from
+from router.planning.capabilities import Capabilities, provided_from
+from router.planning.context import Context
 from router.planning.cost import CostModel
 from router.planning.errors import PlanningError
-from router.planning.groups import Conditions, FetchGroup, GroupRegistry
+from router.planning.groups import FetchGroup, GroupRegistry
 from router.planning.internal import internal_selections, representation_fields
 from router.planning.normalize import NField, NFragment, NSelection
 from router.planning.plan import ValueSetter
+from router.planning.reenter import reenter
 from router.planning.selection import SelectionBuffer
 from router.supergraph import Key, Supergraph
 
 __all__ = ["Context", "Walker"]
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Where the walk is: a group, a position in its selection, the type and response path."""
-
-    group: FetchGroup
-    buf: SelectionBuffer
-    type_name: str
-    path: tuple[str, ...]
-    provided: Provided | None = None
-    conditions: Conditions = frozenset()
-    at_entity_top: bool = False
-    path_condition: str | None = None
-    siblings: tuple[NSelection, ...] = ()
-    """The client's selections on the current object (to avoid their response keys)."""
 
 
 @dataclass(slots=True)
@@ -50,6 +36,10 @@ class Walker:
     registry: GroupRegistry = field(default_factory=GroupRegistry)
     costs: CostModel | None = None
     sources: dict[tuple[int, str], Context] = field(default_factory=dict)
+    roots: list[FetchGroup] = field(default_factory=list)
+    """Root fetches in execution order."""
+    serial: bool = False
+    """Mutation: root fields run in order and cannot be re-entered."""
     _depth: int = 0
 
     def __post_init__(self) -> None:
@@ -118,6 +108,7 @@ class Walker:
                 False,
                 target,
                 ctx.siblings,
+                ctx.ancestors,
             )
             touched.extend(self.place(inner, fragment.selections))
         return touched
@@ -144,8 +135,24 @@ class Walker:
         typedef = self.supergraph.types[type_name]
         if typedef.kind != "OBJECT" and not self._entity_interface_targets(ctx, item):
             return self._split_by_runtime_type(ctx, item)
-        target, entity_type = self._choose_target(ctx, item)
-        return self.jump(ctx, item, target, entity_type)
+        chosen = self._choose_target(ctx, item)
+        if (
+            chosen is not None
+            and self.registry.existing_entity(ctx.group, chosen[0], ctx.path) is None
+        ):
+            # a new sequential fetch: a root fetch (parallel, maybe shared) is better if possible
+            found = reenter(self, ctx, item, root_only=True)
+            if found is not None:
+                return found
+        if chosen is None:
+            found = reenter(self, ctx, item)
+            if found is None:
+                raise PlanningError(
+                    f"cannot resolve {type_name}.{item.name} from subgraph {service!r}: no "
+                    "subgraph resolves it through a usable @key or from an enclosing entity/root"
+                )
+            return found
+        return self.jump(ctx, item, *chosen)
 
     def _add(self, ctx: Context, item: NField) -> SelectionBuffer | None:
         entry = ctx.buf.add_field(
@@ -174,7 +181,14 @@ class Walker:
         prefix = (f"... on {ctx.path_condition}",) if ctx.path_condition else ()
         path = (*ctx.path, *prefix, item.response_key, *("@",) * fielddef.list_depth)
         inner = Context(
-            ctx.group, sub, child_type, path, provided, ctx.conditions, siblings=item.selections
+            ctx.group,
+            sub,
+            child_type,
+            path,
+            provided,
+            ctx.conditions,
+            siblings=item.selections,
+            ancestors=(*ctx.ancestors, (ctx, item)),
         )
         return [ctx.group, *self.place(inner, item.selections)]
 
@@ -192,9 +206,19 @@ class Walker:
                 False,
                 runtime,
                 ctx.siblings,
+                ctx.ancestors,
             )
             touched.extend(self.place_field(inner, item))
         return touched
+
+    def root_group(self, service: str) -> FetchGroup:
+        """The (parallel) root fetch of ``service`` for a query."""
+        for group in self.roots:
+            if group.service == service:
+                return group
+        group = self.registry.root(service)
+        self.roots.append(group)
+        return group
 
     # -- entity jumps -----------------------------------------------------------------------
 
@@ -226,7 +250,7 @@ class Walker:
                         found.append((graph, interface))
         return found
 
-    def _choose_target(self, ctx: Context, item: NField) -> tuple[str, str]:
+    def _choose_target(self, ctx: Context, item: NField) -> tuple[str, str] | None:
         """The cheapest (subgraph, entity type) to resolve ``item`` from, by :mod:`cost`."""
         scored: list[tuple[int, int, str, str]] = []
         order = self.supergraph.graph_names
@@ -234,7 +258,7 @@ class Walker:
         for graph, entity_type in self._candidates(ctx, item):
             if graph == ctx.group.service and entity_type == ctx.type_name:
                 continue
-            key, local = self._pick_key(ctx, graph, entity_type)
+            key, local = self.pick_key(ctx, graph, entity_type)
             if key is None:
                 continue
             existing = self.registry.existing_entity(ctx.group, graph, ctx.path)
@@ -244,14 +268,11 @@ class Walker:
             score = (0 if existing else 1) + (0 if local else 2) + subtree_cost
             scored.append((score, order.index(graph), graph, entity_type))
         if not scored:
-            raise PlanningError(
-                f"cannot resolve {ctx.type_name}.{item.name} from subgraph "
-                f"{ctx.group.service!r}: no subgraph resolves it through a usable @key"
-            )
+            return None
         best = min(scored)
         return best[2], best[3]
 
-    def _pick_key(self, ctx: Context, graph: str, entity_type: str) -> tuple[Key | None, bool]:
+    def pick_key(self, ctx: Context, graph: str, entity_type: str) -> tuple[Key | None, bool]:
         """A resolvable key of ``entity_type`` in ``graph``; prefer keys the parent can select."""
         keys = self.capabilities.keys(entity_type, graph)
         for key in keys:
@@ -294,7 +315,7 @@ class Walker:
             top.add_typename()  # the runtime type, e.g. after an @interfaceObject said "Media"
         representation = child.requires.fragment(entity_type)
         if representation.is_empty():
-            key, _ = self._pick_key(ctx, service, entity_type)
+            key, _ = self.pick_key(ctx, service, entity_type)
             if key is None:
                 raise PlanningError(f"no resolvable @key for {entity_type} in {service!r}")
             representation.add_typename()
@@ -314,7 +335,9 @@ class Walker:
                     ValueSetter((f"... on {entity_type}", "__typename"), entity_type)
                 )
             self.sources[(child.index, entity_type)] = ctx
-        return Context(child, top, entity_type, path, None, ctx.conditions, True)
+        return Context(
+            child, top, entity_type, path, None, ctx.conditions, True, ancestors=ctx.ancestors
+        )
 
     def jump(self, ctx: Context, item: NField, service: str, entity_type: str) -> list[FetchGroup]:
         """Resolve ``item`` through ``_entities`` of ``service``."""

@@ -116,9 +116,12 @@ class TypeDef:
     inaccessible: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Supergraph:
-    """A loaded supergraph: the per-subgraph model, the full schema and the API schema."""
+    """A loaded supergraph: the per-subgraph model, the full schema and the API schema.
+
+    Compared and hashed by identity (one load, one object), so it can key caches.
+    """
 
     sdl: str
     graphs: tuple[Graph, ...]

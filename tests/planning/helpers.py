@@ -6,9 +6,18 @@ from functools import cache
 from pathlib import Path
 from textwrap import dedent
 
-from graphql import parse, validate
+from graphql import GraphQLSchema, build_ast_schema, concat_ast, parse, validate
 
 from router.planning import plan_operation, print_plan
+from router.planning.plan import (
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    SequenceNode,
+)
 from router.supergraph import Supergraph, load_supergraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -34,7 +43,46 @@ def plan_text(
     if errors:
         raise AssertionError(f"invalid test operation: {errors}")
     plan = plan_operation(supergraph, document, operation_name, override_labels=labels)
+    check_fetch_operations(supergraph, plan)
     return print_plan(plan)
+
+
+@cache
+def _fetch_schema(supergraph: Supergraph) -> GraphQLSchema:
+    """The supergraph schema plus ``_Any``/``_Entity``/``_entities`` (the subgraph spec's)."""
+    entities = sorted(
+        t.name
+        for t in supergraph.types.values()
+        if t.kind == "OBJECT" and any(g.keys for g in t.graphs.values())
+    )
+    extra = "scalar _Any\n"
+    extra += f"union _Entity = {' | '.join(entities)}\n" if entities else ""
+    field = "_entities(representations: [_Any!]!): [_Entity]!" if entities else "_unused: Int"
+    extra += f"extend type {supergraph.query_type} {{ {field} }}\n"
+    return build_ast_schema(concat_ast([parse(supergraph.sdl), parse(extra)]))
+
+
+def fetches(node: PlanNode | None) -> list[FetchNode]:
+    """Every fetch of a plan, in plan order."""
+    match node:
+        case FetchNode():
+            return [node]
+        case FlattenNode(node=inner):
+            return [inner]
+        case SequenceNode(nodes=nodes) | ParallelNode(nodes=nodes):
+            return [fetch for child in nodes for fetch in fetches(child)]
+        case ConditionNode(if_clause=then, else_clause=otherwise):
+            return fetches(then) + fetches(otherwise)
+    return []
+
+
+def check_fetch_operations(supergraph: Supergraph, plan: QueryPlan) -> None:
+    """Every fetch operation parses and validates against the supergraph's types."""
+    schema = _fetch_schema(supergraph)
+    for fetch in fetches(plan.node):
+        errors = validate(schema, parse(fetch.operation))
+        if errors:
+            raise AssertionError(f"invalid fetch operation {fetch.operation}: {errors}")
 
 
 def assert_plan(
