@@ -27,7 +27,14 @@ from subgraphs.inventory.models import (
     StockReservationItem,
 )
 
-__all__ = ["InvalidReservationError", "OutOfStockError", "Reservation", "release", "reserve"]
+__all__ = [
+    "InvalidReservationError",
+    "OutOfStockError",
+    "Reservation",
+    "find",
+    "release",
+    "reserve",
+]
 
 
 class OutOfStockError(Exception):
