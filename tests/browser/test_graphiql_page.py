@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from router.http.graphiql import assets_installed
-from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.processes import ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 from tests.browser.graphiql_driver import require_chromium, run_in_graphiql
+from tests.http.router_process import start_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -34,7 +35,7 @@ def schema_app(tmp_path: Path) -> Iterator[str]:
         ready_url=f"http://127.0.0.1:{port}/health",
         cwd=PROJECT_ROOT,
     )
-    with ManagedProcess(spec, log_path=tmp_path / "schema-app.log"):
+    with start_process(spec, tmp_path / "schema-app.log"):
         yield f"http://127.0.0.1:{port}"
 
 

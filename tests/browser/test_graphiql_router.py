@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.processes import ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 from tests.browser.graphiql_driver import require_chromium, run_in_graphiql
 from tests.http.flaky_subgraph import supergraph
-from tests.http.router_process import RunningRouter, running_router
+from tests.http.router_process import RunningRouter, running_router, start_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -31,7 +31,7 @@ def router(tmp_path: Path) -> Iterator[RunningRouter]:
         ready_url=f"http://127.0.0.1:{port}/health",
         cwd=PROJECT_ROOT,
     )
-    with ManagedProcess(spec, log_path=tmp_path / "subgraph.log"):
+    with start_process(spec, tmp_path / "subgraph.log"):
         path = tmp_path / "supergraph.graphql"
         path.write_text(supergraph(f"http://127.0.0.1:{port}"))
         with running_router(tmp_path, supergraph=path, config={"http": {"redis_url": None}}) as r:

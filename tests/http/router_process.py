@@ -13,7 +13,9 @@ import yaml
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 
-__all__ = ["RunningRouter", "running_router"]
+__all__ = ["START_TIMEOUT_SECONDS", "RunningRouter", "running_router", "start_process"]
+
+START_TIMEOUT_SECONDS = 90.0
 
 
 class RunningRouter:
@@ -62,5 +64,20 @@ def running_router(
         cwd=PROJECT_ROOT,
     )
     process = ManagedProcess(spec, log_path=log_path)
-    with process:
+    # Generous deadline: the machine is shared (2 cores) and other suites may be running.
+    process.start(ready_timeout_seconds=START_TIMEOUT_SECONDS)
+    try:
         yield RunningRouter(f"http://127.0.0.1:{port}", process, log_path)
+    finally:
+        process.stop()
+
+
+@contextmanager
+def start_process(spec: ProcessSpec, log_path: Path) -> Iterator[ManagedProcess]:
+    """Start any test helper process with the same generous deadline; always stopped."""
+    process = ManagedProcess(spec, log_path=log_path)
+    process.start(ready_timeout_seconds=START_TIMEOUT_SECONDS)
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -13,11 +13,11 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
-from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.processes import ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 from tests.conftest import REDIS_URL
 from tests.http.flaky_subgraph import supergraph
-from tests.http.router_process import running_router
+from tests.http.router_process import running_router, start_process
 from tests.http.test_graphql_over_http import GRJ
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +42,7 @@ def subgraph_url(tmp_path: Path) -> Iterator[str]:
         ready_url=f"http://127.0.0.1:{port}/health",
         cwd=PROJECT_ROOT,
     )
-    with ManagedProcess(spec, log_path=tmp_path / "flaky.log"):
+    with start_process(spec, tmp_path / "flaky.log"):
         yield f"http://127.0.0.1:{port}"
 
 

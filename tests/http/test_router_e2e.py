@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.processes import ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 from tests.http.flaky_subgraph import supergraph
-from tests.http.router_process import RunningRouter, running_router
+from tests.http.router_process import RunningRouter, running_router, start_process
 from tests.http.test_graphql_over_http import GRJ, JSON, invalid
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def flaky_url(workdir: Path) -> Iterator[str]:
         ready_url=f"http://127.0.0.1:{port}/health",
         cwd=PROJECT_ROOT,
     )
-    with ManagedProcess(spec, log_path=workdir / "flaky.log"):
+    with start_process(spec, workdir / "flaky.log"):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -129,7 +129,7 @@ def test_subgraph_garbage_is_a_field_error_with_partial_data(client: httpx.Clien
 def test_subgraph_timeout_is_a_gateway_timeout_error(client: httpx.Client) -> None:
     started = time.monotonic()
     response = client.post("/graphql", json={"query": "{ slow }"})
-    assert time.monotonic() - started < 4.0
+    assert time.monotonic() - started < 8.0  # the subgraph would answer after 10 s
     assert whole(response) == (
         200,
         GRJ,
@@ -266,7 +266,7 @@ def test_production_mode_has_no_plan_and_no_graphiql(workdir: Path, supergraph_f
         assert html_only.status_code == 406
 
 
-def _wait_for(predicate: Any, timeout: float = 10.0) -> bool:
+def _wait_for(predicate: Any, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
