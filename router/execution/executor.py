@@ -20,7 +20,7 @@ from graphql import FieldNode, OperationDefinitionNode, parse
 
 from router.config import RouterConfig
 from router.execution.errors import ClientPath, entity_error, root_error, with_path
-from router.execution.merge import apply_rewrites, deep_merge
+from router.execution.merge import apply_rewrites, deep_merge, merge_entity
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
 from router.execution.representations import Representations, build_representations
 from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
@@ -174,7 +174,7 @@ class PlanExecutor:
                     if fetch.output_rewrites:
                         apply_rewrites(entity, fetch.output_rewrites, self._matches)
                     for obj in representations.targets[index]:
-                        deep_merge(obj, entity)
+                        merge_entity(obj, entity, self._matches.is_object)
         self._entity_errors(path, fetch, answer, representations.targets, run, entities=entities)
 
     def _entity_errors(

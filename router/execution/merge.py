@@ -8,13 +8,15 @@ the merged tree onto the client's selection set. Rewrites are Apollo's ``ValueSe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from router.execution.paths import Matcher
 from router.planning.plan import FetchRewrite, KeyRenamer, ValueSetter
 
-__all__ = ["apply_rewrites", "deep_merge"]
+__all__ = ["apply_rewrites", "deep_merge", "merge_entity"]
+
+Matcher1 = Callable[[object], bool]
 
 _FRAGMENT_PREFIX = "... on "
 
@@ -25,12 +27,23 @@ def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
         existing = target.get(key)
         if existing is None or existing is value:
             target[key] = value
+        elif value is None:
+            continue  # a null never erases what another fetch provided (as Apollo Router)
         elif isinstance(existing, dict) and isinstance(value, dict):
             deep_merge(existing, value)
         elif isinstance(existing, list) and isinstance(value, list):
             _merge_lists(existing, value)
         else:
             target[key] = value
+
+
+def merge_entity(target: dict[str, Any], entity: dict[str, Any], is_object: Matcher1) -> None:
+    """Merge an ``_entities`` result; a concrete ``__typename`` already known is kept (an
+    @interfaceObject subgraph answers with the interface's name)."""
+    known = target.get("__typename")
+    deep_merge(target, entity)
+    if known is not None and target.get("__typename") != known and is_object(known):
+        target["__typename"] = known
 
 
 def _merge_lists(target: list[Any], source: list[Any]) -> None:

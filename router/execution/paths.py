@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from graphql import GraphQLSchema, is_abstract_type
+from graphql import GraphQLSchema, is_abstract_type, is_object_type
 
 __all__ = ["TypeMatcher", "collect_objects", "collect_paths", "display_path", "is_covered"]
 
@@ -21,16 +21,24 @@ _FRAGMENT_PREFIX = "... on "
 class TypeMatcher:
     """Answers "is runtime type ``name`` within type condition ``condition``?" from the API schema."""
 
-    __slots__ = ("_possible",)
+    __slots__ = ("_objects", "_possible")
 
     def __init__(self, schema: GraphQLSchema | None = None) -> None:
         self._possible: dict[str, frozenset[str]] = {}
+        self._objects: frozenset[str] = frozenset()
         if schema is None:
             return
+        self._objects = frozenset(
+            name for name, named in schema.type_map.items() if is_object_type(named)
+        )
         for name, named in schema.type_map.items():
             if is_abstract_type(named):
                 types = schema.get_possible_types(named)  # type: ignore[arg-type]
                 self._possible[name] = frozenset(t.name for t in types)
+
+    def is_object(self, name: object) -> bool:
+        """Whether ``name`` is a concrete (object) type of the schema."""
+        return name in self._objects
 
     def __call__(self, name: object, condition: str) -> bool:
         if name is None:

@@ -70,3 +70,16 @@ def test_rewrites_by_type_condition() -> None:
         MATCH,
     )
     assert value == [{"__typename": "N", "title": 1}, {"__typename": "Song", "t": 2}]
+
+
+def test_null_never_erases_and_entity_merge_keeps_a_concrete_typename() -> None:
+    target = {"__typename": "Book", "id": "b", "title": "Dune"}
+    deep_merge(target, {"title": None, "extra": None})
+    assert target == {"__typename": "Book", "id": "b", "title": "Dune", "extra": None}
+    from router.execution.merge import merge_entity
+
+    merge_entity(target, {"__typename": "Node", "pages": 3}, MATCH.is_object)
+    assert target["__typename"] == "Book" and target["pages"] == 3
+    abstract_first = {"__typename": "Node", "id": "b"}
+    merge_entity(abstract_first, {"__typename": "Book"}, MATCH.is_object)
+    assert abstract_first["__typename"] == "Book"
