@@ -44,7 +44,7 @@ def flaky_url(workdir: Path) -> Iterator[str]:
             "--port",
             str(port),
             "--delay",
-            "5",
+            "10",
         ],
         ready_url=f"http://127.0.0.1:{port}/health",
         cwd=PROJECT_ROOT,
