@@ -196,8 +196,9 @@ class Gateway:
         errors: list[dict[str, Any]] = []
         introspection: dict[str, Any] = {}
         if root.introspection_keys:
+            raw = dict(request.variables or {})  # graphql-core coerces them again itself
             introspection, errors = execute_introspection(
-                state.api_schema, document, operation, variables
+                state.api_schema, document, operation, raw
             )
         plan = QueryPlan(None) if root.local_only else self._plan(state, prepared, operation_name)
         if isinstance(plan, GraphQLResponse):

@@ -169,3 +169,22 @@ async def test_identical_inbound_queries_share_one_execution_but_mutations_do_no
         ["query {\n  warehouseCount\n}"] * 2
         + ['mutation {\n  rename(id: 1, name: "x") {\n    name\n  }\n}'] * 2
     )
+
+
+async def test_introspection_with_variables_and_skip() -> None:
+    gateway = Gateway.from_sdl(FIXTURE_SDL, RouterConfig())
+    query = """query ($name: String!, $hide: Boolean!) {
+      t: __type(name: $name) { name kind }
+      s: __schema @skip(if: $hide) { queryType { name } }
+    }"""
+    shown = await gateway.execute(
+        GraphQLRequest(query=query, variables={"name": "Media", "hide": False})
+    )
+    hidden = await gateway.execute(
+        GraphQLRequest(query=query, variables={"name": "Category", "hide": True})
+    )
+    await gateway.aclose()
+    assert shown.to_dict() == {
+        "data": {"t": {"name": "Media", "kind": "INTERFACE"}, "s": {"queryType": {"name": "Query"}}}
+    }
+    assert hidden.to_dict() == {"data": {"t": {"name": "Category", "kind": "ENUM"}}}
