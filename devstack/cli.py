@@ -109,6 +109,10 @@ def up(
             started.append(process)
             process.start(ready_timeout_seconds=60)
             _say(f"{service.name:<12} {service.url('127.0.0.1', ports[service.name])}")
+            if service.name == "router":
+                _say(
+                    f"GraphiQL     {service.url('127.0.0.1', ports[service.name])} (open in a browser)"
+                )
         _say(f"all {len(started)} services ready (logs in {LOG_DIR}); Ctrl-C stops them")
         _wait_for_stop(started)
     finally:
