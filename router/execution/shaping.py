@@ -49,6 +49,8 @@ from router.execution.completion import (
 __all__ = ["RootShape", "Shaper"]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+MAX_VARIANTS = 64
+"""Compiled variants kept per operation (one per combination of @skip/@include values)."""
 
 
 def _int(value: Any) -> Any:
@@ -125,6 +127,8 @@ class Shaper:
         if shape is None:
             conditions = dict(zip(self.condition_variables, key, strict=True))
             shape = _Compiler(self._schema, self._fragments, conditions).root(self._operation)
+            if len(self._variants) >= MAX_VARIANTS:
+                del self._variants[next(iter(self._variants))]
             self._variants[key] = shape
         return shape
 
