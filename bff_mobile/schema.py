@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from bff.context import BffContext
+from bff.extensions import bff_extensions
 from bff.loaders import RootField, literal
 from bff.shaping import (
     clamp,
@@ -190,4 +191,4 @@ class Query:
         )
 
 
-schema = strawberry.Schema(query=Query)
+schema = strawberry.Schema(query=Query, extensions=bff_extensions())

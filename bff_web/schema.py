@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 
+from bff.extensions import bff_extensions
 from bff.loaders import RootField, literal
 from bff.shaping import bad_input, clamp, price_label, unauthenticated
 from bff_web.types import (
@@ -219,4 +220,4 @@ class Mutation:
         return OrderView.of(order)
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation)
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=bff_extensions())

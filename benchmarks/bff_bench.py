@@ -1,0 +1,205 @@
+"""The BFF benchmark (issue #6): warm-cache vs cold screens, and web vs mobile payload bytes.
+
+    python -m benchmarks.bff_bench [--router-url URL] [--duration 5] [--concurrency 8]
+
+Without ``--router-url`` it starts the five seeded subgraphs and our router on free ports
+(``tests/bff/stack.py``). The BFFs run in this process behind httpx's ASGI transport, with real
+Redis (``--redis-url``, a private key namespace deleted afterwards), so the figures are the BFF's
+own cost plus its router and Redis round trips, without a client's HTTP hop.
+
+* cold: every request sees an empty cache (the cache version is changed before each request),
+  so it pays the Redis misses, the router requests and the write-back;
+* warm: the cache is primed once; every request is served from Redis with no router request.
+
+Results go to ``benchmarks/results/bff-*.json`` and stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.results import write_results
+from bff.manifests import load_manifest
+from bff.runtime import BffRuntime
+from bff_mobile.app import MobileSettings
+from bff_mobile.app import create_app as create_mobile
+from bff_web.app import WebSettings
+from bff_web.app import create_app as create_web
+from servicekit.redis import create_redis
+
+__all__ = ["main", "run"]
+
+PRODUCT_UPC = "100000000001"
+WEB = {op.name: op for op in load_manifest("web").operations}
+MOBILE = {op.name: op for op in load_manifest("mobile").operations}
+Request = Callable[[], Awaitable[httpx.Response]]
+
+
+@contextmanager
+def _router(url: str | None) -> Iterator[str]:
+    if url:
+        yield url
+        return
+    from tests.bff.stack import running_bff_stack
+
+    with tempfile.TemporaryDirectory() as folder, running_bff_stack(Path(folder)) as stack:
+        yield stack.router_url
+
+
+async def _throughput(
+    request: Request, before_each: Callable[[], None], seconds: float, concurrency: int
+) -> dict[str, float]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            before_each()
+            started = time.perf_counter()
+            response = await request()
+            if response.status_code != 200 or b'"errors"' in response.content:
+                raise RuntimeError(f"benchmark request failed: {response.text[:300]}")
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+    }
+
+
+async def _screen(
+    runtime: BffRuntime, request: Request, seconds: float, concurrency: int
+) -> dict[str, Any]:
+    cache = runtime.cache
+    version = cache.schema_version
+    counter = iter(range(10**9))
+
+    def cold_version() -> None:
+        cache.schema_version = f"{version}-cold-{next(counter)}"
+
+    cold_version()
+    before = runtime.router.stats.requests
+    await request()
+    first_cold = runtime.router.stats.requests - before
+    cold = await _throughput(request, cold_version, seconds, concurrency)
+    cache.schema_version = version
+    await request()  # prime
+    before = runtime.router.stats.requests
+    warm = await _throughput(request, lambda: None, seconds, concurrency)
+    warm["router_requests"] = runtime.router.stats.requests - before
+    cold["router_requests_per_request"] = first_cold
+    return {"cold": cold, "warm": warm, "warm_over_cold": round(warm["rps"] / cold["rps"], 1)}
+
+
+async def run(router_url: str, redis_url: str, seconds: float, concurrency: int) -> dict[str, Any]:
+    namespace = f"bench:{uuid.uuid4().hex[:8]}"
+    web_app = create_web(
+        WebSettings(
+            mode="production", router_url=router_url, redis_url=redis_url, cache_namespace=namespace
+        )
+    )
+    mobile_app = create_mobile(
+        MobileSettings(
+            mode="production", router_url=router_url, redis_url=redis_url, cache_namespace=namespace
+        )
+    )
+    results: dict[str, Any] = {}
+    try:
+        async with (
+            web_app.router.lifespan_context(web_app),
+            mobile_app.router.lifespan_context(mobile_app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=web_app), base_url="http://w") as w,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=mobile_app), base_url="http://m"
+            ) as m,
+        ):
+            product = {"upc": PRODUCT_UPC}
+
+            def web_page() -> Awaitable[httpx.Response]:
+                body = {"query": WEB["ProductPage"].body, "variables": product}
+                return w.post("/graphql", json=body)
+
+            def mobile_detail() -> Awaitable[httpx.Response]:
+                return m.post(
+                    "/graphql", json={"id": MOBILE["ProductDetail"].id, "variables": product}
+                )
+
+            def mobile_feed() -> Awaitable[httpx.Response]:
+                return m.post(
+                    "/graphql", json={"id": MOBILE["Feed"].id, "variables": {"first": 50}}
+                )
+
+            web_bytes = len((await web_page()).content)
+            mobile_bytes = len((await mobile_detail()).content)
+            results["payload_bytes"] = {
+                "product": PRODUCT_UPC,
+                "web_productPage": web_bytes,
+                "mobile_productDetail": mobile_bytes,
+                "mobile_over_web": round(mobile_bytes / web_bytes, 2),
+            }
+            runtimes = (web_app.state.runtime, mobile_app.state.runtime)
+            results["web_productPage"] = await _screen(runtimes[0], web_page, seconds, concurrency)
+            results["mobile_feed50"] = await _screen(runtimes[1], mobile_feed, seconds, concurrency)
+    finally:
+        redis = create_redis(redis_url, timeout_seconds=5)
+        keys = [key async for key in redis.scan_iter(match=f"{namespace}*", count=1000)]
+        for start in range(0, len(keys), 500):
+            await redis.delete(*keys[start : start + 500])
+        await redis.aclose()
+    return results
+
+
+def _print(results: dict[str, Any]) -> None:
+    sizes = results["payload_bytes"]
+    print(
+        f"payload, product {sizes['product']}: web productPage {sizes['web_productPage']} B, "
+        f"mobile productDetail {sizes['mobile_productDetail']} B "
+        f"(mobile/web = {sizes['mobile_over_web']})"
+    )
+    for screen in ("web_productPage", "mobile_feed50"):
+        row = results[screen]
+        cold, warm = row["cold"], row["warm"]
+        print(
+            f"{screen}: cold {cold['rps']} req/s (p50 {cold['p50_ms']} ms, "
+            f"{cold['router_requests_per_request']} router requests each), "
+            f"warm {warm['rps']} req/s (p50 {warm['p50_ms']} ms, {warm['router_requests']} "
+            f"router requests in total) -> warm/cold = {row['warm_over_cold']}x"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bff_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--router-url", help="use a running router (seeded with >= 50 products)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args(argv)
+    with _router(args.router_url) as router_url:
+        results = asyncio.run(run(router_url, args.redis_url, args.duration, args.concurrency))
+    settings = {"duration": args.duration, "concurrency": args.concurrency}
+    path = write_results("bff", {"settings": settings, **results})
+    _print(results)
+    print(f"results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
