@@ -51,7 +51,8 @@ async def _load_user(info: Info[Context, None], user_id: object) -> User | None:
 class User:
     id: strawberry.ID
     name: str
-    username: str
+    # @shareable: reviews @provides it (Review.author), Fed 2 then requires it here.
+    username: str = strawberry.federation.field(shareable=True)
     email: str
     created_at: datetime
 

@@ -57,8 +57,10 @@ async def _load_product(
 @strawberry.federation.type(keys=["upc"])
 class Product:
     upc: str
-    price: int | None = strawberry.federation.field(external=True)
-    weight: int | None = strawberry.federation.field(external=True)
+    # Same types as in products (composition: EXTERNAL_TYPE_MISMATCH otherwise); None when a
+    # representation did not carry them.
+    price: int | None = strawberry.federation.field(external=True, graphql_type=int)
+    weight: int | None = strawberry.federation.field(external=True, graphql_type=int)
     stock_quantity: int
 
     @strawberry.field
