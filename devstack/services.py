@@ -126,27 +126,23 @@ _SUBGRAPH_ENV = {
     "orders": {"ORDERS_PRODUCTS_URL": "{products_url}", "ORDERS_INVENTORY_URL": "{inventory_url}"}
 }
 
+
+def _router_services() -> list[Service]:
+    """The router, once ``schema/supergraph.graphql`` is composed (until then it cannot start)."""
+    if not (PROJECT_ROOT / "schema" / "supergraph.graphql").exists():
+        return []
+    argv: tuple[str, ...] = ("router", "--supergraph", "schema/supergraph.graphql", "--dev")
+    argv += ("--host", "{host}", "--port", "{port}")
+    argv += tuple(f"--subgraph-url={e.name}={{{e.name}_url}}" for e in load_subgraphs())
+    return [Service("router", "router.cli", argv, ROUTER_PORT)]
+
+
 SERVICES: list[Service] = [
     *(subgraph_service(e.name, e.port, _SUBGRAPH_ENV.get(e.name)) for e in load_subgraphs()),
     # The router and the BFFs are appended here, one line each, e.g.
     # Service("router", "router.cli", ("router", "--supergraph", "schema/supergraph.graphql",
     #         "--host", "{host}", "--port", "{port}"), ROUTER_PORT, {...}),
-    Service(
-        "router",
-        "router.cli",
-        (
-            "router",
-            "--supergraph",
-            "schema/supergraph.graphql",
-            "--dev",
-            "--host",
-            "{host}",
-            "--port",
-            "{port}",
-            *(f"--subgraph-url={e.name}={{{e.name}_url}}" for e in load_subgraphs()),
-        ),
-        ROUTER_PORT,
-    ),
+    *_router_services(),
     *(
         Service(
             f"bff_{client}",
