@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode
 
 from router.config import RouterConfig
 from router.execution import PlanExecutor, ShapeContext, Shaper, SubgraphClients, TypeMatcher
@@ -61,6 +61,22 @@ def _percent_labels(supergraph: Supergraph) -> tuple[tuple[str, float], ...]:
                 if found and in_graph.override_label:
                     labels[in_graph.override_label] = float(found.group(1))
     return tuple(sorted(labels.items()))
+
+
+def _key_fields(supergraph: Supergraph) -> dict[str, dict[str, frozenset[str]]]:
+    """Per subgraph and type: the top-level fields of its ``@key``s (``@join__type(key:)``)."""
+    found: dict[str, dict[str, frozenset[str]]] = {}
+    for type_def in supergraph.types.values():
+        for graph, in_graph in type_def.graphs.items():
+            names = {
+                selection.name.value
+                for key in in_graph.keys
+                for selection in key.selection.selections
+                if isinstance(selection, FieldNode)
+            }
+            if names:
+                found.setdefault(graph, {})[type_def.name] = frozenset(names)
+    return found
 
 
 @dataclass(slots=True)
@@ -113,7 +129,8 @@ class Gateway:
 
     def _build_state(self, supergraph: Supergraph) -> _State:
         urls = {graph.name: graph.url for graph in supergraph.graphs}
-        executor = PlanExecutor(self._clients, self._config, urls, TypeMatcher(supergraph.schema))
+        matcher = TypeMatcher(supergraph.schema)
+        executor = PlanExecutor(self._clients, self._config, urls, matcher, _key_fields(supergraph))
         return _State(
             supergraph,
             executor,

@@ -83,11 +83,14 @@ class PlanExecutor:
         config: RouterConfig,
         subgraph_urls: Mapping[str, str],
         matcher: TypeMatcher,
+        key_fields: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
     ) -> None:
         self._clients = clients
         self._config = config
         self._urls = {name: config.subgraph_url(name, url) for name, url in subgraph_urls.items()}
         self._matches = matcher
+        self._key_fields = key_fields or {}
+        """Per subgraph: type name -> top-level key field names (null keys are not sent)."""
 
     async def execute(
         self, plan: QueryPlan, variables: Mapping[str, Any], headers: Mapping[str, str]
@@ -162,7 +165,11 @@ class PlanExecutor:
             await self._fetch_into(path, fetch, objects, run)
             return
         representations = build_representations(
-            objects, fetch.requires, fetch.input_rewrites, self._matches
+            objects,
+            fetch.requires,
+            fetch.input_rewrites,
+            self._matches,
+            self._key_fields.get(fetch.service_name),
         )
         if not representations:
             return

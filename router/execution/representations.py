@@ -2,13 +2,14 @@
 
 For each object at a Flatten path whose ``__typename`` matches a type condition of the fetch's
 ``requires`` selection, build ``{__typename, key fields..., @requires fields...}`` from the merged
-data. An object missing a selected field cannot be represented and is skipped. Identical
+data. An object missing a selected field, or whose key field is null, cannot be represented and
+is skipped. Identical
 representations are sent once; the results fan back out to every object that produced them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,8 +47,13 @@ def build_representations(
     requires: Sequence[RequiresSelection],
     rewrites: Sequence[FetchRewrite],
     matches: Matcher,
+    key_fields: Mapping[str, frozenset[str]] | None = None,
 ) -> Representations:
-    """Deduplicated representations of ``objects`` for one ``_entities`` request."""
+    """Deduplicated representations of ``objects`` for one ``_entities`` request.
+
+    ``key_fields`` maps a type name to its key fields in the target subgraph: a representation
+    whose key field is null is not sent (the subgraph cannot resolve it; the fields stay null).
+    """
     index: dict[bytes, int] = {}
     result = Representations([], [])
     select = _selector(requires, matches)
@@ -57,6 +63,8 @@ def build_representations(
             continue
         if rewrites:
             apply_rewrites(representation, rewrites, matches)
+        if key_fields and _null_key(representation, key_fields):
+            continue
         encoded = orjson.dumps(representation)
         position = index.get(encoded)
         if position is None:
@@ -66,6 +74,13 @@ def build_representations(
         else:
             result.targets[position].append(obj)
     return result
+
+
+def _null_key(representation: dict[str, Any], key_fields: Mapping[str, frozenset[str]]) -> bool:
+    names = key_fields.get(representation.get("__typename"))  # type: ignore[arg-type]
+    return bool(names) and any(
+        name in representation and representation[name] is None for name in names or ()
+    )
 
 
 def _selector(

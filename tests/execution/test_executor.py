@@ -382,3 +382,29 @@ async def test_guarded_subgraph_opens_its_circuit_after_failures() -> None:
         "message": "subgraph 'products' is unavailable (circuit open)",
         "extensions": {"code": "SUBGRAPH_CIRCUIT_OPEN", "service": "products"},
     }
+
+
+async def test_representations_with_a_null_key_are_not_sent() -> None:
+    def with_null_key(_: dict[str, Any]) -> Any:
+        items = [{"__typename": "Product", "upc": None}, {"__typename": "Product", "upc": "2"}]
+        return {"data": {"topProducts": items}}
+
+    def reviews(body: dict[str, Any]) -> Any:
+        reps = body["variables"]["representations"]
+        return {"data": {"_entities": [{"reviews": []} for _ in reps]}}
+
+    recorder = Recorder({"products": with_null_key, "reviews": reviews})
+    config = RouterConfig()
+    clients = SubgraphClients(config, transport=recorder.transport)
+    keys = {"reviews": {"Product": frozenset({"upc"})}}
+    run = PlanExecutor(clients, config, URLS, TypeMatcher(), keys)
+    result = await run.execute(QueryPlan(SequenceNode((TOP_PRODUCTS, REVIEWS))), {}, {})
+    assert recorder.requests[1][1]["variables"] == {
+        "representations": [{"__typename": "Product", "upc": "2"}]
+    }
+    assert result.data == {
+        "topProducts": [
+            {"__typename": "Product", "upc": None},
+            {"__typename": "Product", "upc": "2", "reviews": []},
+        ]
+    }
