@@ -51,7 +51,7 @@ class GroupRegistry:
     """All groups of a plan, in creation order, with lookup of reusable entity groups."""
 
     groups: list[FetchGroup] = field(default_factory=list)
-    _entity: dict[tuple[int, str, tuple[str, ...]], FetchGroup] = field(default_factory=dict)
+    _entity: dict[tuple[int, str, tuple[str, ...], int], FetchGroup] = field(default_factory=dict)
 
     def root(self, service: str, *, reuse: FetchGroup | None = None) -> FetchGroup:
         """A new root group, or ``reuse`` when it is for the same service."""
@@ -62,10 +62,13 @@ class GroupRegistry:
         return group
 
     def entity(
-        self, parent: FetchGroup, service: str, path: tuple[str, ...]
+        self, parent: FetchGroup, service: str, path: tuple[str, ...], variant: int = 0
     ) -> tuple[FetchGroup, bool]:
-        """The entity group for ``service`` at ``path`` under ``parent``; ``True`` if new."""
-        key = (parent.index, service, path)
+        """The entity group for ``service`` at ``path`` under ``parent``; ``True`` if new.
+
+        ``variant`` > 0 asks for another fetch to the same place (one that must run later).
+        """
+        key = (parent.index, service, path, variant)
         found = self._entity.get(key)
         if found is not None:
             return found, False
@@ -78,4 +81,4 @@ class GroupRegistry:
     def existing_entity(
         self, parent: FetchGroup, service: str, path: tuple[str, ...]
     ) -> FetchGroup | None:
-        return self._entity.get((parent.index, service, path))
+        return self._entity.get((parent.index, service, path, 0))

@@ -22,6 +22,7 @@ from router.planning.internal import internal_selections, representation_fields
 from router.planning.normalize import NField, NFragment, NSelection
 from router.planning.plan import ValueSetter
 from router.planning.reenter import reenter
+from router.planning.requires import satisfy_requires
 from router.planning.selection import SelectionBuffer
 from router.supergraph import Key, Supergraph
 
@@ -123,15 +124,15 @@ class Walker:
                 return self.jump_to_interface(ctx, (item,))
             self._add(ctx, item)
             return [ctx.group]
-        if capabilities.resolvable(type_name, item.name, service, ctx.provided):
+        if capabilities.resolvable(
+            type_name, item.name, service, ctx.provided
+        ) and self._implementations_agree(ctx, item):
             entry = capabilities.entry(type_name, item.name, service)
             if entry is not None and entry.requires is not None and not ctx.at_entity_top:
                 return self.jump(ctx, item, service, type_name)
-            touched = [ctx.group]
             if entry is not None and entry.requires is not None:
-                touched.extend(self._satisfy_requires(ctx, entry.requires_text or ""))
-            touched.extend(self._descend(replace(ctx, conditions=conditions), item))
-            return touched
+                ctx = satisfy_requires(self, ctx, entry.requires_text or "")
+            return self._descend(replace(ctx, conditions=conditions), item)
         typedef = self.supergraph.types[type_name]
         if typedef.kind != "OBJECT" and not self._entity_interface_targets(ctx, item):
             return self._split_by_runtime_type(ctx, item)
@@ -153,6 +154,19 @@ class Walker:
                 )
             return found
         return self.jump(ctx, item, *chosen)
+
+    def _implementations_agree(self, ctx: Context, item: NField) -> bool:
+        """An interface field is local only if every implementation the subgraph returns
+        resolves it there too (``@override`` or ``@external`` may move it for one of them)."""
+        typedef = self.supergraph.types[ctx.type_name]
+        service = ctx.group.service
+        if typedef.kind != "INTERFACE" or self._is_interface_object(ctx.type_name, service):
+            return True
+        return all(
+            self.capabilities.resolvable(runtime, item.name, service, ctx.provided)
+            for runtime in self.supergraph.possible_types_in(ctx.type_name, service)
+            if item.name in self.supergraph.types[runtime].fields
+        )
 
     def _add(self, ctx: Context, item: NField) -> SelectionBuffer | None:
         entry = ctx.buf.add_field(
@@ -298,7 +312,9 @@ class Walker:
                 return False
         return True
 
-    def entity_context(self, ctx: Context, service: str, entity_type: str) -> Context:
+    def entity_context(
+        self, ctx: Context, service: str, entity_type: str, variant: int = 0
+    ) -> Context:
         """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``.
 
         Jumping to an ``@interfaceObject`` from inside ``... on T`` restricts the path to ``T``
@@ -307,7 +323,7 @@ class Walker:
         path = ctx.path
         if entity_type != ctx.type_name and ctx.path_condition:
             path = (*path, f"... on {ctx.path_condition}")
-        child, _ = self.registry.entity(ctx.group, service, path)
+        child, _ = self.registry.entity(ctx.group, service, path, variant)
         top = child.selection.fragment(entity_type)
         if self.supergraph.is_abstract(entity_type) and not self._is_interface_object(
             entity_type, service
@@ -358,20 +374,3 @@ class Walker:
                 inner.group.narrow_conditions(ctx.conditions)
                 return self.place(inner, selections)
         raise PlanningError(f"no subgraph can give the concrete type of {ctx.type_name}")
-
-    def _satisfy_requires(self, ctx: Context, requires: str) -> list[FetchGroup]:
-        """Fetch ``@requires`` fields in the parent's context and add them to the representation."""
-        from router.supergraph import parse_field_set
-
-        selection = parse_field_set(requires)
-        source = self.sources.get((ctx.group.index, ctx.type_name))
-        if source is None:
-            raise PlanningError(f"@requires on {ctx.type_name} outside an entity fetch")
-        selections, renames = internal_selections(selection, source.siblings)
-        representation = ctx.group.requires.fragment(ctx.type_name)
-        for rewrite in representation_fields(selection, representation, renames, ctx.type_name):
-            if rewrite not in ctx.group.input_rewrites:
-                ctx.group.input_rewrites.append(rewrite)
-        touched = self.place(source, selections)
-        ctx.group.depend_on(touched)
-        return []

@@ -48,6 +48,7 @@ CASES: dict[str, list[str]] = {
     "requires": [
         "{ orders { total } }",
         "{ orders { total shippingCost items { sku } } }",
+        "{ orders { heaviest } }",
     ],
     "mutations": [
         'mutation { a: createUser(name: "x") { id reviews { body } } deleteUser(id: "2") }',

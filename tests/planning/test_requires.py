@@ -360,3 +360,169 @@ def test_independent_requires_run_in_parallel() -> None:
         }
     """
     assert_plan("requires", operation, expected)
+
+
+def test_requires_needing_this_subgraph_first_moves_to_a_later_fetch() -> None:
+    """heaviest needs parcels(limit: 3) { weight }: parcels come from shipping itself, weight from orders; heaviest is fetched from shipping again afterwards."""
+    operation = """
+        { orders { heaviest } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "orders") {
+              {
+                orders {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Order {
+                    parcels(limit: 3) {
+                      __typename
+                      id
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "orders.@.parcels.@") {
+              Fetch(service: "orders") {
+                {
+                  ... on Parcel {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Parcel {
+                    weight
+                  }
+                }
+              },
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    parcels {
+                      weight
+                    }
+                  }
+                } =>
+                {
+                  ... on Order {
+                    heaviest
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("requires", operation, expected)
+
+
+def test_required_field_with_other_arguments_than_the_clients_is_aliased() -> None:
+    operation = """
+        { orders { heaviest parcels(limit: 1) { id weight } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "orders") {
+              {
+                orders {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Order {
+                    parcels__planner: parcels(limit: 3) {
+                      __typename
+                      id
+                    }
+                    parcels(limit: 1) {
+                      __typename
+                      id
+                    }
+                  }
+                }
+              },
+            },
+            Parallel {
+              Flatten(path: "orders.@.parcels__planner.@") {
+                Fetch(service: "orders") {
+                  {
+                    ... on Parcel {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on Parcel {
+                      weight
+                    }
+                  }
+                },
+              },
+              Flatten(path: "orders.@.parcels.@") {
+                Fetch(service: "orders") {
+                  {
+                    ... on Parcel {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on Parcel {
+                      weight
+                    }
+                  }
+                },
+              },
+            },
+            Flatten(path: "orders.@") {
+              Fetch(service: "shipping") {
+                {
+                  ... on Order {
+                    __typename
+                    id
+                    parcels__planner {
+                      weight
+                    }
+                  }
+                } =>
+                {
+                  ... on Order {
+                    heaviest
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("requires", operation, expected)
