@@ -4,9 +4,11 @@
 
 - ``POST /ok``: a well-formed answer (``ok`` and ``echo`` fields);
 - ``POST /garbage``: 200 with an HTML body that is not a GraphQL response;
-- ``POST /slow``: answers only after ``--delay`` seconds (longer than the router's timeout).
+- ``POST /slow``: answers only after ``--delay`` seconds (longer than the router's timeout);
+- ``GET /supergraph.graphql``: :data:`SUPERGRAPH_TEMPLATE` pointing at this server (``--supergraph``
+  given as a URL).
 
-:data:`SUPERGRAPH` is a hand-written Federation v2 supergraph (link v1.0, join v0.3) whose three
+:data:`SUPERGRAPH_TEMPLATE` is a hand-written Federation v2 supergraph (link v1.0, join v0.3) whose three
 subgraphs are these three paths.
 """
 
@@ -89,12 +91,16 @@ def create_app(delay_seconds: float) -> Starlette:
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def supergraph_sdl(request: Request) -> Response:
+        return PlainTextResponse(supergraph(str(request.base_url).rstrip("/")))
+
     return Starlette(
         routes=[
             Route("/ok", ok, methods=["POST"]),
             Route("/garbage", garbage, methods=["POST"]),
             Route("/slow", slow, methods=["POST"]),
             Route("/health", health),
+            Route("/supergraph.graphql", supergraph_sdl),
         ]
     )
 

@@ -297,3 +297,16 @@ def test_hot_reload_swaps_and_a_broken_file_keeps_the_old_supergraph(
         echo = http.post("/graphql", json={"query": '{ echo(text: "x") }'})
         assert whole(echo) == (200, GRJ, {"data": {"echo": "echoed"}})
         assert http.get("/ready").json()["checks"]["supergraph"]["reloads"] == 1
+
+
+def test_supergraph_from_a_url(workdir: Path, flaky_url: str) -> None:
+    with (
+        running_router(
+            workdir, supergraph=f"{flaky_url}/supergraph.graphql", config=CONFIG, name="by-url"
+        ) as running,
+        httpx.Client(base_url=running.url) as http,
+    ):
+        response = http.post("/graphql", json={"query": "{ ok }"})
+        assert whole(response) == (200, GRJ, {"data": {"ok": "fine"}})
+        ready = http.get("/ready").json()["checks"]["supergraph"]
+        assert ready["source"] == f"{flaky_url}/supergraph.graphql"
