@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from router.composition.context import MergeState, graph_enum_names
 from router.composition.errors import CompositionError
+from router.composition.fed1 import share_fields_resolved_elsewhere
+from router.composition.inaccessible_rules import check_inaccessible
 from router.composition.merge_types import merge_all_types
 from router.composition.metadata import compute_metadata
 from router.composition.model import Subgraph
@@ -57,6 +59,7 @@ def _read(inputs: Sequence[SubgraphInput], errors: list[CompositionError]) -> li
             compute_metadata(subgraph)
             errors.extend(validate_subgraph(subgraph))
             subgraphs.append(subgraph)
+    share_fields_resolved_elsewhere(subgraphs)
     return subgraphs
 
 
@@ -77,6 +80,8 @@ def compose(inputs: Sequence[SubgraphInput]) -> CompositionResult:
         return CompositionResult(None, tuple(errors))
     state = MergeState(subgraphs, graph_enum_names([s.name for s in subgraphs]))
     merge_all_types(state)
+    if not state.errors:
+        state.errors.extend(check_inaccessible(state))
     if not state.errors:
         state.errors.extend(check_satisfiability(state))
     if state.errors:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from router.composition.fieldsets import field_set_paths
 from router.composition.model import Key, Subgraph
 
-__all__ = ["upgrade_federation_1"]
+__all__ = ["share_fields_resolved_elsewhere", "upgrade_federation_1"]
 
 
 def _used_externals(subgraph: Subgraph) -> set[tuple[str, str]]:
@@ -49,3 +49,30 @@ def upgrade_federation_1(subgraph: Subgraph) -> None:
                 sub_field.external = coordinate not in key_fields and coordinate in used
             if is_value_type or coordinate in key_fields:
                 sub_field.shareable = True
+
+
+def share_fields_resolved_elsewhere(subgraphs: list[Subgraph]) -> None:
+    """Fed 1 entity and root fields also resolved by another subgraph become shareable.
+
+    Apollo's upgrader (``addShareable``): in Fed 1 a field of an entity or root type could be
+    resolved by several subgraphs (e.g. the owner and a ``@provides``), so the Fed 1 side gets
+    ``@shareable`` when another subgraph resolves the field (non-external or provided there).
+    """
+    for subgraph in subgraphs:
+        if subgraph.is_fed2:
+            continue
+        for sub_type in subgraph.types.values():
+            if sub_type.kind != "OBJECT" or sub_type.name == subgraph.roots.get("subscription"):
+                continue
+            if not sub_type.keys and sub_type.name not in subgraph.roots.values():
+                continue
+            for sub_field in sub_type.fields.values():
+                if sub_field.shareable:
+                    continue
+                sub_field.shareable = any(
+                    other is not subgraph
+                    and (theirs := other.types.get(sub_type.name)) is not None
+                    and (field := theirs.fields.get(sub_field.name)) is not None
+                    and (not field.external or field.provided)
+                    for other in subgraphs
+                )

@@ -39,6 +39,7 @@ class SelectedField:
     field: SubField | None
     node: FieldNode
     has_selection: bool
+    under_external: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -55,7 +56,10 @@ def parse_field_set(text: str) -> SelectionSetNode | str:
 
 
 def walk_field_set(
-    subgraph: Subgraph, type_name: str, selection_set: SelectionSetNode
+    subgraph: Subgraph,
+    type_name: str,
+    selection_set: SelectionSetNode,
+    under_external: bool = False,
 ) -> Iterator[SelectedField | str]:
     """Each selected field, or an error message for what cannot be selected."""
     parent = subgraph.types.get(type_name)
@@ -67,7 +71,7 @@ def walk_field_set(
             if condition not in subgraph.types:
                 yield f'Unknown type "{condition}"'
                 continue
-            yield from walk_field_set(subgraph, condition, selection.selection_set)
+            yield from walk_field_set(subgraph, condition, selection.selection_set, under_external)
             continue
         if not isinstance(selection, FieldNode):
             yield "Fragment spreads are not allowed in a field set"
@@ -80,7 +84,12 @@ def walk_field_set(
             yield f'Cannot query field "{name}" on type "{type_name}"'
             continue
         yield SelectedField(
-            type_name, name, sub_field, selection, selection.selection_set is not None
+            type_name,
+            name,
+            sub_field,
+            selection,
+            selection.selection_set is not None,
+            under_external,
         )
         target = subgraph.types.get(base_type(sub_field.type))
         is_composite = target is not None and target.kind in ("OBJECT", "INTERFACE", "UNION")
@@ -95,7 +104,12 @@ def walk_field_set(
                 " has no subfields."
             )
         elif selection.selection_set is not None:
-            yield from walk_field_set(subgraph, base_type(sub_field.type), selection.selection_set)
+            yield from walk_field_set(
+                subgraph,
+                base_type(sub_field.type),
+                selection.selection_set,
+                under_external or sub_field.external,
+            )
 
 
 def field_set_paths(subgraph: Subgraph, type_name: str, text: str) -> set[tuple[str, str]]:

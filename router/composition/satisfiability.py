@@ -46,19 +46,25 @@ def _provided_tree(selection_set: SelectionSetNode | None) -> Provided:
 
 
 class _Graph:
-    def __init__(self, state: MergeState) -> None:
+    def __init__(self, state: MergeState, labels: dict[str, bool]) -> None:
         self.state = state
         self.subgraphs = state.subgraphs
-        self.overridden = self._overridden()
+        self.overridden = self._overridden(labels)
 
-    def _overridden(self) -> set[tuple[str, str, int]]:
+    def _overridden(self, labels: dict[str, bool]) -> set[tuple[str, str, int]]:
+        """(type, field, subgraph) a subgraph does not resolve, given progressive labels."""
         names = [s.name for s in self.subgraphs]
         result = set()
-        for subgraph in self.subgraphs:
+        for index, subgraph in enumerate(self.subgraphs):
             for sub_type in subgraph.types.values():
                 for sub_field in sub_type.fields.values():
-                    if sub_field.override in names and sub_field.override_label is None:
+                    if sub_field.override not in names:
+                        continue
+                    label = sub_field.override_label
+                    if label is None or labels.get(label, True):
                         result.add((sub_type.name, sub_field.name, names.index(sub_field.override)))
+                    else:
+                        result.add((sub_type.name, sub_field.name, index))
         return result
 
     def implementations(self, type_name: str) -> list[str]:
@@ -86,13 +92,28 @@ class _Graph:
                 return itf.fields[name]
         return None
 
+    def local_type(self, subgraph: Subgraph, type_name: str) -> str:
+        """The type that stands for ``type_name`` in ``subgraph`` (itself or an interface object)."""
+        if type_name in subgraph.types:
+            return type_name
+        merged = self.state.merged.get(type_name)
+        for interface in merged.interfaces if merged else ():
+            sub_type = subgraph.types.get(interface)
+            if sub_type is not None and sub_type.interface_object:
+                return interface
+        return type_name
+
     def can_supply(self, index: int, type_name: str, fields: str) -> bool:
+        """Whether subgraph ``index`` resolves every field of a key/field set on the type."""
         subgraph = self.subgraphs[index]
-        for parent, name in field_set_paths(subgraph, type_name, fields) or {(type_name, "?")}:
+        paths = field_set_paths(subgraph, self.local_type(subgraph, type_name), fields)
+        if not paths:
+            return False
+        for parent, name in paths:
             found = self.field_in(subgraph, parent, name)
-            if found is None or found.fully_external:
+            if found is None or found.fully_external or (parent, name, index) in self.overridden:
                 return False
-        return bool(field_set_paths(subgraph, type_name, fields))
+        return True
 
     def key_jumps(self, current: _State) -> Iterator[int]:
         merged = self.state.merged.get(current.type_name)
@@ -143,42 +164,122 @@ class _Graph:
         return True
 
 
+def _label_assignments(state: MergeState) -> list[dict[str, bool]]:
+    """Every on/off combination of the progressive @override labels (uniform ones past 4)."""
+    labels = sorted(
+        {
+            f.override_label
+            for s in state.subgraphs
+            for t in s.types.values()
+            for f in t.fields.values()
+            if f.override_label is not None
+        }
+    )
+    if len(labels) > 4:
+        return [dict.fromkeys(labels, True), dict.fromkeys(labels, False)]
+    assignments: list[dict[str, bool]] = [{}]
+    for label in labels:
+        assignments = [{**a, label: value} for a in assignments for value in (True, False)]
+    return assignments
+
+
 def check_satisfiability(state: MergeState) -> list[CompositionError]:
-    """SATISFIABILITY_ERROR for each reachable API field no chain of fetches resolves."""
-    graph = _Graph(state)
+    """SATISFIABILITY_ERROR for each reachable API field no chain of fetches resolves, under
+    every combination of progressive ``@override`` labels."""
+    errors: dict[str, CompositionError] = {}
+    for labels in _label_assignments(state):
+        for error in _check(state, _Graph(state, labels)):
+            errors.setdefault(error.message, error)
+    return list(errors.values())
+
+
+def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
+    """Walk every state reachable from the roots; a field must be resolvable from each state
+    of its parent type (there, or after key jumps), as Apollo requires of every query path."""
     paths: dict[_State, list[str]] = {}
     queue: deque[_State] = deque()
-    for root in ("Query", "Mutation", "Subscription"):
+    for root in _ROOTS:
         for index, subgraph in enumerate(state.subgraphs):
             if root in subgraph.types and root in state.merged:
                 start = _State(root, index)
                 paths[start] = [root]
                 queue.append(start)
-    satisfied: set[tuple[str, str]] = set()
-    first_path: dict[str, tuple[list[str], int]] = {}
+    resolved: dict[_State, set[str]] = {}
+    jumps: dict[_State, list[_State]] = {}
     while queue:
         current = queue.popleft()
         merged = state.merged.get(current.type_name)
         if merged is None:
             continue
-        first_path.setdefault(current.type_name, (paths[current], current.subgraph))
-        for jump in graph.key_jumps(current):
-            _push(paths, queue, _State(current.type_name, jump), paths[current])
+        jumps[current] = [_State(current.type_name, j) for j in graph.key_jumps(current)]
+        for jumped in jumps[current]:
+            _push(paths, queue, jumped, paths[current])
+        resolved[current] = set()
         for name, merged_field in merged.fields.items():
             found = graph.resolves(current, name)
-            if found is None:
-                continue
-            satisfied.add((current.type_name, name))
-            target = base_type(merged_field.type)
-            provided = _provided_tree(_parsed(found.provides)) or dict(current.provided).get(
-                name, ()
-            )
-            for implementation in graph.implementations(target):
-                subgraph = state.subgraphs[current.subgraph]
-                if implementation in subgraph.types or target in subgraph.types:
-                    next_state = _State(implementation, current.subgraph, provided)
-                    _push(paths, queue, next_state, paths[current] + [name])
-    return list(_errors(graph, satisfied, first_path))
+            if found is not None:
+                resolved[current].add(name)
+                _follow(state, graph, current, name, merged_field.type, found, paths, queue)
+    return list(_errors(graph, _unsatisfied(state, paths, resolved, jumps), paths))
+
+
+_ROOTS = ("Query", "Mutation", "Subscription")
+
+
+def _follow(  # noqa: PLR0917
+    state: MergeState,
+    graph: _Graph,
+    current: _State,
+    name: str,
+    field_type: str,
+    found: SubField,
+    paths: dict[_State, list[str]],
+    queue: deque[_State],
+) -> None:
+    """Queue the states a resolved field leads to (its return type, same subgraph)."""
+    target = base_type(field_type)
+    provided = _provided_tree(_parsed(found.provides)) or dict(current.provided).get(name, ())
+    subgraph = state.subgraphs[current.subgraph]
+    in_subgraph = subgraph.types.get(target)
+    for implementation in graph.implementations(target):
+        if implementation in subgraph.types or (in_subgraph and in_subgraph.interface_object):
+            next_state = _State(implementation, current.subgraph, provided)
+            _push(paths, queue, next_state, [*paths[current], name])
+
+
+def _closure(start: _State, jumps: dict[_State, list[_State]]) -> set[_State]:
+    seen, stack = {start}, [start]
+    while stack:
+        for nxt in jumps.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _unsatisfied(
+    state: MergeState,
+    paths: dict[_State, list[str]],
+    resolved: dict[_State, set[str]],
+    jumps: dict[_State, list[_State]],
+) -> dict[tuple[str, str], _State]:
+    """(type, field) -> the first state (BFS order) from which the field cannot be resolved."""
+    failing: dict[tuple[str, str], _State] = {}
+    root_resolved: dict[str, set[str]] = {}
+    for current, names in resolved.items():
+        if current.type_name in _ROOTS and not current.provided:
+            root_resolved.setdefault(current.type_name, set()).update(names)
+    for current in paths:
+        if current not in resolved:
+            continue
+        if current.type_name in _ROOTS and not current.provided:
+            reachable = root_resolved[current.type_name]
+        else:
+            reachable = set().union(*(resolved.get(s, set()) for s in _closure(current, jumps)))
+        for name in state.merged[current.type_name].fields:
+            if name not in reachable:
+                failing.setdefault((current.type_name, name), current)
+    return failing
 
 
 def _parsed(fields: str | None) -> SelectionSetNode | None:
@@ -241,24 +342,20 @@ def _reasons(graph: _Graph, type_name: str, name: str, origin: int) -> list[str]
 
 
 def _errors(
-    graph: _Graph,
-    satisfied: set[tuple[str, str]],
-    first_path: dict[str, tuple[list[str], int]],
+    graph: _Graph, failing: dict[tuple[str, str], _State], paths: dict[_State, list[str]]
 ) -> Iterator[CompositionError]:
     state = graph.state
-    for type_name, (path, index) in first_path.items():
+    for (type_name, name), origin in failing.items():
         merged = state.merged[type_name]
-        if merged.inaccessible:
+        if merged.inaccessible or "@inaccessible" in merged.fields[name].directives:
             continue
-        for name, merged_field in merged.fields.items():
-            if (type_name, name) in satisfied or "@inaccessible" in merged_field.directives:
-                continue
-            subgraph = state.subgraphs[index].name
-            reasons = "\n".join(f"  - {r}" for r in _reasons(graph, type_name, name, index))
-            yield CompositionError(
-                "SATISFIABILITY_ERROR",
-                f"The following supergraph API query:\n{_example(path, name)}\ncannot be"
-                f' satisfied by the subgraphs because:\n- from subgraph "{subgraph}":\n{reasons}',
-                (subgraph,),
-                f"{type_name}.{name}",
-            )
+        subgraph = state.subgraphs[origin.subgraph].name
+        path = paths[origin]
+        reasons = "\n".join(f"  - {r}" for r in _reasons(graph, type_name, name, origin.subgraph))
+        yield CompositionError(
+            "SATISFIABILITY_ERROR",
+            f"The following supergraph API query:\n{_example(path, name)}\ncannot be"
+            f' satisfied by the subgraphs because:\n- from subgraph "{subgraph}":\n{reasons}',
+            (subgraph,),
+            f"{type_name}.{name}",
+        )

@@ -8,6 +8,7 @@ become shareable, ``@external`` on key fields of type extensions is dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from graphql import (
@@ -40,6 +41,7 @@ from router.composition.model import (
     Subgraph,
     SubType,
 )
+from router.composition.specs import directives_of_version
 from router.composition.subgraph_document import prepare_document, printed
 
 __all__ = ["build_subgraph"]
@@ -161,9 +163,9 @@ class _Reader:
                 )
                 fields = self.string(directive, "fields") or ""
                 sub_type.keys.append(Key(fields, resolvable, is_extension))
-            if "external" in by_name:
-                for field_node in getattr(node, "fields", None) or ():
-                    self.extra_external.add((graphql_type.name, field_node.name.value))
+            if "external" in by_name and self.link.is_fed2:
+                names = getattr(graphql_type, "fields", {})
+                self.extra_external.update((graphql_type.name, name) for name in names)
         if extends:
             sub_type.keys = [Key(k.fields, k.resolvable, True) for k in sub_type.keys]
         sub_type.extension = extends or all(
@@ -211,8 +213,29 @@ def _description(node: Node | None) -> str | None:
     return description.value if isinstance(description, StringValueNode) else None
 
 
-def _invalid(subgraph: str, message: str) -> CompositionError:
-    return CompositionError("INVALID_GRAPHQL", f"[{subgraph}] {message}", (subgraph,))
+_UNKNOWN_DIRECTIVE = re.compile(r"^Unknown directive '@(\w+)'\.$")
+
+
+def _apollo_message(message: str, link: FederationLink | None) -> str:
+    """graphql-core's message in Apollo's words (double quotes, federation import hint)."""
+    match = _UNKNOWN_DIRECTIVE.match(message)
+    if match is None:
+        return message
+    name = match.group(1)
+    text = f'Unknown directive "@{name}".'
+    if link is not None and link.is_fed2 and name in directives_of_version(link.version or (2, 0)):
+        text += (
+            f' If you meant the "@{name}" federation directive, you should use fully-qualified'
+            f' name "@federation__{name}" or add "@{name}" to the `import` argument of the @link'
+            " to the federation specification."
+        )
+    return text
+
+
+def _invalid(subgraph: str, message: str, link: FederationLink | None = None) -> CompositionError:
+    return CompositionError(
+        "INVALID_GRAPHQL", f"[{subgraph}] {_apollo_message(message, link)}", (subgraph,)
+    )
 
 
 def build_subgraph(
@@ -232,11 +255,12 @@ def build_subgraph(
     try:
         schema = build_ast_schema(prepared.document)
     except (GraphQLError, TypeError) as error:
-        errors.append(_invalid(name, getattr(error, "message", str(error))))
+        messages = str(getattr(error, "message", error)).split("\n\n")
+        errors.extend(_invalid(name, message, link) for message in messages)
         return None
     problems = [e for e in validate_schema(schema) if "root type must be provided" not in e.message]
     if problems:
-        errors.extend(_invalid(name, problem.message) for problem in problems)
+        errors.extend(_invalid(name, problem.message, link) for problem in problems)
         return None
     reader = _Reader(link, prepared.extension_nodes)
     reader.extra_external = set()
@@ -246,6 +270,7 @@ def build_subgraph(
         if not graphql_type.name.startswith("__") and graphql_type.name not in _BUILTIN
     }
     roots = _root_names(schema)
+    _rename_roots(types, roots)
     if "query" not in roots and "Query" not in types:
         types["Query"] = SubType(
             "Query", "OBJECT"
@@ -255,6 +280,38 @@ def build_subgraph(
     if not link.is_fed2:
         upgrade_federation_1(subgraph)
     return subgraph
+
+
+_DEFAULT_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+
+
+def _rename_roots(types: dict[str, SubType], roots: dict[str, str]) -> None:
+    """Root types get their default names (``schema { query: RootQuery }`` -> ``Query``), as
+    Apollo does, unless that name is taken (then ROOT_*_USED is reported)."""
+    renames = {
+        name: _DEFAULT_ROOTS[op]
+        for op, name in roots.items()
+        if name != _DEFAULT_ROOTS[op] and _DEFAULT_ROOTS[op] not in types
+    }
+    if not renames:
+        return
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
+
+    def rename(type_string: str) -> str:
+        return pattern.sub(lambda m: renames[m.group(1)], type_string)
+
+    for old, new in renames.items():
+        types[new] = types.pop(old)
+        types[new].name = new
+    for op, name in roots.items():
+        roots[op] = renames.get(name, name)
+    for sub_type in types.values():
+        sub_type.interfaces = [rename(i) for i in sub_type.interfaces]
+        sub_type.members = [rename(m) for m in sub_type.members]
+        for sub_field in sub_type.fields.values():
+            sub_field.type = rename(sub_field.type)
+            for argument in sub_field.args.values():
+                argument.type = rename(argument.type)
 
 
 def _root_names(schema: object) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from router.composition.cost_rules import check_cost
 from router.composition.errors import CompositionError
 from router.composition.fieldsets import SelectedField, base_type, parse_field_set, walk_field_set
 from router.composition.model import SubField, Subgraph, SubType
@@ -98,7 +99,7 @@ def _field_set_errors(
         yield _error(subgraph, f"{code}_INVALID_FIELDS", prefix + problem, host)
     for item in selected:
         coordinate = f"{item.parent}.{item.name}"
-        if item.field is None or item.field.external or item.has_selection:
+        if item.field is None or item.field.external or item.has_selection or item.under_external:
             continue
         parent = subgraph.types[item.parent]
         if directive == "requires":
@@ -195,4 +196,5 @@ def validate_subgraph(subgraph: Subgraph) -> list[CompositionError]:
             errors.extend(_check_keys(subgraph, sub_type))
             errors.extend(_check_fields(subgraph, sub_type))
     errors.extend(_check_external(subgraph))
+    errors.extend(check_cost(subgraph))
     return errors

@@ -63,7 +63,7 @@ def render_supergraph(state: MergeState) -> str:
     version = max((s.version or (2, 0) for s in state.subgraphs), default=(2, 0))
     join = join_version(version)
     join_directives, join_types = join_definitions(join)
-    used = state.used_features
+    used = set(state.used_features)
     schema_directives = [
         '@link(url: "https://specs.apollo.dev/link/v1.0")',
         f'@link(url: "https://specs.apollo.dev/join/v{join[0]}.{join[1]}", for: EXECUTION)',
@@ -73,11 +73,17 @@ def render_supergraph(state: MergeState) -> str:
     types: dict[str, str | MType] = {**join_types, "link__Import": "scalar link__Import"}
     types["link__Purpose"] = _LINK_PURPOSE
     types["join__Graph"] = _graph_enum(state)
-    for name in used:
-        if name in FEATURE_DIRECTIVE_DEFINITIONS:
-            _, _, definition, extra_types = FEATURE_DIRECTIVE_DEFINITIONS[name]
-            directives[name] = definition
-            types.update(extra_types)
+    listsize_imported = "listSize" in used
+    if used & {"cost", "listSize"}:
+        used = used | {"cost", "listSize"}  # the cost spec brings both definitions
+    for feature in sorted(used & set(FEATURE_DIRECTIVE_DEFINITIONS)):
+        _, _, definition, extra_types = FEATURE_DIRECTIVE_DEFINITIONS[feature]
+        if feature == "listSize" and not listsize_imported:
+            # the cost spec's @listSize keeps its namespaced name when not imported
+            directives["cost__listSize"] = definition.replace("@listSize", "@cost__listSize")
+        else:
+            directives[feature] = definition
+        types.update(extra_types)
     roots = {
         op: name
         for op, name in (

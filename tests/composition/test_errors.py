@@ -424,6 +424,75 @@ extend type T @key(fields: "id") { id: ID! }
 """,
         ),
     ],
+    "ONLY_INACCESSIBLE_CHILDREN": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@inaccessible", "@tag"])
+type Query { a: Int b(secret: Int @inaccessible): Int }
+type Hidden @inaccessible { x: Int }
+input In { a: Int b: Int @inaccessible }
+type Query2 { q(i: In): Int }
+union U @tag(name: "u") = Hidden
+scalar S @inaccessible
+""",
+        ),
+    ],
+    "REFERENCED_INACCESSIBLE": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@inaccessible"])
+type Query { h: Hidden }
+type Hidden @inaccessible { x: Int }
+""",
+        ),
+    ],
+    "REQUIRED_INACCESSIBLE": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@inaccessible"])
+type Query { a(x: Int! @inaccessible): Int }
+""",
+        ),
+    ],
+    "LIST_SIZE_INVALID_SLICING_ARGUMENT": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize"])
+type Query { items(first: String): [Int] @listSize(slicingArguments: ["first", "nope"]) }
+""",
+        ),
+    ],
+    "LIST_SIZE_APPLIED_TO_NON_LIST": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@listSize"])
+type Query { item: Int @listSize(assumedSize: -1) }
+""",
+        ),
+    ],
+    "LIST_SIZE_INVALID_SIZED_FIELD": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost", "@listSize"])
+type Query { items(first: Int @cost(weight: 2)): [Item] @listSize(slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false) }
+type Item @cost(weight: 3) { id: ID }
+enum Kind @cost(weight: 1) { A }
+scalar Big @cost(weight: 4)
+input In { x: Int @cost(weight: 5) }
+type Query2 { k(i: In): Kind b: Big }
+""",
+        ),
+    ],
+    "COST_APPLIED_TO_INTERFACE_FIELD": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost"])
+type Query { i: I }
+interface I { x: Int @cost(weight: 1) }
+type O implements I { x: Int }
+""",
+        ),
+    ],
 }
 
 EXPECTED_CODES: dict[str, list[str]] = {
@@ -469,6 +538,19 @@ EXPECTED_CODES: dict[str, list[str]] = {
     "SATISFIABILITY_ERROR": ["SATISFIABILITY_ERROR"],
     "INPUT_FIELD_DEFAULT_MISMATCH": ["INPUT_FIELD_DEFAULT_MISMATCH"],
     "EXTENSION_WITH_NO_BASE": ["EXTENSION_WITH_NO_BASE"],
+    "ONLY_INACCESSIBLE_CHILDREN": ["ONLY_INACCESSIBLE_CHILDREN"],
+    "REFERENCED_INACCESSIBLE": ["REFERENCED_INACCESSIBLE"],
+    "REQUIRED_INACCESSIBLE": ["REQUIRED_INACCESSIBLE"],
+    "LIST_SIZE_INVALID_SLICING_ARGUMENT": [
+        "LIST_SIZE_INVALID_SLICING_ARGUMENT",
+        "LIST_SIZE_INVALID_SLICING_ARGUMENT",
+    ],
+    "LIST_SIZE_APPLIED_TO_NON_LIST": [
+        "LIST_SIZE_APPLIED_TO_NON_LIST",
+        "LIST_SIZE_INVALID_ASSUMED_SIZE",
+    ],
+    "LIST_SIZE_INVALID_SIZED_FIELD": ["LIST_SIZE_INVALID_SIZED_FIELD"],
+    "COST_APPLIED_TO_INTERFACE_FIELD": ["COST_APPLIED_TO_INTERFACE_FIELD"],
 }
 
 

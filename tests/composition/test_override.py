@@ -59,6 +59,15 @@ type T @key(fields: "code") { id: ID! @shareable code: String! }
 """,
         ),
     ],
+    "override_unknown_source": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"])
+type Query { t: T }
+type T @key(fields: "id") { id: ID! x: Int @override(from: "zzz") }
+""",
+        ),
+    ],
 }
 
 EXPECTED: dict[str, str] = {
@@ -246,6 +255,64 @@ type T
 {
   id: ID!
   code: String! @join__field(graph: A, override: "b") @join__field(graph: B, usedOverridden: true)
+}
+''',
+    "override_unknown_source": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.4", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__DirectiveArguments
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Query
+  @join__type(graph: A)
+{
+  t: T
+}
+
+type T
+  @join__type(graph: A, key: "id")
+{
+  id: ID!
+  x: Int
 }
 ''',
 }

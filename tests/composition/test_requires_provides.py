@@ -48,6 +48,41 @@ type User @key(fields: "id") { id: ID! username: String! @external }
 """,
         ),
     ],
+    "nested_requires": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { t: T }
+type T @key(fields: "id") { id: ID! dims: Dims }
+type Dims @shareable { w: Int h: Int }
+""",
+        ),
+        (
+            "b",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type T @key(fields: "id") { id: ID! dims: Dims @external area: Int @requires(fields: "dims { w h }") }
+type Dims @shareable { w: Int h: Int }
+""",
+        ),
+    ],
+    "nested_provides": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { t: T }
+type T @key(fields: "id") { id: ID! owner: U @shareable }
+type U @key(fields: "id") { id: ID! name: String @shareable }
+""",
+        ),
+        (
+            "b",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { ts: [T] @provides(fields: "owner { name }") }
+type T @key(fields: "id") { id: ID! owner: U @external }
+type U @key(fields: "id") { id: ID! name: String @external }
+""",
+        ),
+    ],
 }
 
 EXPECTED: dict[str, str] = {
@@ -173,6 +208,138 @@ type User
 {
   id: ID!
   username: String! @join__field(graph: ACCOUNTS) @join__field(graph: REVIEWS, external: true)
+}
+''',
+    "nested_requires": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+type Dims
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  w: Int
+  h: Int
+}
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a.example:4000/graphql")
+  B @join__graph(name: "b", url: "http://b.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  t: T @join__field(graph: A)
+}
+
+type T
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+{
+  id: ID!
+  dims: Dims @join__field(graph: A) @join__field(graph: B, external: true)
+  area: Int @join__field(graph: B, requires: "dims { w h }")
+}
+''',
+    "nested_provides": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a.example:4000/graphql")
+  B @join__graph(name: "b", url: "http://b.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  t: T @join__field(graph: A)
+  ts: [T] @join__field(graph: B, provides: "owner { name }")
+}
+
+type T
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+{
+  id: ID!
+  owner: U @join__field(graph: A) @join__field(graph: B, external: true)
+}
+
+type U
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+{
+  id: ID!
+  name: String @join__field(graph: A) @join__field(graph: B, external: true)
 }
 ''',
 }

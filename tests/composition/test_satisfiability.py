@@ -240,6 +240,22 @@ type T @key(fields: "id", resolvable: false) { id: ID! w: Int }
 """,
         ),
     ],
+    "progressive_override_condition": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"])
+type Query { t: T }
+type T @key(fields: "id") { id: ID! code: String! @override(from: "b", label: "percent(50)") }
+""",
+        ),
+        (
+            "b",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+type Query { u: T }
+type T @key(fields: "code") { id: ID! @shareable code: String! }
+""",
+        ),
+    ],
 }
 
 EXPECTED_MESSAGES: dict[str, list[str]] = {
@@ -298,6 +314,18 @@ cannot be satisfied by the subgraphs because:
 - from subgraph "a":
   - cannot find field "T.x".
   - from subgraph "b": cannot satisfy @require conditions on field "T.x".""",
+    ],
+    "progressive_override_condition": [
+        """The following supergraph API query:
+{
+  t {
+    code
+  }
+}
+cannot be satisfied by the subgraphs because:
+- from subgraph "a":
+  - cannot find field "T.code".
+  - cannot move to subgraph "b" using @key(fields: "code") of "T", the key field(s) cannot be resolved from subgraph "a".""",
     ],
 }
 
