@@ -1,5 +1,6 @@
-"""``stack up``: export the SDLs, seed the stores, start every present service on 127.0.0.1, wait
-for each ``/ready``, print the URLs, and stop everything on Ctrl-C or SIGTERM.
+"""``stack up``: export the SDLs (and compose the supergraph when the router runs), seed the
+stores, start every present service on 127.0.0.1, wait for each ``/ready``, print the URLs, and
+stop everything on Ctrl-C or SIGTERM.
 
     stack up [--no-seed] [--only NAME ...] [--port NAME=PORT ...] [--data-dir DIR]
     stack list
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence
@@ -59,6 +62,8 @@ def _prepare(services: Sequence[Service], env: dict[str, dict[str, str]], do_see
     """Export the SDLs (what `make sdl` does) and seed the subgraphs' stores in-process."""
     changed = asyncio.run(export_sdl())
     _say("SDLs exported" + (f" ({', '.join(changed)} changed)" if changed else " (unchanged)"))
+    if any(s.name == "router" for s in services):
+        _compose_supergraph()
     names = [s.name for s in services if s.name in SUBGRAPHS]
     if not do_seed or not names:
         return
@@ -66,6 +71,21 @@ def _prepare(services: Sequence[Service], env: dict[str, dict[str, str]], do_see
     counts = asyncio.run(seed(SeedSizes(), names, urls))
     for name, tables in counts.items():
         _say(f"seeded {name}: " + ", ".join(f"{t}={n}" for t, n in tables.items()))
+
+
+def _compose_supergraph() -> None:
+    """The router serves schema/supergraph.graphql: compose it from the fresh SDLs first."""
+    program = shutil.which("schema", path=str(Path(sys.executable).parent))
+    if program is None:
+        _say("skipping supergraph composition: `schema` is not installed")
+        return
+    result = subprocess.run(
+        [program, "compose"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+    )
+    output = (result.stdout + result.stderr).strip()
+    _say(
+        f"schema compose: {output.splitlines()[-1] if output else 'exit ' + str(result.returncode)}"
+    )
 
 
 def _wait_for_stop(processes: Sequence[ManagedProcess]) -> None:

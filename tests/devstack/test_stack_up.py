@@ -1,5 +1,6 @@
-"""``stack up`` as a real process: it seeds, starts the five subgraphs, and on SIGTERM stops them
-all (ports chosen free, stores in a temporary folder, never the dev ports)."""
+"""``stack up`` as a real process: it seeds, starts the five subgraphs (``--only``: the router and
+BFFs have their own tests), and on SIGTERM stops them all (ports chosen free, stores in a
+temporary folder, never the dev ports)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.services import SERVICES
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
+from subgraphs.registry import SUBGRAPHS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -24,10 +25,11 @@ def _answers(url: str) -> bool:
 
 
 def test_stack_up_starts_everything_and_stops_on_sigterm(tmp_path: Path) -> None:
-    ports = {service.name: free_port() for service in SERVICES}
+    ports = {name: free_port() for name in SUBGRAPHS}
     argv = [sys.executable, "-m", "devstack.cli", "up", "--data-dir", str(tmp_path / "stores")]
+    argv += [f"--only={name}" for name in SUBGRAPHS]
     argv += [f"--port={name}={port}" for name, port in ports.items()]
-    last = SERVICES[-1].name
+    last = SUBGRAPHS[-1]
     spec = ProcessSpec("stack", argv, f"http://127.0.0.1:{ports[last]}/ready", cwd=PROJECT_ROOT)
     log = tmp_path / "stack.log"
     stack = ManagedProcess(spec, log_path=log)

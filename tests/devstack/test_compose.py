@@ -1,0 +1,68 @@
+"""compose.yaml agrees with devstack/services.py: every present service is there with the same
+command, port, environment (plus its own PostgreSQL database) and a /ready healthcheck; the
+databases it names are the ones the init script creates. (No container engine runs here, so the
+file is checked, not started.)"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from devstack.compose import expected
+from devstack.services import SERVICES
+from servicekit.topology import PROJECT_ROOT
+from subgraphs.registry import SUBGRAPHS
+
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+INIT_SQL = (PROJECT_ROOT / "devstack" / "postgres" / "init-databases.sql").read_text()
+
+
+def _service(name: str) -> dict[str, Any]:
+    service: dict[str, Any] = COMPOSE["services"][name]
+    return service
+
+
+def test_every_present_service_agrees_with_the_service_list() -> None:
+    present = [s for s in SERVICES if s.missing() is None]
+    assert {s.name for s in present} >= set(SUBGRAPHS)
+    for service in present:
+        compose = _service(service.name)
+        want = expected(service)
+        environment = dict(want.environment)
+        if service.name in SUBGRAPHS:
+            environment[f"{service.name.upper()}_DATABASE_URL"] = (
+                f"postgresql+asyncpg://postgres:postgres@postgres:5432/{service.name}"
+            )
+        assert compose["command"] == want.command, service.name
+        assert compose["ports"] == [f"{want.port}:{want.port}"], service.name
+        # Container-only additions: Redis lives at redis:6379 there, not 127.0.0.1.
+        extras = {k: v for k, v in compose["environment"].items() if k not in environment}
+        assert {k: compose["environment"].get(k) for k in environment} == environment, service.name
+        assert extras == {k: "redis://redis:6379/0" for k in extras if k.endswith("_REDIS_URL")}
+        assert want.ready_url in " ".join(compose["healthcheck"]["test"]), service.name
+        assert compose["build"] == "." and compose["image"] == "federation-platform:dev"
+
+
+def test_the_seed_job_and_the_databases() -> None:
+    created = re.findall(r"CREATE DATABASE (\w+);", INIT_SQL)
+    assert created == list(SUBGRAPHS)
+    seed = _service("seed")
+    assert seed["command"] == ["subgraph", "seed"]
+    assert seed["environment"] == {
+        f"{name.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres:postgres@postgres:5432/{name}"
+        for name in SUBGRAPHS
+    }
+    for name in SUBGRAPHS:
+        assert _service(name)["depends_on"]["seed"] == {
+            "condition": "service_completed_successfully"
+        }
+    assert _service("orders")["depends_on"]["products"] == {"condition": "service_healthy"}
+
+
+def test_the_dockerfile_installs_from_the_lock_file() -> None:
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert "uv sync --frozen --no-dev" in dockerfile
+    ignored = (PROJECT_ROOT / ".dockerignore").read_text().split()
+    assert {".venv", "data", ".git", "**/node_modules"} <= set(ignored)
