@@ -60,7 +60,7 @@ def _choose(walker: Walker, root: str, item: NField, used: dict[str, FetchGroup]
     costs = walker.costs
     scored = [
         (
-            (0 if graph in used else 1) + (costs.cost(graph, root, (item,)) if costs else 0),
+            (0 if graph in used else 1) + costs.cost(graph, root, (item,)),
             order.index(graph),
             graph,
         )

@@ -24,6 +24,7 @@ from router.planning.plan import ValueSetter
 from router.planning.reenter import reenter
 from router.planning.requires import satisfy_requires
 from router.planning.selection import SelectionBuffer
+from router.planning.targets import choose_target, pick_key
 from router.supergraph import Key, Supergraph
 
 __all__ = ["Context", "Walker"]
@@ -35,7 +36,7 @@ class Walker:
 
     capabilities: Capabilities
     registry: GroupRegistry = field(default_factory=GroupRegistry)
-    costs: CostModel | None = None
+    costs: CostModel = field(init=False)
     sources: dict[tuple[int, str], Context] = field(default_factory=dict)
     roots: list[FetchGroup] = field(default_factory=list)
     """Root fetches in execution order."""
@@ -136,7 +137,14 @@ class Walker:
         typedef = self.supergraph.types[type_name]
         if typedef.kind != "OBJECT" and not self._entity_interface_targets(ctx, item):
             return self._split_by_runtime_type(ctx, item)
-        chosen = self._choose_target(ctx, item)
+        chosen = choose_target(
+            self.capabilities,
+            self.costs,
+            self.registry,
+            ctx,
+            item,
+            remote_ok=self._depth < 2,
+        )
         if (
             chosen is not None
             and self.registry.existing_entity(ctx.group, chosen[0], ctx.path) is None
@@ -249,68 +257,9 @@ class Walker:
             and self.capabilities.keys(ctx.type_name, ctx.group.service)
         ]
 
-    def _candidates(self, ctx: Context, item: NField) -> list[tuple[str, str]]:
-        capabilities, type_name = self.capabilities, ctx.type_name
-        found: list[tuple[str, str]] = []
-        for graph in capabilities.graphs_resolving(type_name, item.name):
-            if capabilities.keys(type_name, graph):
-                found.append((graph, type_name))
-        if self.supergraph.types[type_name].kind == "OBJECT":
-            for graph in self.supergraph.graph_names:
-                for interface in capabilities.interface_objects(type_name, graph):
-                    if capabilities.resolvable(
-                        interface, item.name, graph, None
-                    ) and capabilities.keys(interface, graph):
-                        found.append((graph, interface))
-        return found
-
-    def _choose_target(self, ctx: Context, item: NField) -> tuple[str, str] | None:
-        """The cheapest (subgraph, entity type) to resolve ``item`` from, by :mod:`cost`."""
-        scored: list[tuple[int, int, str, str]] = []
-        order = self.supergraph.graph_names
-        fielddef = self.supergraph.types[ctx.type_name].fields[item.name]
-        for graph, entity_type in self._candidates(ctx, item):
-            if graph == ctx.group.service and entity_type == ctx.type_name:
-                continue
-            key, local = self.pick_key(ctx, graph, entity_type)
-            if key is None:
-                continue
-            existing = self.registry.existing_entity(ctx.group, graph, ctx.path)
-            subtree_cost = (
-                self.costs.cost(graph, fielddef.named_type, item.selections) if self.costs else 0
-            )
-            score = (0 if existing else 1) + (0 if local else 2) + subtree_cost
-            scored.append((score, order.index(graph), graph, entity_type))
-        if not scored:
-            return None
-        best = min(scored)
-        return best[2], best[3]
-
     def pick_key(self, ctx: Context, graph: str, entity_type: str) -> tuple[Key | None, bool]:
-        """A resolvable key of ``entity_type`` in ``graph``; prefer keys the parent can select."""
-        keys = self.capabilities.keys(entity_type, graph)
-        for key in keys:
-            if self._locally_selectable(ctx.group.service, ctx.type_name, key.selection):
-                return key, True
-        if keys and self._depth < 2:
-            return keys[0], False
-        return None, False
-
-    def _locally_selectable(self, service: str, type_name: str, selection: object) -> bool:
-        from graphql import FieldNode
-
-        for node in getattr(selection, "selections", ()):
-            if not isinstance(node, FieldNode):
-                return False
-            name = node.name.value
-            fielddef = self.supergraph.types[type_name].fields.get(name)
-            if fielddef is None or not self.capabilities.resolvable(type_name, name, service, None):
-                return False
-            if node.selection_set and not self._locally_selectable(
-                service, fielddef.named_type, node.selection_set
-            ):
-                return False
-        return True
+        """A key of ``entity_type`` in ``graph`` (see :func:`targets.pick_key`)."""
+        return pick_key(self.capabilities, ctx, graph, entity_type, remote_ok=self._depth < 2)
 
     def entity_context(
         self, ctx: Context, service: str, entity_type: str, variant: int = 0
