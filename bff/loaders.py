@@ -185,7 +185,8 @@ class RootLoader(_WindowedLoader):
             alias = f"r{i}"
             results[i] = body["data"].get(alias)
             if alias in failed and results[i] is None:
-                raise RouterError(f"router error on {root_field.text}", body.get("errors"))
+                mine = [e for e in body["errors"] if (e.get("path") or [None])[0] == alias]
+                raise RouterError(str(mine[0].get("message", "router error")), mine)
             if root_field.ttl_seconds > 0 and alias not in failed:
                 by_ttl.setdefault(root_field.ttl_seconds, {})[key] = results[i]
                 tags[key] = root_field.tags

@@ -39,11 +39,23 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 
 
 class RouterError(Exception):
-    """The router answered with errors and no usable data, or could not be reached."""
+    """The router answered with errors and no usable data, or could not be reached.
 
-    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+    ``extensions`` carries the first router error's extensions (its ``code`` above all, e.g.
+    ``OUT_OF_STOCK``); graphql-core copies an exception's ``extensions`` into the GraphQL error
+    it reports, so the client sees the domain's code, not a generic one.
+    """
+
+    def __init__(
+        self, message: str, errors: list[dict[str, Any]] | None = None, code: str = "ROUTER_ERROR"
+    ) -> None:
         super().__init__(message)
         self.errors = errors or []
+        first = self.errors[0].get("extensions") if self.errors else None
+        self.extensions: dict[str, Any] = {
+            "code": code,
+            **(first if isinstance(first, dict) else {}),
+        }
 
 
 @dataclass
@@ -112,7 +124,9 @@ class RouterClient:
                 self.url, content=orjson.dumps(payload), headers=outbound
             )
         except httpx.HTTPError as error:
-            raise RouterError(f"router unreachable: {type(error).__name__}: {error}") from error
+            raise RouterError(
+                f"router unreachable: {type(error).__name__}: {error}", code="ROUTER_UNREACHABLE"
+            ) from error
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError as error:
@@ -120,7 +134,7 @@ class RouterClient:
         if not isinstance(body, dict) or body.get("data") is None:
             errors = body.get("errors") if isinstance(body, dict) else None
             first = errors[0].get("message") if errors else f"status {response.status_code}"
-            raise RouterError(f"router error: {first}", errors)
+            raise RouterError(str(first), errors)
         return body
 
     async def schema_hash(self) -> str:

@@ -151,3 +151,25 @@ async def test_apq_registers_in_redis(web: Screen, seed: SeedData) -> None:
     assert registered.json() == answer
     by_hash = await web.http.post("/graphql", json={"extensions": persisted})
     assert by_hash.json() == answer
+
+
+async def test_place_order_passes_the_domain_error_code_through(web: Screen) -> None:
+    out_of_stock = "100000000007"  # every 7th product has no stock
+    variables = {
+        "input": {
+            "idempotencyKey": f"test-{uuid.uuid4()}",
+            "items": [{"upc": out_of_stock, "quantity": 1}],
+        }
+    }
+    response = await web.run("PlaceOrder", variables, x_user_id="12")
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": f"out of stock: {out_of_stock}",
+                "locations": [{"line": 2, "column": 3}],
+                "path": ["placeOrder"],
+                "extensions": {"code": "OUT_OF_STOCK", "upcs": [out_of_stock], "service": "orders"},
+            }
+        ],
+    }
