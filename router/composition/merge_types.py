@@ -1,29 +1,26 @@
 """Merge every named type across subgraphs into the supergraph model.
 
 Implements @apollo/composition's ``mergeType``: kinds must agree (TYPE_KIND_MISMATCH), an
-``@interfaceObject`` counts as the interface; ``@join__type`` per subgraph and key,
-``@join__implements``, ``@join__unionMember``; enums merge by their usage (values of input
-enums are intersected, ENUM_VALUE_MISMATCH when used both ways, EMPTY_MERGED_ENUM_TYPE),
-input types by field intersection (REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
-EMPTY_MERGED_INPUT_TYPE); interface fields must be implemented (INTERFACE_FIELD_NO_IMPLEM).
+``@interfaceObject`` counts as the interface, extensions need a base (EXTENSION_WITH_NO_BASE);
+``@join__type`` per subgraph and key, ``@join__implements``, ``@join__unionMember``; fields via
+``merge_fields``, inputs and enums via ``merge_values`` (enums last: they merge by the usage the
+other types record); interface fields must be implemented (INTERFACE_FIELD_NO_IMPLEM) and
+``@interfaceObject`` fields reach every implementation.
 """
 
 from __future__ import annotations
 
 from router.composition.context import MergeState, subgraph_list
-from router.composition.fieldsets import base_type
 from router.composition.merge_directives import merge_applied, merge_description
 from router.composition.merge_fields import merge_field
+from router.composition.merge_values import merge_enum, merge_input
 from router.composition.model import SubField, SubType
 from router.composition.supergraph_model import (
-    JoinField,
-    MEnumValue,
     MField,
     MType,
     graph_value,
     render_args,
 )
-from router.composition.types_compat import merge_type_strings
 
 __all__ = ["merge_all_types"]
 
@@ -143,120 +140,6 @@ def _merge_composite_fields(state: MergeState, merged: MType, sources: TypeSourc
             del merged.fields[name]
 
 
-def _merge_input(state: MergeState, merged: MType, sources: TypeSources) -> None:
-    names: list[str] = []
-    for sub_type in sources.values():
-        names.extend(n for n in sub_type.fields if n not in names)
-    for name in names:
-        by_index = {i: s.fields.get(name) for i, s in sources.items()}
-        present = {i: f for i, f in by_index.items() if f is not None}
-        coordinate = f"{merged.name}.{name}"
-        if len(present) < len(by_index) and not any(f.inaccessible for f in present.values()):
-            required = [
-                state.subgraphs[i].name
-                for i, f in present.items()
-                if f.type.endswith("!") and f.default is None
-            ]
-            if required:
-                missing = [state.subgraphs[i].name for i, f in by_index.items() if f is None]
-                state.error(
-                    "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
-                    f'Input object field "{coordinate}" is required in some subgraphs but does not'
-                    f" appear in all subgraphs: it is required in {subgraph_list(required)} but"
-                    f" does not appear in {subgraph_list(missing)}",
-                    required + missing,
-                    coordinate,
-                )
-            continue
-        fields = list(present.values())
-        field_type, all_equal, compatible = merge_type_strings(
-            [f.type for f in fields], state.named_subtype, input_position=True
-        )
-        if not compatible:
-            state.error(
-                "FIELD_TYPE_MISMATCH",
-                f'Type of field "{coordinate}" is incompatible across subgraphs',
-                [state.subgraphs[i].name for i in present],
-                coordinate,
-            )
-        state.record_enum_usage(base_type(field_type), coordinate, True)
-        if len({f.default for f in fields}) > 1:
-            state.error(
-                "INPUT_FIELD_DEFAULT_MISMATCH",
-                f'Input field "{coordinate}" has incompatible default values across subgraphs',
-                [state.subgraphs[i].name for i in present],
-                coordinate,
-            )
-        directives = merge_applied(state, fields)
-        joins = (
-            []
-            if all_equal
-            else [str(JoinField(state.graphs[i], type=f.type)) for i, f in present.items()]
-        )
-        inaccessible = [d for d in directives if d == "@inaccessible"]
-        merged.fields[name] = MField(
-            name,
-            field_type,
-            {},
-            merge_description([f.description for f in fields]),
-            inaccessible + joins + [d for d in directives if d != "@inaccessible"],
-            fields[0].default,
-        )
-    if not merged.fields:
-        state.error(
-            "EMPTY_MERGED_INPUT_TYPE",
-            f'None of the fields of input object type "{merged.name}" are consistently defined in'
-            " all the subgraphs defining that type. As only fields common to all subgraphs are"
-            " merged, this would result in an empty type.",
-            [state.subgraphs[i].name for i in sources],
-            merged.name,
-        )
-
-
-def _merge_enum(state: MergeState, merged: MType, sources: TypeSources) -> None:
-    usage = state.enum_usages.get(merged.name)
-    position = usage.position if usage else "Output"
-    names: list[str] = []
-    for sub_type in sources.values():
-        names.extend(n for n in sub_type.values if n not in names)
-    for name in names:
-        by_index = {i: s.values.get(name) for i, s in sources.items()}
-        present = {i: v for i, v in by_index.items() if v is not None}
-        directives = merge_applied(state, list(present.values()))
-        inaccessible = "@inaccessible" in directives
-        if len(present) < len(by_index) and not inaccessible and position != "Output":
-            if position == "Both" and usage is not None:
-                has = [state.subgraphs[i].name for i in present]
-                lacks = [state.subgraphs[i].name for i, v in by_index.items() if v is None]
-                state.error(
-                    "ENUM_VALUE_MISMATCH",
-                    f'Enum type "{merged.name}" is used as both input type (for example, as type of'
-                    f' "{usage.examples["Input"]}") and output type (for example, as type of'
-                    f' "{usage.examples["Output"]}"), but value "{name}" is not defined in all the'
-                    f' subgraphs defining "{merged.name}": "{name}" is defined in'
-                    f" {subgraph_list(has)} but not in {subgraph_list(lacks)}",
-                    has + lacks,
-                    f"{merged.name}.{name}",
-                )
-            continue
-        joins = [f"@join__enumValue(graph: {state.graphs[i]})" for i in present]
-        rest = [d for d in directives if d != "@inaccessible"]
-        merged.values[name] = MEnumValue(
-            name,
-            merge_description([v.description for v in present.values()]),
-            (["@inaccessible"] if inaccessible else []) + joins + rest,
-        )
-    if not merged.values:
-        state.error(
-            "EMPTY_MERGED_ENUM_TYPE",
-            f'None of the values of enum type "{merged.name}" are defined consistently in all the'
-            " subgraphs defining that type. As only values common to all subgraphs are merged,"
-            " this would result in an empty type.",
-            [state.subgraphs[i].name for i in sources],
-            merged.name,
-        )
-
-
 def _check_interface_fields(state: MergeState) -> None:
     for merged in state.merged.values():
         for interface in merged.interfaces:
@@ -342,9 +225,9 @@ def merge_all_types(state: MergeState) -> None:
         if merged.kind in ("OBJECT", "INTERFACE"):
             _merge_composite_fields(state, merged, sources)
         elif merged.kind == "INPUT_OBJECT":
-            _merge_input(state, merged, sources)
+            merge_input(state, merged, sources)
     for name, sources in valid.items():
         if state.merged[name].kind == "ENUM":
-            _merge_enum(state, state.merged[name], sources)
+            merge_enum(state, state.merged[name], sources)
     _add_interface_object_fields(state)
     _check_interface_fields(state)
