@@ -6,11 +6,22 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import httpx
 import pytest
+from graphql import parse
 
 from router.composition import SubgraphInput, compose
 from router.config import RouterConfig
 from router.gateway import Gateway
+from router.planning import plan_operation
+from router.planning.plan import (
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    SequenceNode,
+)
 from router.request import GraphQLRequest
 from servicekit.topology import PROJECT_ROOT, load_subgraphs
 from subgraphs.inventory.schema import shipping_estimate
@@ -36,46 +47,16 @@ def _query() -> str:
     return BENCHMARK_QUERY.read_text() if BENCHMARK_QUERY.exists() else FALLBACK_QUERY
 
 
-# The subgraph SDLs declare ``price``/``weight``/``username`` @external with a nullable type while
-# their owners say non-null (EXTERNAL_TYPE_MISMATCH) and accounts' ``username`` is not @shareable
-# although reviews @provides it (INVALID_FIELD_SHARING). Values at runtime are the same either way;
-# these edits let the gateway be checked against the real subgraphs until the SDLs are fixed.
-_NORMALIZE = {
-    "inventory": [
-        ("price: Int @external", "price: Int! @external"),
-        ("weight: Int @external", "weight: Int! @external"),
-    ],
-    "reviews": [("username: String @external", "username: String! @external")],
-    "accounts": [("  username: String!\n", "  username: String! @shareable\n")],
-}
-
-
-def _compose(normalize: bool) -> str | None:
-    inputs = []
-    for entry in load_subgraphs():
-        sdl = entry.schema_file.read_text()
-        for old, new in _NORMALIZE.get(entry.name, []) if normalize else []:
-            sdl = sdl.replace(old, new)
-        inputs.append(SubgraphInput(entry.name, entry.routing_url, sdl))
-    result = compose(inputs)
-    return result.supergraph_sdl
-
-
 @pytest.fixture(scope="session")
 def domain_supergraph() -> str:
-    """The five domain subgraphs composed by ``router.composition`` (skips while they don't)."""
-    sdl = _compose(normalize=False)
-    if sdl is None:
-        pytest.skip("the domain subgraph SDLs do not compose (see _NORMALIZE)")
-    return sdl
-
-
-@pytest.fixture(scope="session")
-def normalized_domain_supergraph() -> str:
-    sdl = _compose(normalize=True)
-    if sdl is None:
-        pytest.fail("the domain subgraphs do not compose even with the _NORMALIZE edits")
-    return sdl
+    """The five domain subgraphs (schema/subgraphs) composed by ``router.composition``."""
+    inputs = [
+        SubgraphInput(e.name, e.routing_url, e.schema_file.read_text()) for e in load_subgraphs()
+    ]
+    result = compose(inputs)
+    if result.supergraph_sdl is None:
+        pytest.fail(f"the domain subgraphs do not compose: {[e.code for e in result.errors]}")
+    return result.supergraph_sdl
 
 
 class Expected:
@@ -147,22 +128,49 @@ async def test_benchmark_query_matches_the_seed_data(
     await _check_benchmark(domain_supergraph, subgraph_stack)
 
 
-async def test_benchmark_query_over_the_normalized_supergraph(
-    normalized_domain_supergraph: str, subgraph_stack: dict[str, str]
-) -> None:
-    await _check_benchmark(normalized_domain_supergraph, subgraph_stack)
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Real HTTP, counting requests per subgraph port."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.count = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.count += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _fetches(node: PlanNode | None) -> int:
+    match node:
+        case None:
+            return 0
+        case FetchNode() | FlattenNode():
+            return 1
+        case SequenceNode(nodes=nodes) | ParallelNode(nodes=nodes):
+            return sum(_fetches(n) for n in nodes)
+        case ConditionNode(if_clause=a, else_clause=b):
+            return _fetches(a) + _fetches(b)
+    return 0
 
 
 async def _check_benchmark(sdl: str, subgraph_stack: dict[str, str]) -> None:
     config = RouterConfig.model_validate(
         {"subgraphs": {name: {"url": url} for name, url in subgraph_stack.items()}}
     )
-    gateway = Gateway.from_sdl(sdl, config)
+    transport = CountingTransport()
+    gateway = Gateway.from_sdl(sdl, config, transport=transport)
     try:
         response = await gateway.execute(GraphQLRequest(query=_query()))
+        requests_per_query = transport.count
         again = await gateway.execute(GraphQLRequest(query=_query()))
     finally:
         await gateway.aclose()
     expected = {"data": Expected(generate()).answer()}
     assert response.to_dict() == expected
     assert again.to_dict() == expected
+    # No N+1: one request per fetch of the plan, whatever the list sizes.
+    plan = plan_operation(gateway.supergraph, parse(_query()), None)
+    assert requests_per_query == _fetches(plan.node) == 13
