@@ -154,9 +154,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "memory": _memory,
         "all": _all,
     }
-    if args.command in _EXTERNAL:
-        return _external(args.command, args.rest)
-    return handlers[args.command](args)
+    try:
+        if args.command in _EXTERNAL:
+            return _external(args.command, args.rest)
+        return handlers[args.command](args)
+    except (RuntimeError, ValueError) as error:  # missing tools, wrong answers: say it plainly
+        print(f"bench {args.command}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from typing import Any
 
 from benchmarks.gateways import GATEWAYS
 from benchmarks.report import aggregate, format_table, ratios
-from benchmarks.results import write_results
+from benchmarks.results import RESULTS_DIR, write_results
 from benchmarks.runner import LoadOptions, Measurement, SubgraphSet, run_rounds
 from benchmarks.tools import NODE_DIR, ensure_node_modules, ensure_wrk
 from benchmarks.workload import (
@@ -65,7 +65,12 @@ def print_progress(measurement: Measurement) -> None:
     )
 
 
-def summarize(kind: str, measurements: Sequence[Measurement], settings: dict[str, Any]) -> str:
+def summarize(
+    kind: str,
+    measurements: Sequence[Measurement],
+    settings: dict[str, Any],
+    results_dir: Path = RESULTS_DIR,
+) -> str:
     """Aggregate, write the JSON results and return the printable table."""
     rows = aggregate(measurements)
     found = ratios(measurements)
@@ -79,11 +84,17 @@ def summarize(kind: str, measurements: Sequence[Measurement], settings: dict[str
             "measurements": [m.to_json() for m in measurements],
             "table": table,
         },
+        results_dir,
     )
     return f"{table}\n\nresults: {path}"
 
 
-def run_gateway_benchmark(gateways: Sequence[str], rounds: int, options: LoadOptions) -> str:
+def run_gateway_benchmark(
+    gateways: Sequence[str],
+    rounds: int,
+    options: LoadOptions,
+    results_dir: Path = RESULTS_DIR,
+) -> str:
     """Install what is missing, run the rounds, print and save the table."""
     unknown = [g for g in gateways if g not in GATEWAYS]
     if unknown:
@@ -113,4 +124,4 @@ def run_gateway_benchmark(gateways: Sequence[str], rounds: int, options: LoadOpt
                 report=print_progress,
             )
     settings = {"gateways": list(gateways), "rounds": rounds, **options.__dict__}
-    return summarize("gateways", measurements, settings)
+    return summarize("gateways", measurements, settings, results_dir)

@@ -82,12 +82,19 @@ def _rps_by_round(measurements: Sequence[Measurement], name: str) -> dict[int, f
     }
 
 
+def _like_for_like(ours: str, reference: str) -> bool:
+    """Compare dedupe with dedupe and plain with plain (Apollo Gateway has no inbound dedupe)."""
+    return ours.endswith("-dedupe") == reference.endswith("-dedupe")
+
+
 def ratios(measurements: Sequence[Measurement]) -> list[Ratio]:
-    """Every (router variant, reference gateway) pair measured in at least one common round."""
+    """Each like-for-like (router variant, reference gateway) pair measured in a common round."""
     found = []
     for ours in ROUTER_GATEWAYS:
         mine = _rps_by_round(measurements, ours)
         for reference in REFERENCE_GATEWAYS:
+            if not _like_for_like(ours, reference):
+                continue
             theirs = _rps_by_round(measurements, reference)
             common = sorted(set(mine) & set(theirs))
             per_round = tuple(mine[r] / theirs[r] for r in common if theirs[r] > 0)
