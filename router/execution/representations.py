@@ -63,7 +63,7 @@ def build_representations(
             continue
         if rewrites:
             apply_rewrites(representation, rewrites, matches)
-        if key_fields and _null_key(representation, key_fields):
+        if key_fields and None in representation.values() and _null_key(representation, key_fields):
             continue
         encoded = orjson.dumps(representation)
         position = index.get(encoded)
