@@ -83,7 +83,7 @@ def prepare_document(schema: GraphQLSchema, query: str) -> PreparedDocument:
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
     """Spec "GetOperation": the named operation, or the only one."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
+    if not name:  # absent or "" (some clients send an empty operationName)
         if len(operations) == 1:
             return operations[0]
         message = "Must provide operation name if query contains multiple operations."
