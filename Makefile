@@ -52,9 +52,9 @@ schema-compose: $(SYNCED)
 schema-check: $(SYNCED)
 	$(VENV)/bin/schema check --against $${SCHEMA_BASE:-HEAD~1}
 
-## bench: the gateway benchmarks (see benchmarks/README.md)
+## bench: every benchmark (see benchmarks/README.md); e.g. make bench BENCH_ARGS="--rounds 4 --duration 30"
 bench: $(SYNCED)
-	$(VENV)/bin/bench all
+	$(VENV)/bin/bench all $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data
