@@ -251,3 +251,21 @@ def test_document_preparation_errors() -> None:
     ]
     parsed = parse("{ hero { id } }")
     assert select_operation(parsed, None) is parsed.definitions[0]
+
+
+def test_same_response_key_in_several_fragments_merges_sub_selections_in_order() -> None:
+    query = """
+    query { hero { friends { name } ...F ... on Droid { friends { id } primaryFunction } } }
+    fragment F on Character { id friends { appearsIn name } }
+    """
+    friend = {"__typename": "Human", "id": "1000", "name": "Luke", "appearsIn": ["JEDI"]}
+    data = {"hero": {**R2, "friends": [friend]}}
+    assert shape(query, data) == {
+        "data": {
+            "hero": {
+                "friends": [{"name": "Luke", "appearsIn": ["JEDI"], "id": "1000"}],
+                "id": "2001",
+                "primaryFunction": "Astromech",
+            }
+        }
+    }
