@@ -6,7 +6,7 @@ The store's schema is created on start-up and ``/ready`` answers only while the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -25,9 +25,11 @@ def create_subgraph_app(
     mount_graphql: Callable[[FastAPI], None],
     *,
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    checks: Mapping[str, ReadinessCheck] | None = None,
 ) -> FastAPI:
     """``mount_graphql`` adds the library's GraphQL endpoint (Strawberry router, Ariadne ASGI);
-    ``on_shutdown`` closes what else the subgraph opened (HTTP clients)."""
+    ``on_shutdown`` closes what else the subgraph opened (HTTP clients); ``checks`` are readiness
+    checks beside the store's (orders: its upstream subgraphs, optional)."""
     log = get_logger(f"subgraphs.{name}")
 
     @asynccontextmanager
@@ -40,7 +42,9 @@ def create_subgraph_app(
         await database.dispose()
 
     app = FastAPI(title=f"{name} subgraph", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.router.routes.extend(health_routes({"database": ReadinessCheck(database.ping)}))
+    app.router.routes.extend(
+        health_routes({"database": ReadinessCheck(database.ping), **(checks or {})})
+    )
     app.add_middleware(JsonBodyGuard)
     mount_graphql(app)
     app.state.database = database

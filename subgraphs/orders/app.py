@@ -49,5 +49,6 @@ def create_app(database: Database | None = None, upstreams: Upstreams | None = N
         db,
         strawberry_mount(schema, lambda: Context(db, clients)),
         on_shutdown=[clients.aclose],
+        checks=clients.readiness_checks(),
     )
     return app

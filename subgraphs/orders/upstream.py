@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from servicekit.http import create_http_client
+from servicekit.health import ReadinessCheck
+from servicekit.http import create_http_client, http_probe
 
 __all__ = ["UpstreamError", "Upstreams"]
 
@@ -22,6 +24,12 @@ RESERVE = (
     "{ reserveStock(idempotencyKey: $key, items: $items) { idempotencyKey status } }"
 )
 RELEASE = "mutation Release($key: String!) { releaseStock(idempotencyKey: $key) { idempotencyKey status } }"
+
+
+def _health_url(graphql_url: str) -> str:
+    """``http://host:port/graphql`` -> ``http://host:port/health``."""
+    parts = urlsplit(graphql_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/health", "", ""))
 
 
 class UpstreamError(Exception):
@@ -47,6 +55,14 @@ class Upstreams:
         self.products_url = products_url
         self.inventory_url = inventory_url
         self._client = create_http_client(timeout_seconds=timeout_seconds, transport=transport)
+
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        """Optional checks: orders serves reads while products or inventory are down
+        (``/ready`` says ``degraded``), only ``placeOrder`` needs them."""
+        return {
+            name: ReadinessCheck(http_probe(self._client, _health_url(url)), required=False)
+            for name, url in (("products", self.products_url), ("inventory", self.inventory_url))
+        }
 
     async def aclose(self) -> None:
         await self._client.aclose()

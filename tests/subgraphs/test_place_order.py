@@ -191,3 +191,19 @@ async def test_stock_is_released_when_the_order_cannot_be_stored(
         ).json()
         assert placed == _expected(placed["data"]["placeOrder"]["id"], "6", [(product, 3)])
         assert _stock(stack, product.upc) == before - 3
+
+
+def test_orders_is_degraded_not_down_without_its_upstreams(tmp_path: Path) -> None:
+    """Orders alone (products and inventory unreachable): reads still work, /ready says why."""
+    with running_stack(tmp_path, ["orders"]) as alone:
+        ready = httpx.get(alone.base_url("orders") + "/ready", timeout=10).json()
+        assert ready["status"] == "degraded"
+        assert [ready["checks"][n]["ok"] for n in ("database", "products", "inventory")] == [
+            True,
+            False,
+            False,
+        ]
+        order = _post(alone.urls["orders"], '{ order(id: "1") { id total } }', {})
+        assert order == {"data": {"order": {"id": "1", "total": DATA.orders[0].total}}}
+        failed = _place(alone, f"order-{uuid.uuid4()}", [(IN_STOCK[0].upc, 1)], userId="1")
+        assert [e["extensions"]["code"] for e in failed["errors"]] == ["UPSTREAM_ERROR"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from servicekit.topology import load_subgraphs
 from subgraphs.seeding import generate
 from tests.subgraphs.expected import product_json, user_json
 
@@ -21,13 +22,18 @@ def _post(url: str, query: str, variables: dict[str, object] | None = None) -> d
 
 def test_every_subgraph_is_ready(subgraph_stack: dict[str, str]) -> None:
     assert sorted(subgraph_stack) == ["accounts", "inventory", "orders", "products", "reviews"]
-    for url in subgraph_stack.values():
+    database = {"database": {"ok": True, "dialect": "sqlite"}}
+    upstreams = {"products": {"ok": True}, "inventory": {"ok": True}}
+    for name, url in subgraph_stack.items():
         ready = httpx.get(url.replace("/graphql", "/ready"), timeout=5)
-        assert ready.status_code == 200
-        assert ready.json() == {
-            "status": "ready",
-            "checks": {"database": {"ok": True, "dialect": "sqlite"}},
-        }
+        checks = {**database, **(upstreams if name == "orders" else {})}
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": checks})
+
+
+def test_served_sdl_over_http_is_the_committed_file(subgraph_stack: dict[str, str]) -> None:
+    for entry in load_subgraphs():
+        answer = _post(subgraph_stack[entry.name], "{ _service { sdl } }")
+        assert answer == {"data": {"_service": {"sdl": entry.schema_file.read_text()}}}
 
 
 def test_users_and_top_products_over_http(subgraph_stack: dict[str, str]) -> None:
