@@ -2,8 +2,8 @@
 
 - a field is resolvable in a subgraph that defines it (``@join__field``, or the type's
   ``@join__type`` when the field has no ``@join__field``) unless it is ``@external`` there and not
-  ``@provides``-d on the current path (key fields marked external, Federation 1 style, stay
-  resolvable: a subgraph can always return the keys of what it references);
+  ``@provides``-d on the current path (composition already drops ``external`` from Federation 1
+  key fields of ``extend type``, which their subgraph does resolve);
 - ``@override(from:)`` removes the field from the overridden subgraph; with a progressive
   ``label`` the overriding entry is active only when the label is enabled for the request and the
   overridden one only when it is not;
@@ -73,17 +73,6 @@ class Capabilities:
             e.override == graph and e.graph != graph and self.active(e) for e in fielddef.graphs
         )
 
-    def is_key_field(self, type_name: str, field: str, graph: str) -> bool:
-        typedef = self.supergraph.types[type_name]
-        located = typedef.graphs.get(graph)
-        if located is None:
-            return False
-        return any(
-            isinstance(n, FieldNode) and n.name.value == field
-            for key in located.keys
-            for n in key.selection.selections
-        )
-
     def resolvable(self, type_name: str, field: str, graph: str, provided: Provided | None) -> bool:
         """Whether ``graph`` can return ``type_name.field`` on the current path."""
         if field == "__typename":
@@ -92,9 +81,7 @@ class Capabilities:
         if entry is None:
             return False
         if entry.external or entry.used_overridden:
-            if provided is not None and field in provided:
-                return True
-            return entry.external and self.is_key_field(type_name, field, graph)
+            return provided is not None and field in provided
         return True
 
     def graphs_resolving(self, type_name: str, field: str) -> tuple[str, ...]:
