@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["ClientPath", "entity_error", "root_error", "with_path"]
+__all__ = ["ClientPath", "entity_error", "entity_index", "root_error", "with_path"]
 
 ClientPath = tuple[str | int, ...]
 
@@ -41,6 +41,20 @@ def root_error(error: dict[str, Any], service: str) -> dict[str, Any]:
     return with_path(_base(error, service), path if valid and path else None)
 
 
+def entity_index(error: dict[str, Any], count: int) -> int | None:
+    """The representation index an ``["_entities", i, ...]`` error path names, if valid."""
+    path = error.get("path")
+    if (
+        isinstance(path, list)
+        and len(path) >= 2
+        and path[0] == "_entities"
+        and isinstance(path[1], int)
+        and 0 <= path[1] < count
+    ):
+        return path[1]
+    return None
+
+
 def entity_error(
     error: dict[str, Any],
     service: str,
@@ -49,17 +63,11 @@ def entity_error(
     client_path: Callable[[dict[str, Any]], ClientPath | None],
 ) -> list[dict[str, Any]]:
     """An ``_entities`` error, once per client object the failing representation stands for."""
-    path = error.get("path")
-    if (
-        isinstance(path, list)
-        and len(path) >= 2
-        and path[0] == "_entities"
-        and isinstance(path[1], int)
-        and 0 <= path[1] < len(targets)
-    ):
-        rest = [p for p in path[2:] if isinstance(p, str | int)]
+    index = entity_index(error, len(targets))
+    if index is not None:
+        rest = [p for p in error["path"][2:] if isinstance(p, str | int)]
         out = []
-        for obj in targets[path[1]]:
+        for obj in targets[index]:
             prefix = client_path(obj)
             if prefix is not None:
                 out.append(with_path(_base(error, service), [*prefix, *rest]))

@@ -19,7 +19,13 @@ import orjson
 from graphql import FieldNode, OperationDefinitionNode, parse
 
 from router.config import RouterConfig
-from router.execution.errors import ClientPath, entity_error, root_error, with_path
+from router.execution.errors import (
+    ClientPath,
+    entity_error,
+    entity_index,
+    root_error,
+    with_path,
+)
 from router.execution.merge import apply_rewrites, deep_merge, merge_entity
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
 from router.execution.representations import Representations, build_representations
@@ -214,6 +220,13 @@ class PlanExecutor:
         for error in answer.errors:
             for mapped in entity_error(error, fetch.service_name, shown, targets, client_path):
                 result.add_error(mapped)
+            index = entity_index(error, len(targets))
+            if index is not None and _nulled(entities, index):
+                # the subgraph nulled the whole entity: its error explains every field
+                for obj in targets[index]:
+                    at = client_path(obj)
+                    if at is not None:
+                        result.covered.append(at)
 
     async def _fetch_into(
         self, path: tuple[str, ...], fetch: FetchNode, objects: list[dict[str, Any]], run: _Run
@@ -226,6 +239,10 @@ class PlanExecutor:
             for obj in objects:
                 deep_merge(obj, orjson.loads(orjson.dumps(answer.data)))
         self._entity_errors(path, fetch, answer, [objects], run, entities=[])
+
+
+def _nulled(entities: object, index: int) -> bool:
+    return isinstance(entities, list) and (index >= len(entities) or entities[index] is None)
 
 
 def _no_url_error(name: str, reason: str) -> dict[str, Any]:

@@ -323,3 +323,19 @@ async def test_headers_are_propagated_per_subgraph_rules(
             "cookie": None,
         }
     }
+
+
+async def test_entity_nulled_by_its_subgraph_propagates_with_only_the_subgraph_error(
+    gateway: Gateway,
+) -> None:
+    query = "{ latestReview { body product { upc secretCode } } warehouseCount }"
+    assert await run(gateway, query) == {
+        "errors": [
+            {
+                "message": "secret code of 1 is classified",
+                "path": ["latestReview", "product", "secretCode"],
+                "extensions": {"service": "products"},
+            }
+        ],
+        "data": {"latestReview": None, "warehouseCount": 2},
+    }
