@@ -49,7 +49,7 @@ def mobile_specs(settings: BFFSettings) -> MobileSpecs:
             "usersById",
             "ids",
             "[ID!]!",
-            "id orders { id status placedAt total items { quantity } }",
+            "id orders(first: 100) { id status placedAt total items { quantity } }",
             stock,
             "UserOrders",
         ),

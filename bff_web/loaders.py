@@ -50,7 +50,7 @@ def web_specs(settings: BFFSettings) -> WebSpecs:
         user_profile=_user("WebUserProfile", "id name username email createdAt", entity),
         user_orders=_user(
             "WebUserOrders",
-            "id orders { id status placedAt total items { quantity unitPrice product { upc } } }",
+            "id orders(first: 100) { id status placedAt total items { quantity unitPrice product { upc } } }",
             stock,
             "UserOrders",
         ),
