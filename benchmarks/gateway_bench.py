@@ -80,7 +80,9 @@ def summarize(
         {
             "settings": settings,
             "rows": [row.__dict__ for row in rows],
-            "ratios": [{**r.__dict__, "median": r.median} for r in found],
+            "ratios": [
+                {**r.__dict__, "median": r.median, "cpu_median": r.cpu_median} for r in found
+            ],
             "measurements": [m.to_json() for m in measurements],
             "table": table,
         },

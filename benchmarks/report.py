@@ -29,20 +29,27 @@ class GatewayRow:
     rss_peak_mb: float
     gateway_cpu_percent: float
     subgraph_cpu_percent: float
+    cpu_ms_per_request: float
     problems: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Ratio:
-    """``ours`` requests/s divided by ``reference`` requests/s, per round and their median."""
+    """Per round: ``ours`` requests/s ÷ ``reference`` requests/s (``per_round``), and the
+    reference's CPU per request ÷ ours (``cpu_per_round``; above 1 = ours costs less CPU)."""
 
     ours: str
     reference: str
     per_round: tuple[float, ...]
+    cpu_per_round: tuple[float, ...] = ()
 
     @property
     def median(self) -> float:
         return median(self.per_round)
+
+    @property
+    def cpu_median(self) -> float:
+        return median(self.cpu_per_round) if self.cpu_per_round else 0.0
 
 
 def _median(values: Sequence[float]) -> float:
@@ -68,18 +75,23 @@ def aggregate(measurements: Sequence[Measurement]) -> list[GatewayRow]:
                 rss_peak_mb=max((m.rss_peak_bytes for m in mine), default=0) / 2**20,
                 gateway_cpu_percent=_median([m.gateway_cpu_percent for m in mine if m.wrk]),
                 subgraph_cpu_percent=_median([m.subgraph_cpu_percent for m in mine if m.wrk]),
+                cpu_ms_per_request=_median([m.cpu_ms_per_request for m in mine if m.wrk]),
                 problems=tuple(m.problem for m in mine if m.problem),
             )
         )
     return rows
 
 
-def _rps_by_round(measurements: Sequence[Measurement], name: str) -> dict[int, float]:
+def _by_round(measurements: Sequence[Measurement], name: str) -> dict[int, Measurement]:
     return {
-        m.round: m.wrk.requests_per_second
+        m.round: m
         for m in measurements
         if m.gateway == name and m.wrk is not None and m.verified_before
     }
+
+
+def _rps(measurement: Measurement) -> float:
+    return measurement.wrk.requests_per_second if measurement.wrk else 0.0
 
 
 def _like_for_like(ours: str, reference: str) -> bool:
@@ -91,15 +103,18 @@ def ratios(measurements: Sequence[Measurement]) -> list[Ratio]:
     """Each like-for-like (router variant, reference gateway) pair measured in a common round."""
     found = []
     for ours in ROUTER_GATEWAYS:
-        mine = _rps_by_round(measurements, ours)
+        mine = _by_round(measurements, ours)
         for reference in REFERENCE_GATEWAYS:
             if not _like_for_like(ours, reference):
                 continue
-            theirs = _rps_by_round(measurements, reference)
+            theirs = _by_round(measurements, reference)
             common = sorted(set(mine) & set(theirs))
-            per_round = tuple(mine[r] / theirs[r] for r in common if theirs[r] > 0)
+            rps = {r: (_rps(mine[r]), _rps(theirs[r])) for r in common}
+            cpu = {r: (mine[r].cpu_ms_per_request, theirs[r].cpu_ms_per_request) for r in common}
+            per_round = tuple(a / b for a, b in rps.values() if b > 0)
+            cpu_per_round = tuple(b / a for a, b in cpu.values() if a > 0 and b > 0)
             if per_round:
-                found.append(Ratio(ours, reference, per_round))
+                found.append(Ratio(ours, reference, per_round, cpu_per_round))
     return found
 
 
@@ -116,21 +131,29 @@ def _ms(value: float) -> str:
 def format_table(rows: Sequence[GatewayRow], found: Sequence[Ratio]) -> str:
     """The Markdown tables: one row per gateway, then the ratios."""
     lines = [
-        "| gateway | requests/s | p50 | p99 | errors | RSS peak | gateway CPU | subgraphs CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| gateway | requests/s | p50 | p99 | errors | RSS peak | gateway CPU | CPU per request | subgraphs CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         label = GATEWAYS[row.gateway].label if row.gateway in GATEWAYS else row.gateway
         lines.append(
             f"| {label} | {row.requests_per_second:,.1f} | {_ms(row.p50_ms)} | {_ms(row.p99_ms)} "
             f"| {row.errors} / {row.requests:,} | {row.rss_peak_mb:.0f} MB "
-            f"| {row.gateway_cpu_percent:.0f}% | {row.subgraph_cpu_percent:.0f}% |"
+            f"| {row.gateway_cpu_percent:.0f}% | {_ms(row.cpu_ms_per_request)} "
+            f"| {row.subgraph_cpu_percent:.0f}% |"
         )
     if found:
-        lines += ["", "| ours ÷ reference (requests/s) | median | per round |", "|---|---:|---|"]
+        lines += [
+            "",
+            "| ours ÷ reference | requests/s, median | per round | CPU per request, theirs ÷ ours |",
+            "|---|---:|---|---:|",
+        ]
         for ratio in found:
             rounds = ", ".join(f"{value:.2f}" for value in ratio.per_round)
-            lines.append(f"| {ratio.ours} ÷ {ratio.reference} | {ratio.median:.2f}x | {rounds} |")
+            lines.append(
+                f"| {ratio.ours} ÷ {ratio.reference} | {ratio.median:.2f}x | {rounds} "
+                f"| {ratio.cpu_median:.2f}x |"
+            )
     problems = [f"- {row.gateway}: {problem}" for row in rows for problem in row.problems]
     if problems:
         lines += ["", "Problems:", *problems]

@@ -78,6 +78,15 @@ class Measurement:
         )
         return (self.wrk.errors if self.wrk else 0) + int(failed_checks)
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Gateway CPU time per completed request: steadier than requests/s on a shared machine,
+        where a gateway gets only the share of its core that other processes leave it."""
+        if self.wrk is None or self.wrk.requests == 0:
+            return 0.0
+        cpu_seconds = self.gateway_cpu_percent / 100 * self.wrk.duration_seconds
+        return 1000 * cpu_seconds / self.wrk.requests
+
     def to_json(self) -> dict[str, Any]:
         return {
             "gateway": self.gateway,
@@ -93,6 +102,7 @@ class Measurement:
             "rss_end_bytes": self.rss_end_bytes,
             "gateway_cpu_percent": self.gateway_cpu_percent,
             "subgraph_cpu_percent": self.subgraph_cpu_percent,
+            "cpu_ms_per_request": self.cpu_ms_per_request,
         }
 
 

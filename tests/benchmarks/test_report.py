@@ -21,7 +21,9 @@ def wrk(requests: int, p50: float = 10.0, p99: float = 50.0, wrong: int = 0) -> 
     )
 
 
-def measured(gateway: str, round_: int, requests: int, **kwargs: float) -> Measurement:
+def measured(
+    gateway: str, round_: int, requests: int, cpu: float = 50.0, **kwargs: float
+) -> Measurement:
     return Measurement(
         gateway,
         round_,
@@ -30,6 +32,7 @@ def measured(gateway: str, round_: int, requests: int, **kwargs: float) -> Measu
         verified_before=True,
         verified_after=True,
         rss_peak_bytes=100 * 2**20,
+        gateway_cpu_percent=cpu,
     )
 
 
@@ -78,6 +81,14 @@ def test_ratios_are_per_round_then_median() -> None:
     assert found["router", "apollo"].per_round == (2.0, 3.0, 1.0)
     assert found["router", "apollo"].median == 2.0
     assert found["router-dedupe", "hive-dedupe"].per_round == (2.0,)
+    # Same CPU share, twice the requests: half the CPU per request, so theirs ÷ ours is 2.
+    assert found["router-dedupe", "hive-dedupe"].cpu_per_round == (2.0,)
+
+
+def test_cpu_per_request() -> None:
+    # 50% of a core for 10 s = 5 s of CPU over 1,000 requests.
+    assert measured("router", 0, 1000, cpu=50.0).cpu_ms_per_request == 5.0
+    assert Measurement("router", 0, 0).cpu_ms_per_request == 0.0
 
 
 def test_a_run_that_failed_verification_gives_no_ratio() -> None:
@@ -89,12 +100,16 @@ def test_a_run_that_failed_verification_gives_no_ratio() -> None:
 
 
 def test_format_table_has_a_row_per_gateway_and_the_ratios() -> None:
-    runs = [measured("router", 0, 1500, p50=25, p99=1200), measured("hive", 0, 750)]
+    runs = [measured("router", 0, 1500, p50=25, p99=1200), measured("hive", 0, 750, cpu=75.0)]
     table = format_table(aggregate(runs), ratios(runs))
     lines = table.splitlines()
-    assert lines[2] == "| router (ours) | 150.0 | 25 ms | 1.20 s | 0 / 1,500 | 100 MB | 0% | 0% |"
-    assert lines[3] == "| Hive Gateway 2.15 | 75.0 | 10 ms | 50 ms | 0 / 750 | 100 MB | 0% | 0% |"
-    assert lines[-1] == "| router ÷ hive | 2.00x | 2.00 |"
+    assert lines[2] == (
+        "| router (ours) | 150.0 | 25 ms | 1.20 s | 0 / 1,500 | 100 MB | 50% | 3.3 ms | 0% |"
+    )
+    assert lines[3] == (
+        "| Hive Gateway 2.15 | 75.0 | 10 ms | 50 ms | 0 / 750 | 100 MB | 75% | 10 ms | 0% |"
+    )
+    assert lines[-1] == "| router ÷ hive | 2.00x | 2.00 | 3.00x |"
 
 
 def test_a_gateway_that_never_ran_has_no_figures_and_one_error() -> None:
