@@ -123,3 +123,47 @@ def test_named_fragment_on_implementation() -> None:
         }
     """
     assert_plan("shop", operation, expected)
+
+
+def test_interface_field_overridden_for_one_implementation_splits_by_type() -> None:
+    """ImagePost.createdAt moved to media (@override): only TextPost keeps it in posts."""
+    operation = """
+        { feed { id createdAt } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "posts") {
+              {
+                feed {
+                  __typename
+                  id
+                  ... on ImagePost {
+                    __typename
+                    id
+                  }
+                  ... on TextPost {
+                    createdAt
+                  }
+                }
+              }
+            },
+            Flatten(path: "feed.@") {
+              Fetch(service: "media") {
+                {
+                  ... on ImagePost {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on ImagePost {
+                    createdAt
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("feed", operation, expected)

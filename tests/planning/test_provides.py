@@ -176,3 +176,27 @@ def test_only_the_unprovided_field_of_a_deep_path_jumps() -> None:
         }
     """
     assert_plan("bench", operation, expected)
+
+
+def test_provides_with_a_type_condition_on_an_abstract_field() -> None:
+    """gallery provides ... on ImagePost { url }: no jump back to posts."""
+    operation = """
+        { gallery { id ... on ImagePost { url createdAt } } }
+    """
+    expected = """
+        QueryPlan {
+          Fetch(service: "media") {
+            {
+              gallery {
+                __typename
+                id
+                ... on ImagePost {
+                  url
+                  createdAt
+                }
+              }
+            }
+          },
+        }
+    """
+    assert_plan("feed", operation, expected)

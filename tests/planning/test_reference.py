@@ -53,6 +53,14 @@ CASES: dict[str, list[str]] = {
     "mutations": [
         'mutation { a: createUser(name: "x") { id reviews { body } } deleteUser(id: "2") }',
     ],
+    "feed": [
+        "{ feed { id createdAt } }",
+        "{ gallery { id ... on ImagePost { url createdAt } } }",
+    ],
+    "values": [
+        "{ store { name address } }",
+        "{ books { title stats { views sales } } }",
+    ],
     "fed1": [
         "{ me { reviews { body author { username name } product { name shippingEstimate } } } }",
     ],

@@ -116,3 +116,21 @@ def test_union_typename_only() -> None:
         }
     """
     assert_plan("shop", operation, expected)
+
+
+def test_fragment_on_an_implementation_the_subgraph_lacks_is_dropped() -> None:
+    operation = """
+        { gallery { ... on TextPost { body } } }
+    """
+    expected = """
+        QueryPlan {
+          Fetch(service: "media") {
+            {
+              gallery {
+                __typename
+              }
+            }
+          },
+        }
+    """
+    assert_plan("feed", operation, expected)
