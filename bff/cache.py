@@ -62,6 +62,8 @@ class RedisCache:
         self.stats = CacheStats()
         self._down_until = 0.0
         self._last_error: str | None = None
+        self._pending_tags: set[str] = set()
+        """Tags whose invalidation failed (Redis unreachable): retried before the next read."""
 
     # -- keys -------------------------------------------------------------------------------
     def key(self, kind: str, key: str) -> str:
@@ -130,6 +132,8 @@ class RedisCache:
         if not keys:
             return []
         raw = None
+        if self._pending_tags and self.available:
+            await self.invalidate_tags(())
         if self.available:
             full_keys = [self.key(kind, k) for k in keys]
             raw = await self._run("mget", lambda: self.redis.mget(full_keys))
@@ -167,8 +171,13 @@ class RedisCache:
             self.stats.writes += len(values)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
-        """Delete every key cached under ``tags`` (by both BFFs); returns how many were deleted."""
-        tag_keys = [self.tag_key(t) for t in tags]
+        """Delete every key cached under ``tags`` (by both BFFs); returns how many were deleted.
+
+        When Redis cannot be reached the tags are remembered and deleted before the next read,
+        so entries that survived an outage (Redis unreachable, not restarted) are not served.
+        """
+        wanted = set(tags) | self._pending_tags
+        tag_keys = [self.tag_key(t) for t in sorted(wanted)]
         if not tag_keys:
             return 0
 
@@ -182,7 +191,9 @@ class RedisCache:
 
         outcome = await self._run("invalidate", invalidate)
         if outcome is None:
+            self._pending_tags = wanted
             return 0
+        self._pending_tags = set()
         self.stats.invalidated += outcome[0]
         return outcome[1]
 
