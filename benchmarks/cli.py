@@ -51,6 +51,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("gateways", "stack", "all"):
         _load_options(commands.add_parser(name, help=f"bench {name}"))
+    report = commands.add_parser("report", help="re-render the table of a saved results file")
+    report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
     planning.add_argument("--repeat", type=int, default=20, help="warm repetitions")
     memory = commands.add_parser("memory", help="router RSS over many requests")
@@ -86,6 +88,20 @@ def _stack(args: argparse.Namespace) -> int:
     from benchmarks.stack_bench import run_stack_benchmark
 
     print(run_stack_benchmark(*_options(args)))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from benchmarks.report import aggregate, format_table, measurements_from_json, ratios
+
+    document = json.loads(Path(args.file).read_text())
+    measurements = measurements_from_json(document)
+    machine = document.get("machine", {})
+    print(f"{document.get('kind')} on {document.get('date')}: {machine}")
+    print(format_table(aggregate(measurements), ratios(measurements)))
     return 0
 
 
@@ -152,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stack": _stack,
         "planning": _planning,
         "memory": _memory,
+        "report": _report,
         "all": _all,
     }
     try:

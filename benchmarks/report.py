@@ -7,14 +7,16 @@ within each round first (both gateways measured minutes apart) and then their me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from statistics import median
+from typing import Any
 
 from benchmarks.gateways import GATEWAYS, REFERENCE_GATEWAYS, ROUTER_GATEWAYS
 from benchmarks.runner import Measurement
+from benchmarks.wrkrun import WrkResult
 
-__all__ = ["GatewayRow", "Ratio", "aggregate", "format_table", "ratios"]
+__all__ = ["GatewayRow", "Ratio", "aggregate", "format_table", "measurements_from_json", "ratios"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,28 @@ def format_table(rows: Sequence[GatewayRow], found: Sequence[Ratio]) -> str:
     if problems:
         lines += ["", "Problems:", *problems]
     return "\n".join(lines)
+
+
+def measurements_from_json(document: Mapping[str, Any]) -> list[Measurement]:
+    """Rebuild the measurements of a saved results file (``bench report`` re-renders tables)."""
+    wrk_fields = {f.name for f in fields(WrkResult)}
+    found = []
+    for raw in document["measurements"]:
+        wrk = raw.get("wrk")
+        found.append(
+            Measurement(
+                gateway=raw["gateway"],
+                round=raw["round"],
+                position=raw["position"],
+                wrk=WrkResult(**{k: v for k, v in wrk.items() if k in wrk_fields}) if wrk else None,
+                verified_before=raw["verified_before"],
+                verified_after=raw["verified_after"],
+                problem=raw.get("problem"),
+                startup_seconds=raw.get("startup_seconds", 0.0),
+                rss_peak_bytes=raw.get("rss_peak_bytes", 0),
+                rss_end_bytes=raw.get("rss_end_bytes", 0),
+                gateway_cpu_percent=raw.get("gateway_cpu_percent", 0.0),
+                subgraph_cpu_percent=raw.get("subgraph_cpu_percent", 0.0),
+            )
+        )
+    return found

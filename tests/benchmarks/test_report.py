@@ -116,3 +116,21 @@ def test_a_gateway_that_never_ran_has_no_figures_and_one_error() -> None:
     (row,) = aggregate([Measurement("apollo", 0, 0, problem="did not start")])
     assert (row.requests_per_second, row.requests, row.errors) == (0.0, 0, 1)
     assert row.problems == ("did not start",)
+
+
+def test_saved_measurements_round_trip_into_the_same_table() -> None:
+    import json
+
+    from benchmarks.report import measurements_from_json
+
+    runs = [
+        measured("router", 0, 1500, p50=25, p99=1200),
+        measured("hive", 0, 750, cpu=75.0),
+        Measurement("apollo", 0, 2, problem="did not start"),
+    ]
+    saved = json.loads(json.dumps({"measurements": [m.to_json() for m in runs]}))
+    loaded = measurements_from_json(saved)
+    assert loaded == runs
+    assert format_table(aggregate(loaded), ratios(loaded)) == format_table(
+        aggregate(runs), ratios(runs)
+    )
