@@ -14,34 +14,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from router.composition import SubgraphInput, compose
-from servicekit.topology import PROJECT_ROOT, load_subgraphs
 from tests.browser.graphiql_driver import require_chromium, run_in_graphiql
-from tests.http.router_process import RunningRouter, running_router
+from tests.http.router_process import RunningRouter, repository_supergraph_sdl, running_router
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 QUERY = "{ topProducts(first: 2) { name price inStock reviews { body author { username } } } }"
-SUPERGRAPH = PROJECT_ROOT / "schema" / "supergraph.graphql"
-
-
-def _supergraph_sdl() -> str:
-    """The repository's supergraph; composed from ``schema/subgraphs`` when not there yet."""
-    if SUPERGRAPH.exists():
-        return SUPERGRAPH.read_text()
-    entries = load_subgraphs()
-    result = compose(
-        [SubgraphInput(e.name, e.routing_url, e.schema_file.read_text()) for e in entries]
-    )
-    if not result.ok or result.supergraph_sdl is None:
-        pytest.fail(f"the subgraphs do not compose: {result.error_codes}")
-    return result.supergraph_sdl
 
 
 @pytest.fixture
 def router(tmp_path: Path, subgraph_stack: dict[str, str]) -> Iterator[RunningRouter]:
     supergraph = tmp_path / "supergraph.graphql"
-    supergraph.write_text(_supergraph_sdl())
+    supergraph.write_text(repository_supergraph_sdl())
     config = {
         "subgraphs": {name: {"url": url} for name, url in subgraph_stack.items()},
         "http": {"redis_url": None},

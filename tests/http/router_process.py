@@ -8,12 +8,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from router.composition import SubgraphInput, compose
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
-from servicekit.topology import PROJECT_ROOT
+from servicekit.topology import PROJECT_ROOT, load_subgraphs
 
-__all__ = ["START_TIMEOUT_SECONDS", "RunningRouter", "running_router", "start_process"]
+__all__ = [
+    "START_TIMEOUT_SECONDS",
+    "RunningRouter",
+    "repository_supergraph_sdl",
+    "running_router",
+    "start_process",
+]
 
 START_TIMEOUT_SECONDS = 90.0
 
@@ -81,3 +89,17 @@ def start_process(spec: ProcessSpec, log_path: Path) -> Iterator[ManagedProcess]
         yield process
     finally:
         process.stop()
+
+
+def repository_supergraph_sdl() -> str:
+    """``schema/supergraph.graphql``; composed from ``schema/subgraphs`` when not there yet."""
+    committed = PROJECT_ROOT / "schema" / "supergraph.graphql"
+    if committed.exists():
+        return committed.read_text()
+    entries = load_subgraphs()
+    result = compose(
+        [SubgraphInput(e.name, e.routing_url, e.schema_file.read_text()) for e in entries]
+    )
+    if not result.ok or result.supergraph_sdl is None:
+        pytest.fail(f"the subgraphs do not compose: {result.error_codes}")
+    return result.supergraph_sdl

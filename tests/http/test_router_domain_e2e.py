@@ -13,9 +13,8 @@ import httpx
 import orjson
 import pytest
 
-from tests.browser.test_graphiql_domain import _supergraph_sdl
 from tests.conftest import REDIS_URL
-from tests.http.router_process import RunningRouter, running_router
+from tests.http.router_process import RunningRouter, repository_supergraph_sdl, running_router
 from tests.http.test_graphql_over_http import GRJ, JSON
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +41,7 @@ def router(
 ) -> Iterator[RunningRouter]:
     workdir = tmp_path_factory.mktemp("router-domain")
     supergraph = workdir / "supergraph.graphql"
-    supergraph.write_text(_supergraph_sdl())
+    supergraph.write_text(repository_supergraph_sdl())
     config = {
         "subgraphs": {name: {"url": url} for name, url in subgraph_stack.items()},
         # a prefix no other run uses; the few keys expire after a minute
