@@ -60,16 +60,16 @@ def entity_error(
     service: str,
     flatten_path: Sequence[str],
     targets: Sequence[Sequence[dict[str, Any]]],
-    client_path: Callable[[dict[str, Any]], ClientPath | None],
+    client_paths: Callable[[dict[str, Any]], Sequence[ClientPath]],
 ) -> list[dict[str, Any]]:
-    """An ``_entities`` error, once per client object the failing representation stands for."""
+    """An ``_entities`` error, once per client position of the objects the failing
+    representation stands for (an object shared by several positions gets one per position)."""
     index = entity_index(error, len(targets))
     if index is not None:
         rest = [p for p in error["path"][2:] if isinstance(p, str | int)]
         out = []
         for obj in targets[index]:
-            prefix = client_path(obj)
-            if prefix is not None:
+            for prefix in client_paths(obj):
                 out.append(with_path(_base(error, service), [*prefix, *rest]))
         if out:
             return out

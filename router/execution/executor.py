@@ -209,24 +209,22 @@ class PlanExecutor:
             result.covered.append(tuple(shown))
         if not answer.errors:
             return
-        paths: dict[int, ClientPath] | None = None
+        paths: dict[int, list[ClientPath]] | None = None
 
-        def client_path(obj: dict[str, Any]) -> ClientPath | None:
+        def client_paths(obj: dict[str, Any]) -> list[ClientPath]:
             nonlocal paths
             if paths is None:
                 paths = collect_paths(result.data, path, self._matches)
-            return paths.get(id(obj))
+            return paths.get(id(obj), [])
 
         for error in answer.errors:
-            for mapped in entity_error(error, fetch.service_name, shown, targets, client_path):
+            for mapped in entity_error(error, fetch.service_name, shown, targets, client_paths):
                 result.add_error(mapped)
             index = entity_index(error, len(targets))
             if index is not None and _nulled(entities, index):
                 # the subgraph nulled the whole entity: its error explains every field
                 for obj in targets[index]:
-                    at = client_path(obj)
-                    if at is not None:
-                        result.covered.append(at)
+                    result.covered.extend(client_paths(obj))
 
     async def _fetch_into(
         self, path: tuple[str, ...], fetch: FetchNode, objects: list[dict[str, Any]], run: _Run

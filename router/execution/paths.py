@@ -94,8 +94,9 @@ def collect_objects(data: Any, path: Sequence[str], matches: Matcher) -> list[di
 
 def collect_paths(
     data: Any, path: Sequence[str], matches: Matcher
-) -> dict[int, tuple[str | int, ...]]:
-    """The client path of every object at ``path``, keyed by ``id(object)`` (first occurrence)."""
+) -> dict[int, list[tuple[str | int, ...]]]:
+    """The client paths of every object at ``path``, keyed by ``id(object)`` (an object merged
+    from one entity answer into several positions has several)."""
     current: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
     for element in path:
         following: list[tuple[Any, tuple[str | int, ...]]] = []
@@ -115,19 +116,19 @@ def collect_paths(
                 if isinstance(value, dict) and value.get(element) is not None:
                     following.append((value[element], (*at, element)))
         current = following
-    paths: dict[int, tuple[str | int, ...]] = {}
+    paths: dict[int, list[tuple[str | int, ...]]] = {}
     _index_paths(current, paths)
     return paths
 
 
 def _index_paths(
-    found: list[tuple[Any, tuple[str | int, ...]]], paths: dict[int, tuple[str | int, ...]]
+    found: list[tuple[Any, tuple[str | int, ...]]], paths: dict[int, list[tuple[str | int, ...]]]
 ) -> None:
     for value, at in found:
         if isinstance(value, list):
             _index_paths([(v, (*at, i)) for i, v in enumerate(value)], paths)
         elif isinstance(value, dict):
-            paths.setdefault(id(value), at)
+            paths.setdefault(id(value), []).append(at)
 
 
 def display_path(path: Sequence[str]) -> list[str]:

@@ -57,7 +57,11 @@ def build_representations(
     index: dict[bytes, int] = {}
     result = Representations([], [])
     select = _selector(requires, matches)
+    seen: set[int] = set()
     for obj in objects:
+        if id(obj) in seen:
+            continue  # one object reached through several shared positions
+        seen.add(id(obj))
         representation = select(obj)
         if not representation:
             continue

@@ -408,3 +408,43 @@ async def test_representations_with_a_null_key_are_not_sent() -> None:
             {"__typename": "Product", "upc": "2", "reviews": []},
         ]
     }
+
+
+async def test_errors_under_shared_entity_answers_reach_every_client_position() -> None:
+    def twice(_: dict[str, Any]) -> Any:
+        item = {"__typename": "Product", "upc": "1"}
+        return {"data": {"topProducts": [dict(item), dict(item)]}}
+
+    def reviews(_: dict[str, Any]) -> Any:
+        author = {"__typename": "User", "id": "u1"}
+        return {"data": {"_entities": [{"reviews": [{"author": author}]}]}}
+
+    def accounts(body: dict[str, Any]) -> Any:
+        assert body["variables"]["representations"] == [{"__typename": "User", "id": "u1"}]
+        return {
+            "data": {"_entities": [None]},
+            "errors": [{"message": "gone", "path": ["_entities", 0, "name"]}],
+        }
+
+    authors = FlattenNode(
+        ("topProducts", "@", "reviews", "@", "author"),
+        FetchNode(
+            "accounts",
+            "query($representations:[_Any!]!){_entities(representations:$representations){...on User{name}}}",
+            requires=(
+                RequiresInlineFragment("User", (RequiresField("__typename"), RequiresField("id"))),
+            ),
+        ),
+    )
+    urls = {**URLS, "accounts": "http://accounts/graphql"}
+    recorder = Recorder({"products": twice, "reviews": reviews, "accounts": accounts})
+    config = RouterConfig()
+    run = PlanExecutor(
+        SubgraphClients(config, transport=recorder.transport), config, urls, TypeMatcher()
+    )
+    result = await run.execute(QueryPlan(SequenceNode((TOP_PRODUCTS, REVIEWS, authors))), {}, {})
+    assert [e["path"] for e in result.errors] == [
+        ["topProducts", 0, "reviews", 0, "author", "name"],
+        ["topProducts", 1, "reviews", 0, "author", "name"],
+    ]
+    assert ("topProducts", 1, "reviews", 0, "author") in result.covered

@@ -33,7 +33,11 @@ def test_nested_lists_and_abstract_type_conditions() -> None:
 
 def test_client_paths_leave_out_type_conditions() -> None:
     paths = collect_paths(DATA, ("things", "@", "@", "... on Node"), MATCH)
-    assert paths == {id(BOOK): ("things", 0, 0), id(MOVIE): ("things", 2, 0)}
+    assert paths == {id(BOOK): [("things", 0, 0)], id(MOVIE): [("things", 2, 0)]}
+    shared = {"things": [[BOOK], [BOOK]]}
+    assert collect_paths(shared, ("things", "@", "@"), MATCH) == {
+        id(BOOK): [("things", 0, 0), ("things", 1, 0)]
+    }
 
 
 def test_matcher_without_typename_accepts_concrete_positions() -> None:
