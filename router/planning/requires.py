@@ -40,11 +40,15 @@ def satisfy_requires(walker: Walker, ctx: Context, requires: str) -> Context:
     Returns the context (this fetch, or a later one) where the field itself goes.
     """
     selection = parse_field_set(requires)
-    source = walker.sources.get((ctx.group.index, ctx.type_name))
-    if source is None:
+    slot = (ctx.group.index, ctx.type_name)
+    sources = walker.sources.get(slot)
+    if not sources:
         raise PlanningError(f"@requires on {ctx.type_name} outside an entity fetch")
+    source = sources[0]
     selections, renames = internal_selections(selection, source.siblings)
-    touched = walker.place(source, selections)
+    touched: list[FetchGroup] = []
+    for position in list(sources):
+        touched.extend(g for g in walker.place(position, selections) if g not in touched)
     target = ctx
     variant = 0
     while any(_within(group, target.group) for group in touched):
@@ -59,4 +63,5 @@ def satisfy_requires(walker: Walker, ctx: Context, requires: str) -> Context:
             group.input_rewrites.append(rewrite)
     group.depend_on(touched)
     group.narrow_conditions(ctx.conditions)
+    walker.requires_log.setdefault(slot, []).append((selections, group))
     return target

@@ -37,7 +37,13 @@ class Walker:
     capabilities: Capabilities
     registry: GroupRegistry = field(default_factory=GroupRegistry)
     costs: CostModel = field(init=False)
-    sources: dict[tuple[int, str], Context] = field(default_factory=dict)
+    sources: dict[tuple[int, str], list[Context]] = field(default_factory=dict)
+    """Per (entity group, type): the parent positions leading into it."""
+    key_selections: dict[tuple[int, str], tuple[NSelection, ...]] = field(default_factory=dict)
+    requires_log: dict[tuple[int, str], list[tuple[tuple[NSelection, ...], FetchGroup]]] = field(
+        default_factory=dict
+    )
+    """Per (entity group, type): required selections planned, and the group needing them."""
     roots: list[FetchGroup] = field(default_factory=list)
     """Root fetches in execution order."""
     serial: bool = False
@@ -279,30 +285,40 @@ class Walker:
         ):
             top.add_typename()  # the runtime type, e.g. after an @interfaceObject said "Media"
         representation = child.requires.fragment(entity_type)
+        slot = (child.index, entity_type)
         if representation.is_empty():
             key, _ = self.pick_key(ctx, service, entity_type)
             if key is None:
                 raise PlanningError(f"no resolvable @key for {entity_type} in {service!r}")
             representation.add_typename()
             selections, renames = internal_selections(key.selection, ctx.siblings)
+            self.key_selections[slot] = selections
             child.input_rewrites.extend(
                 representation_fields(key.selection, representation, renames, entity_type)
             )
-            ctx.buf.add_typename()
-            self._depth += 1
-            try:
-                touched = self.place(ctx, selections)
-            finally:
-                self._depth -= 1
-            child.depend_on(touched)
             if entity_type != ctx.type_name or self._is_interface_object(entity_type, service):
                 child.input_rewrites.append(
                     ValueSetter((f"... on {entity_type}", "__typename"), entity_type)
                 )
-            self.sources[(child.index, entity_type)] = ctx
+        sources = self.sources.setdefault(slot, [])
+        if not any(source.buf is ctx.buf for source in sources):
+            sources.append(ctx)
+            self._feed(ctx, child, slot)
         return Context(
             child, top, entity_type, path, None, ctx.conditions, True, ancestors=ctx.ancestors
         )
+
+    def _feed(self, ctx: Context, child: FetchGroup, slot: tuple[int, str]) -> None:
+        """Select the representation (``__typename``, key, ``@requires`` fields planned so far)
+        at a new position ``ctx`` of the parent that leads into ``child``."""
+        ctx.buf.add_typename()
+        self._depth += 1
+        try:
+            child.depend_on(self.place(ctx, self.key_selections[slot]))
+        finally:
+            self._depth -= 1
+        for selections, group in self.requires_log.get(slot, []):
+            group.depend_on(self.place(ctx, selections))
 
     def jump(self, ctx: Context, item: NField, service: str, entity_type: str) -> list[FetchGroup]:
         """Resolve ``item`` through ``_entities`` of ``service``."""

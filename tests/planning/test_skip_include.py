@@ -145,3 +145,53 @@ def test_conditional_inline_fragment() -> None:
         }
     """
     assert_plan("bench", operation, expected)
+
+
+def test_one_fetch_reached_from_opposite_conditions_gets_keys_in_both() -> None:
+    """Key and @requires fields are selected under both fragments, so either branch can build representations."""
+    operation = """
+        query($a: Boolean!) { topProducts { ... @include(if: $a) { inStock } ... @skip(if: $a) { shippingEstimate } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  ... @include(if: $a) {
+                    __typename
+                    upc
+                    price
+                    weight
+                  }
+                  ... @skip(if: $a) {
+                    __typename
+                    upc
+                    price
+                    weight
+                  }
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "inventory") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                    price
+                    weight
+                  }
+                } =>
+                {
+                  ... on Product {
+                    inStock
+                    shippingEstimate
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("bench", operation, expected)
