@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -339,3 +340,23 @@ async def test_entity_nulled_by_its_subgraph_propagates_with_only_the_subgraph_e
         ],
         "data": {"latestReview": None, "warehouseCount": 2},
     }
+
+
+async def test_concurrent_requests_with_deduplication_get_the_sequential_answers(
+    fixture_urls: dict[str, str], make_gateway: Callable[[RouterConfig], Gateway]
+) -> None:
+    queries = [
+        "{ topProducts { name shippingEstimate reviews { body author { name } } } }",
+        "{ users { name reviews { product { name inStock } } } }",
+        "{ media { title ... on Book { reviewCount } } }",
+    ]
+    plain = make_gateway(config_for(fixture_urls))
+    expected = [await run(plain, q) for q in queries]
+    shared = make_gateway(
+        config_for(
+            fixture_urls, deduplicate_inbound=True, all_subgraphs={"deduplicate_queries": True}
+        )
+    )
+    answers = await asyncio.gather(*(run(shared, queries[i % 3]) for i in range(60)))
+    assert answers == [expected[i % 3] for i in range(60)]
+    assert all("errors" not in answer for answer in expected)
