@@ -3,49 +3,23 @@
 Implements @apollo/composition's ``mergeDescription`` (the most common non-empty description
 wins) and the merge of applied directives it composes by default: ``@inaccessible`` (first),
 ``@tag`` (repeatable, distinct applications), ``@deprecated``, ``@authenticated``,
-``@requiresScopes`` and ``@policy`` (combined as a conjunction: every subgraph's requirement
-holds), ``@cost`` and ``@listSize`` (first application wins).
+``@requiresScopes``, ``@policy``, ``@cost`` and ``@listSize`` (combined by
+``argument_strategies`` when several subgraphs apply them).
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
 
-from graphql import GraphQLError, parse_value, value_from_ast_untyped
-
+from router.composition.argument_strategies import STRATEGIES, combine
 from router.composition.context import MergeState
 from router.composition.model import Applied
 
 __all__ = ["merge_applied", "merge_description"]
 
 _REPEATABLE = frozenset({"tag"})
-_CONJUNCTIONS = {"requiresScopes": "scopes", "policy": "policies"}
-
-
-def _alternatives(applied: Applied) -> list[list[str]]:
-    try:
-        value = value_from_ast_untyped(parse_value("{" + applied.args[1:-1] + "}"))
-    except GraphQLError:
-        return []
-    found = value.get(_CONJUNCTIONS[applied.name]) if isinstance(value, dict) else None
-    return [list(map(str, group)) for group in found or []]
-
-
-def _conjunction(name: str, applications: list[Applied]) -> Applied:
-    """Apollo's DNF conjunction: a request must satisfy every subgraph's requirement."""
-    combined = _alternatives(applications[0])
-    for applied in applications[1:]:
-        product: list[list[str]] = []
-        for left in combined:
-            for right in _alternatives(applied):
-                merged = list(dict.fromkeys(left + right))
-                if sorted(merged) not in (sorted(p) for p in product):
-                    product.append(merged)
-        combined = product
-    return Applied(name, f"({_CONJUNCTIONS[name]}: {json.dumps(combined)})")
 
 
 class _Element(Protocol):
@@ -85,13 +59,12 @@ def merge_applied(state: MergeState, elements: Sequence[_Element]) -> list[str]:
         if deprecated is not None:
             applications.insert(0, deprecated)
         for applied in applications:
-            by_name.setdefault(applied.name, [])
-            if applied not in by_name[applied.name]:
-                by_name[applied.name].append(applied)
+            by_name.setdefault(applied.name, []).append(applied)
     for name, found in by_name.items():
-        applications = (
-            [_conjunction(name, found)] if name in _CONJUNCTIONS and len(found) > 1 else found
-        )
+        if name in STRATEGIES and len(found) > 1:
+            applications = [combine(name, found)]
+        else:
+            applications = list(dict.fromkeys(found))
         kept = applications if name in _REPEATABLE else applications[:1]
         result.extend(str(applied) for applied in kept)
         if name != "deprecated":

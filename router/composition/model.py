@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphql import GraphQLSchema
+from graphql import DirectiveDefinitionNode, GraphQLSchema
 
 __all__ = [
     "Applied",
@@ -121,6 +121,7 @@ class Subgraph:
     types: dict[str, SubType]
     schema: GraphQLSchema
     roots: dict[str, str] = field(default_factory=dict)  # operation -> root type name
+    executable_directives: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
 
     @property
     def is_fed2(self) -> bool:

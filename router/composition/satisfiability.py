@@ -193,93 +193,79 @@ def check_satisfiability(state: MergeState) -> list[CompositionError]:
     return list(errors.values())
 
 
-def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
-    """Walk every state reachable from the roots; a field must be resolvable from each state
-    of its parent type (there, or after key jumps), as Apollo requires of every query path."""
-    paths: dict[_State, list[str]] = {}
-    queue: deque[_State] = deque()
-    for root in _ROOTS:
-        for index, subgraph in enumerate(state.subgraphs):
-            if root in subgraph.types and root in state.merged:
-                start = _State(root, index)
-                paths[start] = [root]
-                queue.append(start)
-    resolved: dict[_State, set[str]] = {}
-    jumps: dict[_State, list[_State]] = {}
-    while queue:
-        current = queue.popleft()
-        merged = state.merged.get(current.type_name)
-        if merged is None:
-            continue
-        jumps[current] = [_State(current.type_name, j) for j in graph.key_jumps(current)]
-        for jumped in jumps[current]:
-            _push(paths, queue, jumped, paths[current])
-        resolved[current] = set()
-        for name, merged_field in merged.fields.items():
-            found = graph.resolves(current, name)
-            if found is not None:
-                resolved[current].add(name)
-                _follow(state, graph, current, name, merged_field.type, found, paths, queue)
-    return list(_errors(graph, _unsatisfied(state, paths, resolved, jumps), paths))
-
-
 _ROOTS = ("Query", "Mutation", "Subscription")
+_Positions = frozenset[_State]
 
 
-def _follow(  # noqa: PLR0917
-    state: MergeState,
-    graph: _Graph,
-    current: _State,
-    name: str,
-    field_type: str,
-    found: SubField,
-    paths: dict[_State, list[str]],
-    queue: deque[_State],
-) -> None:
-    """Queue the states a resolved field leads to (its return type, same subgraph)."""
-    target = base_type(field_type)
-    provided = _provided_tree(_parsed(found.provides)) or dict(current.provided).get(name, ())
-    subgraph = state.subgraphs[current.subgraph]
-    in_subgraph = subgraph.types.get(target)
-    for implementation in graph.implementations(target):
-        if implementation in subgraph.types or (in_subgraph and in_subgraph.interface_object):
-            next_state = _State(implementation, current.subgraph, provided)
-            _push(paths, queue, next_state, [*paths[current], name])
+@dataclass(frozen=True)
+class _Failure:
+    path: list[str]
+    origin: int
 
 
-def _closure(start: _State, jumps: dict[_State, list[_State]]) -> set[_State]:
-    seen, stack = {start}, [start]
+def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
+    """Walk every query path from the roots. A path ends in a set of positions (the subgraphs
+    that could be answering there); each field of the type must be resolvable from one of them,
+    directly or after key jumps, as Apollo's validation of every query path requires."""
+    queue: deque[tuple[str, _Positions, list[str]]] = deque()
+    for root in _ROOTS:
+        positions = frozenset(
+            _State(root, i) for i, s in enumerate(state.subgraphs) if root in s.types
+        )
+        if root in state.merged and positions:
+            queue.append((root, positions, [root]))
+    seen: set[tuple[str, _Positions]] = set()
+    failures: dict[tuple[str, str], _Failure] = {}
+    while queue:
+        type_name, positions, path = queue.popleft()
+        if (type_name, positions) in seen or type_name not in state.merged:
+            continue
+        seen.add((type_name, positions))
+        reachable = _closure(graph, positions)
+        for name, merged_field in state.merged[type_name].fields.items():
+            resolving = [(p, f) for p in reachable if (f := graph.resolves(p, name)) is not None]
+            if not resolving:
+                origin = min(p.subgraph for p in positions)
+                failures.setdefault((type_name, name), _Failure(path, origin))
+                continue
+            for target, next_positions in _follow(state, graph, resolving, name, merged_field.type):
+                queue.append((target, next_positions, [*path, name]))
+    return list(_errors(graph, failures))
+
+
+def _closure(graph: _Graph, positions: _Positions) -> set[_State]:
+    """The positions plus every position key jumps lead to (same type)."""
+    seen, stack = set(positions), list(positions)
     while stack:
-        for nxt in jumps.get(stack.pop(), []):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+        current = stack.pop()
+        for index in graph.key_jumps(current):
+            jumped = _State(current.type_name, index)
+            if jumped not in seen:
+                seen.add(jumped)
+                stack.append(jumped)
     return seen
 
 
-def _unsatisfied(
+def _follow(
     state: MergeState,
-    paths: dict[_State, list[str]],
-    resolved: dict[_State, set[str]],
-    jumps: dict[_State, list[_State]],
-) -> dict[tuple[str, str], _State]:
-    """(type, field) -> the first state (BFS order) from which the field cannot be resolved."""
-    failing: dict[tuple[str, str], _State] = {}
-    root_resolved: dict[str, set[str]] = {}
-    for current, names in resolved.items():
-        if current.type_name in _ROOTS and not current.provided:
-            root_resolved.setdefault(current.type_name, set()).update(names)
-    for current in paths:
-        if current not in resolved:
-            continue
-        if current.type_name in _ROOTS and not current.provided:
-            reachable = root_resolved[current.type_name]
-        else:
-            reachable = set().union(*(resolved.get(s, set()) for s in _closure(current, jumps)))
-        for name in state.merged[current.type_name].fields:
-            if name not in reachable:
-                failing.setdefault((current.type_name, name), current)
-    return failing
+    graph: _Graph,
+    resolving: list[tuple[_State, SubField]],
+    name: str,
+    field_type: str,
+) -> list[tuple[str, _Positions]]:
+    """The path states a field leads to: per possible runtime type, the positions answering."""
+    target = base_type(field_type)
+    by_type: dict[str, set[_State]] = {}
+    for current, found in sorted(resolving, key=lambda item: item[0].subgraph):
+        provided = _provided_tree(_parsed(found.provides)) or dict(current.provided).get(name, ())
+        subgraph = state.subgraphs[current.subgraph]
+        in_subgraph = subgraph.types.get(target)
+        for implementation in graph.implementations(target):
+            if implementation in subgraph.types or (in_subgraph and in_subgraph.interface_object):
+                by_type.setdefault(implementation, set()).add(
+                    _State(implementation, current.subgraph, provided)
+                )
+    return [(t, frozenset(p)) for t, p in by_type.items()]
 
 
 def _parsed(fields: str | None) -> SelectionSetNode | None:
@@ -287,14 +273,6 @@ def _parsed(fields: str | None) -> SelectionSetNode | None:
         return None
     result = parse_field_set(fields)
     return None if isinstance(result, str) else result
-
-
-def _push(
-    paths: dict[_State, list[str]], queue: deque[_State], state: _State, path: list[str]
-) -> None:
-    if state not in paths:
-        paths[state] = path
-        queue.append(state)
 
 
 def _example(path: list[str], field_name: str) -> str:
@@ -341,20 +319,17 @@ def _reasons(graph: _Graph, type_name: str, name: str, origin: int) -> list[str]
     return reasons
 
 
-def _errors(
-    graph: _Graph, failing: dict[tuple[str, str], _State], paths: dict[_State, list[str]]
-) -> Iterator[CompositionError]:
+def _errors(graph: _Graph, failures: dict[tuple[str, str], _Failure]) -> Iterator[CompositionError]:
     state = graph.state
-    for (type_name, name), origin in failing.items():
+    for (type_name, name), failure in failures.items():
         merged = state.merged[type_name]
         if merged.inaccessible or "@inaccessible" in merged.fields[name].directives:
             continue
-        subgraph = state.subgraphs[origin.subgraph].name
-        path = paths[origin]
-        reasons = "\n".join(f"  - {r}" for r in _reasons(graph, type_name, name, origin.subgraph))
+        subgraph = state.subgraphs[failure.origin].name
+        reasons = "\n".join(f"  - {r}" for r in _reasons(graph, type_name, name, failure.origin))
         yield CompositionError(
             "SATISFIABILITY_ERROR",
-            f"The following supergraph API query:\n{_example(path, name)}\ncannot be"
+            f"The following supergraph API query:\n{_example(failure.path, name)}\ncannot be"
             f' satisfied by the subgraphs because:\n- from subgraph "{subgraph}":\n{reasons}',
             (subgraph,),
             f"{type_name}.{name}",

@@ -46,8 +46,22 @@ from router.composition.subgraph_document import prepare_document, printed
 
 __all__ = ["build_subgraph"]
 
-_CARRIED = frozenset({"tag", "authenticated", "requiresScopes", "policy", "cost", "listSize"})
+_CARRIED = frozenset(
+    {"tag", "authenticated", "requiresScopes", "policy", "cost", "listSize", "specifiedBy"}
+)
 _BUILTIN = frozenset({"String", "Int", "Float", "Boolean", "ID"})
+_EXECUTABLE = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
+)
 
 
 class _Reader:
@@ -64,8 +78,8 @@ class _Reader:
             canonical = self.link.local_to_canonical.get(local)
             if canonical is not None:
                 found.append((canonical, directive))
-            elif local == "deprecated":
-                found.append(("deprecated", directive))
+            elif local in ("deprecated", "specifiedBy"):
+                found.append((local, directive))
         return found
 
     @staticmethod
@@ -277,6 +291,13 @@ def build_subgraph(
         )  # every subgraph has a Query (_entities, _service)
         roots["query"] = "Query"
     subgraph = Subgraph(name, url, link.version, types, schema, roots)
+    subgraph.executable_directives = {
+        d.name: d.ast_node
+        for d in schema.directives
+        if d.ast_node is not None
+        and d.name not in link.local_to_canonical
+        and all(location.name in _EXECUTABLE for location in d.locations)
+    }
     if not link.is_fed2:
         upgrade_federation_1(subgraph)
     return subgraph

@@ -7,6 +7,8 @@ inaccessible, authenticated, requiresScopes, policy and cost specs, as @apollo/c
 
 from __future__ import annotations
 
+from graphql import print_ast
+
 from router.composition.context import MergeState
 from router.composition.printer import print_supergraph
 from router.composition.specs import (
@@ -58,6 +60,24 @@ def _graph_enum(state: MergeState) -> str:
     return "enum join__Graph {\n" + "\n".join(lines) + "\n}"
 
 
+def _executable_directives(state: MergeState) -> dict[str, str]:
+    """Executable directives every subgraph defines (Apollo keeps the intersection), with the
+    locations they all accept."""
+    first, *others = state.subgraphs
+    kept = {}
+    for name, node in first.executable_directives.items():
+        if not all(name in other.executable_directives for other in others):
+            continue
+        locations = [loc.value for loc in node.locations]
+        for other in others:
+            theirs = {loc.value for loc in other.executable_directives[name].locations}
+            locations = [loc for loc in locations if loc in theirs]
+        if locations:
+            text = print_ast(node)
+            kept[name] = text[: text.rindex(" on ")] + " on " + " | ".join(locations)
+    return kept
+
+
 def render_supergraph(state: MergeState) -> str:
     """The supergraph SDL for a merge without errors."""
     version = max((s.version or (2, 0) for s in state.subgraphs), default=(2, 0))
@@ -84,6 +104,7 @@ def render_supergraph(state: MergeState) -> str:
         else:
             directives[feature] = definition
         types.update(extra_types)
+    directives.update(_executable_directives(state))
     roots = {
         op: name
         for op, name in (
