@@ -11,6 +11,7 @@ other types record); interface fields must be implemented (INTERFACE_FIELD_NO_IM
 from __future__ import annotations
 
 from router.composition.context import MergeState, subgraph_list
+from router.composition.interface_rules import check_interface_objects
 from router.composition.merge_directives import merge_applied, merge_description
 from router.composition.merge_fields import merge_field
 from router.composition.merge_values import merge_enum, merge_input
@@ -231,3 +232,13 @@ def merge_all_types(state: MergeState) -> None:
             merge_enum(state, state.merged[name], sources)
     _add_interface_object_fields(state)
     _check_interface_fields(state)
+    state.errors.extend(check_interface_objects(state))
+    query = state.merged.get("Query")
+    if query is None or not query.fields:
+        state.merged.pop("Query", None)
+        state.error(
+            "NO_QUERIES",
+            "No queries found in any subgraph: a supergraph must have a query root type.",
+            [s.name for s in state.subgraphs],
+            "Query",
+        )

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from router.composition.cost_rules import check_cost
 from router.composition.errors import CompositionError
 from router.composition.fieldsets import SelectedField, base_type, parse_field_set, walk_field_set
+from router.composition.interface_rules import check_interfaces_in_subgraph
 from router.composition.model import SubField, Subgraph, SubType
 
 __all__ = ["validate_subgraph"]
@@ -197,4 +198,5 @@ def validate_subgraph(subgraph: Subgraph) -> list[CompositionError]:
             errors.extend(_check_fields(subgraph, sub_type))
     errors.extend(_check_external(subgraph))
     errors.extend(check_cost(subgraph))
+    errors.extend(check_interfaces_in_subgraph(subgraph))
     return errors

@@ -493,6 +493,43 @@ type O implements I { x: Int }
 """,
         ),
     ],
+    "EXTERNAL_ON_INTERFACE": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { i: I }
+interface I { x: Int @external }
+type A implements I { x: Int }
+""",
+        ),
+    ],
+    "INVALID_SHAREABLE_USAGE": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { i: I }
+interface I { x: Int @shareable }
+type A implements I { x: Int }
+""",
+        ),
+    ],
+    "INTERFACE_OBJECT_USAGE_ERROR": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@interfaceObject"])
+type Query { i: I }
+type I @key(fields: "id") @interfaceObject { id: ID! }
+""",
+        ),
+    ],
+    "NO_QUERIES": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type T @key(fields: "id") { id: ID! }
+""",
+        ),
+    ],
 }
 
 EXPECTED_CODES: dict[str, list[str]] = {
@@ -551,6 +588,10 @@ EXPECTED_CODES: dict[str, list[str]] = {
     ],
     "LIST_SIZE_INVALID_SIZED_FIELD": ["LIST_SIZE_INVALID_SIZED_FIELD"],
     "COST_APPLIED_TO_INTERFACE_FIELD": ["COST_APPLIED_TO_INTERFACE_FIELD"],
+    "EXTERNAL_ON_INTERFACE": ["EXTERNAL_ON_INTERFACE", "EXTERNAL_UNUSED"],
+    "INVALID_SHAREABLE_USAGE": ["INVALID_SHAREABLE_USAGE"],
+    "INTERFACE_OBJECT_USAGE_ERROR": ["INTERFACE_OBJECT_USAGE_ERROR"],
+    "NO_QUERIES": ["NO_QUERIES"],
 }
 
 
