@@ -67,6 +67,8 @@ def apply_rewrites(value: Any, rewrites: Sequence[FetchRewrite], matches: Matche
 
 
 def _rewrite_at(value: Any, path: Sequence[str], rewrite: FetchRewrite, matches: Matcher) -> None:
+    if path and path[0] == "@":
+        path = path[1:]  # lists are walked item by item below anyway
     if isinstance(value, list):
         for item in value:
             _rewrite_at(item, path, rewrite, matches)

@@ -87,3 +87,11 @@ def test_null_never_erases_and_entity_merge_keeps_a_concrete_typename() -> None:
     abstract_first = {"__typename": "Node", "id": "b"}
     merge_entity(abstract_first, {"__typename": "Book"}, MATCH.is_object)
     assert abstract_first["__typename"] == "Book"
+
+
+def test_rewrite_paths_through_lists() -> None:
+    value = {
+        "items": [{"__typename": "Book", "t__alias": 1}, {"__typename": "Book", "t__alias": 2}]
+    }
+    apply_rewrites(value, (KeyRenamer(("items", "@", "... on Book", "t__alias"), "t"),), MATCH)
+    assert value == {"items": [{"__typename": "Book", "t": 1}, {"__typename": "Book", "t": 2}]}
