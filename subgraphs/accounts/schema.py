@@ -23,7 +23,7 @@ from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
 from subgraphs.common.identity import current_user_id
 from subgraphs.common.pagination import clamp_first, decode_cursor, encode_cursor, page_of
-from subgraphs.common.strawberry_app import federation_schema
+from subgraphs.common.strawberry_app import federation_schema, given
 
 __all__ = ["Context", "schema"]
 
@@ -124,19 +124,23 @@ class Query:
     async def users(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: strawberry.ID | None = None,
+        first: int | None = strawberry.UNSET,
+        after: strawberry.ID | None = strawberry.UNSET,
     ) -> list[User]:
-        limit = None if first is None else max(first, 0)
-        rows = await _users_after(info.context.db, _after_id(after), limit)
+        size = given(first)
+        limit = None if size is None else max(size, 0)
+        rows = await _users_after(info.context.db, _after_id(given(after)), limit)
         return [User.from_row(row) for row in rows]
 
     @strawberry.field
     async def users_connection(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = strawberry.UNSET,
     ) -> UserConnection:
         size = clamp_first(first, 20)
-        after_id = _after_id(decode_cursor(CURSOR_KIND, after))
+        after_id = _after_id(decode_cursor(CURSOR_KIND, given(after)))
         rows = await _users_after(info.context.db, after_id, size + 1)
         page = page_of(rows, size, lambda row: encode_cursor(CURSOR_KIND, row.id))
         return UserConnection(

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
+from strawberry import UNSET
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 from strawberry.printer import print_schema
@@ -14,9 +15,10 @@ from strawberry.printer import print_schema
 from subgraphs.common.entities import guard_entities
 from subgraphs.common.sdl import serve_sdl
 
-__all__ = ["federation_schema", "strawberry_mount"]
+__all__ = ["federation_schema", "given", "strawberry_mount"]
 
 FEDERATION_VERSION = "2.7"
+T = TypeVar("T")
 
 
 def federation_schema(
@@ -32,6 +34,12 @@ def federation_schema(
     sdl = serve_sdl(schema._schema, print_schema(schema))
     guard_entities(schema._schema, sdl)
     return schema
+
+
+def given(value: T | None) -> T | None:
+    """An optional argument declared ``= strawberry.UNSET`` (printed without the ``= null``
+    default Strawberry gives ``= None``) as a plain ``None`` when absent."""
+    return None if value is UNSET else value
 
 
 def strawberry_mount(schema: Schema, context: Callable[[], Any]) -> Callable[[FastAPI], None]:

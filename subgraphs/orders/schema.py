@@ -23,7 +23,7 @@ from subgraphs.common.db import Database
 from subgraphs.common.identity import current_user_id
 from subgraphs.common.ids import parse_int_id
 from subgraphs.common.pagination import clamp_first, decode_cursor
-from subgraphs.common.strawberry_app import federation_schema
+from subgraphs.common.strawberry_app import federation_schema, given
 from subgraphs.orders import placement
 from subgraphs.orders.loaders import Loaders
 from subgraphs.orders.models import Order as OrderRow
@@ -115,12 +115,15 @@ class User:
 
     @strawberry.field(description="The user's orders, oldest first.")  # type: ignore[untyped-decorator]
     async def orders(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = strawberry.UNSET,
     ) -> list[Order]:
         user_id = parse_int_id(self.id)
         if user_id is None:
             return []
-        after_key = decode_cursor(CURSOR_KIND, after)
+        after_key = decode_cursor(CURSOR_KIND, given(after))
         after_id = parse_int_id(after_key) if after_key is not None else None
         if after_key is not None and after_id is None:
             raise GraphQLError(f"invalid cursor {after!r}", extensions={"code": "BAD_USER_INPUT"})
@@ -143,7 +146,7 @@ class OrderItemInput:
 class PlaceOrderInput:
     idempotency_key: str
     items: list[OrderItemInput]
-    user_id: strawberry.ID | None = None
+    user_id: strawberry.ID | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -154,7 +157,7 @@ class Query:
 
 
 def _request(info: Info[Context, None], data: PlaceOrderInput) -> placement.OrderRequest:
-    raw_user = data.user_id if data.user_id is not None else current_user_id(info.context.request)
+    raw_user = given(data.user_id) or current_user_id(info.context.request)
     user_id = parse_int_id(raw_user)
     if user_id is None:
         raise GraphQLError(
