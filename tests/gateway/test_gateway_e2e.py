@@ -360,3 +360,17 @@ async def test_concurrent_requests_with_deduplication_get_the_sequential_answers
     answers = await asyncio.gather(*(run(shared, queries[i % 3]) for i in range(60)))
     assert answers == [expected[i % 3] for i in range(60)]
     assert all("errors" not in answer for answer in expected)
+
+
+async def test_client_alias_on_a_key_name_uses_planner_aliases_and_input_rewrites(
+    gateway: Gateway,
+) -> None:
+    query = "{ topProducts(first: 2) { upc: name inStock id: upc } }"
+    assert await run(gateway, query) == {
+        "data": {
+            "topProducts": [
+                {"upc": "Table", "inStock": True, "id": "1"},
+                {"upc": "Couch", "inStock": False, "id": "2"},
+            ]
+        }
+    }
