@@ -9,7 +9,13 @@ from router.composition.errors import CompositionError
 from router.composition.model import Subgraph
 from router.composition.supergraph_model import MType
 
-__all__ = ["MergeState", "graph_enum_names", "subgraph_list"]
+__all__ = [
+    "MergeState",
+    "default_text",
+    "describe_mismatch",
+    "graph_enum_names",
+    "subgraph_list",
+]
 
 
 def graph_enum_names(names: list[str]) -> list[str]:
@@ -33,6 +39,19 @@ def subgraph_list(names: list[str]) -> str:
     if len(quoted) == 1:
         return f"subgraph {quoted[0]}"
     return f"subgraphs {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def describe_mismatch(names: list[str], values: dict[int, str]) -> str:
+    """Apollo's mismatch wording: 'X in subgraph "a" but Y in subgraphs "b" and "c"'."""
+    groups: dict[str, list[str]] = {}
+    for index, value in values.items():
+        groups.setdefault(value, []).append(names[index])
+    parts = [f"{value} in {subgraph_list(where)}" for value, where in groups.items()]
+    return parts[0] + ("" if len(parts) == 1 else " but " + " and ".join(parts[1:]))
+
+
+def default_text(default: str | None) -> str:
+    return f"default value {default}" if default is not None else "no default value"
 
 
 @dataclass

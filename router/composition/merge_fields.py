@@ -8,7 +8,12 @@ applications and when they are needed, and shareability (INVALID_FIELD_SHARING).
 
 from __future__ import annotations
 
-from router.composition.context import MergeState, subgraph_list
+from router.composition.context import (
+    MergeState,
+    default_text,
+    describe_mismatch,
+    subgraph_list,
+)
 from router.composition.fieldsets import base_type
 from router.composition.merge_directives import merge_applied, merge_description
 from router.composition.model import SubField
@@ -58,7 +63,12 @@ def _merge_arguments(state: MergeState, sources: Sources, dest: MField, coordina
         if len(defaults) > 1:
             state.error(
                 "FIELD_ARGUMENT_DEFAULT_MISMATCH",
-                f'Argument "{coordinate}({name}:)" has incompatible default values across subgraphs',
+                f'Argument "{coordinate}({name}:)" has incompatible default values across subgraphs:'
+                " it has "
+                + describe_mismatch(
+                    [sg.name for sg in state.subgraphs],
+                    {i: default_text(a.default) for i, a in defined.items()},
+                ),
                 [state.subgraphs[i].name for i in defined],
                 f"{coordinate}({name}:)",
             )
@@ -73,11 +83,8 @@ def _merge_arguments(state: MergeState, sources: Sources, dest: MField, coordina
 
 
 def _mismatch(types: dict[int, str], state: MergeState) -> str:
-    groups: dict[str, list[str]] = {}
-    for i, type_string in types.items():
-        groups.setdefault(type_string, []).append(state.subgraphs[i].name)
-    parts = [f'type "{t}" in {subgraph_list(names)}' for t, names in groups.items()]
-    return parts[0] + ("" if len(parts) == 1 else " but " + " and ".join(parts[1:]))
+    names = [subgraph.name for subgraph in state.subgraphs]
+    return describe_mismatch(names, {i: f'type "{t}"' for i, t in types.items()})
 
 
 def _needs_join_field(

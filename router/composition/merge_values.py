@@ -9,7 +9,12 @@ EMPTY_MERGED_ENUM_TYPE), with ``@join__field`` / ``@join__enumValue``.
 
 from __future__ import annotations
 
-from router.composition.context import MergeState, subgraph_list
+from router.composition.context import (
+    MergeState,
+    default_text,
+    describe_mismatch,
+    subgraph_list,
+)
 from router.composition.fieldsets import base_type
 from router.composition.merge_directives import merge_applied, merge_description
 from router.composition.model import SubType
@@ -23,6 +28,7 @@ TypeSources = dict[int, SubType]
 
 def merge_input(state: MergeState, merged: MType, sources: TypeSources) -> None:
     """Input fields common to every defining subgraph, with their types and defaults."""
+    subgraph_names = [subgraph.name for subgraph in state.subgraphs]
     names: list[str] = []
     for sub_type in sources.values():
         names.extend(n for n in sub_type.fields if n not in names)
@@ -54,7 +60,10 @@ def merge_input(state: MergeState, merged: MType, sources: TypeSources) -> None:
         if not compatible:
             state.error(
                 "FIELD_TYPE_MISMATCH",
-                f'Type of field "{coordinate}" is incompatible across subgraphs',
+                f'Type of field "{coordinate}" is incompatible across subgraphs: it has '
+                + describe_mismatch(
+                    subgraph_names, {i: f'type "{f.type}"' for i, f in present.items()}
+                ),
                 [state.subgraphs[i].name for i in present],
                 coordinate,
             )
@@ -62,7 +71,11 @@ def merge_input(state: MergeState, merged: MType, sources: TypeSources) -> None:
         if len({f.default for f in fields}) > 1:
             state.error(
                 "INPUT_FIELD_DEFAULT_MISMATCH",
-                f'Input field "{coordinate}" has incompatible default values across subgraphs',
+                f'Input field "{coordinate}" has incompatible default values across subgraphs:'
+                " it has "
+                + describe_mismatch(
+                    subgraph_names, {i: default_text(f.default) for i, f in present.items()}
+                ),
                 [state.subgraphs[i].name for i in present],
                 coordinate,
             )

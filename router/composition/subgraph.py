@@ -227,11 +227,15 @@ def _description(node: Node | None) -> str | None:
     return description.value if isinstance(description, StringValueNode) else None
 
 
+_UNKNOWN_TYPE = re.compile(r"^Unknown type '(\w+)'\.")
 _UNKNOWN_DIRECTIVE = re.compile(r"^Unknown directive '@(\w+)'\.$")
 
 
 def _apollo_message(message: str, link: FederationLink | None) -> str:
     """graphql-core's message in Apollo's words (double quotes, federation import hint)."""
+    unknown_type = _UNKNOWN_TYPE.match(message)
+    if unknown_type is not None:
+        return f"Unknown type {unknown_type.group(1)}"
     match = _UNKNOWN_DIRECTIVE.match(message)
     if match is None:
         return message

@@ -121,8 +121,7 @@ def _check_definition(
         errors.append(
             CompositionError(
                 "DIRECTIVE_DEFINITION_INVALID",
-                f'[{subgraph}] Invalid definition for directive "@{node.name.value}": {problem}'
-                f" (the federation spec defines @{canonical}{SPEC_DIRECTIVES[canonical][0]}).",
+                f'[{subgraph}] Invalid definition for directive "@{node.name.value}": {problem}',
                 (subgraph,),
                 f"@{node.name.value}",
             )

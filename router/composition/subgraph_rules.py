@@ -40,6 +40,22 @@ def _check_roots(subgraph: Subgraph) -> Iterator[CompositionError]:
             )
 
 
+def _with_hint(problem: str, directive: str) -> str:
+    """Apollo's advice after an unknown field in a field set."""
+    if not problem.startswith("Cannot query field"):
+        return problem
+    if directive == "key":
+        return (
+            problem + " (the field should either be added to this subgraph or, if it should not be"
+            " resolved by this subgraph, you need to add it to this subgraph with @external)."
+        )
+    return (
+        problem
+        + " (if the field is defined in another subgraph, you need to add it to this subgraph"
+        " with @external)."
+    )
+
+
 def _selected(
     subgraph: Subgraph, type_name: str, fields: str
 ) -> tuple[list[SelectedField], list[str]]:
@@ -61,7 +77,9 @@ def _check_keys(subgraph: Subgraph, sub_type: SubType) -> Iterator[CompositionEr
         prefix = f'On type "{sub_type.name}", for @key(fields: "{key.fields}"): '
         selected, problems = _selected(subgraph, sub_type.name, key.fields)
         for problem in problems:
-            yield _error(subgraph, "KEY_INVALID_FIELDS", prefix + problem, sub_type.name)
+            yield _error(
+                subgraph, "KEY_INVALID_FIELDS", prefix + _with_hint(problem, "key"), sub_type.name
+            )
         for item in selected:
             coordinate = f"{item.parent}.{item.name}"
             target = subgraph.types.get(base_type(item.field.type)) if item.field else None
@@ -97,7 +115,9 @@ def _field_set_errors(
     prefix = f'On field "{host}", for @{directive}(fields: "{fields}"): '
     selected, problems = _selected(subgraph, target_type, fields)
     for problem in problems:
-        yield _error(subgraph, f"{code}_INVALID_FIELDS", prefix + problem, host)
+        yield _error(
+            subgraph, f"{code}_INVALID_FIELDS", prefix + _with_hint(problem, directive), host
+        )
     for item in selected:
         coordinate = f"{item.parent}.{item.name}"
         if item.field is None or item.field.external or item.has_selection or item.under_external:
