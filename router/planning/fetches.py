@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from graphql import print_ast
 
+from router.planning.dealias import dealias
 from router.planning.groups import FetchGroup
 from router.planning.normalize import NormalizedOperation
 from router.planning.plan import (
@@ -40,6 +41,7 @@ def requires_shape(buf: SelectionBuffer) -> tuple[RequiresSelection, ...]:
 
 def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -> FetchNode:
     """Render ``group`` (the ``number``-th fetch of the plan) as a fetch node."""
+    renames = dealias(group.selection)
     variables = [v for v in group.selection.variables() if v in operation.variable_definitions]
     definitions = [print_ast(operation.variable_definitions[v]) for v in variables]
     kind = "mutation" if operation.kind == "mutation" and not group.is_entity else "query"
@@ -62,5 +64,5 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -
         variable_usages=tuple(variables),
         requires=requires_shape(group.requires) if group.is_entity else None,
         input_rewrites=tuple(group.input_rewrites),
-        output_rewrites=tuple(group.output_rewrites),
+        output_rewrites=(*group.output_rewrites, *renames),
     )

@@ -23,6 +23,8 @@ class FieldEntry:
     directives: str
     variables: tuple[str, ...]
     sub: SelectionBuffer | None
+    type_ref: str = ""
+    """The field's type in the fetch's subgraph (``ID!``), for response-shape checks."""
 
     def head(self) -> str:
         text = f"{self.alias}: {self.name}" if self.alias else self.name
@@ -71,6 +73,7 @@ class SelectionBuffer:
         variables: tuple[str, ...] = (),
         composite: bool = False,
         first: bool = False,
+        type_ref: str = "",
     ) -> FieldEntry:
         """Add (or find) a field; ``composite`` fields get a sub-buffer."""
         key = ("field", response_key, directives)
@@ -87,6 +90,7 @@ class SelectionBuffer:
             directives,
             variables,
             SelectionBuffer() if composite else None,
+            type_ref,
         )
         if first:
             self.entries = {key: new, **self.entries}
@@ -96,7 +100,7 @@ class SelectionBuffer:
 
     def add_typename(self) -> None:
         """``__typename`` first (for abstract types and entity representations)."""
-        self.add_field("__typename", "__typename", first=True)
+        self.add_field("__typename", "__typename", first=True, type_ref="String!")
 
     def fragment(
         self, type_condition: str | None, directives: str = "", variables: tuple[str, ...] = ()

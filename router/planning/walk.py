@@ -191,15 +191,25 @@ class Walker:
             directives=item.directives,
             variables=item.variables,
             composite=item.selections is not None,
+            type_ref=self._type_in(ctx, item.name),
         )
         return entry.sub
+
+    def _type_in(self, ctx: Context, name: str) -> str:
+        """The field's type in the current subgraph (``@join__field(type:)`` when it differs)."""
+        if name == "__typename":
+            return "String!"
+        fielddef = self.supergraph.types[ctx.type_name].fields[name]
+        entry = self.capabilities.entry(ctx.type_name, name, ctx.group.service)
+        return entry.type if entry is not None and entry.type else fielddef.type
 
     def _descend(self, ctx: Context, item: NField) -> list[FetchGroup]:
         sub = self._add(ctx, item)
         if sub is None or item.selections is None:
             return [ctx.group]
         fielddef = self.supergraph.types[ctx.type_name].fields[item.name]
-        child_type = fielddef.named_type
+        # the subgraph may type the field more narrowly (@join__field(type:)): `Book`, not a union
+        child_type = self._type_in(ctx, item.name).strip("[]!")
         if self.supergraph.is_abstract(child_type):
             sub.add_typename()
         provided = ctx.provided.get(item.name) if ctx.provided else None

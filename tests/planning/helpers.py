@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from textwrap import dedent
 
-from graphql import GraphQLSchema, build_ast_schema, concat_ast, parse, validate
+from graphql import parse, validate
 
 from router.planning import plan_operation, print_plan
 from router.planning.plan import (
@@ -19,6 +19,7 @@ from router.planning.plan import (
     SequenceNode,
 )
 from router.supergraph import Supergraph, load_supergraph
+from tests.planning.subgraph_schemas import subgraph_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -47,21 +48,6 @@ def plan_text(
     return print_plan(plan)
 
 
-@cache
-def _fetch_schema(supergraph: Supergraph) -> GraphQLSchema:
-    """The supergraph schema plus ``_Any``/``_Entity``/``_entities`` (the subgraph spec's)."""
-    entities = sorted(
-        t.name
-        for t in supergraph.types.values()
-        if t.kind == "OBJECT" and any(g.keys for g in t.graphs.values())
-    )
-    extra = "scalar _Any\n"
-    extra += f"union _Entity = {' | '.join(entities)}\n" if entities else ""
-    field = "_entities(representations: [_Any!]!): [_Entity]!" if entities else "_unused: Int"
-    extra += f"extend type {supergraph.query_type} {{ {field} }}\n"
-    return build_ast_schema(concat_ast([parse(supergraph.sdl), parse(extra)]))
-
-
 def fetches(node: PlanNode | None) -> list[FetchNode]:
     """Every fetch of a plan, in plan order."""
     match node:
@@ -77,10 +63,11 @@ def fetches(node: PlanNode | None) -> list[FetchNode]:
 
 
 def check_fetch_operations(supergraph: Supergraph, plan: QueryPlan) -> None:
-    """Every fetch operation parses and validates against the supergraph's types."""
-    schema = _fetch_schema(supergraph)
+    """Every fetch operation validates against its subgraph's schema (rebuilt from the
+    supergraph: the subgraph's own field types, members and ``_entities``)."""
     for fetch in fetches(plan.node):
-        errors = validate(schema, parse(fetch.operation))
+        document = parse(fetch.operation)
+        errors = validate(subgraph_schema(supergraph, fetch.service_name), document)
         if errors:
             raise AssertionError(f"invalid fetch operation {fetch.operation}: {errors}")
 
