@@ -6,13 +6,16 @@ answer computed from the seed generator; the default seed keeps it near the publ
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from subgraphs.registry import SUBGRAPHS
 from subgraphs.seeding import generate
 from tests.subgraphs.expected import benchmark_response
+from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -104,3 +107,17 @@ def test_subgraphs_serve_the_whole_benchmark_answer(subgraph_stack: dict[str, st
     assert _fetch_benchmark(subgraph_stack) == expected
     size = len(json.dumps({"data": expected}, separators=(",", ":")))
     assert 80_000 < size < 95_000, size
+
+
+@pytest.mark.postgres
+def test_the_same_answer_over_postgresql_stores(tmp_path: Path, postgres_url: str) -> None:
+    """The five processes over PostgreSQL (one database here, each subgraph its own tables):
+    seeded by `subgraph seed`, schema created on start-up, the same whole answer."""
+    urls = dict.fromkeys(SUBGRAPHS, postgres_url)
+    with running_stack(tmp_path, database_urls=urls) as stack:
+        assert _fetch_benchmark(stack.urls) == benchmark_response(generate())
+        ready = httpx.get(stack.base_url("accounts") + "/ready", timeout=5).json()
+        assert ready == {
+            "status": "ready",
+            "checks": {"database": {"ok": True, "dialect": "postgresql"}},
+        }
