@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.procstat import group_usage
 from benchmarks.results import write_results
 from bff.manifests import load_manifest
 from bff.runtime import BffRuntime
@@ -48,21 +49,33 @@ Request = Callable[[], Awaitable[httpx.Response]]
 
 
 @contextmanager
-def _router(url: str | None) -> Iterator[str]:
+def _router(url: str | None) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """The router URL and the process groups of the stack (none for an external router)."""
     if url:
-        yield url
+        yield url, ()
         return
     from tests.bff.stack import running_bff_stack
 
     with tempfile.TemporaryDirectory() as folder, running_bff_stack(Path(folder)) as stack:
-        yield stack.router_url
+        yield stack.router_url, stack.pgids
+
+
+def _stack_cpu(pgids: tuple[int, ...]) -> float:
+    return sum(group_usage(pgid).cpu_seconds for pgid in pgids)
 
 
 async def _throughput(
-    request: Request, before_each: Callable[[], None], seconds: float, concurrency: int
-) -> dict[str, float]:
+    request: Request,
+    before_each: Callable[[], None],
+    seconds: float,
+    concurrency: int,
+    pgids: tuple[int, ...],
+) -> dict[str, Any]:
+    """Requests/s and latency, plus CPU per request: this process (BFF + its in-process client)
+    and the router + subgraph processes. CPU is steadier than req/s on a shared machine."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
+    cpu_before, stack_before = time.process_time(), _stack_cpu(pgids)
 
     async def worker() -> None:
         while time.perf_counter() < deadline:
@@ -76,9 +89,14 @@ async def _throughput(
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
+    bff_cpu = time.process_time() - cpu_before
+    stack_cpu = _stack_cpu(pgids) - stack_before
     ordered = sorted(latencies)
+    count = len(latencies)
     return {
-        "requests": len(latencies),
+        "requests": count,
+        "bff_cpu_ms_per_request": round(bff_cpu / count * 1000, 2),
+        "stack_cpu_ms_per_request": round(stack_cpu / count * 1000, 2) if pgids else None,
         "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(ordered) * 1000, 2),
         "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
@@ -86,7 +104,11 @@ async def _throughput(
 
 
 async def _screen(
-    runtime: BffRuntime, request: Request, seconds: float, concurrency: int
+    runtime: BffRuntime,
+    request: Request,
+    seconds: float,
+    concurrency: int,
+    pgids: tuple[int, ...],
 ) -> dict[str, Any]:
     cache = runtime.cache
     version = cache.schema_version
@@ -99,17 +121,32 @@ async def _screen(
     before = runtime.router.stats.requests
     await request()
     first_cold = runtime.router.stats.requests - before
-    cold = await _throughput(request, cold_version, seconds, concurrency)
+    cold = await _throughput(request, cold_version, seconds, concurrency, pgids)
     cache.schema_version = version
     await request()  # prime
     before = runtime.router.stats.requests
-    warm = await _throughput(request, lambda: None, seconds, concurrency)
+    warm = await _throughput(request, lambda: None, seconds, concurrency, pgids)
     warm["router_requests"] = runtime.router.stats.requests - before
     cold["router_requests_per_request"] = first_cold
-    return {"cold": cold, "warm": warm, "warm_over_cold": round(warm["rps"] / cold["rps"], 1)}
+    result: dict[str, Any] = {
+        "cold": cold,
+        "warm": warm,
+        "warm_over_cold": round(warm["rps"] / cold["rps"], 1),
+    }
+    if pgids:
+        cold_cpu = cold["bff_cpu_ms_per_request"] + cold["stack_cpu_ms_per_request"]
+        warm_cpu = warm["bff_cpu_ms_per_request"] + warm["stack_cpu_ms_per_request"]
+        result["cpu_cold_over_warm"] = round(cold_cpu / warm_cpu, 1)
+    return result
 
 
-async def run(router_url: str, redis_url: str, seconds: float, concurrency: int) -> dict[str, Any]:
+async def run(
+    router_url: str,
+    redis_url: str,
+    seconds: float,
+    concurrency: int,
+    pgids: tuple[int, ...] = (),
+) -> dict[str, Any]:
     namespace = f"bench:{uuid.uuid4().hex[:8]}"
     web_app = create_web(
         WebSettings(
@@ -156,8 +193,12 @@ async def run(router_url: str, redis_url: str, seconds: float, concurrency: int)
                 "mobile_over_web": round(mobile_bytes / web_bytes, 2),
             }
             runtimes = (web_app.state.runtime, mobile_app.state.runtime)
-            results["web_productPage"] = await _screen(runtimes[0], web_page, seconds, concurrency)
-            results["mobile_feed50"] = await _screen(runtimes[1], mobile_feed, seconds, concurrency)
+            results["web_productPage"] = await _screen(
+                runtimes[0], web_page, seconds, concurrency, pgids
+            )
+            results["mobile_feed50"] = await _screen(
+                runtimes[1], mobile_feed, seconds, concurrency, pgids
+            )
     finally:
         redis = create_redis(redis_url, timeout_seconds=5)
         keys = [key async for key in redis.scan_iter(match=f"{namespace}*", count=1000)]
@@ -183,6 +224,11 @@ def _print(results: dict[str, Any]) -> None:
             f"warm {warm['rps']} req/s (p50 {warm['p50_ms']} ms, {warm['router_requests']} "
             f"router requests in total) -> warm/cold = {row['warm_over_cold']}x"
         )
+        cpu = "bff_cpu_ms_per_request", "stack_cpu_ms_per_request"
+        print(
+            f"  CPU ms per request (BFF, router+subgraphs): cold {cold[cpu[0]]}, {cold[cpu[1]]}; "
+            f"warm {warm[cpu[0]]}, {warm[cpu[1]]}; cold/warm = {row.get('cpu_cold_over_warm')}x"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,8 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    with _router(args.router_url) as router_url:
-        results = asyncio.run(run(router_url, args.redis_url, args.duration, args.concurrency))
+    with _router(args.router_url) as (router_url, pgids):
+        results = asyncio.run(
+            run(router_url, args.redis_url, args.duration, args.concurrency, pgids)
+        )
     settings = {"duration": args.duration, "concurrency": args.concurrency}
     path = write_results("bff", {"settings": settings, **results})
     _print(results)

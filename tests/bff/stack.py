@@ -40,6 +40,8 @@ class BffStack:
     router_url: str
     seed: SeedData
     folder: Path
+    pgids: tuple[int, ...] = ()
+    """Process groups of the router and subgraphs (benchmarks read their CPU time)."""
 
 
 def compose_supergraph(urls: dict[str, str], target: Path) -> Path:
@@ -72,4 +74,6 @@ def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterat
         supergraph = compose_supergraph(subgraphs.urls, folder / "supergraph.graphql")
         with router_process(supergraph, folder) as router:
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"
-            yield BffStack(url, generate(sizes), folder)
+            processes = [router, *subgraphs.processes.values()]
+            pgids = tuple(p.pid for p in processes if p.pid is not None)
+            yield BffStack(url, generate(sizes), folder, pgids)
