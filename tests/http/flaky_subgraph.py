@@ -2,7 +2,7 @@
 
 ``python -m tests.http.flaky_subgraph --port N`` serves:
 
-- ``POST /ok``: a well-formed answer (``ok`` and ``echo`` fields);
+- ``POST /ok``: a well-formed answer; ``echo`` is the ``Authorization`` header received, if any;
 - ``POST /garbage``: 200 with an HTML body that is not a GraphQL response;
 - ``POST /slow``: answers only after ``--delay`` seconds (longer than the router's timeout);
 - ``GET /supergraph.graphql``: :data:`SUPERGRAPH_TEMPLATE` pointing at this server (``--supergraph``
@@ -78,8 +78,10 @@ def supergraph(base_url: str) -> str:
 
 
 def create_app(delay_seconds: float) -> Starlette:
-    async def ok(_: Request) -> Response:
-        return JSONResponse({"data": {"ok": "fine", "echo": "echoed"}})
+    async def ok(request: Request) -> Response:
+        # ``echo`` reports the Authorization header the router propagated (if any).
+        echo = request.headers.get("authorization", "echoed")
+        return JSONResponse({"data": {"ok": "fine", "echo": echo}})
 
     async def garbage(_: Request) -> Response:
         return PlainTextResponse("<html>definitely not GraphQL</html>", media_type="text/html")

@@ -310,3 +310,12 @@ def test_supergraph_from_a_url(workdir: Path, flaky_url: str) -> None:
         assert whole(response) == (200, GRJ, {"data": {"ok": "fine"}})
         ready = http.get("/ready").json()["checks"]["supergraph"]
         assert ready["source"] == f"{flaky_url}/supergraph.graphql"
+
+
+def test_authorization_header_reaches_the_subgraph(client: httpx.Client) -> None:
+    response = client.post(
+        "/graphql",
+        json={"query": '{ echo(text: "x") }'},
+        headers={"Authorization": "Bearer t0k3n"},
+    )
+    assert whole(response) == (200, GRJ, {"data": {"echo": "Bearer t0k3n"}})
