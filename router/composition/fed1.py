@@ -3,8 +3,9 @@
 Follows Apollo's schema upgrader (``schemaUpgrader`` in federation-internals): in Fed 1 every
 value-type field and every key field could be resolved by several subgraphs, so they become
 ``@shareable``; ``extend type`` was the ordinary way to contribute to an entity, so key fields
-of extensions lose ``@external`` and the extension flag is dropped; ``@external`` fields no
-``@key``/``@requires``/``@provides`` use are unmarked instead of failing with EXTERNAL_UNUSED.
+of extensions lose ``@external`` and the extension flag is dropped (``@extends`` keeps it);
+``@external`` fields no ``@key``/``@requires``/``@provides`` uses are removed instead of failing
+with EXTERNAL_UNUSED; entity and root fields another subgraph resolves become ``@shareable``.
 """
 
 from __future__ import annotations
@@ -40,15 +41,20 @@ def upgrade_federation_1(subgraph: Subgraph) -> None:
             for key in sub_type.keys
             for path in field_set_paths(subgraph, sub_type.name, key.fields)
         }
-        sub_type.keys = [Key(k.fields, k.resolvable, False) for k in sub_type.keys]
-        sub_type.extension = False
+        if not sub_type.extends_directive:  # `extend type` was Fed 1's way to add fields
+            sub_type.keys = [Key(k.fields, k.resolvable, False) for k in sub_type.keys]
+            sub_type.extension = False
+        for name, sub_field in list(sub_type.fields.items()):
+            coordinate = (sub_type.name, name)
+            if sub_field.external and coordinate in key_fields:
+                sub_field.external = False
+            elif sub_field.external and coordinate not in used:
+                del sub_type.fields[name]  # an unused @external field is removed
         is_value_type = not sub_type.keys and sub_type.name not in subgraph.roots.values()
-        for sub_field in sub_type.fields.values():
-            coordinate = (sub_type.name, sub_field.name)
-            if sub_field.external and (coordinate in key_fields or coordinate not in used):
-                sub_field.external = coordinate not in key_fields and coordinate in used
-            if is_value_type or coordinate in key_fields:
-                sub_field.shareable = True
+        if sub_type.kind == "OBJECT":
+            for name, sub_field in sub_type.fields.items():
+                if is_value_type or (sub_type.name, name) in key_fields:
+                    sub_field.shareable = True
 
 
 def share_fields_resolved_elsewhere(subgraphs: list[Subgraph]) -> None:

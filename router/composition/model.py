@@ -102,6 +102,7 @@ class SubType:
     shareable: bool = False
     interface_object: bool = False
     extension: bool = False
+    extends_directive: bool = False
     inaccessible: bool = False
     applied: list[Applied] = field(default_factory=list)
 

@@ -296,6 +296,12 @@ def _reasons(graph: _Graph, type_name: str, name: str, origin: int) -> list[str]
         sub_type = subgraph.types.get(type_name)
         keys = sub_type.keys if sub_type else []
         resolvable = [k for k in keys if k.resolvable]
+        if not keys:
+            reasons.append(
+                f'cannot move to subgraph "{subgraph.name}", which has field "{type_name}.{name}",'
+                f' because type "{type_name}" has no @key defined in subgraph "{subgraph.name}".'
+            )
+            continue
         if not resolvable:
             reasons.append(
                 f'cannot move to subgraph "{subgraph.name}", which has field "{type_name}.{name}",'

@@ -182,6 +182,7 @@ class _Reader:
                 self.extra_external.update((graphql_type.name, name) for name in names)
         if extends:
             sub_type.keys = [Key(k.fields, k.resolvable, True) for k in sub_type.keys]
+            sub_type.extends_directive = True
         sub_type.extension = extends or all(
             id(node) in self.extension_nodes for node in self.type_nodes(graphql_type)
         )

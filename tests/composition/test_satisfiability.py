@@ -256,6 +256,20 @@ type T @key(fields: "code") { id: ID! @shareable code: String! }
 """,
         ),
     ],
+    "fed1_value_types_need_keys": [
+        (
+            "a",
+            """type Query { a: V }
+type V { x: Int y: Int }
+""",
+        ),
+        (
+            "b",
+            """type Query { b: V }
+type V { x: Int z: Int }
+""",
+        ),
+    ],
 }
 
 EXPECTED_MESSAGES: dict[str, list[str]] = {
@@ -326,6 +340,28 @@ cannot be satisfied by the subgraphs because:
 - from subgraph "a":
   - cannot find field "T.code".
   - cannot move to subgraph "b" using @key(fields: "code") of "T", the key field(s) cannot be resolved from subgraph "a".""",
+    ],
+    "fed1_value_types_need_keys": [
+        """The following supergraph API query:
+{
+  a {
+    z
+  }
+}
+cannot be satisfied by the subgraphs because:
+- from subgraph "a":
+  - cannot find field "V.z".
+  - cannot move to subgraph "b", which has field "V.z", because type "V" has no @key defined in subgraph "b".""",
+        """The following supergraph API query:
+{
+  b {
+    y
+  }
+}
+cannot be satisfied by the subgraphs because:
+- from subgraph "b":
+  - cannot find field "V.y".
+  - cannot move to subgraph "a", which has field "V.y", because type "V" has no @key defined in subgraph "a".""",
     ],
 }
 
