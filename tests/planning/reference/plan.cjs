@@ -3,6 +3,7 @@
 //   {"supergraphSdl": "...", "operations": ["...", ...]}                  -> plans each ({"plans": [...]}),
 //   {"subgraphs": [{"name", "url", "sdl"}]}                              -> composes them,
 //   {"supergraphSdl": "...", "apiSchema": true}                          -> prints its API schema,
+//   {"batch": [{"supergraphSdl": "...", "operations": [...]}, ...]}      -> {"batch": [{"plans"}]},
 // and prints {"text": "<printed plan>", "json": {...}} / {"supergraphSdl": "..."} / {"errors": [...]}.
 // Packages (pinned in package.json) are resolved from PLANNING_REFERENCE_MODULES (git-ignored).
 "use strict";
@@ -55,7 +56,13 @@ process.stdin.on("end", () => {
   const input = JSON.parse(raw);
   let result;
   try {
-    result = input.subgraphs ? compose(input) : input.apiSchema ? apiSchema(input) : plan(input);
+    result = input.batch
+      ? { batch: input.batch.map(plan) }
+      : input.subgraphs
+        ? compose(input)
+        : input.apiSchema
+          ? apiSchema(input)
+          : plan(input);
   } catch (error) {
     result = { errors: [{ message: String(error && error.stack ? error.stack : error) }] };
   }
