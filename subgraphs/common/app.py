@@ -15,6 +15,7 @@ from servicekit.health import ReadinessCheck, health_routes
 from servicekit.logging import get_logger
 from subgraphs.common.body import JsonBodyGuard
 from subgraphs.common.db import Database
+from subgraphs.common.error_logs import install_client_error_filter
 
 __all__ = ["create_subgraph_app"]
 
@@ -31,6 +32,7 @@ def create_subgraph_app(
     ``on_shutdown`` closes what else the subgraph opened (HTTP clients); ``checks`` are readiness
     checks beside the store's (orders: its upstream subgraphs, optional)."""
     log = get_logger(f"subgraphs.{name}")
+    install_client_error_filter()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
