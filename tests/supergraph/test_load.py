@@ -81,3 +81,49 @@ def test_api_schema_has_no_join_or_link_elements() -> None:
 def test_invalid_supergraphs_raise_a_clear_error(sdl: str, message: str) -> None:
     with pytest.raises(SupergraphError, match=message):
         load_supergraph(sdl)
+
+
+FIXTURES = Path(__file__).parents[1] / "planning" / "fixtures"
+
+
+@pytest.mark.parametrize("version", ["v0.2", "v0.3", "v0.4", "v0.5"])
+def test_join_versions_v02_to_v05_load(version: str) -> None:
+    supergraph = load_supergraph(BENCH.replace("join/v0.3", f"join/{version}"))
+    assert supergraph.graph_names == ("accounts", "inventory", "products", "reviews")
+
+
+def test_override_and_progressive_labels_are_modelled() -> None:
+    supergraph = load_supergraph((FIXTURES / "shop.graphql").read_text())
+    product = supergraph.type("Product")
+    assert [(e.graph, e.override, e.override_label) for e in product.fields["stock"].graphs] == [
+        ("catalog", None, "percent(25)"),
+        ("media", "catalog", "percent(25)"),
+    ]
+    assert [(e.graph, e.override) for e in product.fields["price"].graphs] == [
+        ("pricing", "catalog")
+    ]
+    search = supergraph.type("SearchResult")
+    assert search.union_members == {"catalog": ("Book", "Movie"), "media": ("Book", "Song")}
+    assert supergraph.possible_types_in("SearchResult", "media") == ("Book", "Song")
+    assert supergraph.type("Book").implements == {"catalog": ("Node",)}
+
+
+def test_interface_objects_are_modelled() -> None:
+    supergraph = load_supergraph((FIXTURES / "iface.graphql").read_text())
+    media = supergraph.type("Media")
+    assert (media.kind, sorted(media.graphs)) == ("INTERFACE", ["library", "reviews"])
+    assert media.graphs["reviews"].is_interface_object
+    assert not media.graphs["library"].is_interface_object
+    assert [k.fields for k in media.graphs["reviews"].keys] == ["id"]
+    assert supergraph.possible_types("Media") == ("Book", "Film")
+    assert supergraph.possible_types_in("Media", "reviews") == ()
+
+
+def test_resolvable_false_keys_are_modelled() -> None:
+    supergraph = load_supergraph((FIXTURES / "keys.graphql").read_text())
+    user = supergraph.type("User")
+    assert [(k.fields, k.resolvable) for k in user.graphs["sessions"].keys] == [("id", False)]
+    assert [(k.fields, k.resolvable) for k in user.graphs["users"].keys] == [
+        ("id", True),
+        ("email", True),
+    ]
