@@ -338,13 +338,17 @@ class _BrokenExecutor:
 
 
 async def test_unexpected_exception_is_a_graphql_500_without_traceback(
-    make_client: AppClientFactory,
+    make_client: AppClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = make_client(app_executor=_BrokenExecutor())
     response = await client.post("/graphql", json={"query": "{ hello }"})
     body = response.json()
     correlation_id = body["errors"][0]["extensions"]["correlationId"]
     assert len(correlation_id) == 32
+    logged = capsys.readouterr()
+    log = logged.out + logged.err
+    assert correlation_id in log and "RuntimeError: the core broke its contract" in log
+    assert "Traceback" not in response.text
     assert whole(response) == (
         500,
         "application/json",

@@ -3,6 +3,7 @@ subgraph garbage and timeouts, GET mutations, plans by mode, readiness and hot r
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Iterator
@@ -319,3 +320,34 @@ def test_authorization_header_reaches_the_subgraph(client: httpx.Client) -> None
         headers={"Authorization": "Bearer t0k3n"},
     )
     assert whole(response) == (200, GRJ, {"data": {"echo": "Bearer t0k3n"}})
+
+
+def test_redis_down_apq_degrades_and_full_queries_run(workdir: Path, supergraph_file: Path) -> None:
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    config = {**CONFIG, "http": {"redis_url": dead_redis}}
+    query = "{ ok }"
+    persisted = {
+        "persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}
+    }
+    with (
+        running_router(workdir, supergraph=supergraph_file, config=config, name="no-redis") as r,
+        httpx.Client(base_url=r.url) as http,
+    ):
+        registered = http.post("/graphql", json={"query": query, "extensions": persisted})
+        assert whole(registered) == (200, GRJ, {"data": {"ok": "fine"}})
+        by_hash = http.post("/graphql", json={"extensions": persisted})
+        assert whole(by_hash) == (
+            200,
+            GRJ,
+            {
+                "errors": [
+                    {
+                        "message": "PersistedQueryNotFound",
+                        "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+                    }
+                ]
+            },
+        )
+        ready = http.get("/ready")
+        assert (ready.status_code, ready.json()["status"]) == (200, "degraded")
+        assert "apq store unavailable, degrading" in r.log()
