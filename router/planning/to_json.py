@@ -90,12 +90,12 @@ def _node(node: PlanNode | None) -> dict[str, Any] | None:
         case ParallelNode(nodes=nodes):
             return {"kind": "Parallel", "nodes": [_node(n) for n in nodes]}
         case ConditionNode(condition=variable, if_clause=then, else_clause=otherwise):
-            return {
-                "kind": "Condition",
-                "condition": variable,
-                "ifClause": _node(then),
-                "elseClause": _node(otherwise),
-            }
+            result: dict[str, Any] = {"kind": "Condition", "condition": variable}
+            if then is not None:
+                result["ifClause"] = _node(then)
+            if otherwise is not None:
+                result["elseClause"] = _node(otherwise)
+            return result
     raise TypeError(f"not a plan node: {node!r}")
 
 

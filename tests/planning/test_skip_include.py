@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.planning.helpers import assert_plan
+from graphql import parse
+
+from router.planning import plan_operation, plan_to_json
+from tests.planning.helpers import assert_plan, fixture
 
 
 def test_conditions_stay_on_fields_and_wrap_dependent_fetches() -> None:
@@ -195,3 +198,15 @@ def test_one_fetch_reached_from_opposite_conditions_gets_keys_in_both() -> None:
         }
     """
     assert_plan("bench", operation, expected)
+
+
+def test_condition_nodes_in_json_have_only_their_branch() -> None:
+    document = parse("query($a: Boolean!) { topProducts { reviews @skip(if: $a) { body } } }")
+    plan = plan_to_json(plan_operation(fixture("bench"), document, None))
+    condition = plan["node"]["nodes"][1]
+    assert (condition["kind"], condition["condition"], sorted(condition)) == (
+        "Condition",
+        "a",
+        ["condition", "elseClause", "kind"],
+    )
+    assert condition["elseClause"]["kind"] == "Flatten"
