@@ -18,6 +18,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -51,6 +52,9 @@ __all__ = ["RootShape", "Shaper"]
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 MAX_VARIANTS = 64
 """Compiled variants kept per operation (one per combination of @skip/@include values)."""
+
+
+Runtime = GraphQLObjectType | GraphQLInterfaceType
 
 
 def _int(value: Any) -> Any:
@@ -197,14 +201,14 @@ class _Compiler:
                 return False
         return True
 
-    def _applies(self, condition: str | None, runtime: GraphQLObjectType) -> bool:
+    def _applies(self, condition: str | None, runtime: Runtime) -> bool:
         if condition is None or condition == runtime.name:
             return True
         named = self._schema.get_type(condition)
         return is_abstract_type(named) and self._schema.is_sub_type(named, runtime)  # type: ignore[arg-type]
 
     def _collect(
-        self, runtime: GraphQLObjectType, selection_sets: list[SelectionSetNode]
+        self, runtime: Runtime, selection_sets: list[SelectionSetNode]
     ) -> dict[str, list[FieldNode]]:
         grouped: dict[str, list[FieldNode]] = {}
         visited: set[str] = set()
@@ -214,7 +218,7 @@ class _Compiler:
 
     def _collect_into(
         self,
-        runtime: GraphQLObjectType,
+        runtime: Runtime,
         selection_set: SelectionSetNode,
         grouped: dict[str, list[FieldNode]],
         visited: set[str],
@@ -238,9 +242,7 @@ class _Compiler:
                 if self._applies(fragment.type_condition.name.value, runtime):
                     self._collect_into(runtime, fragment.selection_set, grouped, visited)
 
-    def _field(
-        self, parent: GraphQLObjectType, nodes: list[FieldNode]
-    ) -> tuple[Completer, type | None]:
+    def _field(self, parent: Runtime, nodes: list[FieldNode]) -> tuple[Completer, type | None]:
         name = nodes[0].name.value
         if name == "__typename":
             return constant_completer(parent.name), None
@@ -253,7 +255,7 @@ class _Compiler:
         fast = _FAST.get(named.name) if isinstance(named, GraphQLScalarType) else None
         return completer, fast
 
-    def _fields(self, runtime: GraphQLObjectType, subsets: list[SelectionSetNode]) -> FieldList:
+    def _fields(self, runtime: Runtime, subsets: list[SelectionSetNode]) -> FieldList:
         grouped = self._collect(runtime, subsets)
         return tuple((key, *self._field(runtime, nodes)) for key, nodes in grouped.items())
 
@@ -282,10 +284,29 @@ class _Compiler:
         def fields_for(typename: object) -> FieldList | None:
             fields = compiled.get(typename)
             if fields is None:
-                runtime = possible.get(typename) if isinstance(typename, str) else None
+                runtime: Runtime | None = None
+                if isinstance(typename, str):
+                    runtime = possible.get(typename)
+                if runtime is None and isinstance(typename, str):
+                    runtime = self._interface_object(abstract, typename)
                 if runtime is None:
                     return None
                 fields = compiled[typename] = self._fields(runtime, subsets)
             return fields
 
         return abstract_completer(fields_for, non_null, coordinate)
+
+    def _interface_object(self, abstract: Any, typename: str) -> GraphQLInterfaceType | None:
+        """An ``@interfaceObject`` subgraph answers with the interface's own name.
+
+        Its objects carry ``__typename`` = the interface when no fetch asked for the concrete
+        type (the plan only does when the operation needs it: ``__typename`` or a fragment on
+        an implementation). They are shaped as the interface: fields selected on it and on
+        fragments whose condition it satisfies (Apollo Router and Hive Router accept them).
+        """
+        named = self._schema.get_type(typename)
+        if not isinstance(named, GraphQLInterfaceType):
+            return None
+        if named is abstract or self._schema.is_sub_type(abstract, named):
+            return named
+        return None
