@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -351,3 +353,33 @@ def test_redis_down_apq_degrades_and_full_queries_run(workdir: Path, supergraph_
         ready = http.get("/ready")
         assert (ready.status_code, ready.json()["status"]) == (200, "degraded")
         assert "apq store unavailable, degrading" in r.log()
+
+
+def test_reload_under_load_drops_no_request(workdir: Path, flaky_url: str) -> None:
+    path = workdir / "busy.graphql"
+    path.write_text(supergraph(flaky_url))
+    done = threading.Event()
+    with (
+        running_router(workdir, supergraph=path, config=CONFIG, name="busy") as running,
+        httpx.Client(base_url=running.url, timeout=30.0) as http,
+        ThreadPoolExecutor(max_workers=4) as pool,
+    ):
+
+        def keep_asking() -> list[tuple[int, Any]]:
+            answers = []
+            while not done.is_set():
+                response = http.post("/graphql", json={"query": '{ ok echo(text: "x") }'})
+                answers.append((response.status_code, response.json()))
+            return answers
+
+        def reloads() -> int:
+            return int(http.get("/ready").json()["checks"]["supergraph"]["reloads"])
+
+        workers = [pool.submit(keep_asking) for _ in range(4)]
+        for generation in range(1, 4):
+            path.write_text(supergraph(flaky_url) + f"\n# generation {generation}\n")
+            assert _wait_for(lambda generation=generation: reloads() >= generation)
+        done.set()
+        answers = [answer for worker in workers for answer in worker.result()]
+    assert len(answers) > 10
+    assert set(map(repr, answers)) == {repr((200, {"data": {"ok": "fine", "echo": "echoed"}}))}
