@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import FieldNode, SelectionSetNode
 
@@ -50,6 +50,9 @@ class Capabilities:
 
     supergraph: Supergraph
     labels: frozenset[str]
+    _entries: dict[tuple[str, str, str], FieldInGraph | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def active(self, entry: FieldInGraph) -> bool:
         """Whether a ``@join__field`` entry is in effect for this request's override labels."""
@@ -59,7 +62,13 @@ class Capabilities:
         return enabled if entry.override is not None else not enabled
 
     def entry(self, type_name: str, field: str, graph: str) -> FieldInGraph | None:
-        """The field's active entry in ``graph``."""
+        """The field's active entry in ``graph`` (memoized: the walk asks often)."""
+        key = (type_name, field, graph)
+        if key not in self._entries:
+            self._entries[key] = self._entry(type_name, field, graph)
+        return self._entries[key]
+
+    def _entry(self, type_name: str, field: str, graph: str) -> FieldInGraph | None:
         found = self.supergraph.field_in_graph(type_name, field, graph)
         if found is None or not self.active(found):
             return None

@@ -23,7 +23,10 @@ class CostModel:
     """Estimated extra fetches to resolve selections from a subgraph."""
 
     capabilities: Capabilities
-    _memo: dict[tuple[str, str, int, bool], int] = field(default_factory=dict)
+    _memo: dict[tuple[str, str, int], tuple[tuple[NSelection, ...], int]] = field(
+        default_factory=dict
+    )
+    """(service, type, id(selections)) -> (the selections, kept alive so ids stay unique; cost)."""
 
     def cost(
         self,
@@ -35,15 +38,15 @@ class CostModel:
     ) -> int:
         if not selections or depth > _MAX_DEPTH:
             return 0
-        key = (service, type_name, id(selections), provided is None)
+        key = (service, type_name, id(selections))
         if provided is None and key in self._memo:
-            return self._memo[key]
+            return self._memo[key][1]
         jumps: set[str] = set()
         total = 0
         for parent, item in self._fields(type_name, selections):
             total += self._field_cost(service, parent, item, provided, jumps=jumps, depth=depth)
         if provided is None:
-            self._memo[key] = total
+            self._memo[key] = (selections, total)
         return total
 
     def _fields(

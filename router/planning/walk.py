@@ -97,9 +97,13 @@ class Walker:
             for r in supergraph.possible_types_in(ctx.type_name, service)
             if supergraph.is_subtype(condition, r)
         ]
-        if supergraph.types[condition].kind != "OBJECT" and self.capabilities.in_graph(
-            condition, service
+        if (
+            supergraph.types[condition].kind != "OBJECT"
+            and self.capabilities.in_graph(condition, service)
+            and set(runtime) <= set(supergraph.possible_types_in(condition, service))
         ):
+            # kept abstract only if the subgraph agrees on its members (an implementation
+            # declared elsewhere would not match `... on Node` in this subgraph)
             targets = [condition] if runtime else []
         else:
             targets = runtime
