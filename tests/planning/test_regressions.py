@@ -1,0 +1,84 @@
+"""Planner regressions found by the federation gateway audit, each with a small supergraph.
+
+The supergraphs are written by hand in the join v0.3 format (only what each case needs).
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from tests.planning.helpers import assert_plan
+
+PRELUDE = """
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, \
+type: String, external: Boolean, override: String, usedOverridden: Boolean) \
+repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+directive @join__implements(graph: join__Graph!, interface: String!) \
+repeatable on OBJECT | INTERFACE
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, \
+resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) \
+repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) \
+repeatable on SCHEMA
+
+scalar join__FieldSet
+scalar link__Import
+enum link__Purpose { SECURITY EXECUTION }
+"""
+
+
+def supergraph(body: str) -> str:
+    return PRELUDE.replace("\\\n", "") + dedent(body)
+
+
+def test_abstract_fragment_is_split_when_the_subgraph_lacks_an_implementation() -> None:
+    # `Oven implements Node` only in B: in A `... on Node` would not match an Oven.
+    sdl = supergraph(
+        """
+        enum join__Graph {
+          A @join__graph(name: "a", url: "http://a")
+          B @join__graph(name: "b", url: "http://b")
+        }
+        type Query @join__type(graph: A) @join__type(graph: B) {
+          products: [Product] @join__field(graph: A)
+        }
+        union Product @join__type(graph: A)
+          @join__unionMember(graph: A, member: "Oven")
+          @join__unionMember(graph: A, member: "Toaster") = Oven | Toaster
+        interface Node @join__type(graph: A) @join__type(graph: B) { id: ID! }
+        type Oven implements Node @join__implements(graph: B, interface: "Node")
+          @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") { id: ID! }
+        type Toaster implements Node @join__implements(graph: A, interface: "Node")
+          @join__type(graph: A, key: "id") { id: ID! }
+        """
+    )
+    assert_plan(
+        sdl,
+        "{ products { ... on Node { id } } }",
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              products {
+                __typename
+                ... on Oven {
+                  id
+                }
+                ... on Toaster {
+                  id
+                }
+              }
+            }
+          },
+        }
+        """,
+    )
