@@ -98,3 +98,15 @@ def test_each_fetch_declares_only_its_variables_with_defaults() -> None:
         ),
         ("accounts", "query Q__accounts__2", ()),
     ]
+
+
+def test_enum_and_input_variables_keep_their_client_definitions() -> None:
+    document = parse(
+        "query Q($f: Filter, $c: Color = GREEN) {"
+        " items(filter: $f) { name createdAt } byColor(color: $c) { id } }"
+    )
+    plan = plan_operation(fixture("api"), document, None)
+    assert [f.operation.split(" {", 1)[0] for f in _fetches(plan.node)] == [
+        "query Q__one__0($f: Filter, $c: Color = GREEN)",
+        "query Q__two__1($representations: [_Any!]!)",
+    ]
