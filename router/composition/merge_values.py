@@ -131,7 +131,8 @@ def merge_enum(state: MergeState, merged: MType, sources: TypeSources) -> None:
                     has + lacks,
                     f"{merged.name}.{name}",
                 )
-            continue
+            else:
+                continue  # an input-only enum keeps only the values every subgraph has
         joins = [f"@join__enumValue(graph: {state.graphs[i]})" for i in present]
         rest = [d for d in directives if d != "@inaccessible"]
         merged.values[name] = MEnumValue(

@@ -215,7 +215,7 @@ def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
         if root in state.merged and positions:
             queue.append((root, positions, [root]))
     seen: set[tuple[str, _Positions]] = set()
-    failures: dict[tuple[str, str], _Failure] = {}
+    failures: dict[tuple[str, str, _Positions], _Failure] = {}
     while queue:
         type_name, positions, path = queue.popleft()
         if (type_name, positions) in seen or type_name not in state.merged:
@@ -226,7 +226,7 @@ def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
             resolving = [(p, f) for p in reachable if (f := graph.resolves(p, name)) is not None]
             if not resolving:
                 origin = min(p.subgraph for p in positions)
-                failures.setdefault((type_name, name), _Failure(path, origin))
+                failures.setdefault((type_name, name, positions), _Failure(path, origin))
                 continue
             for target, next_positions in _follow(state, graph, resolving, name, merged_field.type):
                 queue.append((target, next_positions, [*path, name]))
@@ -325,9 +325,12 @@ def _reasons(graph: _Graph, type_name: str, name: str, origin: int) -> list[str]
     return reasons
 
 
-def _errors(graph: _Graph, failures: dict[tuple[str, str], _Failure]) -> Iterator[CompositionError]:
+def _errors(
+    graph: _Graph, failures: dict[tuple[str, str, _Positions], _Failure]
+) -> Iterator[CompositionError]:
+    """One error per field and set of subgraphs a query can reach it from, as Apollo."""
     state = graph.state
-    for (type_name, name), failure in failures.items():
+    for (type_name, name, _), failure in failures.items():
         merged = state.merged[type_name]
         if merged.inaccessible or "@inaccessible" in merged.fields[name].directives:
             continue

@@ -275,7 +275,8 @@ def build_subgraph(
         schema = build_ast_schema(prepared.document)
     except (GraphQLError, TypeError) as error:
         messages = str(getattr(error, "message", error)).split("\n\n")
-        errors.extend(_invalid(name, message, link) for message in messages)
+        invalid = [_invalid(name, message, link) for message in messages]
+        errors.extend(dict.fromkeys(invalid))  # graphql-core repeats some (unknown types)
         return None
     problems = [e for e in validate_schema(schema) if "root type must be provided" not in e.message]
     if problems:
