@@ -26,6 +26,7 @@ __all__ = [
     "measure_gateway",
     "round_order",
     "run_rounds",
+    "wait_until_idle",
 ]
 
 
@@ -103,7 +104,25 @@ class Measurement:
             "gateway_cpu_percent": self.gateway_cpu_percent,
             "subgraph_cpu_percent": self.subgraph_cpu_percent,
             "cpu_ms_per_request": self.cpu_ms_per_request,
+            **self.extra,
         }
+
+
+def wait_until_idle(
+    pgid: int, *, busy_percent: float = 10.0, interval: float = 0.5, max_seconds: float = 30.0
+) -> float:
+    """Wait until the gateway's backlog (requests wrk left in flight) is served: its CPU use over
+    ``interval`` drops below ``busy_percent``. The check after the run then tests the gateway's
+    state, not its queue. Returns the seconds waited."""
+    started = time.monotonic()
+    before = group_usage(pgid).cpu_seconds
+    while time.monotonic() - started < max_seconds:
+        time.sleep(interval)
+        now = group_usage(pgid).cpu_seconds
+        if 100 * (now - before) / interval < busy_percent:
+            break
+        before = now
+    return time.monotonic() - started
 
 
 def round_order(gateways: Sequence[str], round_index: int) -> list[str]:
@@ -170,6 +189,7 @@ def measure_gateway(
         result.subgraph_cpu_percent = 100 * (subgraphs.cpu_seconds() - subgraph_cpu) / seconds
         result.rss_peak_bytes = sampler.peak_bytes
         result.rss_end_bytes = group_usage(pgid).rss_bytes
+        result.extra["drain_seconds"] = wait_until_idle(pgid)
         after = verify_gateway(url, body, expected)
         result.verified_after = after.ok
         if not after.ok:

@@ -16,3 +16,26 @@ def test_group_usage_of_this_process_group_sees_this_process() -> None:
     assert usage.processes >= 1
     assert usage.rss_bytes > 10 * 2**20
     assert usage.cpu_seconds > 0
+
+
+def test_wait_until_idle_returns_once_a_group_is_quiet() -> None:
+    import subprocess
+    import sys
+
+    from benchmarks.runner import wait_until_idle
+
+    busy = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass",
+        ],
+        start_new_session=True,
+    )
+    try:
+        waited = wait_until_idle(busy.pid, busy_percent=1.0, interval=0.25, max_seconds=20)
+    finally:
+        busy.wait()
+    # Busy for 1.5 s (less if the machine is loaded and it gets less CPU), then gone.
+    assert 0.5 <= waited < 10
+    assert wait_until_idle(busy.pid, interval=0.25) < 1
