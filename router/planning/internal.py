@@ -15,6 +15,7 @@ from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 from router.planning.normalize import NField, NFragment, NSelection, field_set_selections
 from router.planning.plan import KeyRenamer
 from router.planning.selection import SelectionBuffer
+from router.supergraph import Supergraph
 
 __all__ = ["client_keys", "internal_selections", "representation_fields"]
 
@@ -64,21 +65,40 @@ def _fresh(base: str, taken: dict[str, tuple[str, str]]) -> str:
 
 
 def representation_fields(
-    field_set: SelectionSetNode, buf: SelectionBuffer, renames: dict[str, str], type_name: str
+    field_set: SelectionSetNode,
+    buf: SelectionBuffer,
+    renames: dict[str, str],
+    type_name: str,
+    supergraph: Supergraph,
 ) -> list[KeyRenamer]:
-    """Add a field set to a representation buffer; the input rewrites its aliases need."""
+    """Add a field set to a representation buffer; the input rewrites its aliases need.
+
+    Abstract-typed fields of the field set get ``__typename`` (the subgraph needs the runtime
+    type of, e.g., ``media { ... on Book { title } }``).
+    """
     back = {name: alias for alias, name in renames.items()}
-    _copy(field_set, buf, back)
+    _copy(field_set, buf, back, type_name, supergraph)
     return [KeyRenamer((f"... on {type_name}", alias), name) for alias, name in renames.items()]
 
 
-def _copy(selection: SelectionSetNode, buf: SelectionBuffer, back: dict[str, str]) -> None:
+def _copy(
+    selection: SelectionSetNode,
+    buf: SelectionBuffer,
+    back: dict[str, str],
+    type_name: str,
+    supergraph: Supergraph,
+) -> None:
     for node in selection.selections:
         if isinstance(node, FieldNode):
             name = back.get(node.name.value, node.name.value)
             entry = buf.add_field(name, name, composite=node.selection_set is not None)
             if node.selection_set is not None and entry.sub is not None:
-                _copy(node.selection_set, entry.sub, {})
+                child = supergraph.types[type_name].fields[node.name.value].named_type
+                if supergraph.is_abstract(child):
+                    entry.sub.add_typename()
+                _copy(node.selection_set, entry.sub, {}, child, supergraph)
         elif isinstance(node, InlineFragmentNode):
             condition = node.type_condition.name.value if node.type_condition else None
-            _copy(node.selection_set, buf.fragment(condition), {})
+            _copy(
+                node.selection_set, buf.fragment(condition), {}, condition or type_name, supergraph
+            )

@@ -58,7 +58,9 @@ def satisfy_requires(walker: Walker, ctx: Context, requires: str) -> Context:
         target = walker.entity_context(source, ctx.group.service, ctx.type_name, variant)
     group = target.group
     representation = group.requires.fragment(ctx.type_name)
-    for rewrite in representation_fields(selection, representation, renames, ctx.type_name):
+    for rewrite in representation_fields(
+        selection, representation, renames, ctx.type_name, walker.supergraph
+    ):
         if rewrite not in group.input_rewrites:
             group.input_rewrites.append(rewrite)
     group.depend_on(touched)

@@ -308,7 +308,9 @@ class Walker:
             selections, renames = internal_selections(key.selection, ctx.siblings)
             self.key_selections[slot] = selections
             child.input_rewrites.extend(
-                representation_fields(key.selection, representation, renames, entity_type)
+                representation_fields(
+                    key.selection, representation, renames, entity_type, self.supergraph
+                )
             )
             if entity_type != ctx.type_name or self._is_interface_object(entity_type, service):
                 child.input_rewrites.append(

@@ -526,3 +526,58 @@ def test_required_field_with_other_arguments_than_the_clients_is_aliased() -> No
         }
     """
     assert_plan("requires", operation, expected)
+
+
+def test_requires_with_type_conditions_sends_the_runtime_type() -> None:
+    """media is a union: the representation carries media.__typename for the fragments."""
+    operation = """
+        { posts { summary } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "posts") {
+              {
+                posts {
+                  __typename
+                  id
+                  media {
+                    __typename
+                    ... on Image {
+                      url
+                    }
+                    ... on Video {
+                      length
+                    }
+                  }
+                }
+              }
+            },
+            Flatten(path: "posts.@") {
+              Fetch(service: "summary") {
+                {
+                  ... on Post {
+                    __typename
+                    id
+                    media {
+                      __typename
+                      ... on Image {
+                        url
+                      }
+                      ... on Video {
+                        length
+                      }
+                    }
+                  }
+                } =>
+                {
+                  ... on Post {
+                    summary
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("reqabstract", operation, expected)
