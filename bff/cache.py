@@ -24,11 +24,22 @@ from redis.exceptions import RedisError
 
 from servicekit.logging import get_logger
 
-__all__ = ["CacheStats", "RedisCache", "is_missing"]
+__all__ = ["CacheEntry", "CacheStats", "RedisCache", "is_missing"]
 
 _log = get_logger("bff.cache")
 _MISSING = object()
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One value to cache: where (kind, key), for how long, under which invalidation tags."""
+
+    kind: str
+    key: str
+    value: Any
+    ttl_seconds: int
+    tags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -129,17 +140,21 @@ class RedisCache:
     # -- reads and writes ---------------------------------------------------------------------
     async def get_many(self, kind: str, keys: Sequence[str]) -> list[Any]:
         """One ``MGET``; a miss (or Redis down) is reported by :func:`is_missing`."""
-        if not keys:
+        return await self.get_pairs([(kind, key) for key in keys])
+
+    async def get_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Any]:
+        """``(kind, key)`` pairs of any kinds in one ``MGET``, in order."""
+        if not pairs:
             return []
         raw = None
         if self._pending_tags and self.available:
             await self.invalidate_tags(())
         if self.available:
-            full_keys = [self.key(kind, k) for k in keys]
+            full_keys = [self.key(kind, key) for kind, key in pairs]
             raw = await self._run("mget", lambda: self.redis.mget(full_keys))
         if raw is None:
-            self.stats.misses += len(keys)
-            return [_MISSING] * len(keys)
+            self.stats.misses += len(pairs)
+            return [_MISSING] * len(pairs)
         values = [_MISSING if item is None else orjson.loads(item) for item in raw]
         hits = sum(1 for v in values if v is not _MISSING)
         self.stats.hits += hits
@@ -154,21 +169,30 @@ class RedisCache:
         tags: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         """One pipeline: ``SET ... EX`` each value, ``SADD`` + ``EXPIRE`` its tags."""
-        if not values or not self.available:
+        await self.set_entries(
+            [
+                CacheEntry(kind, key, value, ttl_seconds, tuple((tags or {}).get(key, ())))
+                for key, value in values.items()
+            ]
+        )
+
+    async def set_entries(self, entries: Sequence[CacheEntry]) -> None:
+        """Entries of any kinds and TTLs in one pipeline."""
+        if not entries or not self.available:
             return
 
         async def write() -> list[Any]:
             pipe = self.redis.pipeline(transaction=False)
-            for key, value in values.items():
-                full_key = self.key(kind, key)
-                pipe.set(full_key, orjson.dumps(value), ex=ttl_seconds)
-                for tag in (tags or {}).get(key, ()):
+            for entry in entries:
+                full_key = self.key(entry.kind, entry.key)
+                pipe.set(full_key, orjson.dumps(entry.value), ex=entry.ttl_seconds)
+                for tag in entry.tags:
                     pipe.sadd(self.tag_key(tag), full_key)
-                    pipe.expire(self.tag_key(tag), max(ttl_seconds, 3600))
+                    pipe.expire(self.tag_key(tag), max(entry.ttl_seconds, 3600))
             return list(await pipe.execute())
 
         if await self._run("pipeline", write) is not None:
-            self.stats.writes += len(values)
+            self.stats.writes += len(entries)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
         """Delete every key cached under ``tags`` (by both BFFs); returns how many were deleted.

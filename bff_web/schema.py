@@ -7,6 +7,7 @@ requests cold and none warm.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import strawberry
@@ -160,7 +161,11 @@ class Query:
         user_id = await info.context.current_user_id()
         if user_id is None:
             raise unauthenticated()
-        user = await info.context.loaders.one(info.context.specs.user_profile, user_id)
+        specs, loaders = info.context.specs, info.context.loaders
+        # the orders are asked for in the same step (the Account.orders field reuses the load)
+        user, _ = await asyncio.gather(
+            loaders.one(specs.user_profile, user_id), loaders.one(specs.user_orders, user_id)
+        )
         if user is None:
             return None
         return Account(
