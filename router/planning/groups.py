@@ -41,6 +41,11 @@ class FetchGroup:
             if group is not self and group not in self.dependencies:
                 self.dependencies.append(group)
 
+    def add_input_rewrite(self, rewrite: FetchRewrite) -> None:
+        """Record an input rewrite once."""
+        if rewrite not in self.input_rewrites:
+            self.input_rewrites.append(rewrite)
+
     def narrow_conditions(self, conditions: Conditions) -> None:
         """Keep only the conditions every selection of the group is under."""
         self.conditions = conditions if self.conditions is None else self.conditions & conditions

@@ -47,7 +47,8 @@ def satisfy_requires(walker: Walker, ctx: Context, requires: str) -> Context:
     source = sources[0]
     selections, renames = internal_selections(selection, source.siblings)
     touched: list[FetchGroup] = []
-    for position in list(sources):
+    sources = list(sources)
+    for position in sources:
         touched.extend(g for g in walker.place(position, selections) if g not in touched)
     target = ctx
     variant = 0
@@ -55,14 +56,16 @@ def satisfy_requires(walker: Walker, ctx: Context, requires: str) -> Context:
         variant += 1
         if variant > _MAX_VARIANTS:
             raise PlanningError(f"@requires({requires}) of {ctx.type_name} cannot be ordered")
-        target = walker.entity_context(source, ctx.group.service, ctx.type_name, variant)
+        for position in sources:
+            target = walker.entity_context(position, ctx.group.service, ctx.type_name, variant)
     group = target.group
-    representation = group.requires.fragment(ctx.type_name)
-    for rewrite in representation_fields(
-        selection, representation, renames, ctx.type_name, walker.supergraph
-    ):
-        if rewrite not in group.input_rewrites:
-            group.input_rewrites.append(rewrite)
+    for position in sources:
+        input_type = walker.input_type(position, ctx.type_name)
+        representation = group.requires.fragment(input_type)
+        for rewrite in representation_fields(
+            selection, representation, renames, input_type, walker.supergraph
+        ):
+            group.add_input_rewrite(rewrite)
     group.depend_on(touched)
     group.narrow_conditions(ctx.conditions)
     walker.requires_log.setdefault(slot, []).append((selections, group))

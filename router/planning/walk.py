@@ -39,7 +39,10 @@ class Walker:
     costs: CostModel = field(init=False)
     sources: dict[tuple[int, str], list[Context]] = field(default_factory=dict)
     """Per (entity group, type): the parent positions leading into it."""
-    key_selections: dict[tuple[int, str], tuple[NSelection, ...]] = field(default_factory=dict)
+    keys: dict[tuple[int, str], tuple[Key, tuple[NSelection, ...], dict[str, str]]] = field(
+        default_factory=dict
+    )
+    """Per (entity group, type): the key used, its selections and their aliases."""
     requires_log: dict[tuple[int, str], list[tuple[tuple[NSelection, ...], FetchGroup]]] = field(
         default_factory=dict
     )
@@ -281,47 +284,49 @@ class Walker:
         """A key of ``entity_type`` in ``graph`` (see :func:`targets.pick_key`)."""
         return pick_key(self.capabilities, ctx, graph, entity_type, remote_ok=self._depth < 2)
 
+    def input_type(self, ctx: Context, entity_type: str) -> str:
+        """The type condition of the representation sent from ``ctx``: the concrete type when
+        an object enters an ``@interfaceObject`` (``__typename`` is then set to the interface)."""
+        if ctx.type_name != entity_type and self.supergraph.types[ctx.type_name].kind == "OBJECT":
+            return ctx.type_name
+        return entity_type
+
     def entity_context(
         self, ctx: Context, service: str, entity_type: str, variant: int = 0
     ) -> Context:
-        """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``.
-
-        Jumping to an ``@interfaceObject`` from inside ``... on T`` restricts the path to ``T``
-        (the interface's representation would match every implementation otherwise).
-        """
-        path = ctx.path
-        if entity_type != ctx.type_name and ctx.path_condition:
-            path = (*path, f"... on {ctx.path_condition}")
-        child, _ = self.registry.entity(ctx.group, service, path, variant)
+        """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``."""
+        child, _ = self.registry.entity(ctx.group, service, ctx.path, variant)
         top = child.selection.fragment(entity_type)
         if self.supergraph.is_abstract(entity_type) and not self._is_interface_object(
             entity_type, service
         ):
             top.add_typename()  # the runtime type, e.g. after an @interfaceObject said "Media"
-        representation = child.requires.fragment(entity_type)
         slot = (child.index, entity_type)
-        if representation.is_empty():
+        if slot not in self.keys:
             key, _ = self.pick_key(ctx, service, entity_type)
             if key is None:
                 raise PlanningError(f"no resolvable @key for {entity_type} in {service!r}")
-            representation.add_typename()
             selections, renames = internal_selections(key.selection, ctx.siblings)
-            self.key_selections[slot] = selections
-            child.input_rewrites.extend(
-                representation_fields(
-                    key.selection, representation, renames, entity_type, self.supergraph
-                )
-            )
-            if entity_type != ctx.type_name or self._is_interface_object(entity_type, service):
-                child.input_rewrites.append(
-                    ValueSetter((f"... on {entity_type}", "__typename"), entity_type)
+            self.keys[slot] = (key, selections, renames)
+        key, selections, renames = self.keys[slot]
+        input_type = self.input_type(ctx, entity_type)
+        representation = child.requires.fragment(input_type)
+        if representation.is_empty():
+            representation.add_typename()
+            for rewrite in representation_fields(
+                key.selection, representation, renames, input_type, self.supergraph
+            ):
+                child.add_input_rewrite(rewrite)
+            if input_type != entity_type or self._is_interface_object(entity_type, service):
+                child.add_input_rewrite(
+                    ValueSetter((f"... on {input_type}", "__typename"), entity_type)
                 )
         sources = self.sources.setdefault(slot, [])
         if not any(source.buf is ctx.buf for source in sources):
             sources.append(ctx)
             self._feed(ctx, child, slot)
         return Context(
-            child, top, entity_type, path, None, ctx.conditions, True, ancestors=ctx.ancestors
+            child, top, entity_type, ctx.path, None, ctx.conditions, True, ancestors=ctx.ancestors
         )
 
     def _feed(self, ctx: Context, child: FetchGroup, slot: tuple[int, str]) -> None:
@@ -330,7 +335,7 @@ class Walker:
         ctx.buf.add_typename()
         self._depth += 1
         try:
-            child.depend_on(self.place(ctx, self.key_selections[slot]))
+            child.depend_on(self.place(ctx, self.keys[slot][1]))
         finally:
             self._depth -= 1
         for selections, group in self.requires_log.get(slot, []):

@@ -121,7 +121,8 @@ def test_typename_of_an_interface_object_comes_from_the_real_interface() -> None
     assert_plan("iface", operation, expected)
 
 
-def test_interface_object_under_a_type_condition_restricts_the_path() -> None:
+def test_interface_object_under_a_type_condition_sends_only_that_type() -> None:
+    """The representation is `... on Book` (rewritten to __typename Media), as Apollo does."""
     operation = """
         { library { ... on Book { reviews author } } }
     """
@@ -140,10 +141,10 @@ def test_interface_object_under_a_type_condition_restricts_the_path() -> None:
                 }
               }
             },
-            Flatten(path: "library.@|[Book]") {
+            Flatten(path: "library.@") {
               Fetch(service: "reviews") {
                 {
-                  ... on Media {
+                  ... on Book {
                     __typename
                     id
                   }
@@ -151,6 +152,51 @@ def test_interface_object_under_a_type_condition_restricts_the_path() -> None:
                 {
                   ... on Media {
                     reviews
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("iface", operation, expected)
+
+
+def test_interface_object_fields_from_the_interface_and_a_type_condition_share_a_fetch() -> None:
+    operation = """
+        { library { reviews rating ... on Book { rating } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "library") {
+              {
+                library {
+                  __typename
+                  id
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                }
+              }
+            },
+            Flatten(path: "library.@") {
+              Fetch(service: "reviews") {
+                {
+                  ... on Media {
+                    __typename
+                    id
+                  }
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Media {
+                    reviews
+                    rating
                   }
                 }
               },
