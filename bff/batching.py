@@ -10,7 +10,8 @@ loader paying its own ``MGET`` and router request, they hand their batch to the 
    (``e0: productsByUpc(upcs: $k0) { ... }``) and per root field (``r1: topProducts(first: 8)``);
 3. writes the answers back in one pipeline, each with its own TTL and invalidation tags.
 
-Errors stay with their alias: a failed batch fails only its own loads.
+Errors stay with their alias: a failed root field fails only its own load, a failed entity
+batch only that loader's loads.
 """
 
 from __future__ import annotations
@@ -171,7 +172,10 @@ class StepBatcher:
             errors = _errors_under(body.get("errors", ()), alias)
             job.results[i] = body["data"].get(alias)
             if errors and job.results[i] is None:
-                raise RouterError(str(errors[0].get("message", "router error")), errors)
+                # an exception as a value fails this load only (aiodataloader's convention)
+                message = str(errors[0].get("message", "router error"))
+                job.results[i] = RouterError(message, errors)
+                continue
             if root.ttl_seconds > 0 and not errors:
                 entries.append(
                     CacheEntry("root", root.cache_key, job.results[i], root.ttl_seconds, root.tags)

@@ -75,8 +75,13 @@ class ProductPage:
     shipping_estimate_cents: int | None
     rating: RatingSummary
 
-    @strawberry.field(description="Reviews, newest first as the reviews service orders them.")  # type: ignore[untyped-decorator]
-    async def reviews(self, info: WebInfo, first: int = 5, after: str | None = None) -> ReviewPage:
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Reviews, oldest first (the reviews service's order); null with an error "
+        "for a cursor the reviews service rejects."
+    )
+    async def reviews(
+        self, info: WebInfo, first: int = 5, after: str | None = None
+    ) -> ReviewPage | None:
         first = clamp(first, 1, 50, "first")
         connection = await info.context.loaders.root_field(
             RootField(

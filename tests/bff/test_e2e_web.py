@@ -9,7 +9,7 @@ import pytest
 
 from subgraphs.seeding import SeedData
 from tests.bff import expected
-from tests.bff.conftest import Screen
+from tests.bff.conftest import WEB_OPERATIONS, Screen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -172,3 +172,27 @@ async def test_place_order_passes_the_domain_error_code_through(web: Screen) -> 
             }
         ],
     }
+
+
+async def test_a_failing_field_keeps_the_rest_of_the_page(web: Screen, seed: SeedData) -> None:
+    upc = "100000000003"
+    response = await web.run("ProductPage", {"upc": upc, "reviewsAfter": "garbage"})
+    page = expected.product_page(seed, upc)
+    page["productPage"]["reviews"] = None
+    body = WEB_OPERATIONS["ProductPage"].body
+    line = next(n for n, text in enumerate(body.splitlines(), 1) if "reviews(first:" in text)
+    column = body.splitlines()[line - 1].index("reviews(") + 1
+    assert response.json() == {
+        "data": page,
+        "errors": [
+            {
+                "message": "invalid cursor 'garbage'",
+                "locations": [{"line": line, "column": column}],
+                "path": ["productPage", "reviews"],
+                "extensions": {"code": "ROUTER_ERROR", "service": "reviews"},
+            }
+        ],
+    }
+    # the failed field was not cached: the same request asks the router again
+    await web.run("ProductPage", {"upc": upc, "reviewsAfter": "garbage"})
+    assert web.last_router_requests == 1
