@@ -36,6 +36,8 @@ def merge_input(state: MergeState, merged: MType, sources: TypeSources) -> None:
         by_index = {i: s.fields.get(name) for i, s in sources.items()}
         present = {i: f for i, f in by_index.items() if f is not None}
         coordinate = f"{merged.name}.{name}"
+        for sub_field in present.values():  # usage counts even for fields merged away
+            state.record_enum_usage(base_type(sub_field.type), coordinate, True)
         if len(present) < len(by_index) and not any(f.inaccessible for f in present.values()):
             required = [
                 state.subgraphs[i].name

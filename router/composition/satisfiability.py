@@ -216,6 +216,7 @@ def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
             queue.append((root, positions, [root]))
     seen: set[tuple[str, _Positions]] = set()
     failures: dict[tuple[str, str, _Positions], _Failure] = {}
+    shared: dict[tuple[str, str], tuple[list[str], dict[str, list[str]]]] = {}
     while queue:
         type_name, positions, path = queue.popleft()
         if (type_name, positions) in seen or type_name not in state.merged:
@@ -228,9 +229,72 @@ def _check(state: MergeState, graph: _Graph) -> list[CompositionError]:
                 origin = min(p.subgraph for p in positions)
                 failures.setdefault((type_name, name, positions), _Failure(path, origin))
                 continue
+            mismatch = _runtime_mismatch(graph, resolving, merged_field.type)
+            if mismatch is not None:
+                shared.setdefault((type_name, name), (path, mismatch))
             for target, next_positions in _follow(state, graph, resolving, name, merged_field.type):
                 queue.append((target, next_positions, [*path, name]))
-    return list(_errors(graph, failures))
+    return [*_errors(graph, failures), *_runtime_errors(state, shared)]
+
+
+def _runtime_mismatch(
+    graph: _Graph, resolving: list[tuple[_State, SubField]], field_type: str
+) -> dict[str, list[str]] | None:
+    """Runtime types per subgraph of a shared abstract field, when no type is common to all."""
+    target = base_type(field_type)
+    merged = graph.state.merged.get(target)
+    subgraphs = sorted({position.subgraph for position, _ in resolving})
+    if merged is None or merged.kind not in ("UNION", "INTERFACE") or len(subgraphs) < 2:
+        return None
+    runtime: dict[str, list[str]] = {}
+    for index in subgraphs:
+        subgraph = graph.subgraphs[index]
+        local = subgraph.types.get(target)
+        if local is None or local.interface_object:
+            return None
+        if local.kind == "UNION":
+            runtime[subgraph.name] = sorted(local.members)
+        else:
+            runtime[subgraph.name] = sorted(
+                t.name
+                for t in subgraph.types.values()
+                if target in t.interfaces and t.kind == "OBJECT"
+            )
+    common = set.intersection(*(set(types) for types in runtime.values()))
+    return None if common else runtime
+
+
+def _runtime_errors(
+    state: MergeState, shared: dict[tuple[str, str], tuple[list[str], dict[str, list[str]]]]
+) -> Iterator[CompositionError]:
+    """SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES, worded as Apollo does."""
+    for (type_name, name), (path, runtime) in shared.items():
+        field_type = state.merged[type_name].fields[name].type
+        lines = [
+            f' - in subgraph "{subgraph}", {_types_text(types)}'
+            for subgraph, types in runtime.items()
+        ]
+        listing = ";\n".join(lines) + "."
+        yield CompositionError(
+            "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+            f"For the following supergraph API query:\n{_example([*path, name], '...')}\nShared field"
+            f' "{type_name}.{name}" return type "{field_type}" has a non-intersecting set of'
+            " possible runtime types across subgraphs. Runtime types in subgraphs are:\n"
+            f"{listing}\nThis is not allowed as shared fields must resolve the same way in all"
+            " subgraphs, and that implies at least some common runtime types between the"
+            " subgraphs.",
+            tuple(runtime),
+            f"{type_name}.{name}",
+        )
+
+
+def _types_text(types: list[str]) -> str:
+    quoted = [f'"{t}"' for t in types]
+    if not quoted:
+        return "no runtime type"
+    if len(quoted) == 1:
+        return f"type {quoted[0]}"
+    return f"types {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def _closure(graph: _Graph, positions: _Positions) -> set[_State]:

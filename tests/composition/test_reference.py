@@ -31,7 +31,9 @@ _HERE = Path(__file__).resolve().parent
 def _fixtures(attribute: str) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = {}
     for module_info in pkgutil.iter_modules([str(_HERE)]):
-        if not module_info.name.startswith("test_") or module_info.name == "test_reference":
+        if not module_info.name.startswith("test_") or module_info.name.startswith(
+            "test_reference"
+        ):
             continue
         module = importlib.import_module(f"tests.composition.{module_info.name}")
         for name, subgraphs in getattr(module, attribute, {}).items():
