@@ -124,9 +124,10 @@ async def _screen(
     cold = await _throughput(request, cold_version, seconds, concurrency, pgids)
     cache.schema_version = version
     await request()  # prime
-    before = runtime.router.stats.requests
+    before, errors = runtime.router.stats.requests, runtime.cache.stats.errors
     warm = await _throughput(request, lambda: None, seconds, concurrency, pgids)
     warm["router_requests"] = runtime.router.stats.requests - before
+    warm["redis_errors"] = runtime.cache.stats.errors - errors
     cold["router_requests_per_request"] = first_cold
     result: dict[str, Any] = {
         "cold": cold,
@@ -150,12 +151,20 @@ async def run(
     namespace = f"bench:{uuid.uuid4().hex[:8]}"
     web_app = create_web(
         WebSettings(
-            mode="production", router_url=router_url, redis_url=redis_url, cache_namespace=namespace
+            mode="production",
+            router_url=router_url,
+            redis_url=redis_url,
+            cache_namespace=namespace,
+            redis_timeout_seconds=5.0,
         )
     )
     mobile_app = create_mobile(
         MobileSettings(
-            mode="production", router_url=router_url, redis_url=redis_url, cache_namespace=namespace
+            mode="production",
+            router_url=router_url,
+            redis_url=redis_url,
+            cache_namespace=namespace,
+            redis_timeout_seconds=5.0,
         )
     )
     results: dict[str, Any] = {}
@@ -222,7 +231,8 @@ def _print(results: dict[str, Any]) -> None:
             f"{screen}: cold {cold['rps']} req/s (p50 {cold['p50_ms']} ms, "
             f"{cold['router_requests_per_request']} router requests each), "
             f"warm {warm['rps']} req/s (p50 {warm['p50_ms']} ms, {warm['router_requests']} "
-            f"router requests in total) -> warm/cold = {row['warm_over_cold']}x"
+            f"router requests, {warm['redis_errors']} Redis errors in total) "
+            f"-> warm/cold = {row['warm_over_cold']}x"
         )
         cpu = "bff_cpu_ms_per_request", "stack_cpu_ms_per_request"
         print(

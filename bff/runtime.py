@@ -32,7 +32,9 @@ class BffRuntime:
         self.router = RouterClient(
             settings.router_url, timeout_seconds=settings.router_timeout_seconds
         )
-        self.redis = create_redis(settings.redis_url)
+        self.redis = create_redis(
+            settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
+        )
         self.cache = RedisCache(
             self.redis,
             namespace=settings.cache_namespace,

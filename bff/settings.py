@@ -23,6 +23,8 @@ class BFFSettings(ServiceSettings):
     list_ttl_seconds: int = 30
     """Root lists (top products, recent reviews, feed pages) whose membership changes."""
     apq_ttl_seconds: int = 86_400
+    redis_timeout_seconds: float = 0.5
+    """Socket timeout of Redis calls: a stalled Redis degrades a request instead of stalling it."""
     redis_retry_seconds: float = 1.0
     """After a Redis failure, skip Redis for this long (requests go to the router), then retry."""
     schema_poll_seconds: float = 30.0
