@@ -38,6 +38,7 @@ async def test_product_detail(mobile: Screen, seed: SeedData, upc: str) -> None:
 async def test_my_orders_pages(mobile: Screen, seed: SeedData) -> None:
     page1 = await mobile.data("MyOrders", {"first": 1}, x_user_id="3")
     assert page1 == expected.my_orders(seed, 3, 1)
+    assert mobile.last_router_requests == 1
     page2 = await mobile.data(
         "MyOrders", {"first": 1, "after": page1["myOrders"]["endCursor"]}, x_user_id="3"
     )
