@@ -7,6 +7,7 @@ drift of a shared, noisy machine falls on every gateway alike; ratios are taken 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
 from benchmarks.procstat import RssSampler, group_usage
-from benchmarks.verify import verify_gateway
+from benchmarks.verify import first_difference, verify_gateway
 from benchmarks.wrkrun import WrkResult, run_wrk, wrk_argv
 from servicekit.processes import ManagedProcess, free_port
 
@@ -23,6 +24,7 @@ __all__ = [
     "LoadOptions",
     "Measurement",
     "SubgraphSet",
+    "describe_wrong_body",
     "measure_gateway",
     "round_order",
     "run_rounds",
@@ -132,14 +134,37 @@ def round_order(gateways: Sequence[str], round_index: int) -> list[str]:
 
 
 def _load(
-    url: str, body_file: Path, expected_file: Path | None, seconds: float, options: LoadOptions
+    url: str,
+    body_file: Path,
+    expected_file: Path | None,
+    seconds: float,
+    options: LoadOptions,
+    *,
+    wrong_file: Path | None = None,
 ) -> WrkResult:
     argv = wrk_argv(
         url, connections=options.connections, duration_seconds=seconds, cpus=options.load_cpus
     )
     return run_wrk(
-        argv, body_file=body_file, expected_file=expected_file, deadline_seconds=seconds + 120
+        argv,
+        body_file=body_file,
+        expected_file=expected_file,
+        deadline_seconds=seconds + 120,
+        wrong_file=wrong_file,
     )
+
+
+def describe_wrong_body(raw: bytes, expected: Mapping[str, Any]) -> str:
+    """What was wrong with a body wrk kept: its first difference and its first GraphQL error."""
+    try:
+        answer = json.loads(raw)
+    except ValueError:
+        return f"not JSON: {raw[:120]!r}"
+    difference = first_difference(answer, expected) or "equal as JSON (bytes differ)"
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    if errors:
+        difference += f"; first error: {json.dumps(errors[0])[:200]}"
+    return difference
 
 
 def measure_gateway(
@@ -182,8 +207,22 @@ def measure_gateway(
         expected_file.write_bytes(before.body)
         pgid = process.pid or 0
         gateway_cpu, subgraph_cpu = group_usage(pgid).cpu_seconds, subgraphs.cpu_seconds()
+        wrong_file = workdir / f"wrong-{name}-round{round_index}.json"
         with RssSampler(pgid) as sampler:
-            result.wrk = _load(url, body_file, expected_file, options.duration_seconds, options)
+            result.wrk = _load(
+                url,
+                body_file,
+                expected_file,
+                options.duration_seconds,
+                options,
+                wrong_file=wrong_file,
+            )
+        if result.wrk.wrong_bodies and wrong_file.exists():
+            first_wrong = describe_wrong_body(wrong_file.read_bytes(), expected)
+            result.extra["first_wrong_body"] = first_wrong
+            result.problem = (
+                f"{result.wrk.wrong_bodies} wrong bodies under load, first: {first_wrong}"
+            )
         seconds = result.wrk.duration_seconds or options.duration_seconds
         result.gateway_cpu_percent = 100 * (group_usage(pgid).cpu_seconds - gateway_cpu) / seconds
         result.subgraph_cpu_percent = 100 * (subgraphs.cpu_seconds() - subgraph_cpu) / seconds
@@ -193,7 +232,9 @@ def measure_gateway(
         after = verify_gateway(url, body, expected)
         result.verified_after = after.ok
         if not after.ok:
-            result.problem = f"wrong answer after the run: {after.problem}"
+            result.problem = "; ".join(
+                p for p in (result.problem, f"wrong answer after the run: {after.problem}") if p
+            )
     finally:
         process.stop()
     return result

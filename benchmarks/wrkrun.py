@@ -105,13 +105,20 @@ def wrk_argv(
 
 
 def run_wrk(
-    argv: Sequence[str], *, body_file: Path, expected_file: Path | None, deadline_seconds: float
+    argv: Sequence[str],
+    *,
+    body_file: Path,
+    expected_file: Path | None,
+    deadline_seconds: float,
+    wrong_file: Path | None = None,
 ) -> WrkResult:
-    """Run wrk to completion (bounded by ``deadline_seconds``) and parse its result."""
+    """Run wrk to completion (bounded by ``deadline_seconds``) and parse its result; the first
+    wrong body, if any, is written to ``wrong_file``."""
     env = {
         **os.environ,
         "BENCH_BODY_FILE": str(body_file),
         "BENCH_EXPECTED_FILE": str(expected_file) if expected_file else "",
+        "BENCH_WRONG_FILE": str(wrong_file) if wrong_file else "",
     }
     completed = subprocess.run(
         list(argv), env=env, capture_output=True, text=True, timeout=deadline_seconds, check=False

@@ -2,7 +2,8 @@
 -- each response byte for byte against the gateway's own verified answer, and prints one line
 -- "BENCH_RESULT {json}" with counts, socket errors and latency percentiles (microseconds).
 -- Inputs (environment): BENCH_BODY_FILE (the request body), BENCH_EXPECTED_FILE (the expected
--- response bytes; unset = no body check).
+-- response bytes; unset = no body check), BENCH_WRONG_FILE (where the first wrong body is kept,
+-- so the harness can say what was wrong).
 
 local function slurp(path)
   local file = assert(io.open(path, "rb"))
@@ -18,6 +19,7 @@ wrk.headers["Accept"] = "application/json"
 
 local expected_path = os.getenv("BENCH_EXPECTED_FILE")
 local expected = expected_path and expected_path ~= "" and slurp(expected_path) or nil
+local wrong_path = os.getenv("BENCH_WRONG_FILE")
 local threads = {}
 wrong = 0
 checked = 0
@@ -30,6 +32,13 @@ function response(status, headers, body)
   if expected ~= nil and status == 200 then
     checked = checked + 1
     if body ~= expected then
+      if wrong == 0 and wrong_path and wrong_path ~= "" then
+        local file = io.open(wrong_path, "wb")
+        if file then
+          file:write(body)
+          file:close()
+        end
+      end
       wrong = wrong + 1
     end
   end

@@ -29,3 +29,18 @@ def test_types_must_match_not_only_values() -> None:
     assert first_difference({"a": 1.0}, {"a": 1}) == "$.a: 1.0 != expected 1"
     assert first_difference({"a": True}, {"a": 1}) == "$.a: true != expected 1"
     assert first_difference({"a": None}, {"a": 0}) == "$.a: null != expected 0"
+
+
+def test_a_kept_wrong_body_is_described_by_its_difference_and_first_error() -> None:
+    from benchmarks.runner import describe_wrong_body
+
+    expected = {"data": {"topProducts": [{"upc": "1"}]}}
+    body = b'{"data":{"topProducts":null},"errors":[{"message":"Subgraph timed out","path":["topProducts"]}]}'
+    assert describe_wrong_body(body, expected) == (
+        '$.data.topProducts: null != expected [{"upc": "1"}]; first error: '
+        '{"message": "Subgraph timed out", "path": ["topProducts"]}'
+    )
+    assert describe_wrong_body(b'{"data":{"topProducts":[{"upc":"1"}]}}', expected) == (
+        "equal as JSON (bytes differ)"
+    )
+    assert describe_wrong_body(b"<html>", expected) == "not JSON: b'<html>'"
