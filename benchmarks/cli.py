@@ -49,8 +49,13 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("gateways", "stack", "all"):
-        _load_options(commands.add_parser(name, help=f"bench {name}"))
+    helps = {
+        "gateways": "router vs Apollo Gateway and Hive Gateway on the benchmark subgraphs",
+        "stack": "the same gateways in front of our seeded Python subgraphs",
+        "all": "every benchmark in turn (make bench)",
+    }
+    for name, text in helps.items():
+        _load_options(commands.add_parser(name, help=text))
     report = commands.add_parser("report", help="re-render the table of a saved results file")
     report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
