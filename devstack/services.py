@@ -127,6 +127,9 @@ _SUBGRAPH_ENV = {
 }
 
 
+DEV_CONFIG = "config/router.dev.yaml"
+
+
 def _router_services() -> list[Service]:
     """The router, once ``schema/supergraph.graphql`` is composed (until then it cannot start)."""
     if not (PROJECT_ROOT / "schema" / "supergraph.graphql").exists():
@@ -134,7 +137,8 @@ def _router_services() -> list[Service]:
     argv: tuple[str, ...] = ("router", "--supergraph", "schema/supergraph.graphql", "--dev")
     argv += ("--host", "{host}", "--port", "{port}")
     argv += tuple(f"--subgraph-url={e.name}={{{e.name}_url}}" for e in load_subgraphs())
-    return [Service("router", "router.cli", argv, ROUTER_PORT)]
+    # config/router.dev.yaml: CSRF on, anonymous per-IP rate limit; tests' stacks unset it
+    return [Service("router", "router.cli", argv, ROUTER_PORT, {"ROUTER_CONFIG": DEV_CONFIG})]
 
 
 SERVICES: list[Service] = [

@@ -1,6 +1,6 @@
 """``router``: serve the federation router over HTTP.
 
-``router --supergraph FILE|URL [--config FILE.yaml] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
+``router --supergraph FILE|URL [--config FILE.yaml (default $ROUTER_CONFIG)] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
 [--subgraph-url NAME=URL ...]``
 
 The mode comes from the config file (``mode:``) unless ``--dev`` or ``--prod`` overrides it;
@@ -11,6 +11,7 @@ watched and hot-reloaded; a URL is read once. Settings documented in ``router/ht
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,8 +23,10 @@ from starlette.applications import Starlette
 from router.config import RouterConfig, SubgraphConfig, load_config
 from router.gateway import Gateway
 from router.http import ApqStore, create_app
+from router.http.admission import build_request_gate
 from router.http.readiness import router_readiness
 from router.http.supergraph_source import LiveSupergraph, SupergraphSource
+from router.resilience import SubgraphGuards
 from servicekit.http import create_http_client
 from servicekit.logging import configure_logging, get_logger
 from servicekit.redis import create_redis
@@ -38,7 +41,12 @@ _log = get_logger("router.cli")
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="router", description=__doc__.splitlines()[0])
     parser.add_argument("--supergraph", required=True, help="supergraph SDL file or http(s) URL")
-    parser.add_argument("--config", type=Path, help="router YAML config (router/config.py)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path(os.environ["ROUTER_CONFIG"]) if os.environ.get("ROUTER_CONFIG") else None,
+        help="router YAML config (router/config.py); default: $ROUTER_CONFIG when set",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=ROUTER_PORT)
     parser.add_argument("--log-level", default="info")
@@ -69,11 +77,16 @@ def effective_config(args: argparse.Namespace) -> RouterConfig:
 
 
 def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
-    """Load the supergraph, build the gateway, wire Redis/APQ, readiness and hot reload."""
+    """Load the supergraph, build the gateway (with per-subgraph guards: breaker, retries,
+    concurrency bound, dedup), wire Redis (APQ, rate limits), the request gate, readiness and
+    hot reload."""
     supergraph = source.load()
-    gateway = Gateway(supergraph, config)
+    guards = SubgraphGuards(config.security.resilience)
+    gateway = Gateway(supergraph, config, guards=guards)
     live = LiveSupergraph(source, gateway, supergraph)
     redis = create_redis(config.http.redis_url) if config.http.redis_url else None
+    if redis is None and config.security.rate_limit.enabled:
+        _log.warning("rate limits configured without http.redis_url: not enforced")
     apq_config = config.http.apq
     apq = (
         ApqStore(redis, key_prefix=apq_config.key_prefix, ttl_seconds=apq_config.ttl_seconds)
@@ -81,11 +94,16 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
         else None
     )
     probe_client = create_http_client(timeout_seconds=2.0, max_connections=10)
+    jwks_client = create_http_client(timeout_seconds=5.0, max_connections=4)
+    gate = build_request_gate(config, redis=redis, http=jwks_client)
+    readiness = router_readiness(live, config, redis=redis, client=probe_client)
+    readiness["breakers"] = guards.readiness_check()
 
     async def close() -> None:
         await live.stop()
         await gateway.aclose()
         await probe_client.aclose()
+        await jwks_client.aclose()
         if redis is not None:
             await redis.aclose()
 
@@ -93,9 +111,10 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
         gateway,
         config,
         apq=apq,
-        readiness=router_readiness(live, config, redis=redis, client=probe_client),
+        readiness=readiness,
         on_startup=[live.start],
         on_shutdown=[close],
+        gate=gate,
     )
 
 

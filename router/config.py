@@ -1,8 +1,9 @@
 """Router configuration: a YAML file (``router --config FILE``) validated by pydantic.
 
 Shared by the core (subgraph URLs, timeouts, header propagation, deduplication) and the HTTP
-surface (mode, limits, CORS/CSRF, APQ). Every value has a default, so a bare
-``router --supergraph FILE`` runs.
+surface (mode, limits, CORS/CSRF, APQ), and ``security`` (identity, authorization, CSRF, operation limits,
+rate limits, subgraph resilience: :mod:`router.security.settings`). Every value has a default, so
+a bare ``router --supergraph FILE`` runs (with no rate limit).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from router.security.settings import SecuritySettings
 
 __all__ = [
     "ApqConfig",
@@ -90,6 +93,7 @@ class RouterConfig(BaseModel):
     expose_query_plan: bool = True
     deduplicate_inbound: bool = False
     http: HttpConfig = Field(default_factory=HttpConfig)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

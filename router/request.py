@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from servicekit.auth.principal import ANONYMOUS, Principal
+
 __all__ = ["GraphQLRequest", "GraphQLResponse", "graphql_error"]
 
 
@@ -30,6 +32,9 @@ class GraphQLRequest:
     """Put the query plan into ``extensions.queryPlan`` (development mode only)."""
     allowed_operation_types: frozenset[str] = frozenset({"query", "mutation"})
     """GET requests narrow this to ``{"query"}``."""
+    principal: Principal = ANONYMOUS
+    """The verified caller (the HTTP layer's ``RequestGate``); authorization and the identity
+    headers sent to subgraphs read it."""
 
 
 @dataclass(slots=True)

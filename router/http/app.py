@@ -21,6 +21,7 @@ from router.http.endpoint import EndpointOptions, GraphQLEndpoint
 from router.http.errors import CatchAllMiddleware
 from router.http.executor import Executor
 from router.http.graphiql import asset_route
+from router.security.gate import RequestGate
 from servicekit.health import ReadinessCheck, health_routes
 
 __all__ = ["create_app", "endpoint_options"]
@@ -49,9 +50,11 @@ def create_app(
     readiness: Mapping[str, ReadinessCheck] | None = None,
     on_startup: Sequence[StartupHook] = (),
     on_shutdown: Sequence[ShutdownHook] = (),
+    gate: RequestGate | None = None,
 ) -> Starlette:
-    """The router's HTTP app; ``apq=None`` answers APQ requests with PersistedQueryNotSupported."""
-    endpoint = GraphQLEndpoint(executor, apq, endpoint_options(config))
+    """The router's HTTP app; ``apq=None`` answers APQ requests with PersistedQueryNotSupported;
+    ``gate`` (CSRF, authentication, rate limit) admits each request before its body is parsed."""
+    endpoint = GraphQLEndpoint(executor, apq, endpoint_options(config), gate)
     routes: list[BaseRoute] = [
         Route(endpoint.options.path, endpoint.handle, methods=_ALL_METHODS),
         *health_routes(readiness),

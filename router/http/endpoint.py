@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.http.admission import admit, needs_operation_name
 from router.http.apq import ApqStore, resolve_query
 from router.http.errors import HttpError
 from router.http.executor import Executor
@@ -27,6 +28,8 @@ from router.http.params import (
 )
 from router.http.render import error_response, graphql_response
 from router.request import GraphQLRequest
+from router.security.gate import Admission, RequestGate
+from servicekit.auth.principal import ANONYMOUS
 
 __all__ = ["EndpointOptions", "GraphQLEndpoint", "wants_query_plan"]
 
@@ -59,10 +62,17 @@ def _inbound_headers(request: Request) -> dict[str, str]:
 class GraphQLEndpoint:
     """The endpoint bound to an executor and an (optional) APQ store; route ``handle``."""
 
-    def __init__(self, executor: Executor, apq: ApqStore | None, options: EndpointOptions) -> None:
+    def __init__(
+        self,
+        executor: Executor,
+        apq: ApqStore | None,
+        options: EndpointOptions,
+        gate: RequestGate | None = None,
+    ) -> None:
         self.executor = executor
         self.apq = apq
         self.options = options
+        self.gate = gate
 
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint (request in, response out)."""
@@ -89,8 +99,20 @@ class GraphQLEndpoint:
                 ),
                 None,
             )
+        admission: Admission | None = None
+        if self.gate is not None and not needs_operation_name(self.gate):
+            admission = await admit(self.gate, request, None)  # before the body is parsed
+            if admission.refusal is not None:
+                return graphql_response(admission.refusal, media_type, admission.headers)
         try:
             params = await self._params(request)
+        except HttpError as error:
+            return error_response(error, media_type)
+        if self.gate is not None and admission is None:
+            admission = await admit(self.gate, request, params.operation_name)
+            if admission.refusal is not None:
+                return graphql_response(admission.refusal, media_type, admission.headers)
+        try:
             query = await resolve_query(params.query, params.extensions, self.apq)
         except HttpError as error:
             return error_response(error, media_type)
@@ -106,9 +128,10 @@ class GraphQLEndpoint:
                 if request.method == "GET"
                 else frozenset({"query", "mutation"})
             ),
+            principal=admission.principal if admission is not None else ANONYMOUS,
         )
         response = await self.executor.execute(graphql_request)
-        return graphql_response(response, media_type)
+        return graphql_response(response, media_type, admission.headers if admission else None)
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:
         if not self.options.graphiql or not prefers_html(accept):

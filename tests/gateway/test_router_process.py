@@ -52,7 +52,10 @@ async def test_queries_over_http_and_mutations_refused_over_get(router_url: str)
         got = await client.get(
             router_url,
             params={"query": 'mutation { rename(id: 1, name: "x") { name } }'},
-            headers={"accept": "application/graphql-response+json"},
+            headers={
+                "accept": "application/graphql-response+json",
+                "apollo-require-preflight": "1",
+            },
         )
     assert posted.status_code == 200
     assert posted.json() == {

@@ -79,6 +79,7 @@ async def test_apq_registered_on_one_router_runs_on_another(
             by_get = await http.get(
                 second.graphql_url,
                 params={"variables": '{"t": "x"}', "extensions": orjson.dumps(PERSISTED).decode()},
+                headers={"apollo-require-preflight": "true"},  # CSRF prevention is on by default
             )
             assert (by_get.status_code, by_get.json()) == (200, DATA)
     assert await redis_client.get(prefix + HASH) == QUERY.encode()

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from router.security.csrf import check_csrf
 from servicekit.processes import ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 from tests.http.flaky_subgraph import supergraph
@@ -74,7 +75,10 @@ def router(workdir: Path, supergraph_file: Path) -> Iterator[RunningRouter]:
 
 @pytest.fixture(scope="module")
 def client(router: RunningRouter) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=router.url, timeout=10.0) as http:
+    # GETs carry a preflight header: CSRF prevention (on by default) refuses simple requests
+    with httpx.Client(
+        base_url=router.url, timeout=10.0, headers={"apollo-require-preflight": "true"}
+    ) as http:
         yield http
 
 
@@ -264,7 +268,10 @@ def test_production_mode_has_no_plan_and_no_graphiql(workdir: Path, supergraph_f
         )
         assert whole(response) == (200, GRJ, {"data": {"ok": "fine"}})
         page = http.get("/graphql", headers={"accept": "text/html,*/*;q=0.8"})
-        assert whole(page) == (400, GRJ, invalid("Invalid GraphQL request: 'query' is missing"))
+        # no GraphiQL in production: a browser's simple GET meets CSRF prevention first
+        csrf = check_csrf("GET", {})
+        assert csrf is not None
+        assert whole(page) == (400, GRJ, csrf.to_dict())
         html_only = http.get("/graphql", headers={"accept": "text/html"})
         assert html_only.status_code == 406
 

@@ -100,6 +100,8 @@ def running_stack(
                 if service.name in urls_by_store
                 else {}
             )
+            if service.name == "router":  # no dev rate limit: stacks share 127.0.0.1's budget
+                env["ROUTER_CONFIG"] = ""
             env.update((extra_env or {}).get(service.name, {}))
             spec = service.process_spec(ports, extra_env=env)
             process = ManagedProcess(spec, log_path=log_dir / f"{service.name}.log")
