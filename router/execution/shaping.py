@@ -289,6 +289,8 @@ class _Compiler:
                     runtime = possible.get(typename)
                 if runtime is None and isinstance(typename, str):
                     runtime = self._interface_object(abstract, typename)
+                if typename is None and isinstance(abstract, GraphQLInterfaceType):
+                    runtime = abstract  # no __typename fetched: only interface fields apply
                 if runtime is None:
                     return None
                 fields = compiled[typename] = self._fields(runtime, subsets)

@@ -279,3 +279,11 @@ def test_interface_object_answer_named_after_the_interface_is_shaped_as_the_inte
     # A union member list holds no interface: still invalid there.
     union = shape("{ search { ... on Human { id } } }", {"search": [data["hero"]]})
     assert union["data"] == {"search": None}
+
+
+def test_interface_object_without_typename_is_shaped_as_the_interface() -> None:
+    data = {"hero": {"id": "9", "name": "Chewie"}}
+    query = "{ hero { id ... on Character { name } ... on Human { homePlanet } } }"
+    assert shape(query, data) == {"data": {"hero": {"id": "9", "name": "Chewie"}}}
+    union = shape("{ search { ... on Human { id } } }", {"search": [data["hero"]]})
+    assert union["data"] == {"search": None}
