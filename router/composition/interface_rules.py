@@ -1,6 +1,8 @@
 """Interfaces and ``@interfaceObject``: the rules Apollo checks on them.
 
-In a subgraph: ``@external`` is nonsensical on interface fields (EXTERNAL_ON_INTERFACE),
+In a subgraph: an interface ``@key`` must be on every implementation
+(INTERFACE_KEY_NOT_ON_IMPLEMENTATION), ``@external`` is nonsensical on interface fields
+(EXTERNAL_ON_INTERFACE),
 ``@shareable`` only applies to object fields (INVALID_SHAREABLE_USAGE), ``@interfaceObject``
 needs a ``@key`` (INTERFACE_OBJECT_USAGE_ERROR). Across subgraphs: some subgraph must define
 the real interface, and a subgraph that only knows it as an ``@interfaceObject`` must not define
@@ -11,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from graphql import FieldNode, SelectionSetNode
+
 from router.composition.context import MergeState, subgraph_list
 from router.composition.errors import CompositionError
-from router.composition.model import Subgraph
+from router.composition.fieldsets import parse_field_set
+from router.composition.model import Key, Subgraph, SubType
 
 __all__ = ["check_interface_objects", "check_interfaces_in_subgraph"]
 
@@ -24,6 +29,60 @@ def _types(names: list[str]) -> str:
     if len(quoted) == 1:
         return f"type {quoted[0]}"
     return f"types {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def _shape(fields: str) -> frozenset[object] | None:
+    """A field set as an order-free structure, to compare two keys."""
+    selection_set = parse_field_set(fields)
+    return None if isinstance(selection_set, str) else _selection_shape(selection_set)
+
+
+def _selection_shape(selection_set: SelectionSetNode) -> frozenset[object]:
+    return frozenset(
+        (s.name.value, _selection_shape(s.selection_set) if s.selection_set else None)
+        for s in selection_set.selections
+        if isinstance(s, FieldNode)
+    )
+
+
+def _key_text(key: Key) -> str:
+    resolvable = "" if key.resolvable else ", resolvable: false"
+    return f'@key(fields: "{key.fields}"{resolvable})'
+
+
+def _check_interface_keys(subgraph: Subgraph, interface: SubType) -> Iterator[CompositionError]:
+    """INTERFACE_KEY_NOT_ON_IMPLEMENTATION: an interface key must be on every implementation."""
+    implementations = [
+        t for t in subgraph.types.values() if interface.name in t.interfaces and t.kind == "OBJECT"
+    ]
+    for key in interface.keys:
+        shape = _shape(key.fields)
+        missing, unresolvable = [], []
+        for implementation in implementations:
+            match = next((k for k in implementation.keys if _shape(k.fields) == shape), None)
+            if match is None:
+                missing.append(implementation.name)
+            elif key.resolvable and not match.resolvable:
+                unresolvable.append(implementation.name)
+        if missing:
+            message = (
+                f'Key {_key_text(key)} on interface type "{interface.name}" is missing on'
+                f" implementation {_types(missing)}."
+            )
+        elif unresolvable:
+            message = (
+                f'Key {_key_text(key)} on interface type "{interface.name}" should be resolvable'
+                " on all implementation types, but is declared with argument"
+                f' "@key(resolvable:)" set to false in {_types(unresolvable)}.'
+            )
+        else:
+            continue
+        yield CompositionError(
+            "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
+            f"[{subgraph.name}] {message}",
+            (subgraph.name,),
+            interface.name,
+        )
 
 
 def check_interfaces_in_subgraph(subgraph: Subgraph) -> Iterator[CompositionError]:
@@ -40,6 +99,7 @@ def check_interfaces_in_subgraph(subgraph: Subgraph) -> Iterator[CompositionErro
             )
         if sub_type.kind != "INTERFACE":
             continue
+        yield from _check_interface_keys(subgraph, sub_type)
         for sub_field in sub_type.fields.values():
             coordinate = f"{sub_type.name}.{sub_field.name}"
             if sub_field.external:

@@ -567,6 +567,28 @@ type Query { b(f: Filter): Int }
 """,
         ),
     ],
+    "INTERFACE_KEY_NOT_ON_IMPLEMENTATION": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { n: Node }
+interface Node @key(fields: "id") { id: ID! }
+type A implements Node @key(fields: "id") { id: ID! }
+type B implements Node { id: ID! }
+type C implements Node { id: ID! }
+""",
+        ),
+    ],
+    "INTERFACE_KEY_NOT_ON_IMPLEMENTATION:unresolvable": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { n: Node }
+interface Node @key(fields: "id") { id: ID! }
+type A implements Node @key(fields: "id", resolvable: false) { id: ID! }
+""",
+        ),
+    ],
 }
 
 EXPECTED_CODES: dict[str, list[str]] = {
@@ -631,6 +653,8 @@ EXPECTED_CODES: dict[str, list[str]] = {
     "NO_QUERIES": ["NO_QUERIES"],
     "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES": ["SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES"],
     "ENUM_VALUE_MISMATCH:input_field_merged_away": ["ENUM_VALUE_MISMATCH"],
+    "INTERFACE_KEY_NOT_ON_IMPLEMENTATION": ["INTERFACE_KEY_NOT_ON_IMPLEMENTATION"],
+    "INTERFACE_KEY_NOT_ON_IMPLEMENTATION:unresolvable": ["INTERFACE_KEY_NOT_ON_IMPLEMENTATION"],
 }
 
 
