@@ -1,7 +1,8 @@
 """Stage 2a: root fields -> root fetch groups.
 
 Query root fields are grouped per subgraph (a shareable root field goes where it costs the
-fewest extra fetches, ties broken by ``join__Graph`` order); mutation root fields keep their order
+fewest extra fetches, counting a fetch other root fields need anyway as free; ties broken by
+``join__Graph`` order); mutation root fields keep their order
 (the spec executes them serially), consecutive fields of one subgraph sharing a fetch.
 Introspection fields (``__schema``, ``__type``) and a root ``__typename`` are answered by the
 gateway and not planned.
@@ -51,22 +52,18 @@ def _root_fields(
     return found
 
 
-def _choose(walker: Walker, root: str, item: NField, used: dict[str, FetchGroup]) -> str:
+def _choose(walker: Walker, root: str, item: NField, used: set[str]) -> str:
     capabilities = walker.capabilities
     candidates = capabilities.graphs_resolving(root, item.name)
     if not candidates:
         raise PlanningError(f"no subgraph resolves {root}.{item.name}")
     order = capabilities.supergraph.graph_names
     costs = walker.costs
-    scored = [
-        (
-            (0 if graph in used else 1) + costs.cost(graph, root, (item,)),
-            order.index(graph),
-            graph,
-        )
-        for graph in candidates
-    ]
-    return min(scored)[2]
+    scored = []
+    for graph in candidates:
+        below = costs.cost(graph, root, (item,))
+        scored.append(((0 if graph in used else 1) + below, below, order.index(graph), graph))
+    return min(scored)[3]
 
 
 def plan_roots(walker: Walker, operation: NormalizedOperation) -> list[FetchGroup]:
@@ -75,14 +72,21 @@ def plan_roots(walker: Walker, operation: NormalizedOperation) -> list[FetchGrou
     serial = operation.kind == "mutation"
     walker.serial = serial
     roots = walker.roots
-    for item, wrappers, conditions in _root_fields(operation.selections):
+    fields = _root_fields(operation.selections)
+    # subgraphs some root field can only come from: shareable fields join those fetches
+    forced = {
+        only[0]
+        for item, _, _ in fields
+        if len(only := walker.capabilities.graphs_resolving(root, item.name)) == 1
+    }
+    for item, wrappers, conditions in fields:
         if serial:
-            service = _choose(walker, root, item, {roots[-1].service: roots[-1]} if roots else {})
+            service = _choose(walker, root, item, {roots[-1].service} if roots else set())
             group = walker.registry.root(service, reuse=roots[-1] if roots else None)
             if group not in roots:
                 roots.append(group)
         else:
-            service = _choose(walker, root, item, {g.service: g for g in roots})
+            service = _choose(walker, root, item, forced | {g.service for g in roots})
             group = walker.root_group(service)
         buf = group.selection
         for wrapper in wrappers:

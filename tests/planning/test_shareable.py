@@ -76,3 +76,43 @@ def test_shareable_field_resolved_in_the_current_subgraph_saves_a_jump() -> None
         }
     """
     assert_plan("shop", operation, expected)
+
+
+def test_shareable_root_field_joins_a_fetch_another_root_field_needs() -> None:
+    """playlists only exist in media: products comes from media too (one root fetch, not two)."""
+    operation = """
+        { products { discount } playlists { name } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "media") {
+              {
+                products {
+                  __typename
+                  id
+                }
+                playlists {
+                  name
+                }
+              }
+            },
+            Flatten(path: "products.@") {
+              Fetch(service: "pricing") {
+                {
+                  ... on Product {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Product {
+                    discount
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("shop", operation, expected)
