@@ -79,6 +79,12 @@ def compose(inputs: Sequence[SubgraphInput]) -> CompositionResult:
     if errors:
         return CompositionResult(None, tuple(errors))
     state = MergeState(subgraphs, graph_enum_names([s.name for s in subgraphs]))
+    state.repeatable.update(
+        name
+        for s in subgraphs
+        for name, (_, _, directive) in s.composed_directives.items()
+        if directive.is_repeatable
+    )
     merge_all_types(state)
     if not state.errors:
         state.errors.extend(check_inaccessible(state))

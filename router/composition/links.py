@@ -44,6 +44,8 @@ class FederationLink:
     local_to_canonical: dict[str, str] = field(default_factory=dict)
     link_directive_names: frozenset[str] = frozenset({"link"})
     fieldset_type_names: frozenset[str] = frozenset({"_FieldSet", "FieldSet"})
+    # @composeDirective: local directive name -> (spec url, import entry as written)
+    composed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def is_fed2(self) -> bool:
@@ -168,5 +170,44 @@ def resolve_links(
         names = _federation_names(version, alias, imports, subgraph, errors)
         fieldset_names = {f"{alias}__FieldSet"}
         fieldset_names.update(local for name, local in imports if name == "FieldSet")
-        return FederationLink(version, names, frozenset({"link"}), frozenset(fieldset_names))
+        composed = _composed_directives(document, names, subgraph, errors)
+        return FederationLink(
+            version, names, frozenset({"link"}), frozenset(fieldset_names), composed
+        )
     return FederationLink(None, {name: name for name in FEDERATION_1_DIRECTIVES})
+
+
+def _composed_directives(
+    document: DocumentNode,
+    federation_names: dict[str, str],
+    subgraph: str,
+    errors: list[CompositionError],
+) -> dict[str, tuple[str, str]]:
+    """``@composeDirective(name: "@x")``: ``@x`` must come from a non-federation ``@link``."""
+    linked: dict[str, tuple[str, str]] = {}
+    wanted: list[str] = []
+    for directive in _schema_directives(document):
+        name = directive.name.value
+        if name == "link":
+            url = _string_arg(directive, "url") or ""
+            if not url.startswith(FEDERATION_URL_PREFIX):
+                for imported, local in _imports(directive, subgraph, errors):
+                    entry = imported if imported == local else f"{imported} as {local}"
+                    linked[local.removeprefix("@")] = (url, entry)
+        elif federation_names.get(name) == "composeDirective":
+            wanted.append((_string_arg(directive, "name") or "").removeprefix("@"))
+    composed = {}
+    for name in wanted:
+        if name in linked:
+            composed[name] = linked[name]
+        else:
+            errors.append(
+                CompositionError(
+                    "DIRECTIVE_COMPOSITION_ERROR",
+                    f'Directive "@{name}" in subgraph "{subgraph}" cannot be composed'
+                    " because it is not a member of a core feature",
+                    (subgraph,),
+                    f"@{name}",
+                )
+            )
+    return composed

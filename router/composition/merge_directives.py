@@ -19,8 +19,6 @@ from router.composition.model import Applied
 
 __all__ = ["merge_applied", "merge_description"]
 
-_REPEATABLE = frozenset({"tag"})
-
 
 class _Element(Protocol):
     @property
@@ -65,7 +63,7 @@ def merge_applied(state: MergeState, elements: Sequence[_Element]) -> list[str]:
             applications = [combine(name, found)]
         else:
             applications = list(dict.fromkeys(found))
-        kept = applications if name in _REPEATABLE else applications[:1]
+        kept = applications if name in state.repeatable else applications[:1]
         result.extend(str(applied) for applied in kept)
         if name != "deprecated":
             state.used_features.add(name)

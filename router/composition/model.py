@@ -8,6 +8,7 @@ key here), so the merge and validation rules never look at ``@link`` renames aga
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphql import DirectiveDefinitionNode, GraphQLSchema
 
@@ -123,6 +124,8 @@ class Subgraph:
     schema: GraphQLSchema
     roots: dict[str, str] = field(default_factory=dict)  # operation -> root type name
     executable_directives: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
+    # @composeDirective'd directives: name -> (spec url, import entry, definition)
+    composed_directives: dict[str, tuple[str, str, Any]] = field(default_factory=dict)
 
     @property
     def is_fed2(self) -> bool:

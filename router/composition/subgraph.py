@@ -78,7 +78,7 @@ class _Reader:
             canonical = self.link.local_to_canonical.get(local)
             if canonical is not None:
                 found.append((canonical, directive))
-            elif local in ("deprecated", "specifiedBy"):
+            elif local in ("deprecated", "specifiedBy") or local in self.link.composed:
                 found.append((local, directive))
         return found
 
@@ -105,7 +105,7 @@ class _Reader:
                 deprecated = self.applied("deprecated", directive)
             elif name == "inaccessible":
                 inaccessible = True
-            elif name in _CARRIED:
+            elif name in _CARRIED or name in self.link.composed:
                 carried.append(self.applied(name, directive))
         return deprecated, inaccessible, carried, by_name
 
@@ -297,6 +297,11 @@ def build_subgraph(
         )  # every subgraph has a Query (_entities, _service)
         roots["query"] = "Query"
     subgraph = Subgraph(name, url, link.version, types, schema, roots)
+    subgraph.composed_directives = {
+        name: (url, entry, schema.get_directive(name))
+        for name, (url, entry) in link.composed.items()
+        if schema.get_directive(name) is not None
+    }
     subgraph.executable_directives = {
         d.name: d.ast_node
         for d in schema.directives

@@ -60,6 +60,30 @@ def _graph_enum(state: MergeState) -> str:
     return "enum join__Graph {\n" + "\n".join(lines) + "\n}"
 
 
+def _composed_directives(state: MergeState) -> tuple[list[str], dict[str, str]]:
+    """``@composeDirective``'d directives: their spec ``@link``s and definitions."""
+    imports: dict[str, list[str]] = {}
+    definitions: dict[str, str] = {}
+    for subgraph in state.subgraphs:
+        for name, (url, entry, directive) in subgraph.composed_directives.items():
+            if name in definitions:
+                continue
+            definitions[name] = print_ast(directive.ast_node)
+            imports.setdefault(url, []).append(entry)
+    links = [
+        f'@link(url: "{url}", import: [{", ".join(_import(e) for e in entries)}])'
+        for url, entries in imports.items()
+    ]
+    return links, definitions
+
+
+def _import(entry: str) -> str:
+    if " as " not in entry:
+        return f'"{entry}"'
+    name, alias = entry.split(" as ")
+    return f'{{name: "{name}", as: "{alias}"}}'
+
+
 def _executable_directives(state: MergeState) -> dict[str, str]:
     """Executable directives every subgraph defines (Apollo keeps the intersection), with the
     locations they all accept."""
@@ -105,6 +129,9 @@ def render_supergraph(state: MergeState) -> str:
             directives[feature] = definition
         types.update(extra_types)
     directives.update(_executable_directives(state))
+    custom_links, custom_definitions = _composed_directives(state)
+    schema_directives += custom_links
+    directives.update(custom_definitions)
     roots = {
         op: name
         for op, name in (

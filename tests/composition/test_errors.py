@@ -589,6 +589,15 @@ type A implements Node @key(fields: "id", resolvable: false) { id: ID! }
 """,
         ),
     ],
+    "DIRECTIVE_COMPOSITION_ERROR": [
+        (
+            "a",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"]) @composeDirective(name: "@hello")
+directive @hello on FIELD_DEFINITION
+type Query { a: Int @hello }
+""",
+        ),
+    ],
 }
 
 EXPECTED_CODES: dict[str, list[str]] = {
@@ -655,6 +664,7 @@ EXPECTED_CODES: dict[str, list[str]] = {
     "ENUM_VALUE_MISMATCH:input_field_merged_away": ["ENUM_VALUE_MISMATCH"],
     "INTERFACE_KEY_NOT_ON_IMPLEMENTATION": ["INTERFACE_KEY_NOT_ON_IMPLEMENTATION"],
     "INTERFACE_KEY_NOT_ON_IMPLEMENTATION:unresolvable": ["INTERFACE_KEY_NOT_ON_IMPLEMENTATION"],
+    "DIRECTIVE_COMPOSITION_ERROR": ["DIRECTIVE_COMPOSITION_ERROR"],
 }
 
 
