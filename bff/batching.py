@@ -17,7 +17,6 @@ batch only that loader's loads.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,7 +68,7 @@ class StepBatcher:
         self._router = router
         self._headers = headers
         self._jobs: list[_Job] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # strong references while steps run
 
     def entities(self, spec: EntitySpec, keys: Sequence[str]) -> asyncio.Future[list[Any]]:
         return self._enqueue(_Job(spec, list(keys), asyncio.get_running_loop().create_future()))
@@ -181,9 +180,3 @@ class StepBatcher:
                     CacheEntry("root", root.cache_key, job.results[i], root.ttl_seconds, root.tags)
                 )
         return entries
-
-    async def aclose(self) -> None:
-        """Wait for steps still running (a request never leaves work behind)."""
-        for task in list(self._tasks):
-            with contextlib.suppress(Exception):
-                await task
