@@ -68,7 +68,7 @@ class MergeState:
     merged: dict[str, MType] = field(default_factory=dict)
     enum_usages: dict[str, EnumUsage] = field(default_factory=dict)
     used_features: set[str] = field(default_factory=set)
-    repeatable: set[str] = field(default_factory=lambda: {"tag"})
+    repeatable: set[str] = field(default_factory=lambda: {"tag", "context"})
 
     def error(self, code: str, message: str, subgraphs: list[str], element: str) -> None:
         self.errors.append(CompositionError(code, message, tuple(subgraphs), element))

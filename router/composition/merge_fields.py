@@ -8,6 +8,9 @@ applications and when they are needed, and shareability (INVALID_FIELD_SHARING).
 
 from __future__ import annotations
 
+import json
+import re
+
 from router.composition.context import (
     MergeState,
     default_text,
@@ -31,6 +34,8 @@ def _merge_arguments(state: MergeState, sources: Sources, dest: MField, coordina
     names: list[str] = []
     for sub_field in present.values():
         names.extend(name for name in sub_field.args if name not in names)
+    contextual = {n for f in present.values() for n, a in f.args.items() if a.from_context}
+    names = [name for name in names if name not in contextual]
     for name in names:
         args = {i: f.args.get(name) for i, f in present.items()}
         missing = [state.subgraphs[i].name for i, a in args.items() if a is None]
@@ -97,7 +102,26 @@ def _needs_join_field(
             return True  # the subgraph has the type but does not resolve this field
         if source.external or source.provides or source.requires:
             return True
+        if any(a.from_context for a in source.args.values()):
+            return True
     return False
+
+
+def _context_arguments(state: MergeState, index: int, source: SubField) -> str | None:
+    """``contextArguments`` of ``@join__field``: each ``@fromContext`` argument (join v0.5)."""
+    rendered = []
+    for argument in source.args.values():
+        if not argument.from_context:
+            continue
+        reference = argument.from_context.strip()
+        match = re.match(r"^\$(\w+)(.*)$", reference, re.DOTALL)
+        if match is None:
+            continue
+        context = f"{state.subgraphs[index].name}__{match.group(1)}"
+        values = [("context", context), ("name", argument.name), ("type", argument.type)]
+        values.append(("selection", match.group(2)))
+        rendered.append("{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in values) + "}")
+    return f"[{', '.join(rendered)}]" if rendered else None
 
 
 def _join_fields(
@@ -118,6 +142,7 @@ def _join_fields(
                 source.override,
                 True if i in override.used_overridden else None,
                 label,
+                _context_arguments(state, i, source),
             )
         )
     return joins

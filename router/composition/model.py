@@ -52,6 +52,7 @@ class SubArgument:
     deprecated: Applied | None = None
     inaccessible: bool = False
     applied: list[Applied] = field(default_factory=list)
+    from_context: str | None = None  # @fromContext(field:), e.g. "$ctx { prop }"
 
     @property
     def required(self) -> bool:

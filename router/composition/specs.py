@@ -145,6 +145,14 @@ FEATURE_DIRECTIVE_DEFINITIONS: dict[str, tuple[str, str | None, str, dict[str, s
         f"directive @policy(policies: [[policy__Policy!]!]!) on {_ACCESS_LOCATIONS}",
         {"policy__Policy": "scalar policy__Policy"},
     ),
+    "context": (
+        "https://specs.apollo.dev/context/v0.1",
+        "SECURITY",
+        "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
+        {
+            "context__ContextFieldValue": "scalar context__ContextFieldValue",
+        },
+    ),
     "cost": (
         "https://specs.apollo.dev/cost/v0.1",
         None,

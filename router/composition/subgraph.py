@@ -67,9 +67,10 @@ _EXECUTABLE = frozenset(
 class _Reader:
     """Turns graphql-core elements into model values using the subgraph's directive names."""
 
-    def __init__(self, link: FederationLink, extension_nodes: set[int]) -> None:
+    def __init__(self, link: FederationLink, extension_nodes: set[int], subgraph: str) -> None:
         self.link = link
         self.extension_nodes = extension_nodes
+        self.subgraph = subgraph
 
     def directives(self, node: Node | None) -> list[tuple[str, DirectiveNode]]:
         found: list[tuple[str, DirectiveNode]] = []
@@ -110,9 +111,9 @@ class _Reader:
         return deprecated, inaccessible, carried, by_name
 
     def argument(self, name: str, node: Node) -> SubArgument:
-        deprecated, inaccessible, carried, _ = self.element_common(node)
+        deprecated, inaccessible, carried, by_name = self.element_common(node)
         default = getattr(node, "default_value", None)
-        return SubArgument(
+        argument = SubArgument(
             name,
             printed(node.type),  # type: ignore[attr-defined]
             printed(default) if default is not None else None,
@@ -121,6 +122,9 @@ class _Reader:
             inaccessible,
             carried,
         )
+        if "fromContext" in by_name:
+            argument.from_context = self.string(by_name["fromContext"][0], "field")
+        return argument
 
     def field(self, name: str, node: Node) -> SubField:
         deprecated, inaccessible, carried, by_name = self.element_common(node)
@@ -163,6 +167,9 @@ class _Reader:
             _, inaccessible, carried, by_name = self.element_common(node)
             sub_type.inaccessible |= inaccessible
             sub_type.applied.extend(carried)
+            for directive in by_name.get("context", []):
+                context = f"{self.subgraph}__{self.string(directive, 'name')}"
+                sub_type.applied.append(Applied("context", f'(name: "{context}")'))
             sub_type.shareable |= "shareable" in by_name
             sub_type.interface_object |= "interfaceObject" in by_name
             extends |= "extends" in by_name
@@ -282,7 +289,7 @@ def build_subgraph(
     if problems:
         errors.extend(_invalid(name, problem.message, link) for problem in problems)
         return None
-    reader = _Reader(link, prepared.extension_nodes)
+    reader = _Reader(link, prepared.extension_nodes, name)
     reader.extra_external = set()
     types = {
         graphql_type.name: reader.named_type(graphql_type)

@@ -44,6 +44,7 @@ class JoinField:
     override: str | None = None
     used_overridden: bool | None = None
     override_label: str | None = None
+    context_arguments: str | None = None  # rendered [join__ContextArgument!] value
 
     def __str__(self) -> str:
         graph = _GraphValue(self.graph) if self.graph else None
@@ -57,8 +58,22 @@ class JoinField:
                 ("override", self.override),
                 ("usedOverridden", self.used_overridden),
                 ("overrideLabel", self.override_label),
+                (
+                    "contextArguments",
+                    _Raw(self.context_arguments) if self.context_arguments else None,
+                ),
             ]
         )
+
+
+class _Raw:
+    """A value already rendered as GraphQL."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class _GraphValue:

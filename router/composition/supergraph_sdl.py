@@ -32,7 +32,15 @@ _LINK_PURPOSE = '''enum link__Purpose {
   """
   EXECUTION
 }'''
-_FEATURE_ORDER = ("tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost")
+_FEATURE_ORDER = (
+    "tag",
+    "inaccessible",
+    "authenticated",
+    "requiresScopes",
+    "policy",
+    "context",
+    "cost",
+)
 
 
 def _feature_links(used: set[str]) -> list[str]:
@@ -117,6 +125,11 @@ def render_supergraph(state: MergeState) -> str:
     types: dict[str, str | MType] = {**join_types, "link__Import": "scalar link__Import"}
     types["link__Purpose"] = _LINK_PURPOSE
     types["join__Graph"] = _graph_enum(state)
+    if "context" in used:  # the context spec also brings its @fromContext definition
+        directives["context__fromContext"] = (
+            "directive @context__fromContext(field: context__ContextFieldValue)"
+            " on ARGUMENT_DEFINITION"
+        )
     listsize_imported = "listSize" in used
     if used & {"cost", "listSize"}:
         used = used | {"cost", "listSize"}  # the cost spec brings both definitions
