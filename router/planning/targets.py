@@ -67,9 +67,29 @@ def pick_key(
     for key in keys:
         if locally_selectable(capabilities, ctx.group.service, ctx.type_name, key.selection):
             return key, True
-    if keys and remote_ok:
-        return keys[0], False
+    if remote_ok:
+        for key in keys:
+            if _fetchable_elsewhere(capabilities, ctx, key):
+                return key, False
     return None, False
+
+
+def _fetchable_elsewhere(capabilities: Capabilities, ctx: Context, key: Key) -> bool:
+    """Whether one hop can fetch ``key``'s fields for the parent: another subgraph selects
+    them and has a key the parent can select (an ``@external`` key field in the parent's
+    subgraph cannot be fetched through that same key)."""
+    service, type_name = ctx.group.service, ctx.type_name
+    for graph in capabilities.supergraph.graph_names:
+        if graph == service or not locally_selectable(
+            capabilities, graph, type_name, key.selection
+        ):
+            continue
+        if any(
+            locally_selectable(capabilities, service, type_name, other.selection)
+            for other in capabilities.keys(type_name, graph)
+        ):
+            return True
+    return False
 
 
 def choose_target(

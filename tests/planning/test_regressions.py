@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from tests.planning.helpers import assert_plan
+import pytest
+
+from router.planning import PlanningError
+from tests.planning.helpers import assert_plan, plan_text
 
 PRELUDE = """
 schema
@@ -82,3 +85,35 @@ def test_abstract_fragment_is_split_when_the_subgraph_lacks_an_implementation() 
         }
         """,
     )
+
+
+def test_interface_field_with_an_external_key_field_in_the_root_subgraph_is_not_planned() -> None:
+    # `Note.id` is @external in A (its own key): A cannot select the key to jump to B, and
+    # fetching `item` again from B could answer with another object (no root re-entry through
+    # an interface field). Planning fails instead of answering A's Note with B's data.
+    sdl = supergraph(
+        """
+        enum join__Graph {
+          A @join__graph(name: "a", url: "http://a")
+          B @join__graph(name: "b", url: "http://b")
+        }
+        type Query @join__type(graph: A) @join__type(graph: B) {
+          item(id: ID!): Item
+        }
+        interface Item @join__type(graph: A) @join__type(graph: B) { id: ID! }
+        type User implements Item
+          @join__implements(graph: A, interface: "Item")
+          @join__implements(graph: B, interface: "Item")
+          @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+          id: ID! @join__field(graph: A) @join__field(graph: B, external: true)
+        }
+        type Note implements Item
+          @join__implements(graph: A, interface: "Item")
+          @join__implements(graph: B, interface: "Item")
+          @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+          id: ID! @join__field(graph: A, external: true) @join__field(graph: B)
+        }
+        """
+    )
+    with pytest.raises(PlanningError):
+        plan_text(sdl, '{ item(id: "u1") { id } }')
