@@ -8,6 +8,7 @@ a bare ``router --supergraph FILE`` runs (with no rate limit).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,7 @@ __all__ = [
     "ApqConfig",
     "HeaderRule",
     "HttpConfig",
+    "IdentityForwardingConfig",
     "RouterConfig",
     "SubgraphConfig",
     "load_config",
@@ -82,6 +84,20 @@ class HttpConfig(BaseModel):
     apq: ApqConfig = Field(default_factory=ApqConfig)
 
 
+class IdentityForwardingConfig(BaseModel):
+    """The verified caller sent to subgraphs as ``x-user-id`` / ``x-user-scopes`` with an HMAC
+    signature (:mod:`servicekit.auth.forwarded`); subgraphs configured with the same secret
+    trust those headers only when signed. ``secret`` None: off (falls back to the environment
+    variable ``IDENTITY_HMAC_SECRET`` when set)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str | None = None
+
+    def effective_secret(self) -> str | None:
+        return self.secret or os.environ.get("IDENTITY_HMAC_SECRET") or None
+
+
 class RouterConfig(BaseModel):
     """The whole router configuration."""
 
@@ -94,6 +110,7 @@ class RouterConfig(BaseModel):
     deduplicate_inbound: bool = False
     http: HttpConfig = Field(default_factory=HttpConfig)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    identity_forwarding: IdentityForwardingConfig = Field(default_factory=IdentityForwardingConfig)
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

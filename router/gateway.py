@@ -12,6 +12,7 @@ the *next* request reads; requests in flight finish on the state they started wi
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, print_ast
 
 from router.config import RouterConfig
 from router.execution import PlanExecutor, ShapeContext, Shaper, SubgraphClients, TypeMatcher
@@ -37,7 +38,9 @@ from router.planning import plan_operation, plan_to_json, print_plan
 from router.planning.plan import QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
+from router.security.gate import OperationGate
 from router.supergraph import Supergraph, load_supergraph
+from servicekit.auth.forwarded import sign_identity
 from servicekit.logging import get_logger
 
 __all__ = ["Gateway", "Planner"]
@@ -89,6 +92,7 @@ class _State:
     plans: LRUCache[tuple[str, str | None, frozenset[str]], QueryPlan]
     labels: tuple[tuple[str, float], ...]
     identity_headers: tuple[str, ...]
+    gate: OperationGate
 
     @property
     def api_schema(self) -> GraphQLSchema:
@@ -111,6 +115,7 @@ class Gateway:
         self._clients = SubgraphClients(config, transport=transport, guards=guards)
         self._planner: Planner = planner or plan_operation
         self._inbound = InboundDeduplicator()
+        self._identity_secret = config.identity_forwarding.effective_secret()
         self._state = self._build_state(supergraph)
 
     @classmethod
@@ -138,6 +143,12 @@ class Gateway:
             LRUCache(PLAN_CACHE_SIZE),
             _percent_labels(supergraph),
             identity_headers(self._config, urls),
+            OperationGate(
+                self._config.security,
+                mode=self._config.mode,
+                api_schema=supergraph.api_schema,
+                supergraph_sdl=supergraph.sdl,
+            ),
         )
 
     def swap_supergraph(self, supergraph: Supergraph) -> None:
@@ -205,24 +216,36 @@ class Gateway:
             return rejected
         variables = coerce_variables(state.api_schema, operation, request.variables)
         operation_name = operation.name.value if operation.name else None
+        # issue #8: introspection switch, limits, authorization filter; before any subgraph call
+        guarded = state.gate.prepare(document, operation_name, variables, request.principal)
+        if guarded.refusal is not None:
+            return guarded.refusal
         shaper = prepared.per_operation.get(operation_name)
         if not isinstance(shaper, Shaper):
             shaper = Shaper(state.api_schema, operation, prepared.fragments)
             prepared.per_operation[operation_name] = shaper
         root = shaper.variant(variables)
-        errors: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = list(guarded.errors)
         introspection: dict[str, Any] = {}
         if root.introspection_keys:
             raw = dict(request.variables or {})  # graphql-core coerces them again itself
             introspection, errors = execute_introspection(
                 state.api_schema, document, operation, raw
             )
-        plan = QueryPlan(None) if root.local_only else self._plan(state, prepared, operation_name)
+        to_plan = _Planned(prepared.document, prepared.signature)
+        if guarded.document is not document:  # fields removed: plan the filtered document
+            signature = hashlib.sha256(print_ast(guarded.document).encode()).hexdigest()
+            to_plan = _Planned(guarded.document, signature)
+        plan = QueryPlan(None) if root.local_only else self._plan(state, to_plan, operation_name)
         if isinstance(plan, GraphQLResponse):
             return plan
-        result = await state.executor.execute(plan, variables, request.headers)
+        identity = self._identity_headers(request)
+        result = await state.executor.execute(plan, variables, request.headers, identity)
         errors.extend(result.errors)
-        data = root.shape(result.data, ShapeContext(errors, result.covered, introspection))
+        # the shaper projects onto the client's operation: removed fields are absent, so null;
+        # their authorization errors cover them (no extra non-null error at those paths)
+        covered = [*result.covered, *guarded.unauthorized_paths]
+        data = root.shape(result.data, ShapeContext(errors, covered, introspection))
         response = GraphQLResponse(data=data, errors=errors)
         config = self._config
         if request.include_plan and config.mode == "development" and config.expose_query_plan:
@@ -232,8 +255,18 @@ class Gateway:
             }
         return response
 
+    def _identity_headers(self, request: GraphQLRequest) -> dict[str, str] | None:
+        """Signed caller headers for subgraphs; None when forwarding is off."""
+        secret = self._identity_secret
+        if secret is None:
+            return None
+        principal = request.principal
+        if principal.subject is None:
+            return {}
+        return sign_identity(secret, principal.subject, principal.scopes)
+
     def _plan(
-        self, state: _State, prepared: PreparedDocument, operation_name: str | None
+        self, state: _State, prepared: _Planned, operation_name: str | None
     ) -> QueryPlan | GraphQLResponse:
         labels = frozenset(label for label, pct in state.labels if random.random() * 100 < pct)
         key = (prepared.signature, operation_name, labels)
@@ -251,6 +284,14 @@ class Gateway:
                 )
             state.plans.put(key, plan)
         return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """The document to plan and its signature (the plan cache key)."""
+
+    document: DocumentNode | None
+    signature: str
 
 
 def _reject_operation_type(

@@ -40,6 +40,7 @@ from router.planning.plan import (
     SequenceNode,
 )
 from router.request import graphql_error
+from servicekit.auth.forwarded import SCOPES_HEADER, SIGNATURE_HEADER, USER_ID_HEADER
 
 __all__ = ["ExecutionResult", "PlanExecutor"]
 
@@ -59,12 +60,17 @@ class ExecutionResult:
             self.covered.append(tuple(path))
 
 
+IDENTITY_HEADERS = (USER_ID_HEADER, SCOPES_HEADER, SIGNATURE_HEADER)
+
+
 @dataclass(slots=True)
 class _Run:
     result: ExecutionResult
     variables: Mapping[str, Any]
     inbound: Mapping[str, str]
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    identity: dict[str, str] | None = None
+    """Signed caller headers; None when identity forwarding is off (nothing stripped)."""
 
 
 @lru_cache(maxsize=4096)
@@ -99,10 +105,19 @@ class PlanExecutor:
         """Per subgraph: type name -> top-level key field names (null keys are not sent)."""
 
     async def execute(
-        self, plan: QueryPlan, variables: Mapping[str, Any], headers: Mapping[str, str]
+        self,
+        plan: QueryPlan,
+        variables: Mapping[str, Any],
+        headers: Mapping[str, str],
+        identity: Mapping[str, str] | None = None,
     ) -> ExecutionResult:
-        """Run ``plan``; subgraph failures become errors in the result, never exceptions."""
-        run = _Run(ExecutionResult(), variables, headers)
+        """Run ``plan``; subgraph failures become errors in the result, never exceptions.
+
+        ``identity``: headers sent to every subgraph after the propagation rules (the signed
+        caller identity, :mod:`servicekit.auth.forwarded`; empty for an anonymous caller);
+        propagated headers of the same names are dropped first."""
+        forwarded = dict(identity) if identity is not None else None
+        run = _Run(ExecutionResult(), variables, headers, identity=forwarded)
         if plan.node is not None:
             await self._run(plan.node, run)
         return run.result
@@ -140,7 +155,12 @@ class PlanExecutor:
         name = fetch.service_name
         headers = run.headers.get(name)
         if headers is None:
-            headers = run.headers[name] = outbound_headers(self._config, name, run.inbound)
+            headers = outbound_headers(self._config, name, run.inbound)
+            if run.identity is not None:  # only the router speaks for the caller
+                for forged in IDENTITY_HEADERS:
+                    headers.pop(forged, None)
+                headers.update(run.identity)
+            run.headers[name] = headers
         url = self._urls.get(name)
         if url is None:
             url = self._config.subgraph_url(name, "")

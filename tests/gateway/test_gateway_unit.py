@@ -129,7 +129,9 @@ async def test_query_plan_extension_in_development_mode() -> None:
 
 async def test_only_typename_and_introspection_need_no_subgraph() -> None:
     subgraphs = Subgraphs()
-    gateway = Gateway.from_sdl(SHOP, RouterConfig(), transport=subgraphs.transport)
+    # introspection is off in production mode (router.security), so development here
+    config = RouterConfig(mode="development")
+    gateway = Gateway.from_sdl(SHOP, config, transport=subgraphs.transport)
     response = await gateway.execute(
         GraphQLRequest(query='{ __typename t: __type(name: "Query") { kind } }')
     )
@@ -172,7 +174,7 @@ async def test_identical_inbound_queries_share_one_execution_but_mutations_do_no
 
 
 async def test_introspection_with_variables_and_skip() -> None:
-    gateway = Gateway.from_sdl(FIXTURE_SDL, RouterConfig())
+    gateway = Gateway.from_sdl(FIXTURE_SDL, RouterConfig(mode="development"))  # introspection on
     query = """query ($name: String!, $hide: Boolean!) {
       t: __type(name: $name) { name kind }
       s: __schema @skip(if: $hide) { queryType { name } }
