@@ -49,15 +49,16 @@ Request = Callable[[], Awaitable[httpx.Response]]
 
 
 @contextmanager
-def _router(url: str | None) -> Iterator[tuple[str, tuple[int, ...]]]:
-    """The router URL and the process groups of the stack (none for an external router)."""
+def _router(url: str | None) -> Iterator[tuple[str, tuple[int, ...], Path | None]]:
+    """The router URL, the stack's process groups and its supergraph file (for an external
+    router: no process groups, the supergraph given on the command line)."""
     if url:
-        yield url, ()
+        yield url, (), None
         return
     from tests.bff.stack import running_bff_stack
 
     with tempfile.TemporaryDirectory() as folder, running_bff_stack(Path(folder)) as stack:
-        yield stack.router_url, stack.pgids
+        yield stack.router_url, stack.pgids, stack.supergraph_path
 
 
 def _stack_cpu(pgids: tuple[int, ...]) -> float:
@@ -146,7 +147,9 @@ async def run(
     redis_url: str,
     seconds: float,
     concurrency: int,
+    *,
     pgids: tuple[int, ...] = (),
+    supergraph: Path | None = None,
 ) -> dict[str, Any]:
     namespace = f"bench:{uuid.uuid4().hex[:8]}"
     web_app = create_web(
@@ -156,6 +159,7 @@ async def run(
             redis_url=redis_url,
             cache_namespace=namespace,
             redis_timeout_seconds=5.0,
+            supergraph_path=supergraph,
         )
     )
     mobile_app = create_mobile(
@@ -165,6 +169,7 @@ async def run(
             redis_url=redis_url,
             cache_namespace=namespace,
             redis_timeout_seconds=5.0,
+            supergraph_path=supergraph,
         )
     )
     results: dict[str, Any] = {}
@@ -245,12 +250,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bff_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--router-url", help="use a running router (seeded with >= 50 products)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--supergraph", type=Path, help="the supergraph file an external router serves"
+    )
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    with _router(args.router_url) as (router_url, pgids):
+    with _router(args.router_url) as (router_url, pgids, supergraph):
         results = asyncio.run(
-            run(router_url, args.redis_url, args.duration, args.concurrency, pgids)
+            run(
+                router_url,
+                args.redis_url,
+                args.duration,
+                args.concurrency,
+                pgids=pgids,
+                supergraph=supergraph or args.supergraph,
+            )
         )
     settings = {"duration": args.duration, "concurrency": args.concurrency}
     path = write_results("bff", {"settings": settings, **results})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,16 +47,29 @@ class BffRuntime:
         """The BFF's own entity specs (its selections and TTLs), set by its app factory."""
 
     async def refresh_schema_version(self) -> str | None:
-        """Re-read the router's schema hash; keep the old one when the router does not answer."""
-        try:
-            version = await self.router.schema_hash()
-        except RouterError as error:
-            _log.warning("router schema unavailable", error=str(error))
+        """Re-read the schema version; keep the old one when no source answers."""
+        version = await self._schema_version()
+        if version is None:
             return self.cache.schema_version
         if version != self.cache.schema_version:
             _log.info("cache version", schema_version=version)
             self.cache.schema_version = version
         return version
+
+    async def _schema_version(self) -> str | None:
+        """The supergraph file's hash, else the router's introspected schema's hash."""
+        path = self.settings.supergraph_path
+        if path is not None and path.is_file():
+            return "sg-" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        try:
+            return "is-" + await self.router.schema_hash()
+        except RouterError as error:
+            _log.warning(
+                "no schema version (no supergraph file, router introspection refused): "
+                "caching is off until one answers",
+                error=str(error),
+            )
+            return None
 
     async def _poll(self) -> None:
         while True:

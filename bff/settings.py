@@ -6,7 +6,10 @@ environment configures both without collisions.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from servicekit.settings import ServiceSettings
+from servicekit.topology import PROJECT_ROOT
 
 __all__ = ["BFFSettings"]
 
@@ -28,6 +31,10 @@ class BFFSettings(ServiceSettings):
     redis_retry_seconds: float = 1.0
     """After a Redis failure, skip Redis for this long (requests go to the router), then retry."""
     schema_poll_seconds: float = 30.0
-    """How often the router's schema hash (the cache key version) is re-read."""
+    """How often the schema version (the cache key version) is re-read."""
+    supergraph_path: Path | None = PROJECT_ROOT / "schema" / "supergraph.graphql"
+    """The supergraph the router serves (the registry's file): its hash versions the cache keys.
+    When it is not a file, the router's introspected schema is hashed instead (which needs
+    introspection enabled on the router; a production router refuses it)."""
     cache_namespace: str = "bff"
     """Key prefix in Redis; tests give each run its own."""

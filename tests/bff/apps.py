@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ async def running_bff(
     redis_url: str,
     namespace: str,
     mode: str = "production",
+    supergraph_path: Path | None = None,
     **overrides: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, BffRuntime]]:
     """The BFF app with its lifespan running and an httpx client speaking ASGI to it."""
@@ -34,6 +36,7 @@ async def running_bff(
         "cache_namespace": namespace,
         "mode": mode,
         "redis_retry_seconds": 0.2,
+        "supergraph_path": supergraph_path,
         **overrides,
     }
     app = (

@@ -81,7 +81,11 @@ class Screen:
 @pytest.fixture
 async def web(bff_stack: BffStack, redis_url: str, redis_namespace: str) -> AsyncIterator[Screen]:
     async with running_bff(
-        "web", router_url=bff_stack.router_url, redis_url=redis_url, namespace=redis_namespace
+        "web",
+        router_url=bff_stack.router_url,
+        redis_url=redis_url,
+        namespace=redis_namespace,
+        supergraph_path=bff_stack.supergraph_path,
     ) as (http, runtime):
         yield Screen(http, runtime, by_hash=False)
 
@@ -91,6 +95,10 @@ async def mobile(
     bff_stack: BffStack, redis_url: str, redis_namespace: str
 ) -> AsyncIterator[Screen]:
     async with running_bff(
-        "mobile", router_url=bff_stack.router_url, redis_url=redis_url, namespace=redis_namespace
+        "mobile",
+        router_url=bff_stack.router_url,
+        redis_url=redis_url,
+        namespace=redis_namespace,
+        supergraph_path=bff_stack.supergraph_path,
     ) as (http, runtime):
         yield Screen(http, runtime, by_hash=True)

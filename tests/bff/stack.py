@@ -43,6 +43,11 @@ class BffStack:
     pgids: tuple[int, ...] = ()
     """Process groups of the router and subgraphs (benchmarks read their CPU time)."""
 
+    @property
+    def supergraph_path(self) -> Path:
+        """The supergraph the router serves (absent for an external router)."""
+        return self.folder / "supergraph.graphql"
+
 
 def compose_supergraph(urls: dict[str, str], target: Path) -> Path:
     """The supergraph of the committed SDLs, routed to ``urls``; raises with the error codes."""

@@ -19,6 +19,7 @@ async def test_development_mobile_accepts_free_form_operations(
         redis_url=redis_url,
         namespace=redis_namespace,
         mode="development",
+        supergraph_path=bff_stack.supergraph_path,
     ) as (http, _):
         response = await http.post("/graphql", json={"query": "{ feed(first: 1) { hasMore } }"})
     assert response.json() == {"data": {"feed": {"hasMore": True}}}

@@ -31,6 +31,7 @@ def _bff(
         f"{prefix}CACHE_NAMESPACE": namespace,
         f"{prefix}MODE": mode,
         f"{prefix}LOG_LEVEL": "warning",
+        f"{prefix}SUPERGRAPH_PATH": str(stack.supergraph_path),
     }
     argv = [str(Path(sys.executable).parent / f"bff-{name}")]
     spec = ProcessSpec(f"bff-{name}", argv, f"http://127.0.0.1:{port}/ready", env=env)

@@ -36,7 +36,11 @@ async def test_redis_killed_and_restarted(
     else:
         name, variables, answer = "Feed", {"first": 50}, expected.feed(seed, 50)
     async with running_bff(
-        client, router_url=bff_stack.router_url, redis_url=private_redis.url, namespace="bff"
+        client,
+        router_url=bff_stack.router_url,
+        redis_url=private_redis.url,
+        namespace="bff",
+        supergraph_path=bff_stack.supergraph_path,
     ) as (http, runtime):
         screen = Screen(http, runtime, by_hash=client == "mobile")
         assert await screen.data(name, variables) == answer

@@ -53,6 +53,7 @@ async def test_schema_change_changes_the_cache_version(
             redis_url=redis_url,
             namespace=redis_namespace,
             schema_poll_seconds=0.3,
+            supergraph_path=supergraph,
         ) as (http, runtime):
             screen = Screen(http, runtime, by_hash=True)
             answer = expected.feed(seed, 5)
