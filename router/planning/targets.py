@@ -77,8 +77,11 @@ def pick_key(
 def _fetchable_elsewhere(capabilities: Capabilities, ctx: Context, key: Key) -> bool:
     """Whether one hop can fetch ``key``'s fields for the parent: another subgraph selects
     them and has a key the parent can select (an ``@external`` key field in the parent's
-    subgraph cannot be fetched through that same key)."""
+    subgraph cannot be fetched through that same key). For a value type of the parent's
+    subgraph the enclosing entity or the root is re-entered instead (``reenter``)."""
     service, type_name = ctx.group.service, ctx.type_name
+    if not capabilities.keys(type_name, service):
+        return True  # a value type here: its enclosing entity or the root is re-entered
     for graph in capabilities.supergraph.graph_names:
         if graph == service or not locally_selectable(
             capabilities, graph, type_name, key.selection
