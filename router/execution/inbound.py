@@ -2,9 +2,9 @@
 arrive while one is executing share its execution, as Hive Gateway's
 ``inboundInflightRequestDeduplication`` does. Mutations are never shared.
 
-Identical means: same supergraph, query text, operation name, variables, plan flag and the values
-of every inbound header that reaches a subgraph (plus ``authorization``), so callers with
-different identities never see each other's answers.
+Identical means: same supergraph, query text, operation name, variables, plan flag, caller
+(principal subject and scopes) and the values of every inbound header that reaches a subgraph
+(plus ``authorization``), so callers with different identities never see each other's answers.
 """
 
 from __future__ import annotations
@@ -47,12 +47,14 @@ class InboundDeduplicator:
         except TypeError:
             return None
         headers = tuple(request.headers.get(name) for name in header_names)
+        caller = (request.principal.subject, tuple(sorted(request.principal.scopes)))
         return (
             scope,
             request.query,
             request.operation_name,
             variables,
             headers,
+            caller,
             request.include_plan,
         )
 
