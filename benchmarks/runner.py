@@ -8,6 +8,7 @@ drift of a shared, noisy machine falls on every gateway alike; ratios are taken 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ __all__ = [
     "measure_gateway",
     "round_order",
     "run_rounds",
+    "startup_error",
     "wait_until_idle",
 ]
 
@@ -108,6 +110,15 @@ class Measurement:
             "cpu_ms_per_request": self.cpu_ms_per_request,
             **self.extra,
         }
+
+
+_ERROR_LINE = re.compile(r"\b(?:[A-Za-z]*Error|error): ([^\n]{10,300})")
+
+
+def startup_error(message: str) -> str:
+    """The telling line of a failed start (a gateway's log tail is mostly stack frames)."""
+    found = _ERROR_LINE.search(message.split("--- log tail ---", 1)[-1])
+    return found.group(0) if found else message[:300]
 
 
 def wait_until_idle(
@@ -192,7 +203,7 @@ def measure_gateway(
     try:
         process.start(ready_timeout_seconds=options.startup_timeout_seconds)
     except RuntimeError as error:
-        result.problem = f"did not start: {str(error)[:500]}"
+        result.problem = f"did not start: {startup_error(str(error))}"
         return result
     try:
         result.startup_seconds = time.monotonic() - started

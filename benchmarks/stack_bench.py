@@ -4,8 +4,9 @@ The five subgraphs from ``subgraphs/`` start seeded (SQLite, ``tests/support/sta
 pinned to the load core; the supergraph is composed at run time by ``router.composition`` from
 the registry's SDLs (``schema/subgraphs``), so it follows the subgraphs as they change. There is
 no static oracle here: the expected answer is Apollo Gateway's (the reference implementation),
-taken once before the rounds and required to be free of errors; every gateway, Apollo's included,
-must then answer exactly that.
+or Hive Gateway's when Apollo Gateway refuses the supergraph (it rejects ``@link``s
+``for: SECURITY`` such as ``@requiresScopes``), taken once before the rounds and required to be
+free of errors; every gateway must then answer exactly that.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import httpx
 
 from benchmarks.gateway_bench import print_progress, summarize
 from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
-from benchmarks.runner import LoadOptions, SubgraphSet, run_rounds
+from benchmarks.runner import LoadOptions, SubgraphSet, run_rounds, startup_error
 from benchmarks.tools import ensure_node_modules, ensure_wrk
 from benchmarks.workload import QUERY_PATH, request_body
 from servicekit.processes import ManagedProcess, free_port
@@ -45,25 +46,33 @@ def compose_registry_supergraph() -> str:
     return result.supergraph_sdl
 
 
-def reference_answer(supergraph: Path, body: bytes, workdir: Path) -> dict[str, Any]:
-    """Apollo Gateway's answer to the benchmark request, which must carry data and no errors."""
-    port = free_port()
-    spec = gateway_spec(GATEWAYS["apollo"], supergraph, port, workdir, None)
-    with ManagedProcess(spec, log_path=workdir / "apollo-reference.log").start(
-        ready_timeout_seconds=90
-    ):
-        response = httpx.post(
-            f"http://127.0.0.1:{port}/graphql",
-            content=body,
-            headers={"content-type": "application/json"},
-            timeout=120,
-        )
-    answer: dict[str, Any] = response.json()
-    if response.status_code != 200 or answer.get("errors") or not answer.get("data"):
-        raise RuntimeError(
-            f"Apollo Gateway's reference answer is not clean: {json.dumps(answer)[:500]}"
-        )
-    return answer
+def reference_answer(supergraph: Path, body: bytes, workdir: Path) -> tuple[str, dict[str, Any]]:
+    """The first reference gateway's answer (Apollo Gateway, else Hive Gateway when Apollo's
+    refuses the supergraph), which must carry data and no errors: (gateway, answer)."""
+    failures = []
+    for name in ("apollo", "hive"):
+        port = free_port()
+        spec = gateway_spec(GATEWAYS[name], supergraph, port, workdir, None)
+        process = ManagedProcess(spec, log_path=workdir / f"{name}-reference.log")
+        try:
+            process.start(ready_timeout_seconds=90)
+        except RuntimeError as error:
+            failures.append(f"{name}: {startup_error(str(error))}")
+            continue
+        try:
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/graphql",
+                content=body,
+                headers={"content-type": "application/json"},
+                timeout=120,
+            )
+        finally:
+            process.stop()
+        answer: dict[str, Any] = response.json()
+        if response.status_code == 200 and not answer.get("errors") and answer.get("data"):
+            return name, answer
+        failures.append(f"{name}: answer not clean: {json.dumps(answer)[:300]}")
+    raise RuntimeError(f"no reference answer: {'; '.join(failures)}")
 
 
 def _pin(pid: int, cpus: str | None) -> None:
@@ -97,10 +106,11 @@ def run_stack_benchmark(gateways: Sequence[str], rounds: int, options: LoadOptio
         with python_subgraphs(workdir, options.load_cpus) as subgraphs:
             reference = workdir / "reference-supergraph.graphql"
             reference.write_text(rewrite_subgraph_urls(template, lambda n: subgraphs.urls[n]))
-            expected = reference_answer(reference, body, workdir)
+            source, expected = reference_answer(reference, body, workdir)
             size = len(json.dumps(expected, separators=(",", ":")))
             print(
-                f"bench stack: {', '.join(gateways)}; reference answer {size:,} bytes", flush=True
+                f"bench stack: {', '.join(gateways)}; reference answer ({source}) {size:,} bytes",
+                flush=True,
             )
             measurements = run_rounds(
                 gateways,
@@ -113,5 +123,10 @@ def run_stack_benchmark(gateways: Sequence[str], rounds: int, options: LoadOptio
                 options=options,
                 report=print_progress,
             )
-    settings = {"gateways": list(gateways), "rounds": rounds, **options.__dict__}
+    settings = {
+        "gateways": list(gateways),
+        "rounds": rounds,
+        "reference_answer_from": source,
+        **options.__dict__,
+    }
     return summarize("stack", measurements, settings)

@@ -44,3 +44,19 @@ def test_a_kept_wrong_body_is_described_by_its_difference_and_first_error() -> N
         "equal as JSON (bytes differ)"
     )
     assert describe_wrong_body(b"<html>", expected) == "not JSON: b'<html>'"
+
+
+def test_startup_error_picks_the_telling_line_of_a_log_tail() -> None:
+    from benchmarks.runner import startup_error
+
+    message = (
+        "apollo: process exited with 1 before http://127.0.0.1:1/graphql was ready\n"
+        "--- log tail ---\n"
+        "    at Object.err (/x/error.js:11:32)\n"
+        "    GraphQLError: feature https://specs.apollo.dev/requiresScopes/v0.1 is for: SECURITY but is unsupported\n"
+        "        at checkFeatureSupport (/x/supergraphs.js:66:71)\n"
+    )
+    assert startup_error(message) == (
+        "GraphQLError: feature https://specs.apollo.dev/requiresScopes/v0.1 is for: SECURITY but is unsupported"
+    )
+    assert startup_error("timed out after 90 s") == "timed out after 90 s"
