@@ -1,4 +1,8 @@
-"""The accounts store: users (SQLModel; no GraphQL here)."""
+"""The accounts store: users and their credentials (SQLModel; no GraphQL here).
+
+Credentials are a table of their own (one row per user that can log in), so a store created
+before passwords existed gains them with ``create_all`` and no migration.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-__all__ = ["TABLES", "User"]
+__all__ = ["TABLES", "Credential", "User"]
 
 
 class User(SQLModel, table=True):
@@ -19,4 +23,14 @@ class User(SQLModel, table=True):
     created_at: datetime
 
 
-TABLES: list[type[SQLModel]] = [User]
+class Credential(SQLModel, table=True):
+    """An Argon2id password hash (``servicekit.auth.PasswordHashing``) and the last login."""
+
+    __tablename__ = "credentials"
+
+    user_id: int = Field(primary_key=True, foreign_key="users.id")
+    password_hash: str
+    last_login_at: datetime | None = None
+
+
+TABLES: list[type[SQLModel]] = [User, Credential]

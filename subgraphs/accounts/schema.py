@@ -1,7 +1,10 @@
 """The accounts subgraph's GraphQL schema (Strawberry, Apollo Federation v2).
 
 ``User`` is the entity (``@key(fields: "id")``) other subgraphs extend; ``_entities`` loads N users
-with one SQL statement through the request's loader.
+with one SQL statement through the request's loader. ``signUp`` / ``login`` answer a bearer token
+(:mod:`subgraphs.accounts.auth`); ``me`` is ``@authenticated`` (the router removes it for
+anonymous callers) and answers the caller only; ``User.lastLoginAt`` needs the ``read:activity``
+scope (``@requiresScopes``) and is answered to its owner only.
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy import select
 from sqlmodel import col
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
+from servicekit.auth.issuer import TokenService
+from servicekit.auth.passwords import PasswordHashing
+from subgraphs.accounts.auth import DEFAULT_SCOPES, AccountError, check_login, create_account
 from subgraphs.accounts.loaders import Loaders, parse_user_id
+from subgraphs.accounts.models import Credential
 from subgraphs.accounts.models import User as UserRow
 from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
@@ -33,10 +41,12 @@ CURSOR_KIND = "user"
 class Context(BaseContext):
     """Per request: the store and fresh loaders (a loader's cache never outlives its request)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tokens: TokenService, hashing: PasswordHashing) -> None:
         super().__init__()
         self.db = db
         self.loaders = Loaders.create(db)
+        self.tokens = tokens
+        self.hashing = hashing
 
 
 async def _load_user(info: Info[Context, None], user_id: object) -> User | None:
@@ -55,6 +65,19 @@ class User:
     username: str = strawberry.federation.field(shareable=True)
     email: str
     created_at: datetime
+
+    @strawberry.federation.field(  # type: ignore[untyped-decorator]
+        requires_scopes=[["read:activity"]],
+        description="When the user last logged in; the owner only, with scope read:activity.",
+    )
+    async def last_login_at(self, info: Info[Context, None]) -> datetime | None:
+        if current_user_id(info.context.request) != str(self.id):
+            return None
+        async with info.context.db.session() as session:
+            credential = await session.get(Credential, int(self.id))
+        if credential is None or credential.last_login_at is None:
+            return None
+        return as_utc(credential.last_login_at)
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
@@ -111,8 +134,65 @@ def _after_id(after: str | None) -> int | None:
 
 
 @strawberry.type
+class AuthPayload:
+    token: str = strawberry.field(description="A bearer token for the router (EdDSA JWT).")
+    expires_in: int = strawberry.field(description="Seconds until the token expires.")
+    user: User
+
+
+@strawberry.input
+class SignUpInput:
+    username: str
+    name: str
+    email: str
+    password: str
+
+
+def _payload(info: Info[Context, None], row: UserRow) -> AuthPayload:
+    tokens = info.context.tokens
+    token = tokens.issuer.issue(str(row.id), DEFAULT_SCOPES, {"username": row.username})
+    return AuthPayload(token=token, expires_in=tokens.settings.ttl_seconds, user=User.from_row(row))
+
+
+def _client_error(error: AccountError) -> GraphQLError:
+    return GraphQLError(error.message, extensions={"code": error.code})
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create an account and log it in.")  # type: ignore[untyped-decorator]
+    async def sign_up(self, info: Info[Context, None], input: SignUpInput) -> AuthPayload:
+        context = info.context
+        try:
+            row = await create_account(
+                context.db,
+                context.hashing,
+                username=input.username,
+                name=input.name,
+                email=input.email,
+                password=input.password,
+            )
+        except AccountError as error:
+            raise _client_error(error) from None
+        return _payload(info, row)
+
+    @strawberry.mutation(description="Exchange a username and password for a bearer token.")  # type: ignore[untyped-decorator]
+    async def login(self, info: Info[Context, None], username: str, password: str) -> AuthPayload:
+        context = info.context
+        try:
+            row = await check_login(
+                context.db, context.hashing, username=username, password=password
+            )
+        except AccountError as error:
+            raise _client_error(error) from None
+        return _payload(info, row)
+
+
+@strawberry.type
 class Query:
-    @strawberry.field(description="The calling user (from the request's identity).")  # type: ignore[untyped-decorator]
+    @strawberry.federation.field(  # type: ignore[untyped-decorator]
+        authenticated=True, description="The calling user (from the request's identity)."
+    )
     async def me(self, info: Info[Context, None]) -> User | None:
         return await _load_user(info, current_user_id(info.context.request))
 
@@ -155,4 +235,4 @@ class Query:
         return list(await asyncio.gather(*(_load_user(info, i) for i in ids)))
 
 
-schema = federation_schema(Query)
+schema = federation_schema(Query, mutation=Mutation)

@@ -20,7 +20,7 @@ from strawberry.types import Info
 
 from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
-from subgraphs.common.identity import current_user_id
+from subgraphs.common.identity import current_user_id, identity_secret
 from subgraphs.common.ids import parse_int_id
 from subgraphs.common.pagination import clamp_first, decode_cursor
 from subgraphs.common.strawberry_app import federation_schema, given
@@ -109,11 +109,25 @@ class Order:
         return _load_order(info, id)
 
 
+def _check_owner(info: Info[Context, None], user_id: str) -> None:
+    """With router-signed identity (``IDENTITY_HMAC_SECRET``), only the owner sees the orders;
+    the router already removes the field for anonymous callers (``@authenticated``). Without
+    the secret (local tests, direct calls) the check is off, as identity is unverifiable."""
+    if identity_secret() is None:
+        return
+    if current_user_id(info.context.request) != user_id:
+        raise GraphQLError(
+            "orders are visible to their owner only", extensions={"code": "FORBIDDEN"}
+        )
+
+
 @strawberry.federation.type(keys=["id"])
 class User:
     id: strawberry.ID
 
-    @strawberry.field(description="The user's orders, oldest first.")  # type: ignore[untyped-decorator]
+    @strawberry.federation.field(  # type: ignore[untyped-decorator]
+        authenticated=True, description="The user's orders, oldest first; the owner only."
+    )
     async def orders(
         self,
         info: Info[Context, None],
@@ -123,6 +137,7 @@ class User:
         user_id = parse_int_id(self.id)
         if user_id is None:
             return []
+        _check_owner(info, str(user_id))
         after_key = decode_cursor(CURSOR_KIND, given(after))
         after_id = parse_int_id(after_key) if after_key is not None else None
         if after_key is not None and after_id is None:

@@ -12,11 +12,11 @@ from subgraphs.common.sdl import clean_subgraph_sdl
 from subgraphs.registry import SUBGRAPHS, service_sdl
 
 LINKS = {
-    "accounts": '["@key", "@shareable"]',
+    "accounts": '["@authenticated", "@key", "@requiresScopes", "@shareable"]',
     "products": '["@key", "@shareable"]',
     "inventory": '["@external", "@inaccessible", "@key", "@requires"]',
     "reviews": '["@key", "@external", "@provides", "@shareable"]',
-    "orders": '["@key"]',
+    "orders": '["@authenticated", "@key"]',
 }
 
 

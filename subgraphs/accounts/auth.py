@@ -1,0 +1,89 @@
+"""Sign-up and login for the accounts subgraph: Argon2id passwords and EdDSA tokens.
+
+Tokens come from :class:`servicekit.auth.TokenService` (keys under ``ACCOUNTS_KEYS_DIR``, JWKS
+served at ``/.well-known/jwks.json`` by this service); the router verifies them against that
+JWKS. A login for an unknown user spends the same hashing time as a wrong password
+(``verify_dummy``), so response times do not reveal which usernames exist.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from servicekit.auth.passwords import PasswordHashing
+from subgraphs.accounts.models import Credential, User
+from subgraphs.common.clock import utcnow
+from subgraphs.common.db import Database
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "MIN_PASSWORD_LENGTH",
+    "AccountError",
+    "check_login",
+    "create_account",
+]
+
+MIN_PASSWORD_LENGTH = 8
+DEFAULT_SCOPES = ("read:orders",)
+"""Scopes a login token carries; ``read:activity`` (``User.lastLoginAt``) is never self-granted."""
+
+
+class AccountError(Exception):
+    """A client error with its GraphQL error code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+async def create_account(
+    db: Database, hashing: PasswordHashing, *, username: str, name: str, email: str, password: str
+) -> User:
+    """A new user with a hashed password; ``USERNAME_TAKEN`` / ``BAD_USER_INPUT`` otherwise."""
+    username = username.strip()
+    if not username or "@" not in email or len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"username, a valid email and a password of at least {MIN_PASSWORD_LENGTH} "
+            "characters are required",
+            "BAD_USER_INPUT",
+        )
+    password_hash = hashing.hash_password(password)
+    user = User(name=name, username=username, email=email, created_at=utcnow())
+    try:
+        async with db.session() as session:
+            session.add(user)
+            await session.flush()
+            if user.id is None:
+                raise AccountError("user was not created", "INTERNAL_SERVER_ERROR")
+            session.add(Credential(user_id=user.id, password_hash=password_hash))
+            await session.commit()
+            await session.refresh(user)
+    except IntegrityError as error:
+        raise AccountError(f"username {username!r} is taken", "USERNAME_TAKEN") from error
+    return user
+
+
+async def check_login(
+    db: Database, hashing: PasswordHashing, *, username: str, password: str
+) -> User:
+    """The user when the password matches, else ``INVALID_CREDENTIALS`` (same time either way)."""
+    statement = (
+        select(User, Credential)
+        .join(Credential, col(Credential.user_id) == col(User.id))
+        .where(col(User.username) == username)
+    )
+    async with db.session() as session:
+        found = (await session.execute(statement)).first()
+        if found is None:
+            hashing.verify_dummy(password)
+            raise AccountError("invalid username or password", "INVALID_CREDENTIALS")
+        user, credential = found
+        if not hashing.verify_password(credential.password_hash, password):
+            raise AccountError("invalid username or password", "INVALID_CREDENTIALS")
+        credential.last_login_at = utcnow()
+        await session.commit()
+        await session.refresh(user)
+        return user
