@@ -43,22 +43,29 @@ class CostModel:
             return self._memo[key][1]
         jumps: set[str] = set()
         total = 0
-        for parent, item in self._fields(type_name, selections):
+        for parent, item in self._fields(service, type_name, selections):
             total += self._field_cost(service, parent, item, provided, jumps=jumps, depth=depth)
         if provided is None:
             self._memo[key] = (selections, total)
         return total
 
     def _fields(
-        self, type_name: str, selections: tuple[NSelection, ...]
+        self, service: str, type_name: str, selections: tuple[NSelection, ...]
     ) -> list[tuple[str, NField]]:
+        """The fields to resolve, skipping fragments on types ``service`` never returns here."""
+        supergraph = self.capabilities.supergraph
         result: list[tuple[str, NField]] = []
         for selection in selections:
             if isinstance(selection, NFragment):
                 condition = selection.type_condition or type_name
-                if condition not in self.capabilities.supergraph.types:
+                if condition not in supergraph.types:
                     continue
-                result.extend(self._fields(condition, selection.selections))
+                if condition != type_name and not any(
+                    supergraph.is_subtype(condition, runtime)
+                    for runtime in supergraph.possible_types_in(type_name, service)
+                ):
+                    continue
+                result.extend(self._fields(service, condition, selection.selections))
             elif selection.name != "__typename":
                 result.append((type_name, selection))
         return result
@@ -80,6 +87,8 @@ class CostModel:
         child_type = fielddef.named_type
         if self.capabilities.resolvable(parent, item.name, service, provided):
             entry = self.capabilities.entry(parent, item.name, service)
+            if entry is not None and entry.type:
+                child_type = entry.type.strip("[]!")  # the subgraph's own (maybe narrower) type
             sub = provided.get(item.name) if provided else None
             if entry is not None and entry.provides is not None:
                 sub = provided_from(entry.provides, sub)
