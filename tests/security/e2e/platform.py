@@ -64,7 +64,8 @@ class Platform:
 
 
 def router_config(platform: Platform, **security: Any) -> dict[str, Any]:
-    """The router's YAML: subgraph URLs of this stack, JWT via its JWKS, signed identity."""
+    """The router's YAML: subgraph URLs of this stack, JWT via its JWKS, signed identity, fresh
+    Redis prefixes; ``security`` entries override (``http`` goes to the ``http`` section)."""
     prefix = f"e2e:{uuid.uuid4().hex[:8]}"
     jwt_settings = {
         "enabled": True,
@@ -72,15 +73,13 @@ def router_config(platform: Platform, **security: Any) -> dict[str, Any]:
         "issuer": ISSUER,
         "jwks_min_refresh_interval_seconds": 0,
     }
+    rate_limit = {"key_prefix": f"{prefix}:rl", **security.pop("rate_limit", {})}
+    http = {"apq": {"key_prefix": f"{prefix}:apq:"}, **security.pop("http", {})}
     return {
         "subgraphs": {name: {"url": platform.stack.urls[name]} for name in SUBGRAPHS},
         "identity_forwarding": {"secret": SECRET},
-        "http": {"apq": {"key_prefix": f"{prefix}:apq:"}},
-        "security": {
-            "jwt": jwt_settings,
-            "rate_limit": {"key_prefix": f"{prefix}:rl"},
-            **security,
-        },
+        "http": http,
+        "security": {"jwt": jwt_settings, "rate_limit": rate_limit, **security},
     }
 
 

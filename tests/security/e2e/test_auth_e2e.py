@@ -15,7 +15,7 @@ from servicekit.auth.keys import SigningKey
 from servicekit.auth.keystore import KeyStore
 from subgraphs.seeding import SeedSizes, generate
 from tests.http.router_process import RunningRouter
-from tests.security.e2e.platform import Platform, routers, running_platform
+from tests.security.e2e.platform import Platform, routers
 
 SEED = generate(SeedSizes())
 USER = SEED.users[2]
@@ -25,12 +25,6 @@ UNAUTHORIZED = {
     "message": "Unauthorized field or type",
     "extensions": {"code": "UNAUTHORIZED_FIELD_OR_TYPE"},
 }
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    with running_platform(tmp_path_factory.mktemp("secured")) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
