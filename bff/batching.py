@@ -158,6 +158,10 @@ class StepBatcher:
         entries = []
         for position, (i, value) in enumerate(zip(job.misses, items, strict=True)):
             job.results[i] = value
+            if value is None and position in skip:
+                # nulled by an error (e.g. a field the caller may not see): fail this load
+                mine = [e for e in errors if (e.get("path") or [None, None])[1] == position]
+                job.results[i] = RouterError(str(mine[0].get("message", "router error")), mine)
             if position not in skip:
                 key = job.keys[i]
                 tags = (f"{spec.tag_prefix}:{key}",)

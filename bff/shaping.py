@@ -73,6 +73,6 @@ def bad_input(message: str) -> GraphQLError:
 
 def unauthenticated() -> GraphQLError:
     return GraphQLError(
-        "this field needs the caller's identity (x-user-id or a bearer token)",
+        "this field needs the caller's identity (a bearer token)",
         extensions={"code": "UNAUTHENTICATED"},
     )

@@ -7,17 +7,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from bff.manifests import load_manifest
 from bff.runtime import BffRuntime
 from subgraphs.seeding import SeedData, generate
 from tests.bff.apps import running_bff
-from tests.bff.stack import BFF_SEED_SIZES, BffStack, SubgraphsDoNotCompose, running_bff_stack
+from tests.bff.stack import (
+    BFF_SEED_SIZES,
+    BffStack,
+    SubgraphsDoNotCompose,
+    login,
+    running_bff_stack,
+)
 
 WEB_OPERATIONS = {op.name: op for op in load_manifest("web").operations}
 MOBILE_OPERATIONS = {op.name: op for op in load_manifest("mobile").operations}
@@ -40,6 +47,20 @@ def bff_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BffStack]:
 @pytest.fixture
 def seed(bff_stack: BffStack) -> SeedData:
     return bff_stack.seed
+
+
+@pytest.fixture(scope="session")
+def bearer(bff_stack: BffStack) -> Callable[[int], str]:
+    """``bearer(user_id)``: an ``Authorization`` value for a seeded user (logged in once)."""
+    tokens: dict[int, str] = {}
+
+    def for_user(user_id: int) -> str:
+        if user_id not in tokens:
+            user = next(u for u in bff_stack.seed.users if u.id == user_id)
+            tokens[user_id] = login(bff_stack.router_url, user.username)
+        return f"Bearer {tokens[user_id]}"
+
+    return for_user
 
 
 class Screen:
@@ -79,7 +100,10 @@ class Screen:
 
 
 @pytest.fixture
-async def web(bff_stack: BffStack, redis_url: str, redis_namespace: str) -> AsyncIterator[Screen]:
+async def web(
+    bff_stack: BffStack, redis_url: str, redis_namespace: str, redis_client: Redis
+) -> AsyncIterator[Screen]:
+    """``redis_client`` (tests/conftest.py) deletes the namespace's keys afterwards."""
     async with running_bff(
         "web",
         router_url=bff_stack.router_url,
@@ -92,7 +116,7 @@ async def web(bff_stack: BffStack, redis_url: str, redis_namespace: str) -> Asyn
 
 @pytest.fixture
 async def mobile(
-    bff_stack: BffStack, redis_url: str, redis_namespace: str
+    bff_stack: BffStack, redis_url: str, redis_namespace: str, redis_client: Redis
 ) -> AsyncIterator[Screen]:
     async with running_bff(
         "mobile",

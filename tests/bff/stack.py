@@ -4,19 +4,29 @@ The subgraphs come from ``tests/support/stack.py`` (fresh SQLite stores seeded b
 deterministic generator, free ports); the supergraph is composed from the committed SDLs with
 those routing URLs (``router.composition``) and served by the ``router`` console script.
 The seed is larger than the default so a 50-tile feed page exists.
+
+Secured like a deployment: accounts signs tokens with a key store in the temporary folder, the
+router verifies them against the accounts JWKS and forwards a signed identity the subgraphs
+check (``IDENTITY_HMAC_SECRET``); tests log in through the router (:func:`login`).
 """
 
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+import yaml
+
 from router.composition import SubgraphInput, compose
+from servicekit.auth.keystore import KeyStore
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT, load_subgraphs
+from subgraphs.registry import SUBGRAPHS
 from subgraphs.seeding import SeedData, SeedSizes, generate
 from tests.support.stack import running_stack
 
@@ -25,10 +35,14 @@ __all__ = [
     "BffStack",
     "SubgraphsDoNotCompose",
     "compose_supergraph",
+    "login",
     "running_bff_stack",
 ]
 
 BFF_SEED_SIZES = SeedSizes(users=12, products=60, reviews_per_product=3, orders_per_user=2)
+ISSUER = "http://accounts.bff-tests"
+SECRET = "bff-tests-identity-secret"
+DEMO_PASSWORD = "demo-password"  # the seeded users' password (subgraphs/accounts)
 
 
 class SubgraphsDoNotCompose(RuntimeError):
@@ -62,11 +76,31 @@ def compose_supergraph(urls: dict[str, str], target: Path) -> Path:
     return target
 
 
-def router_process(supergraph: Path, folder: Path) -> ManagedProcess:
+def router_config(accounts_url: str, folder: Path) -> Path:
+    """JWT against the accounts JWKS, signed identity forwarding, own Redis prefixes."""
+    prefix = f"test:bffr{uuid.uuid4().hex[:8]}"
+    config = {
+        "identity_forwarding": {"secret": SECRET},
+        "http": {"apq": {"key_prefix": f"{prefix}:apq:"}},
+        "security": {
+            "jwt": {
+                "enabled": True,
+                "jwks_url": accounts_url.removesuffix("/graphql") + "/.well-known/jwks.json",
+                "issuer": ISSUER,
+            },
+            "rate_limit": {"key_prefix": f"{prefix}:rl"},
+        },
+    }
+    path = folder / "router.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def router_process(supergraph: Path, folder: Path, config: Path) -> ManagedProcess:
     port = free_port()
     router = str(Path(sys.executable).parent / "router")
-    argv = [router, "--supergraph", str(supergraph), "--port", str(port), "--prod",
-            "--log-level", "warning"]  # fmt: skip
+    argv = [router, "--supergraph", str(supergraph), "--config", str(config), "--port", str(port),
+            "--prod", "--log-level", "warning"]  # fmt: skip
     spec = ProcessSpec("router", argv, f"http://127.0.0.1:{port}/health", cwd=PROJECT_ROOT)
     return ManagedProcess(spec, log_path=folder / "router.log")
 
@@ -75,10 +109,29 @@ def router_process(supergraph: Path, folder: Path) -> ManagedProcess:
 def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterator[BffStack]:
     registered = {e.name: e.routing_url for e in load_subgraphs()}
     compose_supergraph(registered, folder / "supergraph.check.graphql")  # fail before starting
-    with running_stack(folder, sizes=sizes) as subgraphs:
+    keys = folder / "keys"
+    KeyStore(keys).load_or_create()
+    env = {name: {"IDENTITY_HMAC_SECRET": SECRET} for name in SUBGRAPHS}
+    env["accounts"] |= {"ACCOUNTS_KEYS_DIR": str(keys), "ACCOUNTS_TOKEN_ISSUER": ISSUER}
+    with running_stack(folder, sizes=sizes, extra_env=env) as subgraphs:
         supergraph = compose_supergraph(subgraphs.urls, folder / "supergraph.graphql")
-        with router_process(supergraph, folder) as router:
+        config = router_config(subgraphs.urls["accounts"], folder)
+        with router_process(supergraph, folder, config) as router:
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"
             processes = [router, *subgraphs.processes.values()]
             pgids = tuple(p.pid for p in processes if p.pid is not None)
             yield BffStack(url, generate(sizes), folder, pgids)
+
+
+def login(router_url: str, username: str, password: str = DEMO_PASSWORD) -> str:
+    """A bearer token from the accounts ``login`` mutation, through the router."""
+    query = (
+        "mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+    )
+    response = httpx.post(
+        router_url, json={"query": query, "variables": {"u": username, "p": password}}, timeout=30
+    )
+    body = response.json()
+    if not body.get("data") or not body["data"].get("login"):
+        raise RuntimeError(f"login of {username} failed: {body}")
+    return str(body["data"]["login"]["token"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from redis.asyncio import Redis
 
 from tests.bff.apps import running_bff
 from tests.bff.stack import BffStack
@@ -11,7 +12,7 @@ pytestmark = [pytest.mark.e2e]
 
 
 async def test_development_mobile_accepts_free_form_operations(
-    bff_stack: BffStack, redis_url: str, redis_namespace: str
+    bff_stack: BffStack, redis_url: str, redis_namespace: str, redis_client: Redis
 ) -> None:
     async with running_bff(
         "mobile",

@@ -35,12 +35,12 @@ async def test_product_detail(mobile: Screen, seed: SeedData, upc: str) -> None:
     assert (cold, mobile.last_router_requests) == (2, 0)
 
 
-async def test_my_orders_pages(mobile: Screen, seed: SeedData) -> None:
-    page1 = await mobile.data("MyOrders", {"first": 1}, x_user_id="3")
+async def test_my_orders_pages(mobile: Screen, seed: SeedData, bearer) -> None:
+    page1 = await mobile.data("MyOrders", {"first": 1}, authorization=bearer(3))
     assert page1 == expected.my_orders(seed, 3, 1)
-    assert mobile.last_router_requests == 1
+    assert mobile.last_router_requests == 2  # me, then the orders
     page2 = await mobile.data(
-        "MyOrders", {"first": 1, "after": page1["myOrders"]["endCursor"]}, x_user_id="3"
+        "MyOrders", {"first": 1, "after": page1["myOrders"]["endCursor"]}, authorization=bearer(3)
     )
     assert page2 == expected.my_orders(seed, 3, 1, start=1)
     assert mobile.last_router_requests == 0  # the orders came with page 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 from subgraphs.seeding import SeedData
@@ -51,8 +52,9 @@ def mobile_process(bff_stack, redis_url, redis_namespace, tmp_path) -> Iterator[
 
 
 async def test_web_process_serves_screens_and_counts_router_requests(
-    web_process: str, seed: SeedData
+    web_process: str, seed: SeedData, redis_client: Redis
 ) -> None:
+    """``redis_client`` (tests/conftest.py) deletes the namespace's keys afterwards."""
     async with httpx.AsyncClient(base_url=web_process) as http:
         ready = (await http.get("/ready")).json()
         assert ready["status"] == "ready"
@@ -66,7 +68,9 @@ async def test_web_process_serves_screens_and_counts_router_requests(
         assert counts == [2, 0]
 
 
-async def test_mobile_process_runs_only_its_manifest(mobile_process: str, seed: SeedData) -> None:
+async def test_mobile_process_runs_only_its_manifest(
+    mobile_process: str, seed: SeedData, redis_client: Redis
+) -> None:
     feed = MOBILE_OPERATIONS["Feed"]
     async with httpx.AsyncClient(base_url=mobile_process) as http:
         known = await http.post(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from subgraphs.seeding import SeedData
 from tests.bff import expected
@@ -38,14 +39,19 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 
 async def test_schema_change_changes_the_cache_version(
-    bff_stack: BffStack, seed: SeedData, tmp_path: Path, redis_url: str, redis_namespace: str
+    bff_stack: BffStack,
+    seed: SeedData,
+    tmp_path: Path,
+    redis_url: str,
+    redis_namespace: str,
+    redis_client: Redis,
 ) -> None:
     composed = bff_stack.folder / "supergraph.graphql"
     if not composed.exists():
         pytest.skip("BFF_TEST_ROUTER_URL: an external router, no supergraph file here to change")
     supergraph = tmp_path / "supergraph.graphql"
     supergraph.write_text(composed.read_text())
-    with router_process(supergraph, tmp_path) as router:
+    with router_process(supergraph, tmp_path, bff_stack.folder / "router.yaml") as router:
         router_url = router.spec.ready_url.removesuffix("/health") + "/graphql"
         async with running_bff(
             "mobile",

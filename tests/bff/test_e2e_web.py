@@ -60,11 +60,11 @@ async def test_unknown_product_is_null(web: Screen) -> None:
     assert await web.data("ProductPage", {"upc": "nope"}) == {"productPage": None}
 
 
-async def test_account(web: Screen, seed: SeedData) -> None:
-    assert await web.data("AccountPage", x_user_id="2") == expected.account(seed, 2)
+async def test_account(web: Screen, seed: SeedData, bearer) -> None:
+    assert await web.data("AccountPage", authorization=bearer(2)) == expected.account(seed, 2)
     cold = web.last_router_requests
-    assert await web.data("AccountPage", x_user_id="2") == expected.account(seed, 2)
-    assert (cold, web.last_router_requests) == (2, 0)
+    assert await web.data("AccountPage", authorization=bearer(2)) == expected.account(seed, 2)
+    assert (cold, web.last_router_requests) == (3, 0)  # me, profile + orders, product names
 
 
 async def test_account_needs_an_identity(web: Screen) -> None:
@@ -73,7 +73,7 @@ async def test_account_needs_an_identity(web: Screen) -> None:
         "data": {"account": None},
         "errors": [
             {
-                "message": "this field needs the caller's identity (x-user-id or a bearer token)",
+                "message": "this field needs the caller's identity (a bearer token)",
                 "locations": [{"line": 2, "column": 3}],
                 "path": ["account"],
                 "extensions": {"code": "UNAUTHENTICATED"},
@@ -82,16 +82,18 @@ async def test_account_needs_an_identity(web: Screen) -> None:
     }
 
 
-async def test_place_order_invalidates_and_is_idempotent(web: Screen, seed: SeedData) -> None:
-    user = str(ORDERING_USER)
+async def test_place_order_invalidates_and_is_idempotent(
+    web: Screen, seed: SeedData, bearer
+) -> None:
+    token = bearer(ORDERING_USER)
     product = {"upc": ORDERED_UPC}
     page_before = await web.data("ProductPage", {"upc": ORDERED_UPC})
-    account_before = await web.data("AccountPage", x_user_id=user)
-    await web.data("AccountPage", x_user_id=user)
+    account_before = await web.data("AccountPage", authorization=token)
+    await web.data("AccountPage", authorization=token)
     assert web.last_router_requests == 0  # warm
     key = f"test-{uuid.uuid4()}"
     variables = {"input": {"idempotencyKey": key, "items": [{**product, "quantity": 2}]}}
-    placed = (await web.data("PlaceOrder", variables, x_user_id=user))["placeOrder"]
+    placed = (await web.data("PlaceOrder", variables, authorization=token))["placeOrder"]
     price = next(p.price for p in seed.products if p.upc == ORDERED_UPC)
     name = next(p.name for p in seed.products if p.upc == ORDERED_UPC)
     assert placed == {
@@ -111,7 +113,7 @@ async def test_place_order_invalidates_and_is_idempotent(web: Screen, seed: Seed
         ],
     }
     # invalidation: the account's orders and the product's stock are read again from the router
-    account_after = await web.data("AccountPage", x_user_id=user)
+    account_after = await web.data("AccountPage", authorization=token)
     assert web.last_router_requests >= 1
     assert account_after["account"]["orders"] == [placed, *account_before["account"]["orders"]]
     page_after = await web.data("ProductPage", {"upc": ORDERED_UPC})
@@ -119,9 +121,9 @@ async def test_place_order_invalidates_and_is_idempotent(web: Screen, seed: Seed
     assert page_after["productPage"]["stockQuantity"] == stock_before - 2
 
     # the same idempotency key again: the same order, nothing new
-    again = (await web.data("PlaceOrder", variables, x_user_id=user))["placeOrder"]
+    again = (await web.data("PlaceOrder", variables, authorization=token))["placeOrder"]
     assert again == placed
-    account_final = await web.data("AccountPage", x_user_id=user)
+    account_final = await web.data("AccountPage", authorization=token)
     assert account_final == account_after
     page_final = await web.data("ProductPage", {"upc": ORDERED_UPC})
     assert page_final["productPage"]["stockQuantity"] == stock_before - 2
@@ -152,7 +154,7 @@ async def test_apq_registers_in_redis(web: Screen, seed: SeedData) -> None:
     assert by_hash.json() == answer
 
 
-async def test_place_order_passes_the_domain_error_code_through(web: Screen) -> None:
+async def test_place_order_passes_the_domain_error_code_through(web: Screen, bearer) -> None:
     out_of_stock = "100000000007"  # every 7th product has no stock
     variables = {
         "input": {
@@ -160,7 +162,7 @@ async def test_place_order_passes_the_domain_error_code_through(web: Screen) -> 
             "items": [{"upc": out_of_stock, "quantity": 1}],
         }
     }
-    response = await web.run("PlaceOrder", variables, x_user_id="12")
+    response = await web.run("PlaceOrder", variables, authorization=bearer(12))
     assert response.json() == {
         "data": None,
         "errors": [
