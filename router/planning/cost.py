@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphql import FieldNode
+
 from router.planning.capabilities import Capabilities, Provided, provided_from
 from router.planning.normalize import NField, NFragment, NSelection
 
 __all__ = ["CostModel"]
 
 _MAX_DEPTH = 8
+_NO_JUMP = 3
+"""Cost of a field no entity jump reaches (a re-entry from an enclosing object, or none)."""
 
 
 @dataclass(slots=True)
@@ -84,6 +88,19 @@ class CostModel:
         fielddef = supergraph.types[parent].fields.get(item.name)
         if fielddef is None:
             return 0
+        if supergraph.types[parent].kind == "INTERFACE" and not self._agree(
+            service, parent, item.name, provided
+        ):
+            # the walk splits per runtime type: as costly as the costliest implementation
+            runtimes = supergraph.possible_types_in(parent, service)
+            return max(
+                (
+                    self._field_cost(service, runtime, item, provided, jumps=jumps, depth=depth)
+                    for runtime in runtimes
+                    if item.name in supergraph.types[runtime].fields
+                ),
+                default=0,
+            )
         child_type = fielddef.named_type
         if self.capabilities.resolvable(parent, item.name, service, provided):
             entry = self.capabilities.entry(parent, item.name, service)
@@ -102,13 +119,41 @@ class CostModel:
                 graph,
             )
             for index, graph in enumerate(self.capabilities.graphs_resolving(parent, item.name))
-            if self.capabilities.keys(parent, graph) or parent in _roots(self)
+            if parent in _roots(self) or self._key_reachable(service, parent, graph, provided)
         ]
         if not candidates:
-            return 1
+            return _NO_JUMP
         best = min(candidates)
         jumps.add(best[2])
         return best[0]
+
+    def _agree(self, service: str, interface: str, field: str, provided: Provided | None) -> bool:
+        """Whether ``service`` resolves ``interface.field`` for every implementation it returns."""
+        capabilities, supergraph = self.capabilities, self.capabilities.supergraph
+        if not capabilities.resolvable(interface, field, service, provided):
+            return False
+        located = supergraph.types[interface].graphs.get(service)
+        if located is not None and located.is_interface_object:
+            return True
+        return all(
+            capabilities.resolvable(runtime, field, service, provided)
+            for runtime in supergraph.possible_types_in(interface, service)
+            if field in supergraph.types[runtime].fields
+        )
+
+    def _key_reachable(
+        self, service: str, type_name: str, graph: str, provided: Provided | None
+    ) -> bool:
+        """Whether ``graph`` has a key of ``type_name`` whose top-level fields ``service`` has."""
+        capabilities = self.capabilities
+        return any(
+            all(
+                capabilities.resolvable(type_name, node.name.value, service, provided)
+                for node in key.selection.selections
+                if isinstance(node, FieldNode)
+            )
+            for key in capabilities.keys(type_name, graph)
+        )
 
 
 def _roots(model: CostModel) -> tuple[str, ...]:
