@@ -67,32 +67,9 @@ def pick_key(
     for key in keys:
         if locally_selectable(capabilities, ctx.group.service, ctx.type_name, key.selection):
             return key, True
-    if remote_ok:
-        for key in keys:
-            if _fetchable_elsewhere(capabilities, ctx, key):
-                return key, False
+    if keys and remote_ok:
+        return keys[0], False
     return None, False
-
-
-def _fetchable_elsewhere(capabilities: Capabilities, ctx: Context, key: Key) -> bool:
-    """Whether one hop can fetch ``key``'s fields for the parent: another subgraph selects
-    them and has a key the parent can select (an ``@external`` key field in the parent's
-    subgraph cannot be fetched through that same key). For a value type of the parent's
-    subgraph the enclosing entity or the root is re-entered instead (``reenter``)."""
-    service, type_name = ctx.group.service, ctx.type_name
-    if not capabilities.keys(type_name, service):
-        return True  # a value type here: its enclosing entity or the root is re-entered
-    for graph in capabilities.supergraph.graph_names:
-        if graph == service or not locally_selectable(
-            capabilities, graph, type_name, key.selection
-        ):
-            continue
-        if any(
-            locally_selectable(capabilities, service, type_name, other.selection)
-            for other in capabilities.keys(type_name, graph)
-        ):
-            return True
-    return False
 
 
 def choose_target(

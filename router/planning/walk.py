@@ -52,6 +52,8 @@ class Walker:
     serial: bool = False
     """Mutation: root fields run in order and cannot be re-entered."""
     _depth: int = 0
+    _feeding: list[FetchGroup] = field(default_factory=list)
+    """Entity fetches whose representation is being selected (they cannot provide it)."""
 
     def __post_init__(self) -> None:
         self.costs = CostModel(self.capabilities)
@@ -158,6 +160,11 @@ class Walker:
             item,
             remote_ok=self._depth < 2,
         )
+        if chosen is not None and any(
+            group is self.registry.existing_entity(ctx.group, chosen[0], ctx.path)
+            for group in self._feeding
+        ):
+            chosen = None  # the fetch needing these key fields cannot be their source
         if (
             chosen is not None
             and self.registry.existing_entity(ctx.group, chosen[0], ctx.path) is None
@@ -334,10 +341,12 @@ class Walker:
         at a new position ``ctx`` of the parent that leads into ``child``."""
         ctx.buf.add_typename()
         self._depth += 1
+        self._feeding.append(child)
         try:
             child.depend_on(self.place(ctx, self.keys[slot][1]))
         finally:
             self._depth -= 1
+            self._feeding.pop()
         for selections, group in self.requires_log.get(slot, []):
             group.depend_on(self.place(ctx, selections))
 

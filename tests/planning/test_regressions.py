@@ -117,3 +117,105 @@ def test_interface_field_with_an_external_key_field_in_the_root_subgraph_is_not_
     )
     with pytest.raises(PlanningError):
         plan_text(sdl, '{ item(id: "u1") { id } }')
+
+
+def test_key_fields_of_a_value_type_come_from_the_enclosing_entity_not_the_fetch_needing_them() -> (
+    None
+):
+    # `Shelf` is a value type in A and B; its key `id` (for C) is only in B: B is re-entered at
+    # `book` (the representation that entered A holds Book.id) before C, instead of C being
+    # asked for the very key it needs.
+    sdl = supergraph(
+        """
+        enum join__Graph {
+          A @join__graph(name: "a", url: "http://a")
+          B @join__graph(name: "b", url: "http://b")
+          C @join__graph(name: "c", url: "http://c")
+          D @join__graph(name: "d", url: "http://d")
+        }
+        type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C)
+          @join__type(graph: D) {
+          book(id: ID!): Book @join__field(graph: D)
+        }
+        type Book @join__type(graph: A, key: "id") @join__type(graph: B, key: "id")
+          @join__type(graph: D, key: "id") {
+          id: ID @join__field(graph: A, external: true) @join__field(graph: B, external: true)
+            @join__field(graph: D)
+          shelf: Shelf @join__field(graph: A) @join__field(graph: B)
+        }
+        type Shelf @join__type(graph: A) @join__type(graph: B) @join__type(graph: C, key: "id") {
+          room: String @join__field(graph: A)
+          id: ID @join__field(graph: B) @join__field(graph: C)
+          label: String @join__field(graph: C)
+        }
+        """
+    )
+    assert_plan(
+        sdl,
+        '{ book(id: "1") { shelf { room label } } }',
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "d") {
+              {
+                book(id: "1") {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "book") {
+              Fetch(service: "a") {
+                {
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Book {
+                    __typename
+                    shelf {
+                      __typename
+                      room
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "book") {
+              Fetch(service: "b") {
+                {
+                  ... on Book {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Book {
+                    shelf {
+                      id
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "book.shelf") {
+              Fetch(service: "c") {
+                {
+                  ... on Shelf {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Shelf {
+                    label
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
