@@ -138,6 +138,9 @@ def format_table(rows: Sequence[GatewayRow], found: Sequence[Ratio]) -> str:
     ]
     for row in rows:
         label = GATEWAYS[row.gateway].label if row.gateway in GATEWAYS else row.gateway
+        if row.requests == 0:
+            lines.append(f"| {label} | not measured | | | {row.errors} / 0 | | | | |")
+            continue
         lines.append(
             f"| {label} | {row.requests_per_second:,.1f} | {_ms(row.p50_ms)} | {_ms(row.p99_ms)} "
             f"| {row.errors} / {row.requests:,} | {row.rss_peak_mb:.0f} MB "

@@ -116,6 +116,9 @@ def test_a_gateway_that_never_ran_has_no_figures_and_one_error() -> None:
     (row,) = aggregate([Measurement("apollo", 0, 0, problem="did not start")])
     assert (row.requests_per_second, row.requests, row.errors) == (0.0, 0, 1)
     assert row.problems == ("did not start",)
+    table = format_table([row], []).splitlines()
+    assert table[2] == "| Apollo Gateway 2.14 | not measured | | | 1 / 0 | | | | |"
+    assert table[-1] == "- apollo: did not start"
 
 
 def test_saved_measurements_round_trip_into_the_same_table() -> None:
