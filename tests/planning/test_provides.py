@@ -200,3 +200,49 @@ def test_provides_with_a_type_condition_on_an_abstract_field() -> None:
         }
     """
     assert_plan("feed", operation, expected)
+
+
+def test_provides_on_an_interface_field_covers_its_implementations() -> None:
+    """cache provides pets { id name }: featured comes from cache, Cat.age from pets through the provided Cat.id."""
+    operation = """
+        { featured { id pets { id name ... on Cat { age } } } }
+    """
+    expected = """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "cache") {
+              {
+                featured {
+                  __typename
+                  id
+                  pets {
+                    __typename
+                    id
+                    name
+                    ... on Cat {
+                      __typename
+                      id
+                    }
+                  }
+                }
+              }
+            },
+            Flatten(path: "featured.pets.@") {
+              Fetch(service: "pets") {
+                {
+                  ... on Cat {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Cat {
+                    age
+                  }
+                }
+              },
+            },
+          },
+        }
+    """
+    assert_plan("zoo", operation, expected)

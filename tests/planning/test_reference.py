@@ -62,6 +62,10 @@ CASES: dict[str, list[str]] = {
         "{ store { name address } }",
         "{ books { title stats { views sales } } }",
     ],
+    "zoo": [
+        "{ featured { id pets { id name ... on Cat { age } } } }",
+        "{ featured { id pets { id name } } }",
+    ],
     "fed1": [
         "{ me { reviews { body author { username name } product { name shippingEstimate } } } }",
     ],
