@@ -146,9 +146,9 @@ class OperationGate:
             cost_directives=self.cost_directives,
         )
         if report.violation is not None:
-            refusal = GraphQLResponse(
-                errors=[report.violation.to_graphql_error()], has_data=False, status_hint=400
-            )
+            # A request error like a validation error: 400 under graphql-response+json, 200
+            # under application/json (GraphQL-over-HTTP, "Response"); the renderer decides.
+            refusal = GraphQLResponse(errors=[report.violation.to_graphql_error()], has_data=False)
             return PreparedOperation(document, [], (), refusal, report.estimated_cost)
         result = authorize_operation(
             self.api_schema, self.rules, document, operation_name, variables, principal=principal

@@ -49,11 +49,11 @@ def uses_introspection(document: DocumentNode, operation_name: str | None = None
 def check_introspection(
     document: DocumentNode, operation_name: str | None, *, enabled: bool
 ) -> GraphQLResponse | None:
-    """None when the operation may run, else the 400 request error."""
+    """None when the operation may run, else the request error (no ``data``: 400 under
+    ``application/graphql-response+json``, 200 under ``application/json``)."""
     if enabled or not uses_introspection(document, operation_name):
         return None
     return GraphQLResponse.request_error(
         "GraphQL introspection is not allowed, but the query contained __schema or __type",
         INTROSPECTION_DISABLED,
-        status_hint=400,
     )

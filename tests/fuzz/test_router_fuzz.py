@@ -1,0 +1,74 @@
+"""Fuzzing the router over the five real seeded subgraphs (issue #8): generated valid and broken
+documents with variables, and raw HTTP requests. Properties: tests/fuzz/properties.py."""
+
+from __future__ import annotations
+
+import httpx
+from graphql import parse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.fuzz.documents import Operation, broken_operations, valid_operations
+from tests.fuzz.properties import CASES, GRAPHQL_RESPONSE_JSON, JSON, check_response, check_shape
+from tests.fuzz.requests import RawRequest, raw_requests
+from tests.fuzz.stack import FuzzStack
+from tests.fuzz.support import (
+    api_schema,
+    fuzz_settings,
+    is_graphiql_page,
+    post_operation,
+    self_check,
+    send,
+)
+
+SCHEMA = api_schema()
+ACCEPTS = st.sampled_from([None, JSON, GRAPHQL_RESPONSE_JSON])
+ROUTER_MAX_BODY_BYTES = 2_000_000
+REFUSED_BEFORE_EXECUTION = {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT"}
+
+
+@fuzz_settings(max_examples=270)
+@given(operation=valid_operations(SCHEMA), accept=ACCEPTS)
+def test_valid_documents(
+    fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
+) -> None:
+    self_check(SCHEMA, operation)
+    CASES["router: valid documents"] += 1
+    response = post_operation(client, fuzz_stack.router, operation, accept)
+    body = check_response(response, well_formed=True)
+    codes = {e.get("extensions", {}).get("code") for e in body.get("errors", [])}
+    assert "data" in body or not codes & {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}, (
+        f"a valid document was refused: {body} {operation}"
+    )
+    check_shape(parse(operation.query), operation.variables, body.get("data"))
+
+
+@fuzz_settings(max_examples=270)
+@given(operation=broken_operations(SCHEMA), accept=ACCEPTS)
+def test_broken_documents(
+    fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
+) -> None:
+    CASES["router: broken documents"] += 1
+    response = post_operation(client, fuzz_stack.router, operation, accept)
+    check_response(response, well_formed=True)
+
+
+QUERIES = st.one_of(
+    valid_operations(SCHEMA).map(lambda o: o.query),
+    broken_operations(SCHEMA).map(lambda o: o.query),
+    st.just("mutation { placeOrder(input: {idempotencyKey: 1, items: []}) { id } }"),
+)
+
+
+@fuzz_settings(max_examples=360)
+@given(request=raw_requests(QUERIES, ROUTER_MAX_BODY_BYTES))
+def test_raw_http(fuzz_stack: FuzzStack, client: httpx.Client, request: RawRequest) -> None:
+    CASES["router: raw HTTP"] += 1
+    response = send(client, fuzz_stack.router, request)
+    if is_graphiql_page(request, response):
+        return
+    check_response(response, well_formed=request.well_formed)
+    if request.expect_status is not None:
+        assert response.status_code in request.expect_status, (
+            f"{request.label}: expected {request.expect_status}, got {response.status_code} {response.text[:300]}"
+        )
