@@ -39,5 +39,9 @@ class BffContext(BaseContext):
 
 
 def build_context(runtime: BffRuntime, raw_headers: dict[str, str]) -> BffContext:
-    headers = {k.lower(): v for k, v in raw_headers.items() if k.lower() in FORWARDED_HEADERS}
+    """Keep the headers forwarded to the router; a client's ``x-user-id`` only in development."""
+    allowed = set(FORWARDED_HEADERS)
+    if not runtime.settings.is_development:
+        allowed.discard("x-user-id")
+    headers = {k.lower(): v for k, v in raw_headers.items() if k.lower() in allowed}
     return BffContext(runtime, headers)

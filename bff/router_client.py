@@ -2,8 +2,8 @@
 
 Counting lives here because "a screen costs a constant number of router requests" is the
 property the dataloaders exist for; tests and ``/debug/stats`` read :attr:`RouterClient.stats`.
-Identity headers of the client request (``authorization``, ``x-user-id``) are forwarded, so the
-router and subgraphs see who is asking.
+The caller's ``authorization`` header (and, in development mode only, ``x-user-id``) is forwarded,
+so the router verifies who is asking.
 """
 
 from __future__ import annotations

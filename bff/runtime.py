@@ -1,8 +1,9 @@
 """What a BFF process holds for its lifetime: router client, Redis cache, schema version.
 
 Created in the app's lifespan; resolvers reach it through the per-request context. The schema
-version (the router's introspection hash) is read at start and re-read every
-``schema_poll_seconds``: when the supergraph changes, cache keys change with it.
+version (a hash of the supergraph file the router serves, else of the router's introspected
+schema) is read at start and re-read every ``schema_poll_seconds``: when the supergraph changes,
+cache keys change with it.
 """
 
 from __future__ import annotations
