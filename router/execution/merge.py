@@ -88,4 +88,6 @@ def _rewrite_at(value: Any, path: Sequence[str], rewrite: FetchRewrite, matches:
             value[head] = new_value
         case KeyRenamer(rename_key_to=new_key):
             if head in value:
-                value[new_key] = value.pop(head)
+                # the client's key may already hold the same field's other selections
+                # (an aliased sibling fragment): merge, never replace
+                deep_merge(value, {new_key: value.pop(head)})

@@ -95,3 +95,17 @@ def test_rewrite_paths_through_lists() -> None:
     }
     apply_rewrites(value, (KeyRenamer(("items", "@", "... on Book", "t__alias"), "t"),), MATCH)
     assert value == {"items": [{"__typename": "Book", "t": 1}, {"__typename": "Book", "t": 2}]}
+
+
+def test_renamed_key_merges_into_the_same_field_selected_unaliased() -> None:
+    # `same { next { id } }` and, in `... on Book`, `same__alias_0: same { price }`
+    value = {
+        "__typename": "Book",
+        "same": {"id": "3", "next": {"id": "1"}},
+        "same__alias_0": {"id": "3", "price": 10.5},
+    }
+    apply_rewrites(value, (KeyRenamer(("... on Book", "same__alias_0"), "same"),), MATCH)
+    assert value == {
+        "__typename": "Book",
+        "same": {"id": "3", "next": {"id": "1"}, "price": 10.5},
+    }
