@@ -1,0 +1,67 @@
+"""A bounded load over loopback that counts outcomes (for the fault tests and their report)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+__all__ = ["Outcomes", "classify", "run_load"]
+
+
+def classify(status: int, body: Mapping[str, Any] | None) -> str:
+    """``ok`` (200, data, no errors), ``partial:<codes>`` (200, data and errors), ``5xx``,
+    ``request-error:<status>:<code>`` (no data), ``bad-body``."""
+    if status >= 500:
+        return "5xx"
+    if body is None:
+        return "bad-body"
+    codes = ",".join(
+        sorted({e.get("extensions", {}).get("code", "?") for e in body.get("errors", [])})
+    )
+    if "data" not in body:
+        return f"request-error:{status}:{codes}"
+    return "ok" if not codes else f"partial:{codes}"
+
+
+@dataclass
+class Outcomes:
+    by_kind: dict[str, Counter[str]] = field(default_factory=dict)
+    bodies: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, kind: str, outcome: str, body: Any) -> None:
+        self.by_kind.setdefault(kind, Counter())[outcome] += 1
+        self.bodies.setdefault(kind, []).append(body)
+
+    def total(self) -> int:
+        return sum(sum(c.values()) for c in self.by_kind.values())
+
+
+async def run_load(
+    url: str,
+    requests: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    concurrency: int = 8,
+    outcomes: Outcomes | None = None,
+    request_timeout: float = 30.0,
+) -> Outcomes:
+    """POST each ``(kind, payload)`` with at most ``concurrency`` in flight."""
+    found = outcomes or Outcomes()
+    slots = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=request_timeout) as client:
+
+        async def one(kind: str, payload: Mapping[str, Any]) -> None:
+            async with slots:
+                response = await client.post(url, json=dict(payload))
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            found.add(kind, classify(response.status_code, body), body)
+
+        await asyncio.gather(*(one(kind, payload) for kind, payload in requests))
+    return found
