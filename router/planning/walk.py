@@ -246,7 +246,14 @@ class Walker:
 
     def _split_by_runtime_type(self, ctx: Context, item: NField) -> list[FetchGroup]:
         touched: list[FetchGroup] = []
-        for runtime in self.supergraph.possible_types_in(ctx.type_name, ctx.group.service):
+        runtimes = self.supergraph.possible_types_in(ctx.type_name, ctx.group.service)
+        if not runtimes:
+            # no implementation here to jump from, and no subgraph takes the interface's key
+            raise PlanningError(
+                f"cannot resolve {ctx.type_name}.{item.name} from subgraph "
+                f"{ctx.group.service!r}: it knows no implementation of {ctx.type_name}"
+            )
+        for runtime in runtimes:
             buf = ctx.buf.fragment(runtime)
             inner = Context(
                 ctx.group,

@@ -219,3 +219,28 @@ def test_key_fields_of_a_value_type_come_from_the_enclosing_entity_not_the_fetch
         }
         """,
     )
+
+
+def test_field_of_an_interface_without_implementations_in_the_subgraph_is_not_planned() -> None:
+    # `Node.field` lives only in B's @interfaceObject, whose key is not resolvable: from A
+    # (no implementation of Node there) no jump reaches it. Planning fails; the field is not
+    # silently dropped.
+    sdl = supergraph(
+        """
+        enum join__Graph {
+          A @join__graph(name: "a", url: "http://a")
+          B @join__graph(name: "b", url: "http://b")
+        }
+        type Query @join__type(graph: A) @join__type(graph: B) {
+          a: Node @join__field(graph: A)
+          b: Node @join__field(graph: B)
+        }
+        interface Node @join__type(graph: A, key: "id")
+          @join__type(graph: B, key: "id", resolvable: false, isInterfaceObject: true) {
+          id: ID!
+          field: String @join__field(graph: B)
+        }
+        """
+    )
+    with pytest.raises(PlanningError):
+        plan_text(sdl, "{ a { field } }")
