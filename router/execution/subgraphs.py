@@ -1,8 +1,9 @@
 """Send one GraphQL request to one subgraph (GraphQL over HTTP, POST JSON) and read its answer.
 
-One pooled ``httpx.AsyncClient`` per subgraph, sized by ``RouterConfig``; a total deadline per
-request (``subgraph_timeout``); header propagation rules per subgraph; optional sharing of
-identical in-flight queries (never mutations). Every transport failure becomes a
+One pooled ``httpx.AsyncClient`` per subgraph (its bytes moved by aiohttp:
+``servicekit.aiohttp_transport``), sized by ``RouterConfig``; a total deadline per request
+(``subgraph_timeout``); header propagation rules per subgraph; optional sharing of identical
+in-flight queries (never mutations). Every transport failure becomes a
 :class:`SubgraphAnswer` carrying a router error with Apollo Router's codes
 (``SUBREQUEST_HTTP_ERROR``, ``SUBREQUEST_MALFORMED_RESPONSE``, ``GATEWAY_TIMEOUT``): a failing
 subgraph yields partial data, never a failed request.
@@ -101,6 +102,7 @@ class SubgraphClients:
                 timeout_seconds=self._config.subgraph_timeout(name),
                 max_connections=size,
                 transport=self._transport,
+                aiohttp_transport=True,
             )
             self._clients[name] = client
         return client
