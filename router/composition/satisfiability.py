@@ -6,7 +6,8 @@ through root fields; a field of the current subgraph moves to its return type in
 subgraph; a resolvable ``@key`` (or an ``@interfaceObject`` key) whose fields the current
 subgraph can supply jumps to another subgraph. A field is satisfiable in a state when the
 subgraph resolves it (not only ``@external``, not overridden away) and its ``@requires`` fields
-can be fetched from another subgraph the entity can jump to. Each field of a reachable type
+can be collected for the entity at every level of the field set, from this subgraph or through
+key jumps. Each field of a reachable type
 that no state resolves is a SATISFIABILITY_ERROR, shown with an example query reaching it.
 """
 
@@ -16,7 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graphql import FieldNode, SelectionSetNode
+from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from router.composition.context import MergeState
 from router.composition.errors import CompositionError
@@ -35,6 +36,9 @@ class _State:
     provided: Provided = ()
 
 
+_Positions = frozenset[_State]
+
+
 def _provided_tree(selection_set: SelectionSetNode | None) -> Provided:
     if selection_set is None:
         return ()
@@ -50,6 +54,7 @@ class _Graph:
         self.state = state
         self.subgraphs = state.subgraphs
         self.overridden = self._overridden(labels)
+        self.resolving: set[tuple[str, str, int]] = set()
 
     def _overridden(self, labels: dict[str, bool]) -> set[tuple[str, str, int]]:
         """(type, field, subgraph) a subgraph does not resolve, given progressive labels."""
@@ -141,27 +146,60 @@ class _Graph:
             return None
         if found.external and name not in dict(current.provided):
             return None
-        if found.requires and not self.requires_ok(current, found.requires):
+        if found.requires and not self.requires_ok(current, name, found.requires):
             return None
         return found
 
-    def requires_ok(self, current: _State, requires: str) -> bool:
+    def requires_ok(self, current: _State, name: str, requires: str) -> bool:
+        """Whether the ``@requires`` fields can be collected for the entity, as Apollo's
+        condition resolution does: starting at this subgraph's entity, any chain of local
+        fields (non-``@external`` or provided) and key jumps, at every level of the field set.
+        A ``@requires`` cycle through the same field is not a way to collect it."""
         selection_set = parse_field_set(requires)
-        if isinstance(selection_set, str):
+        coordinate = (current.type_name, name, current.subgraph)
+        if isinstance(selection_set, str) or coordinate in self.resolving:
             return False
+        self.resolving.add(coordinate)
+        try:
+            return self.collectable(frozenset({current}), selection_set)
+        finally:
+            self.resolving.discard(coordinate)
+
+    def collectable(self, positions: _Positions, selection_set: SelectionSetNode) -> bool:
+        """Whether every selection can be fetched for objects at one of these positions."""
+        reachable = _closure(self, positions)
         for selection in selection_set.selections:
-            if not isinstance(selection, FieldNode):
-                continue
-            name = selection.name.value
-            if not any(
-                index != current.subgraph
-                and (f := self.field_in(self.subgraphs[index], current.type_name, name)) is not None
-                and not f.fully_external
-                and index in set(self.key_jumps(current))
-                for index in range(len(self.subgraphs))
+            if isinstance(selection, InlineFragmentNode):
+                if not self._fragment_collectable(reachable, selection):
+                    return False
+            elif (
+                isinstance(selection, FieldNode)
+                and selection.name.value != "__typename"
+                and not any(self._field_collectable(p, selection) for p in reachable)
             ):
                 return False
         return True
+
+    def _field_collectable(self, position: _State, selection: FieldNode) -> bool:
+        name = selection.name.value
+        found = self.resolves(position, name)
+        if found is None or selection.selection_set is None:
+            return found is not None
+        provided = _provided_tree(_parsed(found.provides)) or dict(position.provided).get(name, ())
+        child = _State(base_type(found.type), position.subgraph, provided)
+        return self.collectable(frozenset({child}), selection.selection_set)
+
+    def _fragment_collectable(self, reachable: set[_State], fragment: InlineFragmentNode) -> bool:
+        """``... on T``: from the positions whose subgraph knows ``T`` (none: no such objects)."""
+        if fragment.type_condition is None:
+            return self.collectable(frozenset(reachable), fragment.selection_set)
+        condition = fragment.type_condition.name.value
+        narrowed = frozenset(
+            _State(condition, p.subgraph, p.provided)
+            for p in reachable
+            if condition in self.subgraphs[p.subgraph].types
+        )
+        return not narrowed or self.collectable(narrowed, fragment.selection_set)
 
 
 def _label_assignments(state: MergeState) -> list[dict[str, bool]]:
@@ -194,7 +232,6 @@ def check_satisfiability(state: MergeState) -> list[CompositionError]:
 
 
 _ROOTS = ("Query", "Mutation", "Subscription")
-_Positions = frozenset[_State]
 
 
 @dataclass(frozen=True)

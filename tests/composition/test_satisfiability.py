@@ -1,7 +1,8 @@
 """Satisfiability: every API field must be reachable through some chain of fetches.
 
-Positive fixtures (a @requires fetched through a key jump, a @provides that avoids a jump, a chain
-of jumps over three subgraphs) compose to the whole expected supergraph; negative ones fail with
+Positive fixtures (a @requires fetched through a key jump, a @requires on a field of its own
+subgraph whose nested field comes through a key jump, a @provides that avoids a jump, a chain of
+jumps over three subgraphs) compose to the whole expected supergraph; negative ones fail with
 SATISFIABILITY_ERROR and Apollo's explanation (example query, then why each subgraph cannot help).
 """
 
@@ -24,6 +25,27 @@ type Product @key(fields: "id") { id: ID! weight: Int! }
             "shipping",
             """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
 type Product @key(fields: "id") { id: ID! weight: Int! @external estimate: Int! @requires(fields: "weight") }
+""",
+        ),
+    ],
+    "requires_nested_in_own_subgraph": [
+        (
+            "orders",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { orders: [Order!]! }
+type Order @key(fields: "id") { id: ID! }
+type Parcel @key(fields: "id") { id: ID! weight: Int }
+""",
+        ),
+        (
+            "shipping",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Order @key(fields: "id") {
+  id: ID!
+  parcels(limit: Int!): [Parcel!]!
+  heaviest: Int @requires(fields: "parcels(limit: 3) { weight }")
+}
+type Parcel @key(fields: "id") { id: ID! weight: Int @external }
 """,
         ),
     ],
@@ -109,6 +131,72 @@ type Query
   @join__type(graph: SHIPPING)
 {
   product(id: ID!): Product @join__field(graph: PRODUCTS)
+}
+''',
+    "requires_nested_in_own_subgraph": '''schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  ORDERS @join__graph(name: "orders", url: "http://orders.example:4000/graphql")
+  SHIPPING @join__graph(name: "shipping", url: "http://shipping.example:4000/graphql")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Order
+  @join__type(graph: ORDERS, key: "id")
+  @join__type(graph: SHIPPING, key: "id")
+{
+  id: ID!
+  parcels(limit: Int!): [Parcel!]! @join__field(graph: SHIPPING)
+  heaviest: Int @join__field(graph: SHIPPING, requires: "parcels(limit: 3) { weight }")
+}
+
+type Parcel
+  @join__type(graph: ORDERS, key: "id")
+  @join__type(graph: SHIPPING, key: "id")
+{
+  id: ID!
+  weight: Int @join__field(graph: ORDERS) @join__field(graph: SHIPPING, external: true)
+}
+
+type Query
+  @join__type(graph: ORDERS)
+  @join__type(graph: SHIPPING)
+{
+  orders: [Order!]! @join__field(graph: ORDERS)
 }
 ''',
     "chain_of_jumps": '''schema
@@ -240,6 +328,27 @@ type T @key(fields: "id", resolvable: false) { id: ID! w: Int }
 """,
         ),
     ],
+    "requires_nested_unreachable": [
+        (
+            "orders",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Query { orders: [Order!]! }
+type Order @key(fields: "id") { id: ID! }
+type Parcel @key(fields: "id", resolvable: false) { id: ID! weight: Int }
+""",
+        ),
+        (
+            "shipping",
+            """extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])
+type Order @key(fields: "id") {
+  id: ID!
+  parcels(limit: Int!): [Parcel!]!
+  heaviest: Int @requires(fields: "parcels(limit: 3) { weight }")
+}
+type Parcel @key(fields: "id") { id: ID! weight: Int @external }
+""",
+        ),
+    ],
     "progressive_override_condition": [
         (
             "a",
@@ -328,6 +437,30 @@ cannot be satisfied by the subgraphs because:
 - from subgraph "a":
   - cannot find field "T.x".
   - from subgraph "b": cannot satisfy @require conditions on field "T.x".""",
+    ],
+    "requires_nested_unreachable": [
+        """The following supergraph API query:
+{
+  orders {
+    heaviest
+  }
+}
+cannot be satisfied by the subgraphs because:
+- from subgraph "orders":
+  - cannot find field "Order.heaviest".
+  - from subgraph "shipping": cannot satisfy @require conditions on field "Order.heaviest".""",
+        """The following supergraph API query:
+{
+  orders {
+    parcels {
+      weight
+    }
+  }
+}
+cannot be satisfied by the subgraphs because:
+- from subgraph "shipping":
+  - cannot find field "Parcel.weight".
+  - cannot move to subgraph "orders", which has field "Parcel.weight", because none of the @key defined on type "Parcel" in subgraph "orders" are resolvable (they are all declared with their "resolvable" argument set to false).""",
     ],
     "progressive_override_condition": [
         """The following supergraph API query:
