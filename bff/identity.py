@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING
 
 import jwt
 
-from bff.specs import RootField
+from bff.specs import RootTemplate
 
 if TYPE_CHECKING:
     from bff.context import BffContext
 
-__all__ = ["TOKEN_TTL_SECONDS", "current_user_id"]
+__all__ = ["ME", "TOKEN_TTL_SECONDS", "current_user_id"]
 
 TOKEN_TTL_SECONDS = 60
+ME = RootTemplate("Me", "me { id }")
+"""Who the bearer token is (both BFFs send it; ``bff-manifest`` renders it for the registry)."""
 
 
 def _token_ttl(token: str) -> int:
@@ -46,7 +48,7 @@ async def current_user_id(context: BffContext) -> str | None:
         cached = await context.runtime.cache.get_raw(slot)
         if cached is not None:
             return cached.decode() or None
-        me = await context.loaders.root_field(RootField("me { id }"))
+        me = await context.loaders.root_field(ME.call())
         user_id = str(me["id"]) if me else None
         ttl = _token_ttl(token)
         if user_id is not None and ttl > 0:

@@ -2,7 +2,9 @@
 
 Reads each client's ``.graphql`` documents (``bff_web/client``, ``bff_mobile/client``), validates
 them against that BFF's schema and writes ``schema/persisted/<client>.json`` in Apollo's manifest
-format. ``--check`` exits 1 when a committed manifest is stale, which CI and a test run.
+format. It also writes ``schema/persisted/bff-<client>.router.json``: every router operation that
+BFF can send, one per piece (``bff.router_manifest``), which ``schema check`` validates against the
+supergraph. ``--check`` exits 1 when a committed manifest is stale, which CI and a test run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from graphql import GraphQLSchema
 
 from bff.manifests import CLIENTS, ClientDocuments
 from bff.persisted import Manifest, build_manifest, read_documents
+from bff.router_manifest import ROUTER_MANIFESTS, build_router_manifest
 
 __all__ = ["generate", "main"]
 
@@ -41,15 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     stale = []
     for name in args.clients or list(CLIENTS):
         client = CLIENTS[name]
-        expected = generate(client).to_json_bytes()
-        current = client.manifest.read_bytes() if client.manifest.exists() else b""
-        if args.check:
-            if current != expected:
-                stale.append(name)
-            continue
-        client.manifest.parent.mkdir(parents=True, exist_ok=True)
-        client.manifest.write_bytes(expected)
-        print(f"{client.manifest}: {len(Manifest.from_json(expected))} operations")
+        router = ROUTER_MANIFESTS[name]
+        for label, path, expected in (
+            (name, client.manifest, generate(client).to_json_bytes()),
+            (router.path.name, router.path, build_router_manifest(router).to_json_bytes()),
+        ):
+            current = path.read_bytes() if path.exists() else b""
+            if args.check:
+                if current != expected:
+                    stale.append(label)
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(expected)
+            print(f"{path}: {len(Manifest.from_json(expected))} operations")
     if stale:
         print(f"stale manifests: {', '.join(stale)}; run `bff-manifest`", file=sys.stderr)
         return 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["EntitySpec", "RootField", "literal", "short_hash"]
+__all__ = ["EntitySpec", "RootField", "RootTemplate", "literal", "short_hash"]
 
 
 def short_hash(text: str) -> str:
@@ -55,3 +56,30 @@ class RootField:
     @property
     def cache_key(self) -> str:
         return short_hash(self.text)
+
+
+_VARIABLE = re.compile(r"\$(\w+)")
+
+
+@dataclass(frozen=True)
+class RootTemplate:
+    """A root field call written once with ``$variables``: the resolvers fill it with literals
+    (:meth:`call`), ``bff-manifest`` renders it as a standalone router operation declaring them
+    (``bff.router_manifest``), so the registry checks exactly what the BFF sends."""
+
+    name: str
+    """The operation name suffix (``TopProducts`` becomes ``BffWeb_TopProducts``)."""
+    text: str
+    """``topProducts(first: $first) { upc }``."""
+    variables: tuple[tuple[str, str], ...] = ()
+    """Each variable with its GraphQL type, in declaration order: ``(("first", "Int!"),)``."""
+
+    def call(
+        self, ttl_seconds: int = 0, tags: tuple[str, ...] = (), **values: str | int | None
+    ) -> RootField:
+        """The :class:`RootField` with every ``$variable`` replaced by its literal value."""
+        declared = {name for name, _ in self.variables}
+        if set(values) != declared:
+            raise TypeError(f"{self.name} takes {sorted(declared)}, got {sorted(values)}")
+        text = _VARIABLE.sub(lambda m: literal(values[m.group(1)]), self.text)
+        return RootField(text, ttl_seconds, tags)

@@ -6,8 +6,17 @@ from dataclasses import dataclass
 
 from bff.loaders import EntitySpec
 from bff.settings import BFFSettings
+from bff.specs import RootTemplate
 
-__all__ = ["MobileSpecs", "mobile_specs"]
+__all__ = ["FEED", "MobileSpecs", "mobile_specs"]
+
+FEED = RootTemplate(
+    "Feed",
+    "productsConnection(first: $first, after: $after)"
+    " { edges { node { upc } } pageInfo { hasNextPage endCursor } }",
+    (("first", "Int!"), ("after", "String")),
+)
+"""The feed's page of upcs (``bff-manifest`` renders it for the registry)."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from strawberry.types import Info
 
 from bff.context import BffContext
 from bff.extensions import bff_extensions
-from bff.loaders import RootField, literal
 from bff.shaping import (
     clamp,
     decode_offset_cursor,
@@ -24,6 +23,7 @@ from bff.shaping import (
     top_reviews,
     unauthenticated,
 )
+from bff_mobile.loaders import FEED
 
 __all__ = ["schema"]
 
@@ -139,11 +139,7 @@ class Query:
     async def feed(self, info: MobileInfo, first: int = 20, after: str | None = None) -> FeedPage:
         first = clamp(first, 1, 50, "first")
         connection = await info.context.loaders.root_field(
-            RootField(
-                f"productsConnection(first: {first}, after: {literal(after)}) "
-                "{ edges { node { upc } } pageInfo { hasNextPage endCursor } }",
-                info.context.specs.list_ttl_seconds,
-            )
+            FEED.call(info.context.specs.list_ttl_seconds, first=first, after=after)
         )
         upcs = [edge["node"]["upc"] for edge in connection["edges"]]
         products = await info.context.loaders.many(info.context.specs.product_tile, upcs)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from bff.loaders import EntitySpec
 from bff.settings import BFFSettings
+from bff.specs import RootTemplate
 
-__all__ = ["WebSpecs", "web_specs"]
+__all__ = ["ROOTS", "ROOT_TEMPLATES", "WebRoots", "WebSpecs", "web_specs"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,42 @@ class WebSpecs:
     user_profile: EntitySpec
     user_orders: EntitySpec
     list_ttl_seconds: int
+
+
+REVIEW_NODE = "id body rating createdAt author { id }"
+
+
+class WebRoots:
+    """The root field calls the web screens make (``bff-manifest`` renders each for the registry)."""
+
+    top_products = RootTemplate(
+        "TopProducts", "topProducts(first: $first) { upc }", (("first", "Int!"),)
+    )
+    recent_reviews = RootTemplate(
+        "RecentReviews",
+        f"recentReviews(first: $first) {{ {REVIEW_NODE} product {{ upc }} }}",
+        (("first", "Int!"),),
+    )
+    product_reviews = RootTemplate(
+        "ProductReviews",
+        f"product(upc: $upc) {{ reviewsConnection(first: $first, after: $after) {{ edges {{ node"
+        f" {{ {REVIEW_NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}",
+        (("upc", "String!"), ("first", "Int!"), ("after", "String")),
+    )
+    related_products = RootTemplate(
+        "RelatedProducts",
+        "productsConnection(first: $first, category: $category) { edges { node { upc } } }",
+        (("first", "Int!"), ("category", "String")),
+    )
+
+
+ROOTS = WebRoots()
+ROOT_TEMPLATES = (
+    ROOTS.top_products,
+    ROOTS.recent_reviews,
+    ROOTS.product_reviews,
+    ROOTS.related_products,
+)
 
 
 def _product(name: str, selection: str, ttl: int) -> EntitySpec:

@@ -13,8 +13,8 @@ from typing import Any
 import strawberry
 
 from bff.extensions import bff_extensions
-from bff.loaders import RootField, literal
 from bff.shaping import bad_input, clamp, price_label, unauthenticated
+from bff_web.loaders import ROOTS
 from bff_web.types import (
     OrderView,
     PageInfo,
@@ -27,8 +27,6 @@ from bff_web.types import (
 )
 
 __all__ = ["schema"]
-
-REVIEW_NODE = "id body rating createdAt author { id }"
 
 
 async def _cards(info: WebInfo, upcs: list[str]) -> list[ProductCard]:
@@ -45,7 +43,7 @@ class HomePage:
     async def featured(self, info: WebInfo) -> list[ProductCard]:
         ttl = info.context.specs.list_ttl_seconds
         top = await info.context.loaders.root_field(
-            RootField(f"topProducts(first: {self.featured_count}) {{ upc }}", ttl)
+            ROOTS.top_products.call(ttl, first=self.featured_count)
         )
         return await _cards(info, [p["upc"] for p in top or [] if p])
 
@@ -53,10 +51,7 @@ class HomePage:
     async def recent_reviews(self, info: WebInfo) -> list[RecentReview]:
         ttl = info.context.specs.list_ttl_seconds
         reviews = await info.context.loaders.root_field(
-            RootField(
-                f"recentReviews(first: {self.review_count}) {{ {REVIEW_NODE} product {{ upc }} }}",
-                ttl,
-            )
+            ROOTS.recent_reviews.call(ttl, first=self.review_count)
         )
         return [RecentReview.of(r) for r in reviews or [] if r]
 
@@ -84,12 +79,12 @@ class ProductPage:
     ) -> ReviewPage | None:
         first = clamp(first, 1, 50, "first")
         connection = await info.context.loaders.root_field(
-            RootField(
-                f"product(upc: {literal(self.upc)}) {{ reviewsConnection(first: {first}, "
-                f"after: {literal(after)}) {{ edges {{ node {{ {REVIEW_NODE} }} }} "
-                "pageInfo { hasNextPage endCursor } } }",
+            ROOTS.product_reviews.call(
                 info.context.specs.list_ttl_seconds,
                 (f"Product:{self.upc}",),
+                upc=self.upc,
+                first=first,
+                after=after,
             )
         )
         page = (connection or {}).get("reviewsConnection") or {}
@@ -106,10 +101,8 @@ class ProductPage:
     async def related(self, info: WebInfo, first: int = 4) -> list[ProductCard]:
         first = clamp(first, 1, 20, "first")
         connection = await info.context.loaders.root_field(
-            RootField(
-                f"productsConnection(first: {first + 1}, category: {literal(self.category)}) "
-                "{ edges { node { upc } } }",
-                info.context.specs.list_ttl_seconds,
+            ROOTS.related_products.call(
+                info.context.specs.list_ttl_seconds, first=first + 1, category=self.category
             )
         )
         upcs = [e["node"]["upc"] for e in connection["edges"] if e["node"]["upc"] != self.upc]

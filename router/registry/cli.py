@@ -67,7 +67,8 @@ def _human(report: CheckReport) -> list[str]:
     lines += [f"warning: {warning}" for warning in report.warnings]
     if report.skipped_operations:
         lines.append(
-            f"note: {report.skipped_operations} persisted operations do not target this schema"
+            f"note: {report.skipped_operations} persisted operations of client manifests do not"
+            " target this schema (they target a BFF's)"
         )
     lines.append("check passed" if report.passed else "check FAILED")
     return lines

@@ -3,8 +3,12 @@
 Reads ``schema/persisted/*.json`` in the ``apollo-persisted-query-manifest`` format. An operation
 is broken by a change when it validates against the registered API schema but not against the
 new one; the coordinates it uses (``Type``, ``Type.field``, ``Type.field(arg:)``) attribute it
-to the breaking changes that name them. Operations that do not validate against the registered
-schema target another schema (a BFF's) and are left out.
+to the breaking changes that name them.
+
+Router manifests (``*.router.json``, written by ``bff-manifest``: what the BFFs send the router)
+target this schema by definition, so each of their operations must validate against the new one.
+Client manifests (the others) may target a BFF's schema: their operations that do not validate
+against the registered schema are left out and counted.
 """
 
 from __future__ import annotations
@@ -29,12 +33,16 @@ from graphql import (
 )
 
 __all__ = [
+    "ROUTER_MANIFEST_SUFFIX",
     "BrokenOperation",
     "PersistedOperation",
     "broken_operations",
     "load_operations",
     "used_coordinates",
 ]
+
+
+ROUTER_MANIFEST_SUFFIX = ".router.json"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,10 @@ class PersistedOperation:
     type: str
     body: str
     manifest: str
+
+    @property
+    def targets_router(self) -> bool:
+        return self.manifest.endswith(ROUTER_MANIFEST_SUFFIX)
 
 
 @dataclass
@@ -120,15 +132,22 @@ def _errors(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]
 def broken_operations(
     operations: list[PersistedOperation], old: GraphQLSchema, new: GraphQLSchema
 ) -> tuple[list[BrokenOperation], int]:
-    """Operations valid on ``old`` but not on ``new``; and how many do not target ``old``."""
+    """Operations broken on ``new``; and how many client operations do not target ``old``.
+
+    A router-manifest operation is broken when it does not validate against ``new``; a client
+    one when it validates against ``old`` but not against ``new``.
+    """
     broken, foreign = [], 0
     for operation in operations:
         try:
             document = parse(operation.body)
-        except GraphQLError:
-            foreign += 1
+        except GraphQLError as error:
+            if operation.targets_router:
+                broken.append(BrokenOperation(operation, [error.message]))
+            else:
+                foreign += 1
             continue
-        if _errors(old, document):
+        if not operation.targets_router and _errors(old, document):
             foreign += 1
             continue
         errors = _errors(new, document)

@@ -43,7 +43,7 @@ def test_unchanged_schema_passes(project: Project, capsys: pytest.CaptureFixture
     capsys.readouterr()
     assert project.schema("check", "--against", "HEAD") == 0
     assert capsys.readouterr().out.splitlines() == [
-        "note: 1 persisted operations do not target this schema",
+        "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check passed",
     ]
 
@@ -59,7 +59,7 @@ def test_removing_a_field_an_operation_uses_fails_naming_it(
         " 000000000000), LatestReviews (web.json, id 000000000000)",
         "broken operation: UserName (web.json, id 000000000000): Cannot query field 'name' on type 'User'.",
         "broken operation: LatestReviews (web.json, id 000000000000): Cannot query field 'name' on type 'User'.",
-        "note: 1 persisted operations do not target this schema",
+        "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check FAILED",
     ]
 
@@ -73,7 +73,7 @@ def test_removing_an_unused_field_passes_with_a_warning(
     assert capsys.readouterr().out.splitlines() == [
         "breaking: User.nickname was removed. [FIELD_REMOVED] used by: no persisted operation",
         "warning: breaking change User.nickname was removed. (no persisted operation uses User.nickname)",
-        "note: 1 persisted operations do not target this schema",
+        "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check passed",
     ]
 
@@ -123,7 +123,7 @@ def test_adding_an_optional_argument_passes(
     assert project.schema("check", "--against", "HEAD") == 0
     assert capsys.readouterr().out.splitlines() == [
         "dangerous: An optional arg after on Query.reviews was added. [OPTIONAL_ARG_ADDED]",
-        "note: 1 persisted operations do not target this schema",
+        "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check passed",
     ]
 
@@ -157,7 +157,7 @@ def test_stale_committed_supergraph_fails(
     assert project.schema("check", "--against", "HEAD") == 1
     assert capsys.readouterr().out.splitlines() == [
         "schema/supergraph.graphql is stale: run `schema compose` and commit it",
-        "note: 1 persisted operations do not target this schema",
+        "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check FAILED",
     ]
 
