@@ -20,7 +20,7 @@ from graphql import (
     parse,
 )
 
-from router.composition.model import SubField, Subgraph
+from router.composition.model import SubField, Subgraph, SubType
 
 __all__ = ["SelectedField", "base_type", "field_set_paths", "parse_field_set", "walk_field_set"]
 
@@ -53,6 +53,20 @@ def parse_field_set(text: str) -> SelectionSetNode | str:
     if not isinstance(operation, OperationDefinitionNode) or len(document.definitions) != 1:
         return "Invalid field set"
     return operation.selection_set
+
+
+def _external_in_implementation(subgraph: Subgraph, parent: SubType | None, name: str) -> bool:
+    """An interface field counts as external below it when one of its implementations in the
+    subgraph has the field ``@external`` (interface fields cannot be marked; Apollo's
+    ``validateFieldSetSelections``)."""
+    if parent is None or parent.kind != "INTERFACE":
+        return False
+    for implementation in subgraph.types.values():
+        if implementation.kind == "OBJECT" and parent.name in implementation.interfaces:
+            implementation_field = implementation.fields.get(name)
+            if implementation_field is not None and implementation_field.external:
+                return True
+    return False
 
 
 def walk_field_set(
@@ -108,7 +122,9 @@ def walk_field_set(
                 subgraph,
                 base_type(sub_field.type),
                 selection.selection_set,
-                under_external or sub_field.external,
+                under_external
+                or sub_field.external
+                or _external_in_implementation(subgraph, parent, name),
             )
 
 

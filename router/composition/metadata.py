@@ -14,6 +14,24 @@ from router.composition.model import Subgraph
 __all__ = ["compute_metadata"]
 
 
+def _with_implementations(subgraph: Subgraph, paths: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Interface fields also select the same field of each implementation in the subgraph
+    (Apollo's ``collectTargetFields`` with ``includeInterfaceFieldsImplementations``)."""
+    found = set(paths)
+    for parent, name in paths:
+        interface = subgraph.types.get(parent)
+        if interface is None or interface.kind != "INTERFACE":
+            continue
+        for implementation in subgraph.types.values():
+            if (
+                implementation.kind == "OBJECT"
+                and parent in implementation.interfaces
+                and name in implementation.fields
+            ):
+                found.add((implementation.name, name))
+    return found
+
+
 def compute_metadata(subgraph: Subgraph) -> None:
     """Fold shareability, fake externals and provided fields into the model, in place."""
     provided: set[tuple[str, str]] = set()
@@ -28,7 +46,10 @@ def compute_metadata(subgraph: Subgraph) -> None:
         for sub_field in sub_type.fields.values():
             if sub_field.provides and base_type(sub_field.type) in subgraph.types:
                 provided.update(
-                    field_set_paths(subgraph, base_type(sub_field.type), sub_field.provides)
+                    _with_implementations(
+                        subgraph,
+                        field_set_paths(subgraph, base_type(sub_field.type), sub_field.provides),
+                    )
                 )
     for sub_type in subgraph.types.values():
         for sub_field in sub_type.fields.values():

@@ -18,6 +18,7 @@ CASES = [
     ("keys", "{ currentSession { user { inbox name account { balance history } } } }"),
     ("requires", "{ orders { total shippingCost subtotal heaviest } }"),
     ("mutations", 'mutation { createUser(name: "a") { reviews { body } } deleteUser(id: "1") }'),
+    ("zoo", "{ featured { id pets { id name ... on Cat { age } } } }"),
 ]
 
 
