@@ -47,8 +47,12 @@ def internal_selections(
             and selection.response_key in taken
             and taken[selection.response_key] != (selection.name, selection.arguments)
         ):
-            alias = _fresh(f"{selection.name}__planner", taken)
-            taken[alias] = (selection.name, selection.arguments)
+            same = (selection.name, selection.arguments)
+            alias = next(
+                (key for key, found in taken.items() if found == same and "__planner" in key),
+                None,
+            ) or _fresh(f"{selection.name}__planner", taken)  # an identical alias is reused
+            taken[alias] = same
             renames[alias] = selection.name
             result.append(replace(selection, alias=alias, response_key=alias))
         else:

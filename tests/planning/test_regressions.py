@@ -244,3 +244,79 @@ def test_field_of_an_interface_without_implementations_in_the_subgraph_is_not_pl
     )
     with pytest.raises(PlanningError):
         plan_text(sdl, "{ a { field } }")
+
+
+def test_two_requires_of_one_field_with_different_arguments_use_separate_representations() -> None:
+    # `price(unit: "cent")` and `price(unit: "euro")`: the second is fetched under an alias and
+    # sent as `price` in its own entity fetch (one representation cannot hold both).
+    sdl = supergraph(
+        """
+        enum join__Graph {
+          A @join__graph(name: "a", url: "http://a")
+          B @join__graph(name: "b", url: "http://b")
+        }
+        type Query @join__type(graph: A) @join__type(graph: B) {
+          items: [Item] @join__field(graph: B)
+        }
+        type Item @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+          id: ID!
+          price(unit: String!): Int @join__field(graph: A, external: true) @join__field(graph: B)
+          cents: Int @join__field(graph: A, requires: "price(unit: \\"cent\\")")
+          euros: Int @join__field(graph: A, requires: "price(unit: \\"euro\\")")
+        }
+        """
+    )
+    assert_plan(
+        sdl,
+        "{ items { cents euros } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "b") {
+              {
+                items {
+                  __typename
+                  id
+                  price(unit: "cent")
+                  price__planner: price(unit: "euro")
+                }
+              }
+            },
+            Parallel {
+              Flatten(path: "items.@") {
+                Fetch(service: "a") {
+                  {
+                    ... on Item {
+                      __typename
+                      id
+                      price
+                    }
+                  } =>
+                  {
+                    ... on Item {
+                      cents
+                    }
+                  }
+                },
+              },
+              Flatten(path: "items.@") {
+                Fetch(service: "a") {
+                  {
+                    ... on Item {
+                      __typename
+                      id
+                      price__planner
+                    }
+                  } =>
+                  {
+                    ... on Item {
+                      euros
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    )
