@@ -114,6 +114,10 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise _translate(error) from error
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            # an empty subject would be an authenticated nobody (and share one rate-limit bucket)
+            raise AuthenticationError(AuthFailure.MISSING_CLAIM, "'sub' must be a non-empty string")
         return claims
 
 

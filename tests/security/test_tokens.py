@@ -176,3 +176,17 @@ def test_error_object_shape() -> None:
         "message": "Signature has expired",
         "extensions": {"code": "UNAUTHENTICATED", "reason": "TOKEN_EXPIRED"},
     }
+
+
+async def test_empty_subject_is_a_missing_claim() -> None:
+    """Found by tests/security/e2e/test_token_fuzz_e2e.py: ``sub: ""`` verified as a nobody."""
+    keyset = KeySet.generate()
+    for subject in ("", "  "):
+        claims = make_issuer(keyset).claims(subject)
+        token = jwt.encode(
+            claims,
+            keyset.current.private_key,
+            algorithm="EdDSA",
+            headers={"kid": keyset.current.kid},
+        )
+        assert await reason_of(make_verifier(keyset), token) == AuthFailure.MISSING_CLAIM
