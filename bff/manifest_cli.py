@@ -4,7 +4,8 @@ Reads each client's ``.graphql`` documents (``bff_web/client``, ``bff_mobile/cli
 them against that BFF's schema and writes ``schema/persisted/<client>.json`` in Apollo's manifest
 format. It also writes ``schema/persisted/bff-<client>.router.json``: every router operation that
 BFF can send, one per piece (``bff.router_manifest``), which ``schema check`` validates against the
-supergraph. ``--check`` exits 1 when a committed manifest is stale, which CI and a test run.
+supergraph, and ``schema/bff/<client>.graphql``: the BFF's schema as SDL, against which
+``schema check`` validates the client manifest. ``--check`` exits 1 when a committed manifest is stale, which CI and a test run.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import argparse
 import importlib
 import sys
 
-from graphql import GraphQLSchema
+from graphql import GraphQLSchema, print_schema
 
-from bff.manifests import CLIENTS, ClientDocuments
+from bff.manifests import BFF_SCHEMA_DIR, CLIENTS, ClientDocuments
 from bff.persisted import Manifest, build_manifest, read_documents
 from bff.router_manifest import ROUTER_MANIFESTS, build_router_manifest
 
-__all__ = ["generate", "main"]
+__all__ = ["bff_sdl", "generate", "main"]
 
 
 def _schema(client: ClientDocuments) -> GraphQLSchema:
@@ -31,6 +32,11 @@ def _schema(client: ClientDocuments) -> GraphQLSchema:
 def generate(client: ClientDocuments) -> Manifest:
     """The manifest the client's current documents produce."""
     return build_manifest(read_documents(client.documents), _schema(client))
+
+
+def bff_sdl(client: ClientDocuments) -> str:
+    """The BFF's schema as SDL (what ``schema/bff/<client>.graphql`` holds)."""
+    return print_schema(_schema(client)) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, path, expected in (
             (name, client.manifest, generate(client).to_json_bytes()),
             (router.path.name, router.path, build_router_manifest(router).to_json_bytes()),
+            (f"{name}.graphql", BFF_SCHEMA_DIR / f"{name}.graphql", bff_sdl(client).encode()),
         ):
             current = path.read_bytes() if path.exists() else b""
             if args.check:
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(expected)
-            print(f"{path}: {len(Manifest.from_json(expected))} operations")
+            print(f"wrote {path}")
     if stale:
         print(f"stale manifests: {', '.join(stale)}; run `bff-manifest`", file=sys.stderr)
         return 1

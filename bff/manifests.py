@@ -8,9 +8,11 @@ from pathlib import Path
 from bff.persisted import Manifest
 from servicekit.topology import PROJECT_ROOT
 
-__all__ = ["CLIENTS", "ClientDocuments", "load_manifest"]
+__all__ = ["BFF_SCHEMA_DIR", "CLIENTS", "ClientDocuments", "load_manifest"]
 
 PERSISTED_DIR = PROJECT_ROOT / "schema" / "persisted"
+BFF_SCHEMA_DIR = PROJECT_ROOT / "schema" / "bff"
+"""``<client>.graphql``: each BFF's schema as SDL, for ``schema check`` (router/registry)."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@
    ``find_breaking_changes`` / ``find_dangerous_changes``; each breaking change lists the
    persisted operations it breaks. A break no persisted operation uses passes with a warning;
    one that breaks an operation fails and names it. No registered supergraph: pass, say so.
+4. Client manifests ``schema/persisted/<client>.json`` with an exported BFF schema
+   ``schema/bff/<client>.graphql`` are validated against it instead: an operation it does not
+   validate fails the check, attributed to the BFF schema's breaking changes since ``against``.
 """
 
 from __future__ import annotations
@@ -14,12 +17,31 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphql import find_breaking_changes, find_dangerous_changes
+from graphql import (
+    GraphQLError,
+    GraphQLSchema,
+    build_schema,
+    find_breaking_changes,
+    find_dangerous_changes,
+)
 
 from router.composition import CompositionError, compose
 from router.registry.api import api_schema
-from router.registry.operations import BrokenOperation, broken_operations, load_operations
-from router.registry.sources import SUPERGRAPH_PATH, load_subgraph_inputs, read_registered
+from router.registry.operations import (
+    BrokenOperation,
+    PersistedOperation,
+    broken_operations,
+    invalid_operations,
+    load_operations,
+)
+from router.registry.sources import (
+    BFF_SCHEMA_DIR,
+    SUPERGRAPH_PATH,
+    InputError,
+    load_subgraph_inputs,
+    read_at_ref,
+    read_registered,
+)
 
 __all__ = ["ChangeReport", "CheckReport", "run_check"]
 
@@ -103,9 +125,52 @@ def _label(broken: BrokenOperation) -> str:
     return f"{operation.name} ({operation.manifest}, id {operation.id[:12]})"
 
 
-def _compare(report: CheckReport, root: Path, old_sdl: str, new_sdl: str, source: str) -> None:
+def _bff_schema_path(root: Path, operation: PersistedOperation) -> Path | None:
+    """The exported BFF schema a client manifest targets, when there is one."""
+    if operation.targets_router:
+        return None
+    path = root / BFF_SCHEMA_DIR / f"{operation.manifest.removesuffix('.json')}.graphql"
+    return path if path.is_file() else None
+
+
+def _bff_schema(sdl: str, source: str) -> GraphQLSchema:
+    try:
+        return build_schema(sdl)
+    except (GraphQLError, TypeError) as error:
+        raise InputError(f"{source}: not a usable BFF schema: {error}") from error
+
+
+def _check_bff(
+    report: CheckReport, root: Path, against: str, operations: list[PersistedOperation]
+) -> None:
+    """Client manifests against their BFF's exported schema (and its changes since ``against``)."""
+    for path in sorted({p for op in operations if (p := _bff_schema_path(root, op))}):
+        relative = f"{BFF_SCHEMA_DIR}/{path.name}"
+        new = _bff_schema(path.read_text(), relative)
+        old_sdl = read_at_ref(root, against, relative)
+        old = _bff_schema(old_sdl, f"{against}:{relative}") if old_sdl is not None else new
+        mine = [op for op in operations if _bff_schema_path(root, op) == path]
+        broken = invalid_operations(mine, new, old)
+        for change in find_breaking_changes(old, new):
+            coordinate = change_coordinate(change.description)
+            users = [_label(b) for b in broken if coordinate in b.coordinates]
+            report.breaking.append(
+                ChangeReport(
+                    change.type.name, f"{relative}: {change.description}", coordinate, users
+                )
+            )
+        for item in broken:
+            report.broken_operations.append(f"{_label(item)}: {'; '.join(item.errors)}")
+
+
+def _compare(
+    report: CheckReport,
+    old_sdl: str,
+    new_sdl: str,
+    source: str,
+    operations: list[PersistedOperation],
+) -> None:
     old, new = api_schema(old_sdl, source), api_schema(new_sdl, "the composed supergraph")
-    operations = load_operations(root / "schema" / "persisted")
     broken, report.skipped_operations = broken_operations(operations, old, new)
     for change in find_breaking_changes(old, new):
         coordinate = change_coordinate(change.description)
@@ -136,8 +201,11 @@ def run_check(root: Path, against: str) -> CheckReport:
         report.stale = True
     registered = read_registered(root, against)
     report.registered_source = registered.source
+    operations = load_operations(root / "schema" / "persisted")
+    _check_bff(report, root, against, operations)
     if registered.sdl is None:
         report.notes.append(f"no registered supergraph: {registered.note}; nothing to compare")
         return report
-    _compare(report, root, registered.sdl, result.supergraph_sdl, registered.source)
+    rest = [op for op in operations if _bff_schema_path(root, op) is None]
+    _compare(report, registered.sdl, result.supergraph_sdl, registered.source, rest)
     return report

@@ -37,6 +37,7 @@ __all__ = [
     "BrokenOperation",
     "PersistedOperation",
     "broken_operations",
+    "invalid_operations",
     "load_operations",
     "used_coordinates",
 ]
@@ -158,3 +159,21 @@ def broken_operations(
                 )
             )
     return broken, foreign
+
+
+def invalid_operations(
+    operations: list[PersistedOperation], schema: GraphQLSchema, before: GraphQLSchema
+) -> list[BrokenOperation]:
+    """Operations that do not validate against ``schema`` (their coordinates read on ``before``)."""
+    invalid = []
+    for operation in operations:
+        try:
+            document = parse(operation.body)
+        except GraphQLError as error:
+            invalid.append(BrokenOperation(operation, [error.message]))
+            continue
+        errors = _errors(schema, document)
+        if errors:
+            coordinates = used_coordinates(before, document)
+            invalid.append(BrokenOperation(operation, [e.message for e in errors], coordinates))
+    return invalid

@@ -18,9 +18,18 @@ import yaml
 from router.composition import SubgraphInput
 from servicekit.topology import load_subgraphs
 
-__all__ = ["InputError", "Registered", "load_subgraph_inputs", "read_registered"]
+__all__ = [
+    "BFF_SCHEMA_DIR",
+    "InputError",
+    "Registered",
+    "load_subgraph_inputs",
+    "read_at_ref",
+    "read_registered",
+]
 
 SUPERGRAPH_PATH = "schema/supergraph.graphql"
+BFF_SCHEMA_DIR = "schema/bff"
+"""``<client>.graphql``: a BFF's schema (``bff-manifest`` exports it), target of ``<client>.json``."""
 _RELATIVE_REF = re.compile(r"^(HEAD|@)([~^]\d*)+$")
 
 
@@ -70,3 +79,12 @@ def read_registered(root: Path, against: str) -> Registered:
     if shown.returncode != 0:
         return Registered(None, against, f"{against} has no {SUPERGRAPH_PATH}")
     return Registered(shown.stdout, f"{against}:{SUPERGRAPH_PATH}")
+
+
+def read_at_ref(root: Path, against: str, path: str) -> str | None:
+    """``path`` as registered at ``against`` when that is a git ref holding it, else ``None``."""
+    candidate = Path(against)
+    if (candidate if candidate.is_absolute() else root / candidate).is_file():
+        return None
+    shown = _git(root, "show", f"{against}:{path}")
+    return shown.stdout if shown.returncode == 0 else None

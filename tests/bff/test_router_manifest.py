@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bff.manifest_cli import main
+from bff.manifest_cli import bff_sdl, main
+from bff.manifests import BFF_SCHEMA_DIR, CLIENTS
 from bff.persisted import Manifest
 from bff.router_manifest import (
     ROUTER_MANIFESTS,
@@ -110,3 +111,9 @@ def test_check_command_reports_a_stale_router_manifest(tmp_path, monkeypatch) ->
     assert main(["mobile"]) == 0  # regenerates
     assert main(["--check", "mobile"]) == 0
     assert stale.read_bytes() == ROUTER_MANIFESTS["mobile"].path.read_bytes()
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+def test_committed_bff_schema_sdl_is_fresh(client: str) -> None:
+    """schema/bff/<client>.graphql is what `schema check` validates client manifests against."""
+    assert (BFF_SCHEMA_DIR / f"{client}.graphql").read_text() == bff_sdl(CLIENTS[client])
