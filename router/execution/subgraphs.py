@@ -12,8 +12,7 @@ subgraph yields partial data, never a failed request.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,13 +157,14 @@ class SubgraphClients:
                 raise _ServerError(status, content)
             return status, content
 
-        key = None
-        if not mutation:
-            digest = hashlib.sha256(f"{name}\0{url}\0{sorted(headers.items())}\0".encode())
-            digest.update(body)
-            key = digest.hexdigest()
+        guard = guards[name]
+        key: Hashable | None = None
+        if not mutation and guard.settings.deduplicate_queries:
+            # the bytes themselves, not a digest: hashing bytes is cached on the object and far
+            # cheaper than SHA-256 over every fetch body (a hit compares them with memcmp)
+            key = (name, url, tuple(sorted(headers.items())), body)
         kind = "mutation" if mutation else "query"
-        return await guards[name].call(attempt, operation_type=kind, dedupe_key=key)
+        return await guard.call(attempt, operation_type=kind, dedupe_key=key)
 
     async def _shared_post(
         self, name: str, url: str, body: bytes, headers: dict[str, str]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 from router.resilience.breaker import CircuitBreaker
@@ -61,7 +61,7 @@ class SubgraphGuard:
             base_delay_seconds=settings.retry.base_delay_seconds,
             max_delay_seconds=settings.retry.max_delay_seconds,
         )
-        self.flight: SingleFlight[str, Any] = SingleFlight()
+        self.flight: SingleFlight[Hashable, Any] = SingleFlight()
         self._rng = rng or random.Random()
 
     async def call(
@@ -69,7 +69,7 @@ class SubgraphGuard:
         send: Callable[[], Awaitable[T]],
         *,
         operation_type: str,
-        dedupe_key: str | None = None,
+        dedupe_key: Hashable | None = None,
     ) -> T:
         """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries."""
         if (
