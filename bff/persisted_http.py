@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import orjson
 
 from bff.cache import RedisCache
+from bff.http_errors import graphql_error_answers, method_not_allowed, respond_error
 from bff.persisted import Manifest, sha256_hex
 
 __all__ = ["PersistedOperationsMiddleware", "PersistedPolicy", "PersistedQueryError"]
@@ -30,6 +31,20 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 1_000_000
+
+# ``{"query": ""}`` is a well-formed request whose document does not parse: a request error,
+# 200 under application/json like any other parse error (GraphQL-over-HTTP, "application/json").
+_EMPTY_DOCUMENT = orjson.dumps(
+    {
+        "errors": [
+            {
+                "message": "Syntax Error: Unexpected <EOF>.",
+                "locations": [{"line": 1, "column": 1}],
+                "extensions": {"code": "GRAPHQL_PARSE_FAILED"},
+            }
+        ]
+    }
+)
 
 
 class PersistedQueryError(Exception):
@@ -55,9 +70,15 @@ class PersistedPolicy:
     async def resolve(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Return the payload with ``query`` set, or raise :class:`PersistedQueryError`."""
         extensions = payload.get("extensions") or {}
-        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
-        operation_id = (persisted or {}).get("sha256Hash") or payload.get("id")
+        if not isinstance(extensions, dict):
+            raise PersistedQueryError("extensions must be an object", "BAD_REQUEST", 400)
+        persisted = extensions.get("persistedQuery") or {}
+        if not isinstance(persisted, dict):
+            raise PersistedQueryError("persistedQuery must be an object", "BAD_REQUEST", 400)
+        operation_id = persisted.get("sha256Hash") or payload.get("id")
         query = payload.get("query")
+        if query is not None and not isinstance(query, str):
+            raise PersistedQueryError("the query must be a string", "BAD_REQUEST", 400)
         if operation_id is not None and not isinstance(operation_id, str):
             raise PersistedQueryError("the operation id must be a string", "BAD_REQUEST", 400)
         if not operation_id:
@@ -117,6 +138,10 @@ class PersistedOperationsMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
+        if method not in ("GET", "POST"):
+            await method_not_allowed(send, method)
+            return
+        send = graphql_error_answers(send)
         try:
             if method == "POST":
                 await self._post(scope, receive, send)
@@ -124,21 +149,27 @@ class PersistedOperationsMiddleware:
             if method == "GET" and scope.get("query_string"):
                 scope = await self._get(scope)
         except PersistedQueryError as error:
-            await _respond(send, error.status, error.body())
+            await respond_error(send, error.status, error.body())
             return
         await self.app(scope, receive, send)
 
     async def _post(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await _read_body(receive)
-        content_type = dict(scope["headers"]).get(b"content-type", b"")
+        # media types are case-insensitive (RFC 9110 8.3.1); Strawberry compares them verbatim
+        content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
         if b"json" in content_type:
+            scope = _with_header(scope, b"content-type", b"application/json")
             try:
                 payload = orjson.loads(body)
             except orjson.JSONDecodeError:
                 payload = None
             if not isinstance(payload, dict):
                 raise PersistedQueryError("the body must be a JSON object", "BAD_REQUEST", 400)
-            body = orjson.dumps(await self.policy.resolve(payload))
+            resolved = await self.policy.resolve(payload)
+            if resolved.get("query") == "":  # Strawberry: 400 "No GraphQL query found"
+                await respond_error(send, 200, _EMPTY_DOCUMENT)
+                return
+            body = orjson.dumps(resolved)
         elif not self.policy.allow_freeform:
             raise PersistedQueryError("send persisted operations as JSON", "BAD_REQUEST", 415)
         await self.app(_with_length(scope, len(body)), _replay(body, receive), send)
@@ -186,13 +217,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _with_length(scope: Scope, length: int) -> Scope:
-    headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-    headers.append((b"content-length", str(length).encode()))
+def _with_header(scope: Scope, name: bytes, value: bytes) -> Scope:
+    headers = [(k, v) for k, v in scope["headers"] if k != name]
+    headers.append((name, value))
     return {**scope, "headers": headers}
 
 
-async def _respond(send: Send, status: int, body: bytes) -> None:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+def _with_length(scope: Scope, length: int) -> Scope:
+    return _with_header(scope, b"content-length", str(length).encode())

@@ -58,7 +58,12 @@ async def test_mobile_production_refuses_unknown_operations(
     assert (free_form.status_code, free_form.json()) == (400, expected)
     assert (unknown_id.status_code, unknown_id.json()) == (400, expected)
     assert not_json.status_code == 415
-    assert (graphiql.status_code, graphiql.text) == (404, "Not Found")  # no IDE in production
+    no_query = {
+        "message": "No GraphQL query found in the request",
+        "extensions": {"code": "BAD_REQUEST"},
+    }
+    # no IDE in production: a GET without query is a bad request, answered as a GraphQL error
+    assert (graphiql.status_code, graphiql.json()) == (400, {"errors": [no_query]})
     assert debug.status_code == 404  # production exposes no counters
 
 

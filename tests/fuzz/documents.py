@@ -11,6 +11,7 @@ Mutations are never generated as valid operations: the session's seeded stores a
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,15 @@ __all__ = ["Operation", "broken_operations", "valid_operations"]
 
 UPCS = [f"1000000000{n:02d}" for n in range(1, 13)] + ["999999999999", ""]
 IDS = ["1", "2", "5", "10", "11", "0", "-1", "abc"]
-NAMES = st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _text(r: random.Random, least: int, most: int, alphabet: str = LETTERS + 'é"\\ 0{') -> str:
+    return "".join(r.choice(alphabet) for _ in range(r.randint(least, most)))
+
+
+def _sample(r: random.Random, items: list[Any], least: int, most: int) -> list[Any]:
+    return r.sample(items, r.randint(least, min(most, len(items))))
 
 
 @dataclass
@@ -51,7 +60,7 @@ class Operation:
 class _Builder:
     """State while drawing one operation: fragments defined, variables declared."""
 
-    draw: Any
+    r: random.Random
     schema: GraphQLSchema
     fragments: list[str] = field(default_factory=list)
     variable_defs: list[str] = field(default_factory=list)
@@ -75,42 +84,42 @@ def _type_text(type_: Any) -> str:
     return str(type_.name)
 
 
-def _scalar_value(draw: Any, type_: GraphQLNamedType, arg_name: str) -> Any:
+def _scalar_value(r: random.Random, type_: GraphQLNamedType, arg_name: str) -> Any:
     name = type_.name
     if name == "Int":
-        return draw(st.integers(min_value=0, max_value=6) | st.sampled_from([-1, 100]))
+        return r.choice([0, 1, 2, 3, 4, 5, 6, -1, 100])
     if name == "Float":
-        return draw(st.floats(min_value=-10, max_value=10, allow_nan=False))
+        return r.uniform(-10, 10)
     if name == "Boolean":
-        return draw(st.booleans())
+        return r.random() < 0.5
     if "upc" in arg_name.lower():
-        return draw(st.sampled_from(UPCS))
+        return r.choice(UPCS)
     if name == "ID" or arg_name.lower().startswith("id"):
-        return draw(st.sampled_from(IDS))
+        return r.choice(IDS)
     if arg_name in ("after", "category"):
-        return draw(st.sampled_from(["", "YXJyYXljb25uZWN0aW9uOjE=", "decor", "garbage", "1"]))
-    return draw(st.text(max_size=8))
+        return r.choice(["", "YXJyYXljb25uZWN0aW9uOjE=", "decor", "garbage", "1"])
+    return _text(r, 0, 8)
 
 
-def _value(draw: Any, type_: Any, arg_name: str, depth: int = 0, nullable: bool = True) -> Any:
+def _value(
+    r: random.Random, type_: Any, arg_name: str, depth: int = 0, nullable: bool = True
+) -> Any:
     """A Python value valid for the input type."""
     if isinstance(type_, GraphQLNonNull):
-        return _value(draw, type_.of_type, arg_name, depth, nullable=False)
-    if nullable and draw(st.integers(0, 9)) == 0:
+        return _value(r, type_.of_type, arg_name, depth, nullable=False)
+    if nullable and r.randint(0, 9) == 0:
         return None
     if isinstance(type_, GraphQLList):
-        return [
-            _value(draw, type_.of_type, arg_name, depth + 1) for _ in range(draw(st.integers(0, 3)))
-        ]
+        return [_value(r, type_.of_type, arg_name, depth + 1) for _ in range(r.randint(0, 3))]
     if isinstance(type_, GraphQLEnumType):
-        return draw(st.sampled_from(list(type_.values)))
+        return r.choice(list(type_.values))
     if isinstance(type_, GraphQLInputObjectType):
         return {
-            n: _value(draw, f.type, n, depth + 1)
+            n: _value(r, f.type, n, depth + 1)
             for n, f in type_.fields.items()
-            if isinstance(f.type, GraphQLNonNull) or draw(st.booleans())
+            if isinstance(f.type, GraphQLNonNull) or (r.random() < 0.5)
         }
-    return _scalar_value(draw, type_, arg_name)
+    return _scalar_value(r, type_, arg_name)
 
 
 def _literal(value: Any, type_: Any) -> str:
@@ -132,23 +141,23 @@ def _literal(value: Any, type_: Any) -> str:
 
 def _argument(b: _Builder, name: str, arg: GraphQLArgument) -> str | None:
     required = isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined
-    if not required and b.draw(st.booleans()):
+    if not required and (b.r.random() < 0.5):
         return None
-    value = _value(b.draw, arg.type, name)
-    if b.draw(st.integers(0, 3)) == 0:
+    value = _value(b.r, arg.type, name)
+    if b.r.randint(0, 3) == 0:
         return f"{name}: {b.variable(_type_text(arg.type), value)}"
     return f"{name}: {_literal(value, arg.type)}"
 
 
 def _directives(b: _Builder) -> str:
-    choice = b.draw(st.integers(0, 7))
+    choice = b.r.randint(0, 7)
     if choice == 0:
-        return f" @skip(if: {'true' if b.draw(st.booleans()) else 'false'})"
+        return f" @skip(if: {'true' if (b.r.random() < 0.5) else 'false'})"
     if choice == 1:
-        return f" @include(if: {'true' if b.draw(st.booleans()) else 'false'})"
+        return f" @include(if: {'true' if (b.r.random() < 0.5) else 'false'})"
     if choice == 2:
-        directive = b.draw(st.sampled_from(["skip", "include"]))
-        return f" @{directive}(if: {b.variable('Boolean!', b.draw(st.booleans()))})"
+        directive = b.r.choice(["skip", "include"])
+        return f" @{directive}(if: {b.variable('Boolean!', (b.r.random() < 0.5))})"
     return ""
 
 
@@ -156,20 +165,20 @@ def _selection_set(b: _Builder, type_: GraphQLNamedType, depth: int) -> str:
     if is_abstract_type(type_):
         possible = b.schema.get_possible_types(type_)  # type: ignore[arg-type]
         parts = ["__typename"]
-        for obj in b.draw(st.lists(st.sampled_from(list(possible)), max_size=2, unique=True)):
+        for obj in _sample(b.r, list(possible), 0, 2):
             parts.append(f"... on {obj.name} {_selection_set(b, obj, depth + 1)}")
         return "{ " + " ".join(parts) + " }"
     assert isinstance(type_, GraphQLObjectType)
     names = sorted(type_.fields)
-    picked = b.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
+    picked = _sample(b.r, names, 1, 4)
     parts = [_field(b, type_, n, depth) for n in picked]
-    extra = b.draw(st.integers(0, 9))
+    extra = b.r.randint(0, 9)
     if extra == 0:
         parts.append("__typename")
     elif extra == 1:
         parts.append(f"...{_fragment(b, type_, depth)}")
     elif extra == 2:
-        cond = f" on {type_.name}" if b.draw(st.booleans()) else ""
+        cond = f" on {type_.name}" if (b.r.random() < 0.5) else ""
         parts.append(f"...{cond}{_directives(b)} {_selection_set(b, type_, depth + 1)}")
     return "{ " + " ".join(parts) + " }"
 
@@ -192,9 +201,9 @@ def _field(b: _Builder, parent: GraphQLObjectType, name: str, depth: int) -> str
         prefix = f"{name}_{b.aliases}: "
     elif definition.args:
         b.with_arguments.add(key)
-    elif b.draw(st.integers(0, 4)) == 0 and b.aliases < 8:
+    elif b.r.randint(0, 4) == 0 and b.aliases < 8:
         b.aliases += 1
-        prefix = f"{b.draw(NAMES)}_{b.aliases}: "
+        prefix = f"{_text(b.r, 1, 6, LETTERS)}_{b.aliases}: "
     args = [a for a in (_argument(b, n, arg) for n, arg in definition.args.items()) if a]
     text = prefix + name + (f"({', '.join(args)})" if args else "") + _directives(b)
     if is_leaf_type(named):
@@ -207,19 +216,20 @@ def _field(b: _Builder, parent: GraphQLObjectType, name: str, depth: int) -> str
 @st.composite
 def valid_operations(draw: Any, schema: GraphQLSchema) -> Operation:
     """A query that validates against ``schema`` (no mutations: the stores are shared)."""
-    b = _Builder(draw, schema)
+    r = random.Random(draw(st.integers(0, 2**32)))  # one draw: hypothesis-tracked Random is slow
+    b = _Builder(r, schema)
     query_type = schema.query_type
     assert query_type is not None
     root = _selection_set(b, query_type, 0)
-    name = draw(st.none() | st.just("Fuzz"))
+    name = r.choice([None, "Fuzz"])
     header = "query" + (f" {name}" if name else "")
     if b.variable_defs:
         header += f"({', '.join(b.variable_defs)})"
-    elif name is None and draw(st.booleans()):
+    elif name is None and (r.random() < 0.5):
         header = ""
     text = f"{header} {root}".strip()
     document = "\n".join([text, *b.fragments]) if b.fragments else text
-    return Operation(document, b.variables, name if draw(st.booleans()) else None)
+    return Operation(document, b.variables, name if (r.random() < 0.5) else None)
 
 
 GARBAGE = st.sampled_from(
