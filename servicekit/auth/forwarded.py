@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ USER_ID_HEADER = "x-user-id"
 SCOPES_HEADER = "x-user-scopes"
 SIGNATURE_HEADER = "x-identity-signature"
 _VERSION = "v1"
+_SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
+"""RFC 6749 section 3.3 scope-token characters: also always a valid header value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +48,9 @@ def _mac(secret: str, timestamp: str, user_id: str, scopes: str) -> str:
 def sign_identity(
     secret: str, user_id: str, scopes: Iterable[str], *, now: float | None = None
 ) -> dict[str, str]:
-    """The three headers for an authenticated caller."""
-    scope_text = " ".join(sorted(set(scopes)))
+    """The three headers for an authenticated caller; scopes that are not RFC 6749 scope tokens
+    (control characters, quotes, backslashes) are left out, as no header could carry them."""
+    scope_text = " ".join(sorted({scope for scope in scopes if _SCOPE_TOKEN.match(scope)}))
     timestamp = str(int(time.time() if now is None else now))
     return {
         USER_ID_HEADER: user_id,

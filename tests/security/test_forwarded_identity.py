@@ -45,3 +45,10 @@ def test_stale_signatures_are_refused() -> None:
     assert verify_identity(headers, "k", now=NOW + 300) is not None
     assert verify_identity(headers, "k", now=NOW + 301) is None
     assert verify_identity(headers, "k", now=NOW - 301) is None
+
+
+def test_scopes_that_are_not_scope_tokens_are_left_out() -> None:
+    """Found by the token fuzz e2e: a scope with a control character broke the subgraph call."""
+    headers = sign_identity("k", "42", ["ok", "\x08", 'a"b', "c\\d", ""], now=NOW)
+    assert headers["x-user-scopes"] == "ok"
+    assert verify_identity(headers, "k", now=NOW) == ForwardedIdentity("42", frozenset({"ok"}))
