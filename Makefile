@@ -51,6 +51,7 @@ schema-compose: $(SYNCED)
 ## schema-check: the registry checks CI runs (composition, breaking changes, persisted operations)
 schema-check: $(SYNCED)
 	$(VENV)/bin/schema check --against $${SCHEMA_BASE:-HEAD~1}
+	$(VENV)/bin/bff-manifest --check
 
 ## bench: every benchmark (see benchmarks/README.md); e.g. make bench BENCH_ARGS="--rounds 4 --duration 30"
 bench: $(SYNCED)
