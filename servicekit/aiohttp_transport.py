@@ -14,6 +14,9 @@ catch ``httpx.HTTPError`` behave as with httpx's own transport.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import aiohttp
 import httpx
 
@@ -43,26 +46,78 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeout = request.extensions.get("timeout", {})
-        client_timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=timeout.get("connect"), sock_read=timeout.get("read")
+        status, headers, body = await self._exchange(
+            request.method,
+            str(request.url),
+            request.headers.multi_items(),
+            request.content or None,  # the router always sends bytes (never a stream)
+            connect_timeout=timeout.get("connect"),
+            read_timeout=timeout.get("read"),
+            request=request,
         )
-        content = request.content  # the router always sends bytes (never a stream)
+        # httpx decodes Content-Encoding itself from these headers (aiohttp's is off)
+        return httpx.Response(
+            status,
+            headers=list(headers),
+            content=body,
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        connect_timeout: float | None,
+        read_timeout: float | None,
+    ) -> tuple[int, bytes]:
+        """POST without building httpx's request and response objects (the router's hot path);
+        the same failures as :meth:`handle_async_request`; aiohttp decompresses the answer."""
+        status, _, content = await self._exchange(
+            "POST",
+            url,
+            headers,
+            body,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            decompress=True,
+        )
+        return status, content
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: Any,
+        data: bytes | None,
+        *,
+        connect_timeout: float | None,
+        read_timeout: float | None,
+        request: httpx.Request | None = None,
+        decompress: bool = False,
+    ) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes]:
+        client_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=connect_timeout, sock_read=read_timeout
+        )
         try:
             async with self._get_session().request(
-                request.method,
-                str(request.url),
-                headers=request.headers.multi_items(),
-                data=content or None,
+                method,
+                url,
+                headers=headers,
+                data=data,
                 allow_redirects=False,
                 timeout=client_timeout,
+                auto_decompress=decompress,
             ) as answer:
                 body = await answer.read()
-                status, headers = answer.status, answer.raw_headers
+                return answer.status, answer.raw_headers, body
         except aiohttp.ConnectionTimeoutError as error:
             raise httpx.ConnectTimeout(
                 str(error) or "connect timed out", request=request
             ) from error
-        except (TimeoutError, aiohttp.SocketTimeoutError) as error:
+        except (aiohttp.SocketTimeoutError, TimeoutError) as error:
             raise httpx.ReadTimeout(str(error) or "read timed out", request=request) from error
         except aiohttp.ClientConnectorError as error:
             raise httpx.ConnectError(str(error), request=request) from error
@@ -73,14 +128,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise httpx.RemoteProtocolError(str(error), request=request) from error
         except aiohttp.ClientError as error:
             raise httpx.ReadError(str(error) or type(error).__name__, request=request) from error
-        # httpx decodes Content-Encoding itself from these headers (aiohttp's is off)
-        return httpx.Response(
-            status,
-            headers=list(headers),
-            content=body,
-            request=request,
-            extensions={"http_version": b"HTTP/1.1"},
-        )
 
     async def aclose(self) -> None:
         session, self._session = self._session, None

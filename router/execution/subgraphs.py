@@ -28,6 +28,7 @@ from router.resilience import (
     TransientStatusError,
 )
 from router.resilience.retry import RETRYABLE_STATUSES
+from servicekit.aiohttp_transport import AiohttpTransport
 from servicekit.http import create_http_client
 
 __all__ = ["SubgraphAnswer", "SubgraphClients", "outbound_headers"]
@@ -88,6 +89,7 @@ class SubgraphClients:
         self._transport = transport
         self._guards = guards
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._raw: dict[str, AiohttpTransport] = {}
         self._in_flight: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], Any] = {}
 
     def _client(self, name: str) -> httpx.AsyncClient:
@@ -97,11 +99,14 @@ class SubgraphClients:
             size = (override.max_connections if override else None) or (
                 self._config.all_subgraphs.max_connections
             )
+            transport = self._transport
+            if transport is None:
+                transport = AiohttpTransport(max_connections=size)
+                self._raw[name] = transport
             client = create_http_client(
                 timeout_seconds=self._config.subgraph_timeout(name),
                 max_connections=size,
-                transport=self._transport,
-                aiohttp_transport=True,
+                transport=transport,
             )
             self._clients[name] = client
         return client
@@ -138,8 +143,18 @@ class SubgraphClients:
     async def _post(
         self, name: str, url: str, body: bytes, headers: dict[str, str]
     ) -> tuple[int, bytes]:
+        client = self._client(name)
         async with asyncio.timeout(self._config.subgraph_timeout(name)):
-            response = await self._client(name).post(url, content=body, headers=headers)
+            raw = self._raw.get(name)  # skips httpx's per-request objects (tests pass transport)
+            if raw is not None:
+                return await raw.post(
+                    url,
+                    body,
+                    headers,
+                    connect_timeout=client.timeout.connect,
+                    read_timeout=client.timeout.read,
+                )
+            response = await client.post(url, content=body, headers=headers)
             return response.status_code, response.content
 
     async def _guarded(
@@ -180,6 +195,7 @@ class SubgraphClients:
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, {}
+        self._raw = {}
         await asyncio.gather(*(client.aclose() for client in clients.values()))
 
 
