@@ -157,7 +157,7 @@ class PersistedOperationsMiddleware:
         body = await _read_body(receive)
         # media types are case-insensitive (RFC 9110 8.3.1); Strawberry compares them verbatim
         content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
-        if b"json" in content_type:
+        if content_type.split(b";")[0].strip() == b"application/json":
             scope = _with_header(scope, b"content-type", b"application/json")
             try:
                 payload = orjson.loads(body)
@@ -172,6 +172,10 @@ class PersistedOperationsMiddleware:
             body = orjson.dumps(resolved)
         elif not self.policy.allow_freeform:
             raise PersistedQueryError("send persisted operations as JSON", "BAD_REQUEST", 415)
+        else:  # GraphQL-over-HTTP, "POST": application/json (Strawberry took application/jsonx)
+            raise PersistedQueryError(
+                "the Content-Type must be application/json", "INVALID_CONTENT_TYPE_HEADER", 415
+            )
         await self.app(_with_length(scope, len(body)), _replay(body, receive), send)
 
     async def _get(self, scope: Scope) -> Scope:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -21,14 +22,17 @@ def fuzz_stack(
 
 
 @pytest.fixture(scope="package")
-def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30.0) as http:
         del http.headers["accept"]  # a request without Accept is a case of its own
         yield http
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    lines = [f"  {target}: {count}" for target, count in sorted(CASES.items())]
-    summary = "\n".join([f"fuzz cases: {sum(CASES.values())} in total", *lines])
-    if reporter is not None:
-        reporter.write_line("\n" + summary)
-    else:
-        print(summary)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The number of cases run per target (hypothesis examples that reached a server)."""
+    if not CASES:
+        return
+    terminalreporter.section("fuzz cases")
+    terminalreporter.write_line(f"{sum(CASES.values())} in total")
+    for target, count in sorted(CASES.items()):
+        terminalreporter.write_line(f"  {target}: {count}")

@@ -51,7 +51,7 @@ def _check_document(
         assert "GRAPHQL_VALIDATION_FAILED" not in codes, body
 
 
-@fuzz_settings(max_examples=400)
+@fuzz_settings(max_examples=500)
 @given(operation=_documents(WEB), accept=ACCEPTS)
 def test_web_documents(
     fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
@@ -60,7 +60,7 @@ def test_web_documents(
     _check_document(client, fuzz_stack.bff_web, WEB, operation, accept)
 
 
-@fuzz_settings(max_examples=300)
+@fuzz_settings(max_examples=400)
 @given(operation=_documents(MOBILE), accept=ACCEPTS)
 def test_mobile_dev_documents(
     fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
@@ -69,7 +69,7 @@ def test_mobile_dev_documents(
     _check_document(client, fuzz_stack.bff_mobile_dev, MOBILE, operation, accept)
 
 
-@fuzz_settings(max_examples=300)
+@fuzz_settings(max_examples=400)
 @given(operation=_documents(MOBILE), accept=ACCEPTS)
 def test_mobile_production_refuses_free_form_documents(
     fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
@@ -125,6 +125,6 @@ def _raw_test(target: str, examples: int):  # type: ignore[no-untyped-def]
     return test
 
 
-test_web_raw_http = _raw_test("bff_web", 500)
-test_mobile_dev_raw_http = _raw_test("bff_mobile (development)", 400)
-test_mobile_production_raw_http = _raw_test("bff_mobile (production)", 400)
+test_web_raw_http = _raw_test("bff_web", 800)
+test_mobile_dev_raw_http = _raw_test("bff_mobile (development)", 600)
+test_mobile_production_raw_http = _raw_test("bff_mobile (production)", 600)

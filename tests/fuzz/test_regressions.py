@@ -36,6 +36,7 @@ BFF_CASES = [
     # (label, method, content-type, body or GET params, expected status, code, Allow)
     ("PUT", "PUT", "application/json", b"{}", 405, "METHOD_NOT_ALLOWED", "GET, POST"),
     ("text/plain body", "POST", "text/plain", b"{}", 415, "INVALID_CONTENT_TYPE_HEADER", None),
+    ("application/jsonx body", "POST", "application/jsonx", b'{"query": "{ __typename }"}', 415, "INVALID_CONTENT_TYPE_HEADER", None),
     ("GET mutation", "GET", None, {"query": "mutation { __typename }"}, 405, "METHOD_NOT_ALLOWED", "POST"),
     ("persistedQuery not an object", "POST", "application/json", b'{"extensions": {"persistedQuery": "x"}}', 400, "BAD_REQUEST", None),
     ("query not a string", "POST", "application/json", b'{"query": 1}', 400, "BAD_REQUEST", None),

@@ -27,7 +27,7 @@ ROUTER_MAX_BODY_BYTES = 2_000_000
 REFUSED_BEFORE_EXECUTION = {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT"}
 
 
-@fuzz_settings(max_examples=270)
+@fuzz_settings(max_examples=600)
 @given(operation=valid_operations(SCHEMA), accept=ACCEPTS)
 def test_valid_documents(
     fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
@@ -43,7 +43,7 @@ def test_valid_documents(
     check_shape(parse(operation.query), operation.variables, body.get("data"))
 
 
-@fuzz_settings(max_examples=270)
+@fuzz_settings(max_examples=900)
 @given(operation=broken_operations(SCHEMA), accept=ACCEPTS)
 def test_broken_documents(
     fuzz_stack: FuzzStack, client: httpx.Client, operation: Operation, accept: str | None
@@ -60,7 +60,7 @@ QUERIES = st.one_of(
 )
 
 
-@fuzz_settings(max_examples=360)
+@fuzz_settings(max_examples=1300)
 @given(request=raw_requests(QUERIES, ROUTER_MAX_BODY_BYTES))
 def test_raw_http(fuzz_stack: FuzzStack, client: httpx.Client, request: RawRequest) -> None:
     CASES["router: raw HTTP"] += 1
