@@ -97,10 +97,11 @@ class Walker:
         service = ctx.group.service
         if self._is_interface_object(ctx.type_name, service):
             return self.jump_to_interface(ctx, (fragment,))
+        shared = self._shared_members(ctx)
         runtime = [
             r
             for r in supergraph.possible_types_in(ctx.type_name, service)
-            if supergraph.is_subtype(condition, r)
+            if supergraph.is_subtype(condition, r) and (shared is None or r in shared)
         ]
         if (
             supergraph.types[condition].kind != "OBJECT"
@@ -129,6 +130,44 @@ class Walker:
             )
             touched.extend(self.place(inner, fragment.selections))
         return touched
+
+    def _shared_members(self, ctx: Context) -> set[str] | None:
+        """Members of a union field that every subgraph able to answer it *on this path* knows.
+
+        A subgraph answers it here when it resolves every field from the nearest enclosing
+        entity it has a key for (or from the root) down to the union field. When several do
+        and their members differ (a partial union), only the common members are selected: the
+        answer must not depend on which subgraph the plan picks (the federation audit's
+        partial-union-complex expectation, as Hive Router). ``None``: no limit.
+        """
+        supergraph = self.supergraph
+        if not ctx.ancestors or supergraph.types[ctx.type_name].kind != "UNION":
+            return None
+        service = ctx.group.service
+        members = set(supergraph.possible_types_in(ctx.type_name, service))
+        limited = False
+        for graph in supergraph.graph_names:
+            if graph == service or not self._answers_here(ctx, graph):
+                continue
+            parent, field_ = ctx.ancestors[-1]
+            entry = self.capabilities.entry(parent.type_name, field_.name, graph)
+            if entry is not None and entry.type and entry.type.strip("[]!") != ctx.type_name:
+                continue  # that subgraph types the field otherwise (@join__field(type:))
+            other = set(supergraph.possible_types_in(ctx.type_name, graph))
+            if other != members:
+                members &= other
+                limited = True
+        return members if limited else None
+
+    def _answers_here(self, ctx: Context, graph: str) -> bool:
+        for parent, field_ in reversed(ctx.ancestors):
+            if not self.capabilities.resolvable(parent.type_name, field_.name, graph, None):
+                return False
+            if parent.type_name == self.supergraph.query_type:
+                return True
+            if self.capabilities.keys(parent.type_name, graph):
+                return True
+        return False
 
     def place_field(self, ctx: Context, item: NField) -> list[FetchGroup]:
         """Place one field: locally, split per runtime type, or through an entity jump."""

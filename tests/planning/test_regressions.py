@@ -320,3 +320,55 @@ def test_two_requires_of_one_field_with_different_arguments_use_separate_represe
         }
         """,
     )
+
+
+def test_partial_union_below_a_field_two_subgraphs_answer_keeps_the_common_members() -> None:
+    # `Box.shelf.things` can come from A or from B (Box is keyed in both); B's `Thing` lacks
+    # `Cup`. As Hive Router (audit partial-union-complex), only common members are selected
+    # so the answer does not depend on the subgraph chosen: `Cup.size` stays null.
+    sdl = supergraph(
+        """
+        enum join__Graph {
+          A @join__graph(name: "a", url: "http://a")
+          B @join__graph(name: "b", url: "http://b")
+        }
+        type Query @join__type(graph: A) @join__type(graph: B) {
+          box: Box @join__field(graph: A)
+        }
+        type Box @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+          id: ID!
+          shelf: Shelf
+        }
+        type Shelf @join__type(graph: A) @join__type(graph: B) {
+          things: [Thing!]!
+        }
+        union Thing @join__type(graph: A) @join__type(graph: B)
+          @join__unionMember(graph: A, member: "Pen")
+          @join__unionMember(graph: B, member: "Pen")
+          @join__unionMember(graph: A, member: "Cup") = Pen | Cup
+        type Pen @join__type(graph: A) @join__type(graph: B) { ink: String }
+        type Cup @join__type(graph: A) { size: Int }
+        """
+    )
+    assert_plan(
+        sdl,
+        "{ box { shelf { things { __typename ... on Pen { ink } ... on Cup { size } } } } }",
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              box {
+                shelf {
+                  things {
+                    __typename
+                    ... on Pen {
+                      ink
+                    }
+                  }
+                }
+              }
+            }
+          },
+        }
+        """,
+    )
