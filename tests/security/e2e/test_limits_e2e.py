@@ -111,3 +111,18 @@ def test_rate_limit_budget_is_global_across_two_routers(platform: Platform) -> N
             statuses.append((response.status_code, response.headers.get("retry-after")))
     assert [s for s, _ in statuses] == [200] * 20 + [429] * 4
     assert all(int(after or 0) >= 1 for _, after in statuses[20:])
+
+
+def test_per_operation_budget_is_read_from_the_body(platform: Platform) -> None:
+    rule = {
+        "anonymous": {"requests": 1000, "per_seconds": 600},
+        "per_operation": {"Heavy": {"requests": 2, "per_seconds": 600}},
+    }
+    heavy = {"query": "query Heavy { topProducts(first: 1) { upc } }", "operationName": "Heavy"}
+    light = {"query": "query Light { topProducts(first: 1) { upc } }", "operationName": "Light"}
+    with routers(platform, 1, rate_limit=rule) as (router,):
+        statuses = [
+            httpx.post(router.graphql_url, json=payload, timeout=30).status_code
+            for payload in (heavy, heavy, heavy, light, light)
+        ]
+    assert statuses == [200, 200, 429, 200, 200]
