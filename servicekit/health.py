@@ -16,7 +16,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-__all__ = ["ReadinessCheck", "health_routes"]
+__all__ = ["CheckFailed", "ReadinessCheck", "health_routes"]
+
+
+class CheckFailed(Exception):
+    """A failed check that still has details to show (e.g. the state of every circuit breaker)."""
+
+    def __init__(self, message: str, details: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.details = dict(details)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class ReadinessCheck:
 async def _run_check(check: ReadinessCheck) -> dict[str, Any]:
     try:
         details = await asyncio.wait_for(check.probe(), timeout=check.timeout_seconds)
+    except CheckFailed as error:
+        return {"ok": False, "required": check.required, "error": str(error), **error.details}
     except Exception as error:  # a probe failing for any reason is the answer, not a crash
         return {
             "ok": False,

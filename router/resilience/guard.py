@@ -20,7 +20,7 @@ from router.resilience.concurrency import ConcurrencyLimit
 from router.resilience.retry import RetryPolicy, is_transient, retry_async
 from router.resilience.singleflight import SingleFlight
 from router.security.settings import ResilienceSettings
-from servicekit.health import ReadinessCheck
+from servicekit.health import CheckFailed, ReadinessCheck
 
 __all__ = ["SubgraphGuard", "SubgraphGuards"]
 
@@ -136,7 +136,7 @@ class SubgraphGuards:
         return {name: guard.snapshot() for name, guard in sorted(self._guards.items())}
 
     def readiness_check(self) -> ReadinessCheck:
-        """For ``servicekit.health.health_routes``: the snapshot as details, and *degraded*
+        """For ``servicekit.health.health_routes``: the snapshot as details (also while failing), and *degraded*
         (not unavailable: other subgraphs still answer) while any breaker is open."""
 
         async def probe() -> Mapping[str, Any]:
@@ -147,7 +147,8 @@ class SubgraphGuards:
                 if details["breaker"] and details["breaker"]["state"] == "open"
             ]
             if opened:
-                raise RuntimeError(f"circuit open for {', '.join(opened)}")
+                details = {"subgraphs": snapshot}
+                raise CheckFailed(f"circuit open for {', '.join(opened)}", details)
             return {"subgraphs": snapshot}
 
         return ReadinessCheck(probe=probe, required=False)

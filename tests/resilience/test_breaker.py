@@ -169,7 +169,11 @@ async def test_guards_report_through_the_ready_route() -> None:
             "subgraphs": {
                 "ok": False,
                 "required": False,
-                "error": "RuntimeError: circuit open for reviews",
+                "error": "circuit open for reviews",
+                "subgraphs": guards.snapshot(),  # the details stay visible while failing
             }
         },
     }
+    assert (
+        degraded.json()["checks"]["subgraphs"]["subgraphs"]["reviews"]["breaker"]["state"] == "open"
+    )
