@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fuzz.properties import CASES
+from tests.fuzz.properties import CASES, ERRORS, OUTCOMES
 from tests.fuzz.stack import FuzzStack, running_fuzz_stack
 
 
@@ -36,3 +36,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"{sum(CASES.values())} in total")
     for target, count in sorted(CASES.items()):
         terminalreporter.write_line(f"  {target}: {count}")
+    outcomes = ", ".join(f"{outcome}: {count}" for outcome, count in sorted(OUTCOMES.items()))
+    terminalreporter.write_line(f"answers: {outcomes}")
+    terminalreporter.write_line("most frequent errors:")
+    for error, count in ERRORS.most_common(12):
+        terminalreporter.write_line(f"  {count:5d}  {error}")

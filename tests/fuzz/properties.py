@@ -7,6 +7,7 @@ every requested response key is present in every non-null object of ``data``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -24,14 +25,18 @@ from graphql import (
     VariableNode,
 )
 
-__all__ = ["CASES", "check_response", "check_shape", "media_type_of"]
+__all__ = ["CASES", "ERRORS", "OUTCOMES", "check_response", "check_shape", "media_type_of"]
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 ALLOWED_STATUSES = {200, 400, 405, 406, 413, 415}
 
 CASES: Counter[str] = Counter()
-"""Cases run per target (printed by the fuzz conftest at the end of the module)."""
+"""Cases run per target (printed by the fuzz conftest at the end of the run)."""
+OUTCOMES: Counter[str] = Counter()
+"""What the answers were (status and whether ``data`` came back), to see what the cases reached."""
+ERRORS: Counter[str] = Counter()
+"""Error codes and messages (digits folded), the most frequent printed in the summary."""
 
 
 def media_type_of(response: httpx.Response) -> str:
@@ -92,6 +97,11 @@ def check_response(response: httpx.Response, *, well_formed: bool = False) -> di
         assert "data" not in body, f"400 with data: {context}"
     if media_type == JSON and well_formed:
         assert status == 200, f"well-formed request not answered 200 under {JSON}: {context}"
+    data = "no data" if "data" not in body else "data null" if body["data"] is None else "data"
+    OUTCOMES[f"{status} {data}"] += 1
+    for error in body.get("errors", ()):
+        code = error.get("extensions", {}).get("code", "-")
+        ERRORS[f"{code}: {re.sub(r'[0-9]+', 'N', error['message'])[:70]}"] += 1
     return body
 
 

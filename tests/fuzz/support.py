@@ -31,6 +31,8 @@ CSRF_HEADERS = {"apollo-require-preflight": "true"}
 
 SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
 """``FUZZ_SCALE=10`` for a longer local run; CI uses the committed counts (scale 1)."""
+EXPLORE = os.environ.get("FUZZ_EXPLORE") == "1"
+"""``FUZZ_EXPLORE=1``: random (not derandomized) examples, to look beyond CI's fixed ones."""
 
 
 def fuzz_settings(max_examples: int) -> Any:
@@ -38,7 +40,7 @@ def fuzz_settings(max_examples: int) -> Any:
     return settings(
         max_examples=max(1, int(max_examples * SCALE)),
         deadline=None,
-        derandomize=True,
+        derandomize=not EXPLORE,
         database=None,
         suppress_health_check=[
             HealthCheck.too_slow,
