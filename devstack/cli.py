@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from devstack.services import Service, by_name
+from devstack.services import DEV_CONFIG, Service, by_name
+from router.config import load_config
 from servicekit.processes import ManagedProcess
 from servicekit.topology import PROJECT_ROOT
 from subgraphs.cli import export_sdl, seed
@@ -104,6 +105,16 @@ def _wait_for_stop(processes: Sequence[ManagedProcess]) -> None:
             return
 
 
+def _identity_env(services: Sequence[Service]) -> dict[str, dict[str, str]]:
+    """The subgraphs get the secret the dev router signs identity with (config/router.dev.yaml),
+    so they trust ``x-user-id`` only when the router signed it and owner-only fields
+    (``User.orders``) are enforced in ``make dev`` as in a deployment."""
+    secret = load_config(PROJECT_ROOT / DEV_CONFIG).identity_forwarding.effective_secret()
+    if not secret:
+        return {}
+    return {s.name: {"IDENTITY_HMAC_SECRET": secret} for s in services if s.name in SUBGRAPHS}
+
+
 def up(
     only: Sequence[str] | None = None,
     port_overrides: Sequence[str] = (),
@@ -120,11 +131,13 @@ def up(
     ports = _ports(port_overrides, services)
     env = _database_env(data_dir)
     _prepare(services, env, do_seed)
+    identity_env = _identity_env(services)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     started: list[ManagedProcess] = []
     try:
         for service in services:
-            spec = service.process_spec(ports, extra_env=env.get(service.name))
+            extra_env = {**env.get(service.name, {}), **identity_env.get(service.name, {})}
+            spec = service.process_spec(ports, extra_env=extra_env)
             process = ManagedProcess(spec, log_path=LOG_DIR / f"{service.name}.log")
             started.append(process)
             process.start(ready_timeout_seconds=60)
