@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from devstack.compose import expected
-from devstack.services import SERVICES
+from devstack.services import DEV_CONFIG, SERVICES
+from router.config import load_config
 from servicekit.topology import PROJECT_ROOT
 from subgraphs.registry import SUBGRAPHS
 
@@ -37,12 +38,33 @@ def test_every_present_service_agrees_with_the_service_list() -> None:
             )
         assert compose["command"] == want.command, service.name
         assert compose["ports"] == [f"{want.port}:{want.port}"], service.name
-        # Container-only additions: Redis lives at redis:6379 there, not 127.0.0.1.
+        if service.name == "router":
+            # The same settings with the containers' host names (see the test below).
+            environment["ROUTER_CONFIG"] = "config/router.compose.yaml"
+        # Container-only additions: Redis lives at redis:6379 there, not 127.0.0.1; subgraphs
+        # get the identity secret `stack up` gives them (the router's identity_forwarding.secret).
         extras = {k: v for k, v in compose["environment"].items() if k not in environment}
         assert {k: compose["environment"].get(k) for k in environment} == environment, service.name
-        assert extras == {k: "redis://redis:6379/0" for k in extras if k.endswith("_REDIS_URL")}
+        expected_extras = {k: "redis://redis:6379/0" for k in extras if k.endswith("_REDIS_URL")}
+        if service.name in SUBGRAPHS:
+            expected_extras["IDENTITY_HMAC_SECRET"] = _dev_identity_secret()
+        assert extras == expected_extras, service.name
         assert want.ready_url in " ".join(compose["healthcheck"]["test"]), service.name
         assert compose["build"] == "." and compose["image"] == "federation-platform:dev"
+
+
+def _dev_identity_secret() -> str | None:
+    return load_config(PROJECT_ROOT / DEV_CONFIG).identity_forwarding.secret
+
+
+def test_the_compose_router_config_is_the_dev_one_with_container_hosts() -> None:
+    dev = load_config(PROJECT_ROOT / DEV_CONFIG).model_dump()
+    containers = load_config(PROJECT_ROOT / "config" / "router.compose.yaml").model_dump()
+    assert containers["http"]["redis_url"] == "redis://redis:6379/0"
+    assert containers["security"]["jwt"]["jwks_url"] == "http://accounts:4001/.well-known/jwks.json"
+    containers["http"]["redis_url"] = dev["http"]["redis_url"]
+    containers["security"]["jwt"]["jwks_url"] = dev["security"]["jwt"]["jwks_url"]
+    assert containers == dev
 
 
 def test_the_seed_job_and_the_databases() -> None:
