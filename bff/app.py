@@ -2,7 +2,8 @@
 
 Each BFF passes its own schema and persisted-operation policy; everything else (lifespan,
 ``/health``, ``/ready`` with the router required and Redis optional, ``/debug/stats`` in
-development mode, the context with per-request loaders) is the same and lives here once.
+development mode, bearer tokens verified before anything else (:mod:`bff.authentication`), the
+context with per-request loaders) is the same and lives here once.
 Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``); development mode serves
 the router's local GraphiQL assets instead (:mod:`bff.graphiql`).
 """
@@ -19,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from bff.authentication import BearerAuthenticationMiddleware, scope_principal
 from bff.context import BffContext, build_context
 from bff.graphiql import GraphiQLMiddleware
 from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
@@ -62,7 +64,7 @@ def create_bff_app(
             await runtime.stop()
 
     async def get_context(request: Request) -> BffContext:
-        return build_context(runtime, dict(request.headers))
+        return build_context(runtime, dict(request.headers), scope_principal(request.scope))
 
     app = FastAPI(title=name, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
@@ -80,6 +82,7 @@ def create_bff_app(
             return JSONResponse(runtime.stats())
 
     wrapped: Any = PersistedOperationsMiddleware(app, policy_factory(runtime))
+    wrapped = BearerAuthenticationMiddleware(wrapped, runtime.verifier)
     if settings.is_development:
         wrapped = GraphiQLMiddleware(wrapped)
     wrapped.state = app.state

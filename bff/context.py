@@ -1,7 +1,8 @@
 """The per-request GraphQL context of a BFF: its loaders and the caller's identity.
 
-Identity is the caller's bearer token, forwarded on every router request (the router verifies
-it) and resolved to a user id by :mod:`bff.identity`.
+Identity is the caller's bearer token, verified by the BFF before the context is built
+(:mod:`bff.authentication`), forwarded on every router request (the router verifies it again for
+its own authorization) and read as a user id by :mod:`bff.identity`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bff.identity import current_user_id
 from bff.loaders import Loaders
 from bff.router_client import FORWARDED_HEADERS
 from bff.runtime import BffRuntime
+from servicekit.auth import ANONYMOUS, Principal
 
 __all__ = ["BffContext", "build_context"]
 
@@ -21,10 +23,13 @@ __all__ = ["BffContext", "build_context"]
 class BffContext(BaseContext):
     """Loaders live exactly as long as this object: one request."""
 
-    def __init__(self, runtime: BffRuntime, headers: dict[str, str]) -> None:
+    def __init__(
+        self, runtime: BffRuntime, headers: dict[str, str], principal: Principal = ANONYMOUS
+    ) -> None:
         super().__init__()
         self.runtime = runtime
         self.headers = headers
+        self.principal = principal
         self.router = runtime.router
         self.loaders = Loaders(runtime.cache, runtime.router, headers)
 
@@ -34,14 +39,17 @@ class BffContext(BaseContext):
         return self.runtime.specs
 
     async def current_user_id(self) -> str | None:
-        """See :mod:`bff.identity`: a bearer token resolved through the router, cached."""
+        """See :mod:`bff.identity`: the verified token's subject."""
         return await current_user_id(self)
 
 
-def build_context(runtime: BffRuntime, raw_headers: dict[str, str]) -> BffContext:
-    """Keep the headers forwarded to the router; a client's ``x-user-id`` only in development."""
+def build_context(
+    runtime: BffRuntime, raw_headers: dict[str, str], principal: Principal = ANONYMOUS
+) -> BffContext:
+    """Keep the headers forwarded to the router; a client's ``x-user-id`` only in development.
+    ``principal`` is the caller the authentication middleware verified."""
     allowed = set(FORWARDED_HEADERS)
     if not runtime.settings.is_development:
         allowed.discard("x-user-id")
     headers = {k.lower(): v for k, v in raw_headers.items() if k.lower() in allowed}
-    return BffContext(runtime, headers)
+    return BffContext(runtime, headers, principal)

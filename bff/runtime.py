@@ -17,6 +17,8 @@ from typing import Any
 from bff.cache import RedisCache
 from bff.router_client import RouterClient, RouterError
 from bff.settings import BFFSettings
+from servicekit.auth import JwksClient, TokenVerifier
+from servicekit.http import create_http_client
 from servicekit.logging import get_logger
 from servicekit.redis import create_redis
 
@@ -43,6 +45,20 @@ class BffRuntime:
             bff=name,
             retry_seconds=settings.redis_retry_seconds,
         )
+        self._jwks_http = create_http_client(timeout_seconds=5.0, max_connections=4)
+        self.jwks = JwksClient(
+            settings.jwks_url,
+            self._jwks_http,
+            min_refresh_interval_seconds=settings.jwks_min_refresh_interval_seconds,
+            max_age_seconds=settings.jwks_max_age_seconds,
+        )
+        self.verifier = TokenVerifier(
+            self.jwks,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            leeway_seconds=settings.token_leeway_seconds,
+        )
+        """Verifies ``Authorization: Bearer`` before any resolver runs (:mod:`bff.authentication`)."""
         self._poller: asyncio.Task[None] | None = None
         self.specs: Any = None
         """The BFF's own entity specs (its selections and TTLs), set by its app factory."""
@@ -88,6 +104,7 @@ class BffRuntime:
                 await self._poller
         await self.router.aclose()
         await self.redis.aclose()
+        await self._jwks_http.aclose()
 
     async def router_probe(self) -> Mapping[str, Any]:
         details = await self.router.probe()

@@ -1,4 +1,5 @@
-"""The settings both BFFs read (issue #6): the router URL, cache TTLs and Redis behaviour.
+"""The settings both BFFs read (issues #6, #8): the router URL, cache TTLs, Redis behaviour and
+how bearer tokens are verified (the accounts JWKS, issuer and audience).
 
 Each BFF subclasses :class:`BFFSettings` with its env prefix (``BFF_WEB_``, ``BFF_MOBILE_``), so one
 environment configures both without collisions.
@@ -38,3 +39,13 @@ class BFFSettings(ServiceSettings):
     introspection enabled on the router; a production router refuses it)."""
     cache_namespace: str = "bff"
     """Key prefix in Redis; tests give each run its own."""
+    jwks_url: str = "http://127.0.0.1:4001/.well-known/jwks.json"
+    """The accounts service's JWK Set (``config/router.dev.yaml`` verifies against the same)."""
+    token_issuer: str = "http://127.0.0.1:4001"
+    token_audience: str = "federation-router"
+    """Tokens are minted for the router's audience; the BFF forwards them there unchanged."""
+    token_leeway_seconds: float = 5.0
+    """Clock skew allowed on ``exp``/``nbf``/``iat`` (the router's default too)."""
+    jwks_min_refresh_interval_seconds: float = 30.0
+    """At most one JWKS fetch per this interval for unknown ``kid``s."""
+    jwks_max_age_seconds: float = 300.0

@@ -110,6 +110,7 @@ async def web(
         redis_url=redis_url,
         namespace=redis_namespace,
         supergraph_path=bff_stack.supergraph_path,
+        **bff_stack.token_settings(),
     ) as (http, runtime):
         yield Screen(http, runtime, by_hash=False)
 
@@ -124,5 +125,6 @@ async def mobile(
         redis_url=redis_url,
         namespace=redis_namespace,
         supergraph_path=bff_stack.supergraph_path,
+        **bff_stack.token_settings(),
     ) as (http, runtime):
         yield Screen(http, runtime, by_hash=True)

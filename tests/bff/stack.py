@@ -32,6 +32,7 @@ from tests.support.stack import running_stack
 
 __all__ = [
     "BFF_SEED_SIZES",
+    "ISSUER",
     "BffStack",
     "SubgraphsDoNotCompose",
     "compose_supergraph",
@@ -56,6 +57,20 @@ class BffStack:
     folder: Path
     pgids: tuple[int, ...] = ()
     """Process groups of the router and subgraphs (benchmarks read their CPU time)."""
+    jwks_url: str | None = None
+    """The accounts JWKS the BFFs verify tokens against (None: the BFF settings' default)."""
+    issuer: str | None = None
+
+    @property
+    def keys(self) -> Path:
+        """The accounts key store (tests sign their own tokens with it)."""
+        return self.folder / "keys"
+
+    def token_settings(self) -> dict[str, str]:
+        """BFF settings for verifying this stack's tokens (none for an external router)."""
+        if self.jwks_url is None or self.issuer is None:
+            return {}
+        return {"jwks_url": self.jwks_url, "token_issuer": self.issuer}
 
     @property
     def supergraph_path(self) -> Path:
@@ -76,6 +91,10 @@ def compose_supergraph(urls: dict[str, str], target: Path) -> Path:
     return target
 
 
+def jwks_url(accounts_url: str) -> str:
+    return accounts_url.removesuffix("/graphql") + "/.well-known/jwks.json"
+
+
 def router_config(accounts_url: str, folder: Path) -> Path:
     """JWT against the accounts JWKS, signed identity forwarding, own Redis prefixes."""
     prefix = f"test:bffr{uuid.uuid4().hex[:8]}"
@@ -85,7 +104,7 @@ def router_config(accounts_url: str, folder: Path) -> Path:
         "security": {
             "jwt": {
                 "enabled": True,
-                "jwks_url": accounts_url.removesuffix("/graphql") + "/.well-known/jwks.json",
+                "jwks_url": jwks_url(accounts_url),
                 "issuer": ISSUER,
             },
             "rate_limit": {"key_prefix": f"{prefix}:rl"},
@@ -120,7 +139,8 @@ def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterat
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"
             processes = [router, *subgraphs.processes.values()]
             pgids = tuple(p.pid for p in processes if p.pid is not None)
-            yield BffStack(url, generate(sizes), folder, pgids)
+            jwks = jwks_url(subgraphs.urls["accounts"])
+            yield BffStack(url, generate(sizes), folder, pgids, jwks, ISSUER)
 
 
 def login(router_url: str, username: str, password: str = DEMO_PASSWORD) -> str:

@@ -64,7 +64,8 @@ async def test_account(web: Screen, seed: SeedData, bearer) -> None:
     assert await web.data("AccountPage", authorization=bearer(2)) == expected.account(seed, 2)
     cold = web.last_router_requests
     assert await web.data("AccountPage", authorization=bearer(2)) == expected.account(seed, 2)
-    assert (cold, web.last_router_requests) == (3, 0)  # me, profile + orders, product names
+    # the caller is the verified token's subject (no `me`): profile + orders, product names
+    assert (cold, web.last_router_requests) == (2, 0)
 
 
 async def test_account_needs_an_identity(web: Screen) -> None:
