@@ -5,24 +5,16 @@ resolver runs and refuses an invalid token with 401, so a resolver sees either a
 principal or an anonymous caller. The token's ``sub`` is the accounts user id (the accounts
 ``login`` mutation issues it so), so no router request is needed to learn who the caller is.
 ``x-user-id`` from a client is trusted in development mode only, when no token was sent.
-
-``ME`` (``me { id }``) is no longer sent; it stays in the router manifest the registry checks
-until that manifest is regenerated (``bff-manifest``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bff.specs import RootTemplate
-
 if TYPE_CHECKING:
     from bff.context import BffContext
 
-__all__ = ["ME", "current_user_id"]
-
-ME = RootTemplate("Me", "me { id }")
-"""Who the bearer token is, asked of the router (``bff-manifest`` renders it for the registry)."""
+__all__ = ["current_user_id"]
 
 
 async def current_user_id(context: BffContext) -> str | None:

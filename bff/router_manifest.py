@@ -25,7 +25,6 @@ from graphql import (
     validate,
 )
 
-from bff.identity import ME
 from bff.persisted import Manifest, PersistedOperation, sha256_hex
 from bff.settings import BFFSettings
 from bff.specs import EntitySpec, RootTemplate
@@ -73,10 +72,10 @@ def _roots(bff: str) -> list[RootTemplate]:
     if bff == "web":
         from bff_web.loaders import ROOT_TEMPLATES
 
-        return [ME, *ROOT_TEMPLATES]
+        return list(ROOT_TEMPLATES)
     from bff_mobile.loaders import FEED
 
-    return [ME, FEED]
+    return [FEED]
 
 
 def _extra(bff: str) -> list[tuple[str, str]]:

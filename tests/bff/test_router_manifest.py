@@ -41,14 +41,12 @@ def test_router_manifests_name_every_piece() -> None:
     assert names == {
         "mobile": [
             "BffMobile_Feed",
-            "BffMobile_Me",
             "BffMobile_ProductDetail",
             "BffMobile_ProductTile",
             "BffMobile_UserName",
             "BffMobile_UserOrders",
         ],
         "web": [
-            "BffWeb_Me",
             "BffWeb_PlaceOrder",
             "BffWeb_ProductCard",
             "BffWeb_ProductDetail",
