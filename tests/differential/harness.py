@@ -147,6 +147,11 @@ def normalise(body: Any, *, reference: bool = False) -> Any:
 
     - error ``locations`` and ``extensions`` (Apollo adds ``code: DOWNSTREAM_SERVICE_ERROR`` and
       ``serviceName``, we add ``service``), and the response's own ``extensions``;
+    - in request errors (no ``path``: validation, variable coercion), graphql-core quotes names
+      with ``'`` where graphql-js uses ``"``; quotes are made ``"`` before comparing;
+    - with introspection off (production mode in both), Apollo Server's refusal adds "by Apollo
+      Server" and a hint; any message containing "introspection is not allowed" is compared as
+      ``INTROSPECTION_DISABLED``;
     - for the reference only: Apollo Gateway reports value-completion failures (an enum value
       the supergraph marks @inaccessible) under ``extensions.valueCompletion`` instead of
       ``errors``. The spec makes them field errors ("Handling Execution Errors": the error is
@@ -160,10 +165,17 @@ def normalise(body: Any, *, reference: bool = False) -> Any:
     if reference:
         errors += (body.get("extensions") or {}).get("valueCompletion", [])
     if errors:
-        result["errors"] = [
-            {key: error[key] for key in ("message", "path") if key in error} for error in errors
-        ]
+        result["errors"] = [_error(error) for error in errors]
     return result
+
+
+def _error(error: dict[str, Any]) -> dict[str, Any]:
+    message = str(error.get("message"))
+    if "introspection is not allowed" in message:
+        message = "INTROSPECTION_DISABLED"
+    if "path" not in error:
+        return {"message": message.replace("'", '"')}
+    return {"message": message, "path": error["path"]}
 
 
 def unprefix(value: Any, prefix: str = "x_") -> Any:

@@ -164,6 +164,38 @@ DOMAIN: list[Operation] = [
         'mutation { login(username: "nobody", password: "wrong") { token } }',
         None,
     ),
+    (
+        "d_validation_unknown_field",
+        "{ topProducts { nope } }",
+        None,
+    ),
+    (
+        "d_missing_required_variable",
+        "query($upc: String!) { product(upc: $upc) { name } }",
+        None,
+    ),
+    (
+        "d_variable_wrong_type",
+        "query($upc: String!) { product(upc: $upc) { name } }",
+        {"upc": 5},
+    ),
+    (
+        "d_include_variable_default_on_requires",
+        "query($i: Boolean = true) { topProducts(first: 2) { shippingEstimate @include(if: $i) } }",
+        None,
+    ),
+    (
+        "d_same_field_twice_aliased",
+        "{ topProducts(first: 1) { a: reviews { rating } b: reviews { body } } }",
+        None,
+    ),
+    ("d_order_by_id", '{ order(id: "1") { id total status } }', None),
+    (
+        "d_introspection_type",
+        '{ __type(name: "ReviewSummary") { name fields { name type { name kind } } } }',
+        None,
+    ),
+    ("d_mutation_typename", "mutation { __typename }", None),
 ]
 
 FIXTURE: list[Operation] = [
@@ -244,6 +276,29 @@ FIXTURE: list[Operation] = [
         "f_mutation_two_fields",
         'mutation { a: rename(id: "1", name: "Ada Lovelace") { name } '
         'b: rename(id: "2", name: "Alan Turing") { username } }',
+        None,
+    ),
+    ("f_missing_argument", "{ product { name } }", None),
+    (
+        "f_interface_aliased_typename",
+        "{ media { kind: __typename ... on Movie { title } } }",
+        None,
+    ),
+    (
+        "f_fragment_on_interface",
+        "query { media { ...M } } fragment M on Media { id title }",
+        None,
+    ),
+    (
+        "f_skip_on_fragment_spread",
+        "query($s: Boolean = true) { users { name ...R @skip(if: $s) } } "
+        "fragment R on User { reviews { body } }",
+        None,
+    ),
+    (
+        "f_mutation_add_product_idempotent",
+        'mutation { addProduct(upc: "7", name: "Lamp") { upc name price inStock '
+        "shippingEstimate reviews { body } } }",
         None,
     ),
 ]
