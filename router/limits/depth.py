@@ -4,6 +4,10 @@ As Apollo Router's ``limits.max_depth``: fragment spreads and inline fragments a
 their own; the deepest field decides. A fragment's depth is computed once (it does not depend on
 where it is spread) and a fragment cycle (invalid, rejected by validation) counts as no depth
 instead of recursing forever, so the check is safe to run before validation.
+
+Introspection (``__schema``, ``__type``) counts as one level whatever its nesting: the router
+answers it from its own API schema without calling any subgraph, it has its own switch (off in
+production), and GraphiQL's schema query alone nests 15 levels deep.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from router.limits.operation import fragment_definitions, select_operation
 
 __all__ = ["check_depth", "measure_depth"]
 
+_INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+
 
 class _Depth:
     def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
@@ -33,6 +39,9 @@ class _Depth:
         deepest = 0
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
+                if selection.name.value in _INTROSPECTION_ROOTS:
+                    deepest = max(deepest, 1)
+                    continue
                 deepest = max(deepest, 1 + self.selection_set(selection.selection_set))
             elif isinstance(selection, InlineFragmentNode):
                 deepest = max(deepest, self.selection_set(selection.selection_set))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphql import parse
+from graphql import get_introspection_query, parse
 
 from router.limits import (
     LimitExceeded,
@@ -52,6 +52,15 @@ def test_depth_through_fragments_and_inline_fragments() -> None:
 def test_depth_survives_a_fragment_cycle() -> None:
     document = parse("{ a { ...A } } fragment A on T { b { ...B } } fragment B on T { c { ...A } }")
     assert measure_depth(document) == 3
+
+
+def test_introspection_counts_as_one_level_so_graphiql_loads_its_schema() -> None:
+    # GraphiQL's schema query nests ofType 15 levels deep; the router answers it itself.
+    graphiql = parse(get_introspection_query(descriptions=True))
+    assert measure_depth(graphiql) == 1
+    assert check_depth(graphiql, None, LimitsSettings().max_depth) is None
+    mixed = parse('{ __type(name: "T") { fields { type { ofType { name } } } } ' + nested(5)[2:])
+    assert measure_depth(mixed) == 5
 
 
 def test_the_benchmark_query_is_depth_8_and_passes_the_default_limit() -> None:
