@@ -10,6 +10,7 @@ import httpx
 import pytest
 from graphql import parse
 
+from benchmarks.workload import QUERY_PATH
 from router.composition import SubgraphInput, compose
 from router.config import RouterConfig
 from router.gateway import Gateway
@@ -23,28 +24,16 @@ from router.planning.plan import (
     SequenceNode,
 )
 from router.request import GraphQLRequest
-from servicekit.topology import PROJECT_ROOT, load_subgraphs
+from servicekit.topology import load_subgraphs
 from subgraphs.inventory.schema import shipping_estimate
 from subgraphs.seeding import ProductRow, ReviewRow, SeedData, UserRow, generate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-BENCHMARK_QUERY = PROJECT_ROOT.parent / "shared" / "benchmark" / "query.graphql"
-FALLBACK_QUERY = """
-fragment User on User { id username name }
-fragment Review on Review { id body }
-fragment Product on Product { inStock name price shippingEstimate upc weight }
-query TestQuery {
-  users { ...User reviews { ...Review product { ...Product reviews { ...Review author {
-    ...User reviews { ...Review product { ...Product } } } } } } }
-  topProducts { ...Product reviews { ...Review author { ...User reviews { ...Review product {
-    ...Product } } } } }
-}
-"""
-
 
 def _query() -> str:
-    return BENCHMARK_QUERY.read_text() if BENCHMARK_QUERY.exists() else FALLBACK_QUERY
+    """The public benchmark operation (one committed copy, ``benchmarks/workload/query.graphql``)."""
+    return QUERY_PATH.read_text()
 
 
 @pytest.fixture(scope="session")

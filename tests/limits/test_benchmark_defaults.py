@@ -1,19 +1,18 @@
-"""The default limits admit the benchmark operation (/work/shared/benchmark/query.graphql, copied
-to benchmark_query.graphql) on the platform's API shape (the registered subgraph SDLs of
+"""The default limits admit the benchmark operation (/work/shared/benchmark/query.graphql,
+committed once as benchmarks/workload/query.graphql) on the platform's API shape (the registered subgraph SDLs of
 accounts, products, inventory and reviews merged by hand: only the fields the query touches),
 and refuse a query one list level deeper than that budget allows."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from graphql import build_ast_schema, parse, validate
 
+from benchmarks.workload import QUERY_PATH
 from router.limits import CostDirectives, estimate_cost
 from router.limits.checks import LimitReport, check_operation_limits
 from router.security.settings import LimitsSettings
 
-BENCHMARK_QUERY = parse((Path(__file__).parent / "benchmark_query.graphql").read_text())
+BENCHMARK_QUERY = parse(QUERY_PATH.read_text())
 API_SDL = """
 type Query {
   users(first: Int, after: ID): [User!]!

@@ -3,10 +3,9 @@ expanded, and the default depth limit admits the benchmark query."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from graphql import get_introspection_query, parse
 
+from benchmarks.workload import QUERY_PATH
 from router.limits import (
     LimitExceeded,
     check_aliases,
@@ -18,8 +17,8 @@ from router.limits import (
 )
 from router.security.settings import LimitsSettings
 
-BENCHMARK_QUERY = (Path(__file__).parent / "benchmark_query.graphql").read_text()
-"""A copy of the shared benchmark operation (/work/shared/benchmark/query.graphql)."""
+BENCHMARK_QUERY = QUERY_PATH.read_text()
+"""The shared benchmark operation (its one committed copy, benchmarks/workload/query.graphql)."""
 
 
 def nested(depth: int) -> str:

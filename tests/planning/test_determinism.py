@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 from graphql import parse
 from router.planning import plan_operation, print_plan
-from tests.planning.helpers import FIXTURES, fixture
-operation = (FIXTURES / "benchmark.operation.graphql").read_text()
+from benchmarks.workload import QUERY_PATH
+from tests.planning.helpers import fixture
+operation = QUERY_PATH.read_text()
 print(print_plan(plan_operation(fixture("bench"), parse(operation), None)))
 print(print_plan(plan_operation(fixture("shop"), parse(
     '{ search(term: "x") { ... on Book { title pages } ... on Movie { director } }'

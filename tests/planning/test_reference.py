@@ -1,25 +1,25 @@
 """Cross-check with Apollo's query planner: never more fetches than the reference.
 
 Runs ``@apollo/query-planner`` (pinned in reference/package.json) under Node.js on every fixture
-supergraph and the benchmark operation (/work/shared/benchmark/query.graphql, mirrored in
-fixtures/benchmark.operation.graphql). Skipped when Node.js is absent.
+supergraph and the benchmark operation (/work/shared/benchmark/query.graphql, committed once as
+benchmarks/workload/query.graphql). Skipped when Node.js is absent.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import parse
 
+from benchmarks.workload import QUERY_PATH
 from router.planning import plan_operation, plan_to_json
 from tests.planning.helpers import FIXTURES, fixture
 from tests.planning.reference_support import count_fetches, run_reference
 
 pytestmark = pytest.mark.node
 
-BENCHMARK = (Path(__file__).parent / "fixtures" / "benchmark.operation.graphql").read_text()
+BENCHMARK = QUERY_PATH.read_text()
 
 CASES: dict[str, list[str]] = {
     "bench": [
