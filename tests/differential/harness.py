@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 
 from benchmarks.gateways import GATEWAYS, gateway_spec, write_router_config
-from benchmarks.tools import NODE_DIR
+from benchmarks.tools import ensure_node_modules
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 from servicekit.topology import PROJECT_ROOT
 
@@ -40,8 +41,10 @@ def node_missing() -> str | None:
     """Why the reference gateway cannot run here, or None."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         return "node and npm are needed for @apollo/gateway (apt-get install nodejs npm)"
-    if not (NODE_DIR / "node_modules" / "@apollo" / "gateway").is_dir():
-        return "benchmarks/node/node_modules is missing: run `npm ci` in benchmarks/node"
+    try:  # the pinned reference gateway, installed from the committed lock file when missing
+        ensure_node_modules()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        return f"npm ci in benchmarks/node failed: {error}"
     return None
 
 
