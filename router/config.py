@@ -58,7 +58,10 @@ class AllSubgraphs(BaseModel):
     headers: list[HeaderRule] = Field(
         default_factory=lambda: [HeaderRule(propagate="authorization")]
     )
-    deduplicate_queries: bool = False
+    deduplicate_queries: bool = True
+    """Identical in-flight subgraph queries (same subgraph, URL, headers and body) share one
+    request; mutations never do. The one switch for outbound deduplication (on by default, as in
+    Hive Gateway), whether or not resilience guards are configured."""
 
 
 class ApqConfig(BaseModel):

@@ -24,6 +24,7 @@ from router.request import graphql_error
 from router.resilience import (
     CircuitOpenError,
     ConcurrencyLimitError,
+    SingleFlight,
     SubgraphGuards,
     TransientStatusError,
 )
@@ -75,7 +76,9 @@ class SubgraphClients:
 
     With ``guards`` (``router.resilience``) every call goes through the subgraph's guard: circuit
     breaker, query-only retries of transient failures, a concurrency bound and the guard's own
-    in-flight deduplication (then ``all_subgraphs.deduplicate_queries`` is not consulted).
+    in-flight deduplication. ``all_subgraphs.deduplicate_queries`` is the one switch for sharing
+    identical in-flight queries, with guards (their single-flight) or without (the clients' own
+    :class:`~router.resilience.SingleFlight`).
     """
 
     def __init__(
@@ -90,7 +93,7 @@ class SubgraphClients:
         self._guards = guards
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._raw: dict[str, AiohttpTransport] = {}
-        self._in_flight: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], Any] = {}
+        self._flight: SingleFlight[Hashable, tuple[int, bytes]] = SingleFlight()
 
     def _client(self, name: str) -> httpx.AsyncClient:
         client = self._clients.get(name)
@@ -174,7 +177,7 @@ class SubgraphClients:
 
         guard = guards[name]
         key: Hashable | None = None
-        if not mutation and guard.settings.deduplicate_queries:
+        if not mutation and self._config.all_subgraphs.deduplicate_queries:
             # the bytes themselves, not a digest: hashing bytes is cached on the object and far
             # cheaper than SHA-256 over every fetch body (a hit compares them with memcmp)
             key = (name, url, tuple(sorted(headers.items())), body)
@@ -184,14 +187,8 @@ class SubgraphClients:
     async def _shared_post(
         self, name: str, url: str, body: bytes, headers: dict[str, str]
     ) -> tuple[int, bytes]:
-        key = (name, url, body, tuple(sorted(headers.items())))
-        task = self._in_flight.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._post(name, url, body, headers))
-            self._in_flight[key] = task
-            task.add_done_callback(lambda _: self._in_flight.pop(key, None))
-        result: tuple[int, bytes] = await asyncio.shield(task)
-        return result
+        key = (name, url, tuple(sorted(headers.items())), body)
+        return await self._flight.do(key, lambda: self._post(name, url, body, headers))
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, {}

@@ -72,11 +72,7 @@ class SubgraphGuard:
         dedupe_key: Hashable | None = None,
     ) -> T:
         """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries."""
-        if (
-            dedupe_key is not None
-            and operation_type == "query"
-            and self.settings.deduplicate_queries
-        ):
+        if dedupe_key is not None and operation_type == "query":
             result: T = await self.flight.do(
                 dedupe_key, lambda: self._with_retries(send, operation_type)
             )

@@ -142,7 +142,6 @@ class ResilienceSettings(_Strict):
     breaker: BreakerSettings = Field(default_factory=BreakerSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
     concurrency: ConcurrencySettings = Field(default_factory=ConcurrencySettings)
-    deduplicate_queries: bool = True
 
 
 class SecuritySettings(_Strict):

@@ -143,7 +143,6 @@ def test_safe_defaults() -> None:
             },
             "retry": {"max_attempts": 2, "base_delay_seconds": 0.05, "max_delay_seconds": 1.0},
             "concurrency": {"max_in_flight": 128, "queue_timeout_seconds": 1.0},
-            "deduplicate_queries": True,
         },
         "introspection": None,
     }
