@@ -32,7 +32,7 @@ dev: $(SYNCED) $(GRAPHIQL_STAMP)
 
 ## test: the whole test suite (real Redis, PostgreSQL and processes on 127.0.0.1)
 test: $(SYNCED) $(GRAPHIQL_STAMP)
-	$(VENV)/bin/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; fi; exit $$rc
 
 ## lint: ruff and mypy (strict on router/)
 lint: $(SYNCED)
