@@ -81,7 +81,7 @@ async def test_development_mode_serves_local_graphiql(
         asset = await http.get("/graphiql/assets/page.js")
         stats = await http.get("/debug/stats")
     if not assets_installed():
-        pytest.skip("GraphiQL assets not installed (make graphiql)")
+        pytest.fail("GraphiQL assets not installed (make graphiql; make test installs them)")
     assert page.status_code == 200
     assert '<script src="/graphiql/assets/graphiql.js"></script>' in page.text
     assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()

@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 
 def require_chromium() -> None:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it")
+        pytest.fail("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it")
 
 
 _CLOSE_HINTS = """() => {

@@ -27,12 +27,7 @@ from tests.differential.harness import (
 )
 from tests.differential.operations import DOMAIN, DOWN, FIXTURE, REFERENCE_ALIAS_BUG, Operation
 
-_MISSING = node_missing()
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.node,
-    pytest.mark.skipif(_MISSING is not None, reason=_MISSING or ""),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.node]
 
 FIXTURE_SDL = PROJECT_ROOT / "tests" / "execution" / "fixtures" / "supergraph.graphql"
 DOMAIN_SDL = PROJECT_ROOT / "schema" / "supergraph.graphql"
@@ -42,6 +37,14 @@ def _write(path: Path, sdl: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(sdl)
     return path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reference_gateway_installed() -> None:
+    """Without node/npm or the pinned @apollo/gateway every test fails (never skips: #21)."""
+    missing = node_missing()
+    if missing is not None:
+        pytest.fail(missing)
 
 
 @pytest.fixture(scope="module")
