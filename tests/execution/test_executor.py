@@ -24,6 +24,7 @@ from router.planning.plan import (
     SequenceNode,
     ValueSetter,
 )
+from tests.support.waiting import until
 
 URLS = {"products": "http://products/graphql", "reviews": "http://reviews/graphql"}
 ENTITIES = (
@@ -282,7 +283,7 @@ async def test_identical_in_flight_queries_are_sent_once_but_never_mutations() -
     tasks = [
         asyncio.ensure_future(run.execute(p, {}, {})) for p in (query, query, mutation, mutation)
     ]
-    await asyncio.sleep(0.05)
+    await until(lambda: len(recorder.requests) >= 3, "one query and two mutations in flight")
     gate.set()
     results = await asyncio.gather(*tasks)
     assert [r.data for r in results] == [{"v": 1}] * 4

@@ -23,7 +23,10 @@ def fuzz_stack(
 
 @pytest.fixture(scope="package")
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30.0) as http:
+    # uvicorn closes a connection idle for 5 s; httpx's default expiry is also 5 s, so under load
+    # a reused connection could be closed under a request ("Server disconnected"): expire first
+    limits = httpx.Limits(keepalive_expiry=1.0)
+    with httpx.Client(timeout=30.0, limits=limits) as http:
         del http.headers["accept"]  # a request without Accept is a case of its own
         yield http
 

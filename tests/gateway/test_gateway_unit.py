@@ -15,6 +15,7 @@ from router.gateway import Gateway
 from router.planning import plan_operation, print_plan
 from router.request import GraphQLRequest
 from router.supergraph import load_supergraph
+from tests.support.waiting import until
 
 SHOP = (
     Path(__file__).resolve().parent.parent / "planning" / "fixtures" / "shop.graphql"
@@ -82,11 +83,11 @@ async def test_hot_reload_keeps_in_flight_requests_on_the_old_supergraph() -> No
     subgraphs.release.clear()
     gateway = Gateway.from_sdl(SHOP, RouterConfig(), transport=subgraphs.transport)
     first = asyncio.ensure_future(gateway.execute(GraphQLRequest(query="{ products { name } }")))
-    await asyncio.sleep(0.05)
+    await until(lambda: len(subgraphs.calls) == 1, "the first request reached its subgraph")
     moved = SHOP.replace("http://catalog.local/graphql", "http://catalog-v2.local/graphql")
     gateway.swap_supergraph(load_supergraph(moved))
     second = asyncio.ensure_future(gateway.execute(GraphQLRequest(query="{ products { name } }")))
-    await asyncio.sleep(0.05)
+    await until(lambda: len(subgraphs.calls) == 2, "the second request reached its subgraph")
     subgraphs.release.set()
     results = await asyncio.gather(first, second)
     await gateway.aclose()
@@ -159,7 +160,7 @@ async def test_identical_inbound_queries_share_one_execution_but_mutations_do_no
     mutation = GraphQLRequest(query='mutation { rename(id: 1, name: "x") { name } }')
     requests = [query, query, query, other_caller, mutation, mutation]
     tasks = [asyncio.ensure_future(gateway.execute(r)) for r in requests]
-    await asyncio.sleep(0.1)
+    await until(lambda: len(calls) >= 4, "two query callers and two mutations are in flight")
     release.set()
     responses = await asyncio.gather(*tasks)
     await gateway.aclose()

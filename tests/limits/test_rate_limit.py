@@ -28,8 +28,10 @@ FIVE_PER_10S = RateLimitRule(requests=5, per_seconds=10)
 
 @pytest.fixture
 async def two_clients(redis_url: str, redis_client: Redis) -> AsyncIterator[tuple[Redis, Redis]]:
-    """Two independent connections, like two router processes (keys cleaned by redis_client)."""
-    first, second = create_redis(redis_url), create_redis(redis_url)
+    """Two independent connections, like two router processes (keys cleaned by redis_client).
+    Timeouts of 10 s, not the service's 0.5 s: on a loaded machine 40 concurrent connects can
+    take longer, and a fail-open decision would be counted as a spent token."""
+    first, second = (create_redis(redis_url, timeout_seconds=10) for _ in range(2))
     yield first, second
     await first.aclose()
     await second.aclose()
@@ -70,17 +72,31 @@ async def test_concurrent_hits_never_overspend(
     limiters = [RedisRateLimiter(client, prefix=redis_namespace) for client in two_clients]
     rule = RateLimitRule(requests=10, per_seconds=60)
     decisions = await asyncio.gather(*(limiters[n % 2].hit("k", rule) for n in range(40)))
+    assert [d.degraded for d in decisions] == [False] * 40
     assert sum(d.allowed for d in decisions) == 10
 
 
 async def test_tokens_refill_over_time(redis_client: Redis, redis_namespace: str) -> None:
+    """No race with the refill on a loaded machine: the bucket is drained in one atomic call,
+    a refill takes 2 s (not the ~100 ms three calls used to have), and the refill is awaited by
+    polling; only lower bounds on time are asserted (load can only make things later)."""
     limiter = RedisRateLimiter(redis_client, prefix=redis_namespace)
-    rule = RateLimitRule(requests=2, per_seconds=0.2)  # 10 tokens per second
-    assert [(await limiter.hit("k", rule)).allowed for _ in range(3)] == [True, True, False]
-    await asyncio.sleep(0.25)
-    assert [(await limiter.hit("k", rule)).allowed for _ in range(3)] == [True, True, False]
+    rule = RateLimitRule(requests=2, per_seconds=4)  # one token every 2 s
+    drained = time.monotonic()  # before Redis' TIME of the drain
+    assert await limiter.hit("k", rule, cost=2) == RateLimitDecision(True, 2, 0, 0)
+    assert await limiter.hit("k", rule) == RateLimitDecision(False, 2, 0, 2)
+    refused = 1
+    while not (decision := await limiter.hit("k", rule)).allowed:  # refusals spend nothing
+        refused += 1
+        assert time.monotonic() - drained < 30, "no token came back within 30 s"
+        await asyncio.sleep(0.05)
+    refilled_after = time.monotonic() - drained
+    assert refilled_after >= 1.99, refilled_after  # Redis' TIME has millisecond steps
+    assert decision == RateLimitDecision(True, 2, 0, 0)  # one token back, spent at once
+    assert (await limiter.hit("k", rule)).allowed is False
+    assert refused >= 2
     ttl = await redis_client.pttl(f"{redis_namespace}:k")
-    assert 0 < ttl <= 1200
+    assert 0 < ttl <= 5000  # capacity / rate + 1 s
 
 
 async def test_budgets_per_client_and_named_operation(

@@ -18,6 +18,7 @@ from router.resilience import (
     request_key,
     retry_async,
 )
+from tests.support.waiting import until
 
 
 def test_backoff_is_full_jitter_under_a_capped_exponential() -> None:
@@ -102,7 +103,7 @@ async def test_concurrency_limit_queues_then_rejects() -> None:
             await release.wait()
 
     holders = [asyncio.create_task(hold()) for _ in range(2)]
-    await asyncio.sleep(0.01)
+    await until(lambda: limit.snapshot()["in_flight"] == 2, "both holders have a slot")
     assert limit.snapshot() == {"in_flight": 2, "waiting": 0, "max_in_flight": 2, "rejected": 0}
     with pytest.raises(ConcurrencyLimitError) as caught:
         async with limit.slot():
@@ -112,7 +113,7 @@ async def test_concurrency_limit_queues_then_rejects() -> None:
         "service": "products",
     }
     waiter = asyncio.create_task(hold())  # queued, gets a slot once one is free
-    await asyncio.sleep(0.01)
+    await until(lambda: limit.snapshot()["waiting"] == 1, "the third holder is queued")
     assert limit.snapshot()["waiting"] == 1
     release.set()
     await asyncio.gather(*holders, waiter)
@@ -131,7 +132,7 @@ async def test_single_flight_shares_one_execution() -> None:
 
     tasks = [asyncio.create_task(flight.do("a", lambda: load("a"))) for _ in range(5)]
     other = asyncio.create_task(flight.do("b", lambda: load("b")))
-    await asyncio.sleep(0.01)
+    await until(lambda: len(calls) == 2 and flight.shared == 4, "all six callers are in")
     assert flight.in_flight == 2
     gate.set()
     assert await asyncio.gather(*tasks) == [2, 2, 2, 2, 2]
@@ -150,7 +151,7 @@ async def test_single_flight_shares_errors_and_survives_a_cancelled_waiter() -> 
 
     first = asyncio.create_task(flight.do("k", failing))
     second = asyncio.create_task(flight.do("k", failing))
-    await asyncio.sleep(0.01)
+    await until(lambda: flight.shared == 1, "the second caller joined the first")
     first.cancel()
     gate.set()
     with pytest.raises(RuntimeError, match="subgraph down"):

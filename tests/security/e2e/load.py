@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,10 +33,13 @@ def classify(status: int, body: Mapping[str, Any] | None) -> str:
 class Outcomes:
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     bodies: dict[str, list[Any]] = field(default_factory=dict)
+    seconds: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    """Per kind: (outcome, seconds from sending the request to its answer)."""
 
-    def add(self, kind: str, outcome: str, body: Any) -> None:
+    def add(self, kind: str, outcome: str, body: Any, seconds: float = 0.0) -> None:
         self.by_kind.setdefault(kind, Counter())[outcome] += 1
         self.bodies.setdefault(kind, []).append(body)
+        self.seconds.setdefault(kind, []).append((outcome, seconds))
 
     def total(self) -> int:
         return sum(sum(c.values()) for c in self.by_kind.values())
@@ -56,12 +60,14 @@ async def run_load(
 
         async def one(kind: str, payload: Mapping[str, Any]) -> None:
             async with slots:
+                started = time.monotonic()
                 response = await client.post(url, json=dict(payload))
+                elapsed = time.monotonic() - started
             try:
                 body = response.json()
             except ValueError:
                 body = None
-            found.add(kind, classify(response.status_code, body), body)
+            found.add(kind, classify(response.status_code, body), body, elapsed)
 
         await asyncio.gather(*(one(kind, payload) for kind, payload in requests))
     return found
