@@ -60,7 +60,7 @@ def test_manifest_entries_carry_their_fragments() -> None:
 def test_manifest_format_is_apollos() -> None:
     raw = CLIENTS["mobile"].manifest.read_bytes()
     assert raw.startswith(b'{\n  "format": "' + MANIFEST_FORMAT.encode())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^not an apollo-persisted-query-manifest version 1$"):
         Manifest.from_json(b'{"format": "other", "version": 1, "operations": []}')
 
 

@@ -88,7 +88,7 @@ def test_root_template_fills_literals_like_the_resolvers_sent() -> None:
         30,
         ("Product:1",),
     )
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^T takes \['after', 'first', 'upc'\], got \['first'\]$"):
         template.call(first=3)
 
 

@@ -53,7 +53,7 @@ def test_literals_are_graphql_values() -> None:
         "3",
         '"a \\"quoted\\"\\nline"',
     ]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^unsupported literal True$"):
         literal(True)  # type: ignore[arg-type]
 
 

@@ -26,7 +26,8 @@ def client() -> Iterator[httpx.Client]:
     # uvicorn closes a connection idle for 5 s; httpx's default expiry is also 5 s, so under load
     # a reused connection could be closed under a request ("Server disconnected"): expire first
     limits = httpx.Limits(keepalive_expiry=1.0)
-    with httpx.Client(timeout=30.0, limits=limits) as http:
+    # 120 s: a bound for a hung server, not a speed check (a loaded 2-core machine is slow)
+    with httpx.Client(timeout=120.0, limits=limits) as http:
         del http.headers["accept"]  # a request without Accept is a case of its own
         yield http
 

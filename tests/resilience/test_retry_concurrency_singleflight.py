@@ -85,7 +85,7 @@ async def test_mutation_and_permanent_errors_are_not_retried() -> None:
         await retry_async(mutation, policy=policy, operation_type="mutation")
     assert mutation.calls == 1
     permanent = Flaky(1, ValueError("schema mismatch"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^schema mismatch$"):
         await retry_async(permanent, policy=policy, operation_type="query")
     assert permanent.calls == 1
     exhausted = Flaky(5, httpx.ConnectError("refused"))

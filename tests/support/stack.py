@@ -62,7 +62,7 @@ def seed_databases(database_urls: Mapping[str, str], sizes: SeedSizes) -> None:
     for name in database_urls:
         argv.append(f"--only={name}")
     env = {**os.environ, **_database_env(database_urls)}
-    subprocess.run(argv, env=env, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run(argv, env=env, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=600)
 
 
 @contextmanager
