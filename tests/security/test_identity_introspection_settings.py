@@ -165,5 +165,7 @@ def test_settings_load_from_yaml_shaped_dicts_and_refuse_unsafe_values() -> None
         JwtSettings(enabled=True)
     with pytest.raises(ValidationError, match="none"):
         JwtSettings(algorithms=("EdDSA", "none"))
-    with pytest.raises(ValidationError, match=r"limits\.max_depht\n  Extra inputs are not permitted"):
+    with pytest.raises(
+        ValidationError, match=r"limits\.max_depht\n  Extra inputs are not permitted"
+    ):
         SecuritySettings.model_validate({"limits": {"max_depht": 3}})  # typos are refused
