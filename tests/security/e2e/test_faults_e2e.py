@@ -130,11 +130,12 @@ def test_hanging_subgraph_times_out(stack: RunningStack, tmp_path: Path) -> None
         "partial:SUBGRAPH_CIRCUIT_OPEN",
     }
     assert hung.by_kind["reviews"]["partial:GATEWAY_TIMEOUT"] >= 1
-    # README: "GATEWAY_TIMEOUT after 1 s": never before the timeout, and well before the
-    # client's own 30 s (the slack is for a loaded 2-core machine)
+    # README: "GATEWAY_TIMEOUT after 1 s": the first request to meet the hang waits the whole
+    # second (later ones may join its in-flight fetch, deduplicated, and hear sooner), and none
+    # waits much longer than the timeout (the slack is for a loaded 2-core machine)
     timed_out = [s for outcome, s in hung.seconds["reviews"] if "GATEWAY_TIMEOUT" in outcome]
     print("GATEWAY_TIMEOUT after (s):", sorted(round(s, 2) for s in timed_out))
-    assert all(1.0 <= seconds < 6.0 for seconds in timed_out), timed_out
+    assert max(timed_out) >= 1.0 and all(seconds < 6.0 for seconds in timed_out), timed_out
 
 
 def _apq(query: str, with_query: bool) -> dict[str, Any]:
