@@ -54,7 +54,7 @@ class ForwardedIdentity:
 def is_header_safe(value: str) -> bool:
     """Visible ASCII only, 1 to 255 characters (no CR/LF, no spaces): a subject this module can
     carry in a header without a proxy or HTTP library refusing it."""
-    return bool(_VISIBLE.match(value))
+    return bool(_VISIBLE.fullmatch(value))
 
 
 def _mac(secret: str, timestamp: str, user_id: str, scopes: str, body: bytes) -> str:
@@ -77,7 +77,7 @@ def sign_identity(
     (token verification refuses such subjects first)."""
     if not is_header_safe(user_id):
         raise ValueError("the subject cannot be forwarded in a header")
-    scope_text = " ".join(sorted({scope for scope in scopes if _SCOPE_TOKEN.match(scope)}))
+    scope_text = " ".join(sorted({scope for scope in scopes if _SCOPE_TOKEN.fullmatch(scope)}))
     timestamp = str(int(time.time() if now is None else now))
     mac = _mac(secret, timestamp, user_id, scope_text, body)
     return {

@@ -56,7 +56,7 @@ def sign_service(
     secret: str, caller: str, audience: str, body: bytes, *, now: float | None = None
 ) -> dict[str, str]:
     """Headers saying ``caller`` sends ``body`` to ``audience``."""
-    if not _NAME.match(caller) or not _NAME.match(audience):
+    if not _NAME.fullmatch(caller) or not _NAME.fullmatch(audience):
         raise ValueError("service names are lower-case identifiers")
     timestamp = str(int(time.time() if now is None else now))
     mac = _mac(secret, timestamp, caller, audience, body)
@@ -76,7 +76,7 @@ def verify_service(
     caller = headers.get(SERVICE_HEADER, "")
     version, _, rest = headers.get(SERVICE_SIGNATURE_HEADER, "").partition(";")
     timestamp, _, mac = rest.partition(";")
-    if not _NAME.match(caller) or version != _VERSION:
+    if not _NAME.fullmatch(caller) or version != _VERSION:
         return None
     if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return None
