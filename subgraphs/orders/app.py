@@ -70,6 +70,6 @@ def create_app(database: Database | None = None, upstreams: Upstreams | None = N
         strawberry_mount(schema, lambda: Context(db, clients)),
         on_shutdown=[clients.aclose],
         checks=clients.readiness_checks(),
-        background=[_reconciler(db, clients, settings.reconcile_window_seconds)],
+        on_startup=[_reconciler(db, clients, settings.reconcile_window_seconds)],
     )
     return app

@@ -29,7 +29,7 @@ INVALID = {
     "errors": [
         {
             "message": "invalid username or password",
-            "locations": [{"line": 1, "column": 42}],
+            "locations": [{"line": 1, "column": 40}],
             "path": ["login"],
             "extensions": {"code": "INVALID_CREDENTIALS"},
         }
@@ -39,7 +39,9 @@ INVALID = {
 
 def _accounts(tmp_path: Path, **settings: str) -> Any:
     env = {f"ACCOUNTS_{name.upper()}": value for name, value in settings.items()}
-    return running_stack(tmp_path, ["accounts"], extra_env={"accounts": env})
+    return running_stack(
+        tmp_path, ["accounts"], extra_env={"accounts": env}, ready_timeout_seconds=180
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +70,7 @@ def _throttled(body: Any, by: str) -> int:
         "errors": [
             {
                 "message": f"too many failed logins for this {by}; retry in {retry_after} s",
-                "locations": [{"line": 1, "column": 42}],
+                "locations": [{"line": 1, "column": 40}],
                 "path": ["login"],
                 "extensions": {"code": "LOGIN_THROTTLED", "retryAfter": retry_after, "by": by},
             }

@@ -43,7 +43,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         "INVENTORY_SWEEP_INTERVAL_SECONDS": "0.3",
     }
     names = ["products", "inventory", "orders"]
-    with running_stack(tmp_path_factory.mktemp("saga"), names, extra_env=env) as running:
+    with running_stack(
+        tmp_path_factory.mktemp("saga"), names, extra_env=env, ready_timeout_seconds=180
+    ) as running:
         yield running
 
 
@@ -106,10 +108,10 @@ async def test_killing_orders_mid_burst_leaves_no_stock_behind(stack: RunningSta
         dangling = (start - stock(stack)) - stored_units(stack, "burst-")
         if dangling > 0:
             break
-        stack.processes["orders"].start(ready_timeout_seconds=60)
+        stack.processes["orders"].start(ready_timeout_seconds=180)
     assert dangling > 0, "no kill left a reservation without an order"
     if not stack.processes["orders"].is_running():
-        stack.processes["orders"].start(ready_timeout_seconds=60)  # confirms what it stored
+        stack.processes["orders"].start(ready_timeout_seconds=180)  # confirms what it stored
     deadline = time.monotonic() + 30
     while True:
         expected = start - stored_units(stack, "burst-")
