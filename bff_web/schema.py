@@ -206,7 +206,6 @@ class Mutation:
         variables = {
             "input": {
                 "idempotencyKey": input.idempotency_key,
-                "userId": user_id,
                 "items": [{"upc": i.upc, "quantity": i.quantity} for i in input.items],
             }
         }

@@ -40,7 +40,12 @@ from router.planning.plan import (
     SequenceNode,
 )
 from router.request import graphql_error
-from servicekit.auth.forwarded import SCOPES_HEADER, SIGNATURE_HEADER, USER_ID_HEADER
+from servicekit.auth.forwarded import (
+    SCOPES_HEADER,
+    SIGNATURE_HEADER,
+    USER_ID_HEADER,
+    bind_identity,
+)
 
 __all__ = ["ExecutionResult", "PlanExecutor"]
 
@@ -167,6 +172,7 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
+        headers = bind_identity(headers, body, self._config.identity_forwarding.effective_secret())
         return await self._clients.send(
             name, url, body, headers, mutation=fetch.operation_kind == "mutation"
         )

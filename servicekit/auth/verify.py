@@ -3,7 +3,8 @@
 Order of checks, each failure with its own reason: the header parses; ``alg`` is in the allow-list
 (so ``none`` and HMAC-with-a-public-key confusion are refused before any key is touched); the
 ``kid`` resolves to a key whose own ``alg`` matches; the signature verifies; then ``exp``, ``nbf``,
-``iat``, ``aud``, ``iss`` and the required claims (RFC 7519 section 4.1, RFC 8725 section 3.1).
+``iat``, ``aud``, ``iss``, the required claims (RFC 7519 section 4.1, RFC 8725 section 3.1) and
+the subject's characters (it is forwarded in a header, RFC 9110 section 5.5).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import jwt
 from jwt import PyJWK
 
 from servicekit.auth.errors import AuthenticationError, AuthFailure
+from servicekit.auth.forwarded import is_header_safe
 from servicekit.auth.keys import ALGORITHM
 from servicekit.auth.keyset import KeySet
 from servicekit.auth.principal import Principal
@@ -118,6 +120,13 @@ class TokenVerifier:
         if not isinstance(subject, str) or not subject.strip():
             # an empty subject would be an authenticated nobody (and share one rate-limit bucket)
             raise AuthenticationError(AuthFailure.MISSING_CLAIM, "'sub' must be a non-empty string")
+        if not is_header_safe(subject):
+            # it travels on as a header (x-user-id) and a cache/rate-limit key: CR/LF or spaces
+            # there are header injection, so such a token is refused here (401), not at the call
+            raise AuthenticationError(
+                AuthFailure.INVALID_CLAIM,
+                "'sub' must be 1 to 255 visible ASCII characters (no spaces or control characters)",
+            )
         return claims
 
 

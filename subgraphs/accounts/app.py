@@ -7,15 +7,19 @@ first use, rotated with ``python -m servicekit.auth.issuer rotate --keys DIR`` w
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth.issuer import IssuerSettings, TokenService
 from servicekit.auth.passwords import PasswordHashing
+from servicekit.redis import create_redis
 from subgraphs.accounts.models import TABLES
 from subgraphs.accounts.schema import Context, schema
+from subgraphs.accounts.throttle import LoginThrottle, ThrottleLimits
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.db import Database
 from subgraphs.common.settings import DATA_DIR, SubgraphSettings
@@ -33,6 +37,29 @@ class Settings(SubgraphSettings):
     token_issuer: str = "http://127.0.0.1:4001"
     token_audience: str = "federation-router"
     token_ttl_seconds: int = 900
+    login_throttle: bool = True
+    """Count failed logins in Redis at ``ACCOUNTS_REDIS_URL`` (shared by every accounts process)."""
+    login_throttle_prefix: str = ""
+    """Redis key prefix; default ``accounts:login:<hash of the store URL>``: the replicas of one
+    deployment (one store) share counts, two stacks on one Redis (tests, demos) do not."""
+    login_max_failures_per_username: int = Field(default=5, gt=0)
+    login_max_failures_per_client: int = Field(default=50, gt=0)
+    login_window_seconds: int = Field(default=300, gt=0)
+    trusted_proxies: list[str] = []
+    """Peers whose ``X-Forwarded-For`` names the client (none by default)."""
+    hash_concurrency: int | None = None
+    """Argon2 computations at once (default: the number of CPUs)."""
+
+    def throttle(self, store_url: str) -> LoginThrottle:
+        redis = create_redis(self.redis_url) if self.login_throttle else None
+        limits = ThrottleLimits(
+            self.login_max_failures_per_username,
+            self.login_max_failures_per_client,
+            self.login_window_seconds,
+        )
+        store = hashlib.sha256(store_url.encode()).hexdigest()[:12]
+        prefix = self.login_throttle_prefix or f"accounts:login:{store}"
+        return LoginThrottle(redis, prefix, limits)
 
 
 def create_database(url: str | None = None) -> Database:
@@ -52,11 +79,17 @@ def token_service(settings: Settings | None = None) -> TokenService:
 
 
 def create_app(database: Database | None = None, tokens: TokenService | None = None) -> FastAPI:
+    settings = Settings()
     db = database or create_database()
-    service = tokens or token_service()
-    hashing = PasswordHashing()
+    service = tokens or token_service(settings)
+    hashing = PasswordHashing(max_concurrent=settings.hash_concurrency)
+    throttle = settings.throttle(db.url)
+    proxies = frozenset(settings.trusted_proxies)
     app = create_subgraph_app(
-        NAME, db, strawberry_mount(schema, lambda: Context(db, service, hashing))
+        NAME,
+        db,
+        strawberry_mount(schema, lambda: Context(db, service, hashing, throttle, proxies)),
+        on_shutdown=[throttle.aclose],
     )
     app.router.routes.append(service.route())
     return app

@@ -3,12 +3,14 @@
 Tokens come from :class:`servicekit.auth.TokenService` (keys under ``ACCOUNTS_KEYS_DIR``, JWKS
 served at ``/.well-known/jwks.json`` by this service); the router verifies them against that
 JWKS. A login for an unknown user spends the same hashing time as a wrong password
-(``verify_dummy``), so response times do not reveal which usernames exist.
+(``verify_dummy``), so response times do not reveal which usernames exist. Hashing runs in a
+worker thread (``PasswordHashing.*_async``), never on the event loop; failed logins are throttled
+(:mod:`subgraphs.accounts.throttle`) before any hashing.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -16,6 +18,7 @@ from servicekit.auth.passwords import PasswordHashing
 from subgraphs.accounts.models import Credential, User
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
+from subgraphs.common.limits import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MAX_USERNAME
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -31,18 +34,36 @@ DEFAULT_SCOPES = ("read:orders",)
 
 
 class AccountError(Exception):
-    """A client error with its GraphQL error code."""
+    """A client error with its GraphQL error code (and extensions beside it)."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str, **extensions: object) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.extensions = extensions
+
+
+def _check_lengths(**values: tuple[str, int]) -> None:
+    for argument, (value, limit) in values.items():
+        if len(value) > limit:
+            raise AccountError(
+                f"{argument} is limited to {limit} characters",
+                "BAD_USER_INPUT",
+                argument=argument,
+                maximum=limit,
+            )
 
 
 async def create_account(
     db: Database, hashing: PasswordHashing, *, username: str, name: str, email: str, password: str
 ) -> User:
     """A new user with a hashed password; ``USERNAME_TAKEN`` / ``BAD_USER_INPUT`` otherwise."""
+    _check_lengths(
+        username=(username, MAX_USERNAME),
+        name=(name, MAX_NAME),
+        email=(email, MAX_EMAIL),
+        password=(password, MAX_PASSWORD),
+    )
     username = username.strip()
     if not username or "@" not in email or len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
@@ -50,7 +71,7 @@ async def create_account(
             "characters are required",
             "BAD_USER_INPUT",
         )
-    password_hash = hashing.hash_password(password)
+    password_hash = await hashing.hash_password_async(password)
     user = User(name=name, username=username, email=email, created_at=utcnow())
     try:
         async with db.session() as session:
@@ -70,20 +91,24 @@ async def check_login(
     db: Database, hashing: PasswordHashing, *, username: str, password: str
 ) -> User:
     """The user when the password matches, else ``INVALID_CREDENTIALS`` (same time either way)."""
+    _check_lengths(username=(username, MAX_USERNAME), password=(password, MAX_PASSWORD))
     statement = (
         select(User, Credential)
         .join(Credential, col(Credential.user_id) == col(User.id))
         .where(col(User.username) == username)
     )
-    async with db.session() as session:
+    async with db.session() as session:  # no connection is held while hashing
         found = (await session.execute(statement)).first()
-        if found is None:
-            hashing.verify_dummy(password)
-            raise AccountError("invalid username or password", "INVALID_CREDENTIALS")
-        user, credential = found
-        if not hashing.verify_password(credential.password_hash, password):
-            raise AccountError("invalid username or password", "INVALID_CREDENTIALS")
-        credential.last_login_at = utcnow()
-        await session.commit()
-        await session.refresh(user)
-        return user
+    if found is None:
+        await hashing.verify_dummy_async(password)
+        raise AccountError("invalid username or password", "INVALID_CREDENTIALS")
+    user, credential = found
+    if not await hashing.verify_password_async(credential.password_hash, password):
+        raise AccountError("invalid username or password", "INVALID_CREDENTIALS")
+    async with db.session() as session, session.begin():
+        await session.execute(
+            update(Credential)
+            .where(col(Credential.user_id) == user.id)
+            .values(last_login_at=utcnow())
+        )
+    return user

@@ -4,7 +4,9 @@
 with one SQL statement through the request's loader. ``signUp`` / ``login`` answer a bearer token
 (:mod:`subgraphs.accounts.auth`); ``me`` is ``@authenticated`` (the router removes it for
 anonymous callers) and answers the caller only; ``User.lastLoginAt`` needs the ``read:activity``
-scope (``@requiresScopes``) and is answered to its owner only.
+scope (``@requiresScopes``) and is answered to its owner only. Personal fields (``email``) are
+answered to their owner or a caller with :data:`ADMIN_SCOPE`, null to anyone else; ``id``,
+``username``, ``name`` and ``createdAt`` are public (they appear beside every review).
 """
 
 from __future__ import annotations
@@ -27,26 +29,47 @@ from subgraphs.accounts.auth import DEFAULT_SCOPES, AccountError, check_login, c
 from subgraphs.accounts.loaders import Loaders, parse_user_id
 from subgraphs.accounts.models import Credential
 from subgraphs.accounts.models import User as UserRow
+from subgraphs.accounts.throttle import LoginThrottle, LoginThrottledError
 from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
-from subgraphs.common.identity import current_user_id
+from subgraphs.common.identity import caller, current_user_id
+from subgraphs.common.limits import MAX_IDS, check_size
 from subgraphs.common.pagination import clamp_first, decode_cursor, encode_cursor, page_of
 from subgraphs.common.strawberry_app import federation_schema, given
 
-__all__ = ["Context", "schema"]
+__all__ = ["ADMIN_SCOPE", "Context", "schema"]
 
 CURSOR_KIND = "user"
+ADMIN_SCOPE = "users:admin"
 
 
 class Context(BaseContext):
     """Per request: the store and fresh loaders (a loader's cache never outlives its request)."""
 
-    def __init__(self, db: Database, tokens: TokenService, hashing: PasswordHashing) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tokens: TokenService,
+        hashing: PasswordHashing,
+        throttle: LoginThrottle,
+        trusted_proxies: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__()
         self.db = db
         self.loaders = Loaders.create(db)
         self.tokens = tokens
         self.hashing = hashing
+        self.throttle = throttle
+        self.trusted_proxies = trusted_proxies
+
+    def client_address(self) -> str:
+        """The peer's address; the last ``X-Forwarded-For`` hop only from a trusted proxy."""
+        request = self.request
+        peer = request.client.host if request is not None and request.client else "unknown"
+        if request is None or peer not in self.trusted_proxies:
+            return peer
+        hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+        return next((hop for hop in reversed(hops) if hop), peer)
 
 
 async def _load_user(info: Info[Context, None], user_id: object) -> User | None:
@@ -63,8 +86,20 @@ class User:
     name: str
     # @shareable: reviews @provides it (Review.author), Fed 2 then requires it here.
     username: str = strawberry.federation.field(shareable=True)
-    email: str
+    email_address: strawberry.Private[str]
     created_at: datetime
+
+    @strawberry.federation.field(  # type: ignore[untyped-decorator]
+        authenticated=True,
+        description="The owner's only (or with scope users:admin); null for anyone else.",
+    )
+    def email(self, info: Info[Context, None]) -> str | None:
+        identity = caller(info.context.request)
+        if identity is None:
+            return None
+        if identity.user_id == str(self.id) or ADMIN_SCOPE in identity.scopes:
+            return self.email_address
+        return None
 
     @strawberry.federation.field(  # type: ignore[untyped-decorator]
         requires_scopes=[["read:activity"]],
@@ -85,7 +120,7 @@ class User:
             id=strawberry.ID(str(row.id)),
             name=row.name,
             username=row.username,
-            email=row.email,
+            email_address=row.email,
             created_at=as_utc(row.created_at),
         )
 
@@ -155,7 +190,15 @@ def _payload(info: Info[Context, None], row: UserRow) -> AuthPayload:
 
 
 def _client_error(error: AccountError) -> GraphQLError:
-    return GraphQLError(error.message, extensions={"code": error.code})
+    return GraphQLError(error.message, extensions={"code": error.code, **error.extensions})
+
+
+def _throttled(info: Info[Context, None], error: LoginThrottledError) -> GraphQLError:
+    response = info.context.response
+    if response is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    extensions = {"code": "LOGIN_THROTTLED", "retryAfter": error.retry_after, "by": error.scope}
+    return GraphQLError(str(error), extensions=extensions)
 
 
 @strawberry.type
@@ -179,12 +222,19 @@ class Mutation:
     @strawberry.mutation(description="Exchange a username and password for a bearer token.")  # type: ignore[untyped-decorator]
     async def login(self, info: Info[Context, None], username: str, password: str) -> AuthPayload:
         context = info.context
+        client = context.client_address()
         try:
+            await context.throttle.check(username, client)
             row = await check_login(
                 context.db, context.hashing, username=username, password=password
             )
+        except LoginThrottledError as error:
+            raise _throttled(info, error) from None
         except AccountError as error:
+            if error.code == "INVALID_CREDENTIALS":
+                await context.throttle.failed(username, client)
             raise _client_error(error) from None
+        await context.throttle.succeeded(username, client)
         return _payload(info, row)
 
 
@@ -232,6 +282,7 @@ class Query:
     async def users_by_id(
         self, info: Info[Context, None], ids: list[strawberry.ID]
     ) -> list[User | None]:
+        check_size("ids", ids, MAX_IDS)
         return list(await asyncio.gather(*(_load_user(info, i) for i in ids)))
 
 

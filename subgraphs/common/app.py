@@ -6,8 +6,10 @@ The store's schema is created on start-up and ``/ready`` answers only while the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -27,18 +29,29 @@ def create_subgraph_app(
     *,
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     checks: Mapping[str, ReadinessCheck] | None = None,
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    on_startup: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
 ) -> FastAPI:
     """``mount_graphql`` adds the library's GraphQL endpoint (Strawberry router, Ariadne ASGI);
     ``on_shutdown`` closes what else the subgraph opened (HTTP clients); ``checks`` are readiness
-    checks beside the store's (orders: its upstream subgraphs, optional)."""
+    checks beside the store's (orders: its upstream subgraphs, optional); ``background`` tasks
+    run while the process serves (inventory's reservation sweeper) and are cancelled on stop;
+    ``on_startup`` tasks run once beside serving (orders' reconciliation), kept in
+    ``app.state.startup_tasks`` so a test can wait for them."""
     log = get_logger(f"subgraphs.{name}")
     install_client_error_filter()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await database.create_schema()
         log.info("subgraph.started", subgraph=name, dialect=database.engine.dialect.name)
+        tasks = [asyncio.create_task(run()) for run in background]
+        app.state.startup_tasks = [asyncio.create_task(run()) for run in on_startup]
+        tasks += app.state.startup_tasks
         yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for close in on_shutdown:
             await close()
         await database.dispose()

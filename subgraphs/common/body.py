@@ -1,6 +1,7 @@
 """A pure-ASGI guard in front of ``/graphql``: a POST body that is not JSON, or too large, is
 answered with a GraphQL-shaped error (GraphQL over HTTP: 400 / 413 with ``errors``), the same
-for Strawberry and Ariadne (which otherwise answer with different plain-text messages)."""
+for Strawberry and Ariadne (which otherwise answer with different plain-text messages). The body
+it buffered stays in the scope (:data:`BODY_SCOPE_KEY`) for signature checks."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from typing import Any
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_BODY_BYTES", "JsonBodyGuard"]
+__all__ = ["BODY_SCOPE_KEY", "MAX_BODY_BYTES", "JsonBodyGuard"]
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+BODY_SCOPE_KEY = "subgraph.body"
+"""Where the guard leaves the raw body in the ASGI scope: signed identities are bound to it
+(:mod:`subgraphs.common.identity`)."""
 
 
 def _error(status: int, message: str, code: str) -> JSONResponse:
@@ -53,6 +57,7 @@ class JsonBodyGuard:
         except ValueError:
             await _error(400, "request body is not valid JSON", "BAD_REQUEST")(scope, receive, send)
             return
+        scope[BODY_SCOPE_KEY] = body
         await self.app(scope, _replay(body), send)
 
     def _applies(self, scope: Scope) -> bool:

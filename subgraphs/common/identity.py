@@ -1,11 +1,12 @@
 """Who is calling: the one place a subgraph reads the caller's identity.
 
 The router verifies the bearer token and forwards the subject and scopes as ``x-user-id`` /
-``x-user-scopes`` with an HMAC signature (:mod:`servicekit.auth.forwarded`). When the subgraph
-has the shared secret (``IDENTITY_HMAC_SECRET``), those headers count only with a valid, fresh
-signature, so neither a client behind the router nor a direct caller can claim to be someone.
-Without the secret (local tests, the bare dev stack) the plain ``x-user-id`` header is trusted,
-as before.
+``x-user-scopes`` with an HMAC signature bound to the request body
+(:mod:`servicekit.auth.forwarded`); another service (orders calling inventory) signs its own name
+(:mod:`servicekit.auth.service`). Both count only with a valid, fresh signature under the shared
+secret (``IDENTITY_HMAC_SECRET``), checked here, in the subgraph: a subgraph does not trust that
+only the router can reach it. Without the secret every request is anonymous (plain ``x-user-id``
+headers are never believed).
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ import os
 
 from starlette.requests import HTTPConnection
 
-from servicekit.auth.forwarded import USER_ID_HEADER, verify_identity
+from servicekit.auth.forwarded import USER_ID_HEADER, ForwardedIdentity, verify_identity
+from servicekit.auth.service import service_secret, verify_service
+from subgraphs.common.body import BODY_SCOPE_KEY
 
-__all__ = ["USER_ID_HEADER", "current_scopes", "current_user_id", "identity_secret"]
+__all__ = [
+    "USER_ID_HEADER",
+    "caller",
+    "calling_service",
+    "current_scopes",
+    "current_user_id",
+    "identity_secret",
+]
+
+_CALLER_KEY = "subgraph.caller"
 
 
 def identity_secret() -> str | None:
@@ -24,22 +36,44 @@ def identity_secret() -> str | None:
     return os.environ.get("IDENTITY_HMAC_SECRET") or None
 
 
-def current_user_id(request: HTTPConnection | None) -> str | None:
-    """The caller's user id, or ``None`` for an anonymous (or unverifiable) request."""
+def _body(request: HTTPConnection) -> bytes | None:
+    body = request.scope.get(BODY_SCOPE_KEY)
+    return body if isinstance(body, bytes) else None
+
+
+def caller(request: HTTPConnection | None) -> ForwardedIdentity | None:
+    """The verified caller of this request (checked once, remembered in the request's scope)."""
     if request is None:
         return None
-    secret = identity_secret()
-    if secret is not None:
-        identity = verify_identity(request.headers, secret)
-        return identity.user_id if identity else None
-    value = request.headers.get(USER_ID_HEADER, "").strip()
-    return value or None
+    scope = request.scope
+    if _CALLER_KEY not in scope:
+        secret, body = identity_secret(), _body(request)
+        found = None
+        if secret is not None and body is not None:
+            found = verify_identity(request.headers, secret, body=body)
+        scope[_CALLER_KEY] = found
+    identity = scope[_CALLER_KEY]
+    return identity if isinstance(identity, ForwardedIdentity) else None
+
+
+def current_user_id(request: HTTPConnection | None) -> str | None:
+    """The caller's user id, or ``None`` for an anonymous (or unverifiable) request."""
+    identity = caller(request)
+    return identity.user_id if identity else None
 
 
 def current_scopes(request: HTTPConnection | None) -> frozenset[str]:
-    """The caller's verified scopes (empty without the shared secret or a valid signature)."""
-    secret = identity_secret()
-    if request is None or secret is None:
-        return frozenset()
-    identity = verify_identity(request.headers, secret)
+    """The caller's verified scopes (empty for an anonymous request)."""
+    identity = caller(request)
     return identity.scopes if identity else frozenset()
+
+
+def calling_service(request: HTTPConnection | None, audience: str) -> str | None:
+    """The service that signed this request for ``audience`` (this subgraph), else None."""
+    secret = service_secret()
+    if request is None or secret is None:
+        return None
+    body = _body(request)
+    if body is None:
+        return None
+    return verify_service(request.headers, secret, audience, body)

@@ -1,7 +1,9 @@
 """The inventory store: stock per product and idempotent reservations (SQLModel; no GraphQL).
 
 A reservation is keyed by the caller's idempotency key (unique), so a retried or concurrent
-``reserveStock`` with the same key changes stock at most once.
+``reserveStock`` with the same key changes stock at most once. It is ``RESERVED`` until orders
+confirms it (``CONFIRMED``: an order holds the stock) or it is released (``RELEASED``: by orders,
+or by the sweeper once ``updated_at`` is older than the reservation time-to-live).
 """
 
 from __future__ import annotations
@@ -10,10 +12,19 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-__all__ = ["RELEASED", "RESERVED", "TABLES", "Stock", "StockReservation", "StockReservationItem"]
+__all__ = [
+    "CONFIRMED",
+    "RELEASED",
+    "RESERVED",
+    "TABLES",
+    "Stock",
+    "StockReservation",
+    "StockReservationItem",
+]
 
 RESERVED = "RESERVED"
 RELEASED = "RELEASED"
+CONFIRMED = "CONFIRMED"
 
 
 class Stock(SQLModel, table=True):

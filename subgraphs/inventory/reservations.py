@@ -4,6 +4,11 @@ Every transaction *writes first* (insert the reservation, or flip its status), s
 write lock is taken before anything is read (no lock upgrade, so no SQLITE_BUSY deadlock) and on
 PostgreSQL a concurrent duplicate key waits for the first transaction, then sees its outcome.
 Stock is decremented with ``quantity >= wanted`` guards, so it never goes negative.
+
+A reservation nobody confirms (its order was never stored: the orders process died, or lost its
+reply) expires: :func:`sweep` releases ``RESERVED`` reservations older than the time-to-live, so a
+saga interrupted half-way leaves no stock behind. The same key with other items is a conflict
+(:class:`IdempotencyConflictError`), never a silent replay of the first reservation.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +26,7 @@ from sqlmodel import col
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
 from subgraphs.inventory.models import (
+    CONFIRMED,
     RELEASED,
     RESERVED,
     Stock,
@@ -28,12 +35,15 @@ from subgraphs.inventory.models import (
 )
 
 __all__ = [
+    "IdempotencyConflictError",
     "InvalidReservationError",
     "OutOfStockError",
     "Reservation",
+    "confirm",
     "find",
     "release",
     "reserve",
+    "sweep",
 ]
 
 
@@ -47,6 +57,10 @@ class OutOfStockError(Exception):
 
 class InvalidReservationError(ValueError):
     """The request itself is wrong (no items, a non-positive quantity, an empty key)."""
+
+
+class IdempotencyConflictError(Exception):
+    """The key already holds a reservation of other items."""
 
 
 @dataclass(frozen=True)
@@ -146,14 +160,55 @@ async def reserve(db: Database, key: str, items: Sequence[tuple[str, int]]) -> R
         existing = await find(db, key)
         if existing is None:
             raise RuntimeError(f"reservation {key} vanished")
-        if existing.status == RELEASED:
-            async with db.session() as session, session.begin():
-                if await _set_status(session, key, RELEASED, RESERVED):
-                    await _take(session, existing.items)
+        if existing.items != merged:
+            raise IdempotencyConflictError(f"key {key!r} already reserves other items")
+        await _retake(db, existing, RESERVED)
     found = await find(db, key)
     if found is None:
         raise RuntimeError(f"reservation {key} vanished")
     return found
+
+
+async def _retake(db: Database, existing: Reservation, status: str) -> None:
+    """A released reservation takes its stock again (a retry after the sweeper ran)."""
+    if existing.status != RELEASED:
+        return
+    async with db.session() as session, session.begin():
+        if await _set_status(session, existing.idempotency_key, RELEASED, status):
+            await _take(session, existing.items)
+
+
+async def confirm(db: Database, key: str) -> Reservation | None:
+    """An order holds this reservation: it no longer expires (a released one is taken again,
+    or ``OutOfStockError``); ``None`` for an unknown key."""
+    existing = await find(db, key)
+    if existing is None:
+        return None
+    await _retake(db, existing, CONFIRMED)
+    async with db.session() as session, session.begin():
+        await _set_status(session, key, RESERVED, CONFIRMED)
+    return await find(db, key)
+
+
+async def sweep(db: Database, ttl_seconds: float) -> int:
+    """Release every unconfirmed reservation last touched more than ``ttl_seconds`` ago;
+    returns how many were released."""
+    cutoff = utcnow() - timedelta(seconds=ttl_seconds)
+    statement = select(col(StockReservation.idempotency_key)).where(
+        col(StockReservation.status) == RESERVED, col(StockReservation.updated_at) < cutoff
+    )
+    async with db.session() as session:
+        keys = list((await session.scalars(statement)).all())
+    released = 0
+    for key in keys:
+        existing = await find(db, key)
+        if existing is None:
+            continue
+        async with db.session() as session, session.begin():
+            if await _set_status(session, key, RESERVED, RELEASED):
+                await _give_back(session, existing.items)
+                released += 1
+    return released
 
 
 async def release(db: Database, key: str) -> Reservation | None:

@@ -2,7 +2,9 @@
 
 It extends ``Product`` (``@key(fields: "upc")``) with stock and a shipping estimate that
 ``@requires`` the product's price and weight (owned by products). The reservation mutations are
-``@inaccessible``: orders calls them directly; the client API never shows them.
+``@inaccessible``: orders calls them directly; the client API never shows them. Being hidden is
+not a control: each one answers only a request signed by the orders service
+(:mod:`servicekit.auth.service`); anyone else gets ``FORBIDDEN``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from subgraphs.common.db import Database
+from subgraphs.common.identity import calling_service
+from subgraphs.common.limits import MAX_IDEMPOTENCY_KEY, MAX_IDS, check_length, check_size
 from subgraphs.common.strawberry_app import federation_schema
 from subgraphs.inventory import reservations
 from subgraphs.inventory.loaders import Loaders
@@ -24,6 +28,8 @@ from subgraphs.inventory.loaders import Loaders
 __all__ = ["Context", "schema", "shipping_estimate"]
 
 FREE_SHIPPING_ABOVE_CENTS = 1000
+AUDIENCE = "inventory"
+RESERVING_SERVICES = frozenset({"orders"})
 
 
 class Context(BaseContext):
@@ -89,6 +95,7 @@ class Product:
 class ReservationStatus(Enum):
     RESERVED = "RESERVED"
     RELEASED = "RELEASED"
+    CONFIRMED = "CONFIRMED"
 
 
 @strawberry.input
@@ -118,30 +125,68 @@ class StockReservation:
         )
 
 
+def _only_orders(info: Info[Context, None], key: str) -> None:
+    """Internal mutations answer the orders service only (a verified service identity)."""
+    service = calling_service(info.context.request, AUDIENCE)
+    if service not in RESERVING_SERVICES:
+        raise GraphQLError(
+            "stock reservations are internal to the orders service",
+            extensions={"code": "FORBIDDEN"},
+        )
+    check_length("idempotencyKey", key, MAX_IDEMPOTENCY_KEY + 24)  # + the orders' user scope
+
+
+def _stock_error(error: Exception) -> GraphQLError:
+    if isinstance(error, reservations.OutOfStockError):
+        return GraphQLError(str(error), extensions={"code": "OUT_OF_STOCK", "upcs": error.upcs})
+    if isinstance(error, reservations.IdempotencyConflictError):
+        return GraphQLError(str(error), extensions={"code": "IDEMPOTENCY_KEY_CONFLICT"})
+    return GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"})
+
+
+_STOCK_ERRORS = (
+    reservations.OutOfStockError,
+    reservations.IdempotencyConflictError,
+    reservations.InvalidReservationError,
+)
+
+
 @strawberry.type
 class Mutation:
     @strawberry.federation.mutation(inaccessible=True)  # type: ignore[untyped-decorator]
     async def reserve_stock(
         self, info: Info[Context, None], idempotency_key: str, items: list[StockItemInput]
     ) -> StockReservation:
-        """Take stock for an order; the same key again changes nothing."""
+        """Take stock for an order; the same key again changes nothing (other items: a
+        conflict). Unconfirmed, it expires and the sweeper gives the stock back."""
+        _only_orders(info, idempotency_key)
+        check_size("items", items, MAX_IDS)
         try:
             reservation = await reservations.reserve(
                 info.context.db, idempotency_key, [(i.upc, i.quantity) for i in items]
             )
-        except reservations.OutOfStockError as error:
-            raise GraphQLError(
-                str(error), extensions={"code": "OUT_OF_STOCK", "upcs": error.upcs}
-            ) from error
-        except reservations.InvalidReservationError as error:
-            raise GraphQLError(str(error), extensions={"code": "BAD_USER_INPUT"}) from error
+        except _STOCK_ERRORS as error:
+            raise _stock_error(error) from error
         return StockReservation.of(reservation)
+
+    @strawberry.federation.mutation(inaccessible=True)  # type: ignore[untyped-decorator]
+    async def confirm_stock(
+        self, info: Info[Context, None], idempotency_key: str
+    ) -> StockReservation | None:
+        """The order is stored: keep the stock (no expiry); null for an unknown key."""
+        _only_orders(info, idempotency_key)
+        try:
+            reservation = await reservations.confirm(info.context.db, idempotency_key)
+        except _STOCK_ERRORS as error:
+            raise _stock_error(error) from error
+        return StockReservation.of(reservation) if reservation else None
 
     @strawberry.federation.mutation(inaccessible=True)  # type: ignore[untyped-decorator]
     async def release_stock(
         self, info: Info[Context, None], idempotency_key: str
     ) -> StockReservation | None:
         """Give a reservation's stock back (once); null for an unknown key."""
+        _only_orders(info, idempotency_key)
         reservation = await reservations.release(info.context.db, idempotency_key)
         return StockReservation.of(reservation) if reservation else None
 

@@ -2,6 +2,11 @@
 
 ``Order`` is an entity; ``User`` is extended with its orders; ``Product`` is referenced only
 (``resolvable: false``), the router fetches its fields from products.
+
+Authorization is enforced here, not only in the router (a subgraph must not trust that only the
+router calls it): an order (``order(id:)``, ``User.orders``, an ``Order`` entity) is visible to
+its owner and to callers with the :data:`ADMIN_SCOPE`; ``placeOrder`` needs a signed-in caller and
+places the order for that caller only (there is no way to name another buyer).
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from strawberry.types import Info
 
 from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
-from subgraphs.common.identity import current_user_id, identity_secret
+from subgraphs.common.identity import caller
 from subgraphs.common.ids import parse_int_id
+from subgraphs.common.limits import MAX_IDS, check_size
 from subgraphs.common.pagination import clamp_first, decode_cursor
 from subgraphs.common.strawberry_app import federation_schema, given
 from subgraphs.orders import placement
@@ -29,9 +35,10 @@ from subgraphs.orders.loaders import Loaders
 from subgraphs.orders.models import Order as OrderRow
 from subgraphs.orders.upstream import UpstreamError, Upstreams
 
-__all__ = ["CURSOR_KIND", "Context", "schema"]
+__all__ = ["ADMIN_SCOPE", "CURSOR_KIND", "Context", "schema"]
 
 CURSOR_KIND = "order"
+ADMIN_SCOPE = "orders:admin"
 
 
 class Context(BaseContext):
@@ -62,12 +69,28 @@ class OrderItem:
     unit_price: int
 
 
+def _may_read(info: Info[Context, None], owner_id: int) -> bool:
+    """The caller owns the orders of ``owner_id`` or holds the admin scope."""
+    identity = caller(info.context.request)
+    if identity is None:
+        return False
+    return identity.user_id == str(owner_id) or ADMIN_SCOPE in identity.scopes
+
+
+def _unauthenticated(what: str) -> GraphQLError:
+    return GraphQLError(f"{what} needs a signed-in user", extensions={"code": "UNAUTHENTICATED"})
+
+
 async def _load_order(info: Info[Context, None], order_id: object) -> Order | None:
+    """The order when the caller may see it; null when it does not exist or is someone else's
+    (the same answer, so ids cannot be probed for existence)."""
     key = parse_int_id(order_id)
     if key is None:
         return None
     row = await info.context.loaders.orders.load(key)
-    return Order.from_row(row) if row else None
+    if row is None or not _may_read(info, row.user_id):
+        return None
+    return Order.from_row(row)
 
 
 @strawberry.federation.type(keys=["id"])
@@ -109,13 +132,10 @@ class Order:
         return _load_order(info, id)
 
 
-def _check_owner(info: Info[Context, None], user_id: str) -> None:
-    """With router-signed identity (``IDENTITY_HMAC_SECRET``), only the owner sees the orders;
-    the router already removes the field for anonymous callers (``@authenticated``). Without
-    the secret (local tests, direct calls) the check is off, as identity is unverifiable."""
-    if identity_secret() is None:
-        return
-    if current_user_id(info.context.request) != user_id:
+def _check_owner(info: Info[Context, None], user_id: int) -> None:
+    """Only the owner (or an admin) sees a user's orders; the router already removes the field
+    for anonymous callers (``@authenticated``), a direct call is checked here all the same."""
+    if not _may_read(info, user_id):
         raise GraphQLError(
             "orders are visible to their owner only", extensions={"code": "FORBIDDEN"}
         )
@@ -137,7 +157,7 @@ class User:
         user_id = parse_int_id(self.id)
         if user_id is None:
             return []
-        _check_owner(info, str(user_id))
+        _check_owner(info, user_id)
         after_key = decode_cursor(CURSOR_KIND, given(after))
         after_id = parse_int_id(after_key) if after_key is not None else None
         if after_key is not None and after_id is None:
@@ -159,32 +179,39 @@ class OrderItemInput:
 
 @strawberry.input
 class PlaceOrderInput:
-    idempotency_key: str
-    items: list[OrderItemInput]
-    user_id: strawberry.ID | None = strawberry.UNSET
+    idempotency_key: str = strawberry.field(
+        description="At most 128 characters; unique per user: the same key with another order "
+        "is IDEMPOTENCY_KEY_CONFLICT."
+    )
+    items: list[OrderItemInput] = strawberry.field(description="1 to 100 lines.")
 
 
 @strawberry.type
 class Query:
-    @strawberry.field
+    @strawberry.field(description="An order of the caller's (or any, with orders:admin).")  # type: ignore[untyped-decorator]
     async def order(self, info: Info[Context, None], id: strawberry.ID) -> Order | None:
+        if caller(info.context.request) is None:
+            raise _unauthenticated("order")
         return await _load_order(info, id)
 
 
 def _request(info: Info[Context, None], data: PlaceOrderInput) -> placement.OrderRequest:
-    raw_user = given(data.user_id) or current_user_id(info.context.request)
-    user_id = parse_int_id(raw_user)
+    """The buyer is the verified caller, always."""
+    identity = caller(info.context.request)
+    user_id = parse_int_id(identity.user_id) if identity else None
     if user_id is None:
-        raise GraphQLError(
-            "placeOrder needs a userId or a signed-in user", extensions={"code": "UNAUTHENTICATED"}
-        )
+        raise _unauthenticated("placeOrder")
+    check_size("items", data.items, MAX_IDS)
     items = [(item.upc, item.quantity) for item in data.items]
     return placement.OrderRequest(data.idempotency_key, user_id, items)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Place an order once per idempotencyKey.")  # type: ignore[untyped-decorator]
+    @strawberry.federation.mutation(  # type: ignore[untyped-decorator]
+        authenticated=True,
+        description="Place an order for the signed-in user, once per idempotencyKey.",
+    )
     async def place_order(self, info: Info[Context, None], input: PlaceOrderInput) -> Order:
         request = _request(info, input)
         try:

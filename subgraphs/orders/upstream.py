@@ -3,6 +3,8 @@ from products (``productsByUpc``) and stock reservations from inventory (``reser
 
 Both calls are idempotent (a query; a reservation keyed by the order's idempotency key), so a
 transport failure is retried once. A GraphQL error from inventory keeps its ``extensions.code``.
+Every call carries this service's signed identity (:mod:`servicekit.auth.service`, audience: the
+called subgraph): inventory lets only orders reserve, confirm or release stock.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import orjson
 
+from servicekit.auth.service import service_secret, sign_service
 from servicekit.health import ReadinessCheck
 from servicekit.http import create_http_client, http_probe
 
@@ -24,6 +28,8 @@ RESERVE = (
     "{ reserveStock(idempotencyKey: $key, items: $items) { idempotencyKey status } }"
 )
 RELEASE = "mutation Release($key: String!) { releaseStock(idempotencyKey: $key) { idempotencyKey status } }"
+CONFIRM = "mutation Confirm($key: String!) { confirmStock(idempotencyKey: $key) { idempotencyKey status } }"
+CALLER = "orders"
 
 
 def _health_url(graphql_url: str) -> str:
@@ -67,11 +73,21 @@ class Upstreams:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def _post(self, url: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
-        payload = {"query": query, "variables": dict(variables)}
+    def _headers(self, audience: str, body: bytes) -> dict[str, str]:
+        secret = service_secret()
+        headers = {"content-type": "application/json"}
+        if secret is not None:
+            headers |= sign_service(secret, CALLER, audience, body)
+        return headers
+
+    async def _post(
+        self, url: str, audience: str, query: str, variables: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        body = orjson.dumps({"query": query, "variables": dict(variables)})
         for attempt in range(2):
             try:
-                response = await self._client.post(url, json=payload)
+                headers = self._headers(audience, body)
+                response = await self._client.post(url, content=body, headers=headers)
                 break
             except httpx.TransportError as error:
                 if attempt == 1:
@@ -90,12 +106,16 @@ class Upstreams:
 
     async def unit_prices(self, upcs: Sequence[str]) -> dict[str, int]:
         """Price in cents per known UPC (unknown UPCs are absent)."""
-        data = await self._post(self.products_url, PRICES, {"upcs": list(upcs)})
+        data = await self._post(self.products_url, "products", PRICES, {"upcs": list(upcs)})
         return {p["upc"]: int(p["price"]) for p in data["productsByUpc"] if p is not None}
 
     async def reserve_stock(self, key: str, items: Sequence[tuple[str, int]]) -> None:
         lines = [{"upc": upc, "quantity": quantity} for upc, quantity in items]
-        await self._post(self.inventory_url, RESERVE, {"key": key, "items": lines})
+        await self._post(self.inventory_url, "inventory", RESERVE, {"key": key, "items": lines})
+
+    async def confirm_stock(self, key: str) -> None:
+        """The reservation belongs to a stored order: inventory's sweeper keeps it."""
+        await self._post(self.inventory_url, "inventory", CONFIRM, {"key": key})
 
     async def release_stock(self, key: str) -> None:
-        await self._post(self.inventory_url, RELEASE, {"key": key})
+        await self._post(self.inventory_url, "inventory", RELEASE, {"key": key})

@@ -35,11 +35,13 @@ class Accounts:
 
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], str]] = []
+        self.bodies: list[bytes] = []
         self.transport = httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         query = orjson.loads(request.content)["query"]
         self.requests.append((dict(request.headers), query))
+        self.bodies.append(request.content)
         fields = [name for name in ("id", "username", "email") if f" {name}\n" in query]
         users = [{name: user[name] for name in fields} for user in USERS]
         return httpx.Response(200, content=orjson.dumps({"data": {"users": users}}))
@@ -123,8 +125,8 @@ async def test_signed_identity_reaches_subgraphs_and_forged_headers_do_not() -> 
     await gateway.execute(GraphQLRequest(query="{ users { id } }", headers=forged))
     await gateway.aclose()
     signed, anonymous = (headers for headers, _ in accounts.requests)
-    identity = verify_identity(signed, "s3cret")
+    identity = verify_identity(signed, "s3cret", body=accounts.bodies[0])
     assert identity is not None
     assert (identity.user_id, identity.scopes) == ("7", frozenset({"profile:email", "a"}))
-    assert verify_identity(signed, "other") is None
+    assert verify_identity(signed, "other", body=accounts.bodies[0]) is None
     assert "x-user-id" not in anonymous and "x-identity-signature" not in anonymous

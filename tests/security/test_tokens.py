@@ -190,3 +190,16 @@ async def test_empty_subject_is_a_missing_claim() -> None:
             headers={"kid": keyset.current.kid},
         )
         assert await reason_of(make_verifier(keyset), token) == AuthFailure.MISSING_CLAIM
+
+
+async def test_a_subject_a_header_cannot_carry_is_an_invalid_claim() -> None:
+    """Issue #11: a signed token whose ``sub`` held CR/LF became a 500 when it was forwarded."""
+    keyset = KeySet.generate()
+    issuer = make_issuer(keyset)
+    verifier = make_verifier(keyset)
+    reasons = {
+        subject: await reason_of(verifier, issuer.issue(subject))
+        for subject in ("3\r\nx-user-id: 1", "3\n", "a b", "\x00", "x" * 256)
+    }
+    assert reasons == dict.fromkeys(reasons, AuthFailure.INVALID_CLAIM)
+    assert (await verifier.verify(issuer.issue("x" * 255))).subject == "x" * 255

@@ -44,7 +44,9 @@ REVIEW_FIELDS = "id body rating createdAt author { id username } product { upc }
 @pytest.mark.parametrize("subgraph", ["accounts"], indirect=True)
 async def test_accounts_user_entities(subgraph: InProcessSubgraph) -> None:
     reps = [{"__typename": "User", "id": i} for i in ("3", "1", "999", "3")]
-    answer = await subgraph.entities(reps, "... on User { id name username email createdAt }")
+    answer = await subgraph.entities(
+        reps, "... on User { id name username email createdAt }", as_user="1"
+    )
     u = {user.id: user for user in DATA.users}
     assert answer == {
         "data": {
@@ -64,7 +66,7 @@ async def test_accounts_root_fields(subgraph: InProcessSubgraph) -> None:
         "{ me { id } user(id: 2) { id } users(first: 2, after: 1) { id }"
         " usersConnection(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }"
         ' usersById(ids: ["4", "nope", "2", "404"]) { id } }',
-        headers={"x-user-id": "7"},
+        as_user="7",
     )
     cursors = [encode_cursor("user", i) for i in (1, 2, 3)]
     assert answer == {
@@ -270,7 +272,9 @@ async def test_orders_entities_for_order_and_user(subgraph: InProcessSubgraph) -
         {"__typename": "User", "id": "2"},
     ]
     answer = await subgraph.entities(
-        reps, f"... on Order {{ {ORDER_FIELDS} }} ... on User {{ id orders {{ id total }} }}"
+        reps,
+        f"... on Order {{ {ORDER_FIELDS} }} ... on User {{ id orders {{ id total }} }}",
+        as_user="1",
     )
     mine = [o for o in DATA.orders if o.user_id == 2]
     assert answer == {
@@ -291,6 +295,7 @@ async def test_orders_entities_for_order_and_user(subgraph: InProcessSubgraph) -
         '[{__typename: "User", id: "2"}]) { ... on User { orders(first: 1, after: $a) { id } } } '
         f'order(id: "1") {{ {ORDER_FIELDS} }} }}',
         {"a": encode_cursor("order", mine[0].id)},
+        as_user="1",
     )
     assert page == {
         "data": {"_entities": [{"orders": [{"id": str(mine[1].id)}]}], "order": order_json(1)}

@@ -49,3 +49,36 @@ async def test_reserve_and_release_are_idempotent_under_concurrency(postgres_url
         assert await reservations.find(db, "k2") is None
     finally:
         await db.dispose()
+
+
+async def test_unconfirmed_reservations_expire_and_a_reused_key_is_a_conflict(
+    postgres_url: str,
+) -> None:
+    """Issue #11: a reservation whose order never came is released by the sweeper; a confirmed
+    one is kept; the same key with other items is refused, not answered with the first."""
+    inventory = registry.get("inventory")
+    db = inventory.create_database(postgres_url)
+    try:
+        await inventory.seed(db, DATA)
+        upc, other = DATA.stock[0].upc, DATA.stock[1].upc
+        before = await _quantity(db, upc)
+        await reservations.reserve(db, "orphan", [(upc, 1)])
+        await reservations.reserve(db, "placed", [(upc, 2)])
+        confirmed = await reservations.confirm(db, "placed")
+        assert confirmed == reservations.Reservation("placed", "CONFIRMED", [(upc, 2)])
+        with pytest.raises(reservations.IdempotencyConflictError):
+            await reservations.reserve(db, "placed", [(other, 2)])
+        assert await reservations.sweep(db, ttl_seconds=60) == 0  # nothing old enough yet
+        await asyncio.sleep(1.1)  # timestamps are stored to the second
+        assert await reservations.sweep(db, ttl_seconds=0.5) == 1
+        assert await reservations.find(db, "orphan") == reservations.Reservation(
+            "orphan", "RELEASED", [(upc, 1)]
+        )
+        assert await _quantity(db, upc) == before - 2
+        # a late confirmation of a released reservation takes the stock again
+        late = await reservations.confirm(db, "orphan")
+        assert late == reservations.Reservation("orphan", "CONFIRMED", [(upc, 1)])
+        assert await _quantity(db, upc) == before - 3
+        assert await reservations.confirm(db, "unknown") is None
+    finally:
+        await db.dispose()
