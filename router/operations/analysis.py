@@ -123,7 +123,8 @@ class _Collector(Visitor):
         self._introspection = 0
         self._fields: list[tuple[bool, bool]] = []  # (counted for depth, introspection root)
         self._costs: list[CostField] = []
-        self._sets: list[tuple[Counter[str], list[int]]] = []  # keys, [spreads, fields]
+        self._sets: list[tuple[Counter[str], list[int], list[str]]] = []  # keys, [fields], spreads
+        self.spread_sets: list[tuple[int, tuple[str, ...]]] = []  # (selections, spread names)
 
     def _start(self, definition: _Definition) -> None:
         self._current = definition
@@ -149,21 +150,22 @@ class _Collector(Visitor):
 
     def enter_selection_set(self, node: SelectionSetNode, key: Any, parent: Any, *_: Any) -> None:
         if not isinstance(parent, InlineFragmentNode):  # its fields merge into the enclosing set
-            self._sets.append((Counter(), [0, 0]))
+            self._sets.append((Counter(), [0], []))
 
     def leave_selection_set(self, node: SelectionSetNode, key: Any, parent: Any, *_: Any) -> None:
         if isinstance(parent, InlineFragmentNode):
             return
-        keys, (spreads, fields) = self._sets.pop()
-        pairs = sum(count * (count - 1) // 2 for count in keys.values())
-        self.merge_comparisons += pairs + spreads * (spreads - 1) // 2 + spreads * fields
+        keys, (fields,), spreads = self._sets.pop()
+        self.merge_comparisons += sum(count * (count - 1) // 2 for count in keys.values())
+        if spreads:
+            self.spread_sets.append((fields + len(spreads), tuple(spreads)))
 
     def enter_field(self, node: FieldNode, *_: Any) -> None:
         current = self._current
         name = node.name.value
-        keys, counts = self._sets[-1]
+        keys, counts, _spreads = self._sets[-1]
         keys[(node.alias or node.name).value] += 1
-        counts[1] += 1
+        counts[0] += 1
         if node.alias is not None:
             current.aliases += 1
         if self._nesting == 0:
@@ -195,7 +197,7 @@ class _Collector(Visitor):
     def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
         name = node.name.value
         current = self._current
-        self._sets[-1][1][0] += 1
+        self._sets[-1][2].append(name)
         current.spreads.append(name)
         if self._introspection == 0:
             current.depth_spreads.append((self._depth, name))
@@ -310,7 +312,24 @@ def analyze_document(
         )
         for node, definition in collector.operations
     )
-    return DocumentAnalysis(operations, collector.merge_comparisons)
+    return DocumentAnalysis(
+        operations,
+        collector.merge_comparisons
+        + _fragment_comparisons(collector.spread_sets, resolve.reachable),
+    )
+
+
+def _fragment_comparisons(
+    spread_sets: list[tuple[int, tuple[str, ...]]], reachable: Callable[[str], frozenset[str]]
+) -> int:
+    """The field-merging rule compares a selection set's selections with every fragment it
+    reaches (transitively) and its spreads pairwise: chains and fans of spreads are quadratic
+    too."""
+    total = 0
+    for selections, spreads in spread_sets:
+        reach = frozenset(spreads).union(*(reachable(name) for name in spreads))
+        total += selections * len(reach) + len(spreads) * (len(spreads) - 1) // 2
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +341,7 @@ class _Resolvers:
     introspection: Callable[[_Definition], bool]
     requirements: Callable[[_Definition], frozenset[Requirement]]
     cost_variables: Callable[[_Definition], bool]
+    reachable: Callable[[str], frozenset[str]]
 
 
 def _resolvers(fragments: dict[str, _Definition]) -> _Resolvers:
@@ -352,4 +372,26 @@ def _resolvers(fragments: dict[str, _Definition]) -> _Resolvers:
         cost_variables=resolver(
             lambda d, of: d.cost_variables or any(of(name) for name in d.spreads), False
         ),
+        reachable=_reachable(fragments),
     )
+
+
+def _reachable(fragments: dict[str, _Definition]) -> Callable[[str], frozenset[str]]:
+    """Fragment name → the fragments its spreads reach, transitively (memoized)."""
+    empty: frozenset[str] = frozenset()
+    closure = _resolve(
+        fragments,
+        lambda d, of: frozenset(d.spreads).union(*(of(name) for name in d.spreads)),
+        empty,
+    )
+    memo: dict[str, frozenset[str]] = {}
+
+    def reachable(name: str) -> frozenset[str]:
+        found = memo.get(name)
+        if found is None:
+            definition = fragments.get(name)
+            found = closure(definition) if definition is not None else frozenset()
+            memo[name] = found
+        return found
+
+    return reachable
