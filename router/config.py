@@ -76,6 +76,9 @@ class ApqConfig(BaseModel):
     enabled: bool = True
     ttl_seconds: int = Field(default=86_400, gt=0)
     key_prefix: str = "router:apq:"
+    max_query_bytes: int = Field(default=65_536, gt=0)
+    """Larger registrations are refused (``PERSISTED_QUERY_TOO_LARGE``); the same bound as
+    ``security.limits.max_document_bytes``, past which no document runs anyway."""
 
 
 class HttpConfig(BaseModel):
