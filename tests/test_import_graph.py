@@ -101,12 +101,9 @@ def test_settings_live_next_to_their_package() -> None:
         for imported in _imports(path, module):
             if _node(imported) is None:
                 continue
-            if module.endswith(".settings"):
-                offenders.append(f"{module} -> {imported}")
-            elif imported == "router.security.settings" and _node(module) not in (
-                "router.security",
-                "router.config",
-            ):
+            reads_security = imported == "router.security.settings"
+            allowed = _node(module) in ("router.security", "router.config")
+            if module.endswith(".settings") or (reads_security and not allowed):
                 offenders.append(f"{module} -> {imported}")
     assert offenders == []
 
