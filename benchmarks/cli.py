@@ -4,6 +4,7 @@ bench gateways [--gateways router,apollo,hive,...] [--rounds N] [--duration S] .
 bench stack        the same gateways in front of our own Python subgraphs (seeded)
 bench planning     cold and warm planning time (benchmark query, generated 50-subgraph graph)
 bench memory       router RSS over 10,000 mixed requests
+bench rejection    cheap { __typename } p99 while the worst accepted documents arrive; refusals
 bench composition  / bench bff   the standalone modules others maintain, when present
 bench all          everything above in turn (what ``make bench`` runs)
 """
@@ -60,6 +61,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
     planning.add_argument("--repeat", type=int, default=20, help="warm repetitions")
+    rejection = commands.add_parser("rejection", help="event-loop blocking by hostile documents")
+    rejection.add_argument("--seconds", type=float, default=10.0, help="seconds under attack")
     memory = commands.add_parser("memory", help="router RSS over many requests")
     memory.add_argument("--requests", type=int, default=10_000)
     memory.add_argument("--concurrency", type=int, default=10)
@@ -129,6 +132,13 @@ def _memory(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rejection(args: argparse.Namespace) -> int:
+    from benchmarks.rejection_bench import run_rejection_benchmark
+
+    print(run_rejection_benchmark(seconds=getattr(args, "seconds", 10.0)))
+    return 0
+
+
 def _external(name: str, rest: Sequence[str]) -> int:
     """Run another engineer's standalone module through its own ``main(argv)``."""
     module_name = _EXTERNAL[name]
@@ -147,6 +157,7 @@ def _all(args: argparse.Namespace) -> int:
         ("stack", lambda: _stack(args)),
         ("planning", lambda: _planning(args)),
         ("memory", lambda: _memory(args)),
+        ("rejection", lambda: _rejection(args)),
         ("composition", lambda: _external("composition", [])),
         ("bff", lambda: _external("bff", [])),
     ]
@@ -173,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stack": _stack,
         "planning": _planning,
         "memory": _memory,
+        "rejection": _rejection,
         "report": _report,
         "all": _all,
     }

@@ -89,7 +89,12 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
         _log.warning("rate limits configured without http.redis_url: not enforced")
     apq_config = config.http.apq
     apq = (
-        ApqStore(redis, key_prefix=apq_config.key_prefix, ttl_seconds=apq_config.ttl_seconds)
+        ApqStore(
+            redis,
+            key_prefix=apq_config.key_prefix,
+            ttl_seconds=apq_config.ttl_seconds,
+            max_query_bytes=apq_config.max_query_bytes,
+        )
         if apq_config.enabled
         else None
     )

@@ -1,9 +1,10 @@
 """Router configuration: a YAML file (``router --config FILE``) validated by pydantic.
 
 Shared by the core (subgraph URLs, timeouts, header propagation, deduplication) and the HTTP
-surface (mode, limits, CORS/CSRF, APQ), and ``security`` (identity, authorization, CSRF, operation limits,
-rate limits, subgraph resilience: :mod:`router.security.settings`). Every value has a default, so
-a bare ``router --supergraph FILE`` runs (with no rate limit).
+surface (mode, CORS/CSRF, APQ), and ``security`` (:class:`SecurityConfig`: each package's settings
+model lives in that package, this module only assembles them, so no router package imports
+another for its settings). Every value has a default, so a bare ``router --supergraph FILE`` runs
+(with no rate limit).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
+from router.resilience.settings import ResilienceSettings
 from router.security.settings import SecuritySettings
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "HttpConfig",
     "IdentityForwardingConfig",
     "RouterConfig",
+    "SecurityConfig",
     "SubgraphConfig",
     "load_config",
 ]
@@ -72,6 +76,9 @@ class ApqConfig(BaseModel):
     enabled: bool = True
     ttl_seconds: int = Field(default=86_400, gt=0)
     key_prefix: str = "router:apq:"
+    max_query_bytes: int = Field(default=65_536, gt=0)
+    """Larger registrations are refused (``PERSISTED_QUERY_TOO_LARGE``); the same bound as
+    ``security.limits.max_document_bytes``, past which no document runs anyway."""
 
 
 class HttpConfig(BaseModel):
@@ -101,6 +108,27 @@ class IdentityForwardingConfig(BaseModel):
         return self.secret or os.environ.get("IDENTITY_HMAC_SECRET") or None
 
 
+class SecurityConfig(SecuritySettings):
+    """The ``security:`` section: identity, authorization, CSRF and introspection
+    (:mod:`router.security.settings`), operation limits and rate limits
+    (:mod:`router.limits.settings`), subgraph resilience (:mod:`router.resilience.settings`).
+    Each package reads only its own settings; this class only puts them side by side.
+
+    The bare default has no rate limit (a single developer behind one IP would trip it);
+    :meth:`development` is the preset the dev/compose configuration uses."""
+
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    resilience: ResilienceSettings = Field(default_factory=ResilienceSettings)
+
+    @classmethod
+    def development(cls) -> SecurityConfig:
+        """The dev/compose preset: the defaults plus 300 requests per 10 s per anonymous client
+        IP and per verified subject (issue #11: authenticated callers had no budget)."""
+        rule = RateLimitRule(requests=300, per_seconds=10)
+        return cls(rate_limit=RateLimitSettings(anonymous=rule, authenticated=rule))
+
+
 class RouterConfig(BaseModel):
     """The whole router configuration."""
 
@@ -112,7 +140,7 @@ class RouterConfig(BaseModel):
     expose_query_plan: bool = True
     deduplicate_inbound: bool = False
     http: HttpConfig = Field(default_factory=HttpConfig)
-    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
     identity_forwarding: IdentityForwardingConfig = Field(default_factory=IdentityForwardingConfig)
 
     def subgraph_url(self, name: str, default: str) -> str:

@@ -1,13 +1,25 @@
 """The router core behind the HTTP surface: ``Gateway.execute(GraphQLRequest) -> GraphQLResponse``.
 
-Per request: parse and validate against the API schema (cached by query text), pick the operation
-(spec "GetOperation"), check the operation type is allowed, coerce variables (spec
-"CoerceVariableValues"), answer introspection locally, plan (cached by normalized signature,
-operation name and active override labels), execute the plan against the subgraphs and shape the
-response (spec "Value Completion", "Handling Field Errors"). A supergraph swap replaces the state
-the *next* request reads; requests in flight finish on the state they started with. With
-``deduplicate_inbound``, identical concurrent queries share one execution
-(:mod:`router.execution.inbound`).
+A request goes through a short list of stages (:meth:`Gateway._run` reads as that list), each a
+small function with typed input and output; a stage refuses by raising :class:`OperationError`
+(a request error) and every check happens in exactly one stage:
+
+1. **document** (cached by text): parse → limits → validate (:mod:`router.operations.documents`:
+   size, tokens, then the one-pass operation analysis checked against the structural limits, all
+   before graphql-core's validation);
+2. **select**: spec "GetOperation", the operation type allowed for this request;
+3. **variables**: spec "CoerceVariableValues";
+4. **admit**: the introspection switch and the demand-control cost (variables may size lists);
+5. **authorize**: ``@authenticated``/``@requiresScopes``, filtering only when the analysis found
+   a requirement this caller misses;
+6. **plan** (cached by signature, operation name and active override labels);
+7. **execute**: introspection locally, the plan against the subgraphs;
+8. **shape**: spec "Value Completion" and "Handling Field Errors".
+
+CSRF, authentication and the rate limit run before the body is even parsed, in the HTTP layer's
+admission (:mod:`router.security.gate`). A supergraph swap replaces the state the *next* request
+reads; requests in flight finish on the state they started with. With ``deduplicate_inbound``,
+identical concurrent queries share one execution (:mod:`router.execution.inbound`).
 """
 
 from __future__ import annotations
@@ -16,17 +28,29 @@ import hashlib
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, print_ast
 
 from router.config import RouterConfig
-from router.execution import PlanExecutor, ShapeContext, Shaper, SubgraphClients, TypeMatcher
+from router.execution import (
+    ExecutionResult,
+    PlanExecutor,
+    RootShape,
+    ShapeContext,
+    Shaper,
+    SubgraphClients,
+    TypeMatcher,
+)
 from router.execution.inbound import InboundDeduplicator, identity_headers
+from router.limits.checks import check_cost
+from router.limits.cost_directives import CostDirectives
 from router.operations import (
+    DocumentRules,
     LRUCache,
+    OperationAnalysis,
     OperationError,
     PreparedDocument,
     coerce_variables,
@@ -38,9 +62,12 @@ from router.planning import plan_operation, plan_to_json, print_plan
 from router.planning.plan import QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
-from router.security.gate import OperationGate
+from router.security.authorization import authorize_operation
+from router.security.authorization_rules import AuthorizationRules
+from router.security.introspection import check_introspection
 from router.supergraph import Supergraph, load_supergraph
 from servicekit.auth.forwarded import sign_identity
+from servicekit.auth.principal import Principal
 from servicekit.logging import get_logger
 
 __all__ = ["Gateway", "Planner"]
@@ -51,7 +78,9 @@ Planner = Callable[..., QueryPlan]
 _log = get_logger("router.gateway")
 _PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
 DOCUMENT_CACHE_SIZE = 2048
+DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024
 PLAN_CACHE_SIZE = 2048
+PLAN_CACHE_BYTES = 32 * 1024 * 1024
 
 
 def _percent_labels(supergraph: Supergraph) -> tuple[tuple[str, float], ...]:
@@ -88,15 +117,56 @@ class _State:
 
     supergraph: Supergraph
     executor: PlanExecutor
+    rules: DocumentRules
     documents: LRUCache[str, PreparedDocument]
-    plans: LRUCache[tuple[str, str | None, frozenset[str]], QueryPlan]
+    plans: LRUCache[tuple[str, str | None, frozenset[str]], _PlanEntry]
     labels: tuple[tuple[str, float], ...]
     identity_headers: tuple[str, ...]
-    gate: OperationGate
+    introspection: bool
+    reject_unauthorized: bool
 
     @property
     def api_schema(self) -> GraphQLSchema:
         return self.supergraph.api_schema
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanEntry:
+    plan: QueryPlan
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """Stage *select*: the operation to run, its analysis and its compiled shaper."""
+
+    document: DocumentNode
+    node: OperationDefinitionNode
+    name: str | None
+    analysis: OperationAnalysis
+    shaper: Shaper
+
+
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    """Stage *authorize*: the document to plan (filtered when fields were removed), its plan
+    cache signature, and the errors and paths of what was removed."""
+
+    document: DocumentNode
+    signature: str
+    size: int
+    """The prepared document's weight (the plan cache is bounded by bytes too)."""
+    errors: tuple[dict[str, Any], ...] = ()
+    unauthorized_paths: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(slots=True)
+class Executed:
+    """Stage *execute*: subgraph results, introspection answers and the errors so far."""
+
+    result: ExecutionResult
+    introspection: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Gateway:
@@ -136,19 +206,26 @@ class Gateway:
         urls = {graph.name: graph.url for graph in supergraph.graphs}
         matcher = TypeMatcher(supergraph.schema)
         executor = PlanExecutor(self._clients, self._config, urls, matcher, _key_fields(supergraph))
+        security = self._config.security
+        sdl = supergraph.sdl
+        rules = DocumentRules(
+            supergraph.api_schema,
+            security.limits,
+            AuthorizationRules.from_sdl(sdl)
+            if security.authorization.directives_enabled
+            else AuthorizationRules(),
+            CostDirectives.from_sdl(sdl),
+        )
         return _State(
             supergraph,
             executor,
-            LRUCache(DOCUMENT_CACHE_SIZE),
-            LRUCache(PLAN_CACHE_SIZE),
+            rules,
+            LRUCache(DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES, weigh=_document_size),
+            LRUCache(PLAN_CACHE_SIZE, max_bytes=PLAN_CACHE_BYTES, weigh=_plan_size),
             _percent_labels(supergraph),
             identity_headers(self._config, urls),
-            OperationGate(
-                self._config.security,
-                mode=self._config.mode,
-                api_schema=supergraph.api_schema,
-                supergraph_sdl=supergraph.sdl,
-            ),
+            security.introspection_enabled(self._config.mode),
+            security.authorization.reject_unauthorized,
         )
 
     def swap_supergraph(self, supergraph: Supergraph) -> None:
@@ -179,7 +256,7 @@ class Gateway:
         return await self._run(state, request)
 
     def _is_query(self, state: _State, request: GraphQLRequest) -> bool:
-        document = self._prepare(state, request.query).document
+        document = _document(state, request.query).document
         if document is None:
             return False
         try:
@@ -189,64 +266,86 @@ class Gateway:
         return operation.operation.value == "query"
 
     async def _run(self, state: _State, request: GraphQLRequest) -> GraphQLResponse:
+        """The pipeline: each line is one stage (see the module docstring)."""
         try:
-            return await self._execute(state, request)
-        except OperationError as error:
-            return GraphQLResponse(errors=error.errors, has_data=False)
+            prepared = _document(state, request.query)
+            operation = _select(state, prepared, request)
+            variables = coerce_variables(state.api_schema, operation.node, request.variables)
+            _admit(state, operation, variables)
+            authorized = _authorize(state, prepared, operation, variables, request.principal)
+            root = operation.shaper.variant(variables)
+            plan = QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
+            executed = await self._execute(
+                state,
+                plan=plan,
+                root=root,
+                operation=operation,
+                variables=variables,
+                request=request,
+            )
+            return self._shape(root, authorized, executed, plan, request)
+        except OperationError as refused:
+            return refused.to_response()
         except Exception:
             _log.exception("request failed", operation_name=request.operation_name)
             error_dict = graphql_error("Internal server error", "INTERNAL_SERVER_ERROR")
             return GraphQLResponse(data=None, errors=[error_dict])
 
-    def _prepare(self, state: _State, query: str) -> PreparedDocument:
-        prepared = state.documents.get(query)
-        if prepared is None:
-            prepared = prepare_document(state.api_schema, query)
-            state.documents.put(query, prepared)
-        return prepared
+    def _plan(self, state: _State, authorized: Authorized, operation: Operation) -> QueryPlan:
+        """Stage *plan*: cached by signature, operation name and the override labels drawn."""
+        labels = frozenset(label for label, pct in state.labels if random.random() * 100 < pct)
+        key = (authorized.signature, operation.name, labels)
+        cached = state.plans.get(key)
+        if cached is not None:
+            return cached.plan
+        try:
+            plan = self._planner(
+                state.supergraph, authorized.document, operation.name, override_labels=labels
+            )
+        except Exception as error:
+            _log.exception("query planning failed", operation_name=operation.name)
+            raise OperationError(
+                [graphql_error(f"Query planning failed: {error}", "QUERY_PLANNING_FAILED")],
+                status_hint=500,
+            ) from error
+        state.plans.put(key, _PlanEntry(plan, authorized.size))
+        return plan
 
-    async def _execute(self, state: _State, request: GraphQLRequest) -> GraphQLResponse:
-        prepared = self._prepare(state, request.query)
-        if prepared.document is None:
-            return GraphQLResponse(errors=list(prepared.errors), has_data=False)
-        document = prepared.document
-        operation = select_operation(document, request.operation_name)
-        rejected = _reject_operation_type(operation, request)
-        if rejected is not None:
-            return rejected
-        variables = coerce_variables(state.api_schema, operation, request.variables)
-        operation_name = operation.name.value if operation.name else None
-        # issue #8: introspection switch, limits, authorization filter; before any subgraph call
-        guarded = state.gate.prepare(document, operation_name, variables, request.principal)
-        if guarded.refusal is not None:
-            return guarded.refusal
-        shaper = prepared.per_operation.get(operation_name)
-        if not isinstance(shaper, Shaper):
-            shaper = Shaper(state.api_schema, operation, prepared.fragments)
-            prepared.per_operation[operation_name] = shaper
-        root = shaper.variant(variables)
-        errors: list[dict[str, Any]] = list(guarded.errors)
-        introspection: dict[str, Any] = {}
+    async def _execute(
+        self,
+        state: _State,
+        *,
+        plan: QueryPlan,
+        root: RootShape,
+        operation: Operation,
+        variables: dict[str, Any],
+        request: GraphQLRequest,
+    ) -> Executed:
+        """Stage *execute*: introspection from the API schema, then the plan's fetches."""
+        executed = Executed(ExecutionResult({}))
         if root.introspection_keys:
             raw = dict(request.variables or {})  # graphql-core coerces them again itself
-            introspection, errors = execute_introspection(
-                state.api_schema, document, operation, raw
+            executed.introspection, executed.errors = execute_introspection(
+                state.api_schema, operation.document, operation.node, raw
             )
-        to_plan = _Planned(prepared.document, prepared.signature)
-        if guarded.document is not document:  # fields removed: plan the filtered document
-            signature = hashlib.sha256(print_ast(guarded.document).encode()).hexdigest()
-            to_plan = _Planned(guarded.document, signature)
-        plan = QueryPlan(None) if root.local_only else self._plan(state, to_plan, operation_name)
-        if isinstance(plan, GraphQLResponse):
-            return plan
         identity = self._identity_headers(request)
-        result = await state.executor.execute(plan, variables, request.headers, identity)
-        errors.extend(result.errors)
-        # the shaper projects onto the client's operation: removed fields are absent, so null;
-        # their authorization errors cover them (no extra non-null error at those paths)
-        covered = [*result.covered, *guarded.unauthorized_paths]
-        data = root.shape(result.data, ShapeContext(errors, covered, introspection))
-        response = GraphQLResponse(data=data, errors=errors)
+        executed.result = await state.executor.execute(plan, variables, request.headers, identity)
+        return executed
+
+    def _shape(
+        self,
+        root: RootShape,
+        authorized: Authorized,
+        executed: Executed,
+        plan: QueryPlan,
+        request: GraphQLRequest,
+    ) -> GraphQLResponse:
+        """Stage *shape*: project onto the client's operation. Fields removed by authorization
+        are absent, so null; their errors cover them (no extra non-null error there)."""
+        errors = [*authorized.errors, *executed.errors, *executed.result.errors]
+        covered = [*executed.result.covered, *authorized.unauthorized_paths]
+        context = ShapeContext(errors, covered, executed.introspection)
+        response = GraphQLResponse(data=root.shape(executed.result.data, context), errors=errors)
         config = self._config
         if request.include_plan and config.mode == "development" and config.expose_query_plan:
             response.extensions["apolloQueryPlan"] = {
@@ -265,49 +364,101 @@ class Gateway:
             return {}
         return sign_identity(secret, principal.subject, principal.scopes)
 
-    def _plan(
-        self, state: _State, prepared: _Planned, operation_name: str | None
-    ) -> QueryPlan | GraphQLResponse:
-        labels = frozenset(label for label, pct in state.labels if random.random() * 100 < pct)
-        key = (prepared.signature, operation_name, labels)
-        plan = state.plans.get(key)
-        if plan is None:
-            document: DocumentNode | None = prepared.document
-            try:
-                plan = self._planner(
-                    state.supergraph, document, operation_name, override_labels=labels
-                )
-            except Exception as error:
-                _log.exception("query planning failed", operation_name=operation_name)
-                return GraphQLResponse.request_error(
-                    f"Query planning failed: {error}", "QUERY_PLANNING_FAILED", status_hint=500
-                )
-            state.plans.put(key, plan)
-        return plan
+
+def _document(state: _State, query: str) -> PreparedDocument:
+    """Stage *document*: parse → limits → validate, once per distinct text."""
+    prepared = state.documents.get(query)
+    if prepared is None:
+        prepared = prepare_document(state.rules, query)
+        state.documents.put(query, prepared)
+    if prepared.document is None:
+        raise OperationError(list(prepared.errors))
+    return prepared
 
 
-@dataclass(frozen=True, slots=True)
-class _Planned:
-    """The document to plan and its signature (the plan cache key)."""
+def _select(state: _State, prepared: PreparedDocument, request: GraphQLRequest) -> Operation:
+    """Stage *select*: spec "GetOperation", then the operation types this request allows."""
+    document, analysis = prepared.document, prepared.analysis
+    if document is None or analysis is None:
+        raise OperationError(list(prepared.errors))
+    node = select_operation(document, request.operation_name)
+    _check_operation_type(node, request)
+    name = node.name.value if node.name else None
+    found = analysis.operation(name)
+    if found is None:
+        raise OperationError([graphql_error("Unknown operation", "GRAPHQL_VALIDATION_FAILED")])
+    shaper = prepared.per_operation.get(name)
+    if not isinstance(shaper, Shaper):
+        shaper = Shaper(state.api_schema, node, prepared.fragments)
+        prepared.per_operation[name] = shaper
+    return Operation(document, node, name, found, shaper)
 
-    document: DocumentNode | None
-    signature: str
+
+def _admit(state: _State, operation: Operation, variables: dict[str, Any]) -> None:
+    """Stage *admit*: the introspection switch, then demand control (the estimate may depend
+    on variables; without them it is computed once per document)."""
+    refused = check_introspection(
+        operation.analysis.uses_introspection, enabled=state.introspection
+    )
+    if refused is not None:
+        raise OperationError.of(refused)
+    report = check_cost(operation.analysis.cost, variables, state.rules.limits)
+    if report.violation is not None:
+        # a request error like a validation error: 400 under graphql-response+json, 200 under
+        # application/json (GraphQL-over-HTTP, "Response"); the renderer decides
+        raise OperationError([report.violation.to_graphql_error()])
 
 
-def _reject_operation_type(
-    operation: OperationDefinitionNode, request: GraphQLRequest
-) -> GraphQLResponse | None:
+def _authorize(
+    state: _State,
+    prepared: PreparedDocument,
+    operation: Operation,
+    variables: dict[str, Any],
+    principal: Principal,
+) -> Authorized:
+    """Stage *authorize*: nothing to do unless the caller misses a requirement the analysis
+    found; then the filter removes those fields (or refuses, with ``reject_unauthorized``)."""
+    document, size = operation.document, prepared.size
+    requirements = operation.analysis.requirements
+    if all(r.satisfied_by(principal.is_authenticated, principal.scopes) for r in requirements):
+        return Authorized(document, prepared.signature, size)
+    result = authorize_operation(
+        state.api_schema,
+        state.rules.authorization,
+        document,
+        operation.name,
+        variables,
+        principal=principal,
+    )
+    if state.reject_unauthorized:
+        rejection = result.rejection()
+        if rejection is not None:
+            raise OperationError.of(rejection)
+    if not result.changed:
+        return Authorized(document, prepared.signature, size)
+    signature = hashlib.sha256(print_ast(result.document).encode()).hexdigest()
+    return Authorized(
+        result.document, signature, size, tuple(result.errors()), result.unauthorized_paths
+    )
+
+
+def _check_operation_type(operation: OperationDefinitionNode, request: GraphQLRequest) -> None:
     kind = operation.operation.value
     if kind == "subscription":
-        return GraphQLResponse.request_error(
-            "Subscriptions are not supported by this router.", "SUBSCRIPTION_NOT_SUPPORTED"
-        )
+        message = "Subscriptions are not supported by this router."
+        raise OperationError([graphql_error(message, "SUBSCRIPTION_NOT_SUPPORTED")])
     if kind not in request.allowed_operation_types:
         allowed = ", ".join(sorted(request.allowed_operation_types))
-        return GraphQLResponse.request_error(
+        message = (
             f"Operation type '{kind}' is not allowed for this request (allowed: {allowed}); "
-            "mutations must be sent with POST.",
-            "METHOD_NOT_ALLOWED",
-            status_hint=405,
+            "mutations must be sent with POST."
         )
-    return None
+        raise OperationError([graphql_error(message, "METHOD_NOT_ALLOWED")], status_hint=405)
+
+
+def _document_size(prepared: PreparedDocument) -> int:
+    return prepared.size
+
+
+def _plan_size(entry: _PlanEntry) -> int:
+    return entry.size

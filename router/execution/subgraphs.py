@@ -1,9 +1,10 @@
 """Send one GraphQL request to one subgraph (GraphQL over HTTP, POST JSON) and read its answer.
 
-One pooled ``httpx.AsyncClient`` per subgraph (its bytes moved by aiohttp:
-``servicekit.aiohttp_transport``), sized by ``RouterConfig``; a total deadline per request
-(``subgraph_timeout``); header propagation rules per subgraph; optional sharing of identical
-in-flight queries (never mutations). Every transport failure becomes a
+One pooled transport per subgraph (aiohttp: ``servicekit.aiohttp_transport``), sized by
+``RouterConfig``, behind one seam (:class:`SubgraphTransport`) and one send path
+(:meth:`SubgraphClients.send`: deduplication, guard, deadline, transport) that tests with a mock
+transport run too; a total deadline per request (``subgraph_timeout``); header propagation rules
+per subgraph; optional sharing of identical in-flight queries (never mutations). Every transport failure becomes a
 :class:`SubgraphAnswer` carrying a router error with Apollo Router's codes
 (``SUBREQUEST_HTTP_ERROR``, ``SUBREQUEST_MALFORMED_RESPONSE``, ``GATEWAY_TIMEOUT``): a failing
 subgraph yields partial data, never a failed request.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -32,7 +33,13 @@ from router.resilience.retry import RETRYABLE_STATUSES
 from servicekit.aiohttp_transport import AiohttpTransport
 from servicekit.http import create_http_client
 
-__all__ = ["SubgraphAnswer", "SubgraphClients", "outbound_headers"]
+__all__ = [
+    "HttpxPost",
+    "SubgraphAnswer",
+    "SubgraphClients",
+    "SubgraphTransport",
+    "outbound_headers",
+]
 
 _BASE_HEADERS = {
     "content-type": "application/json",
@@ -71,15 +78,53 @@ def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]
     return headers
 
 
-class SubgraphClients:
-    """The pooled clients, one per subgraph, shared across supergraph reloads.
+class SubgraphTransport(Protocol):
+    """The one transport seam: POST bytes, get the status and the body back. Production uses
+    :class:`~servicekit.aiohttp_transport.AiohttpTransport`; tests hand an httpx transport (a
+    ``MockTransport``), wrapped by :class:`HttpxPost`, and so run the same path above it."""
 
-    With ``guards`` (``router.resilience``) every call goes through the subgraph's guard: circuit
-    breaker, query-only retries of transient failures, a concurrency bound and the guard's own
-    in-flight deduplication. ``all_subgraphs.deduplicate_queries`` is the one switch for sharing
-    identical in-flight queries, with guards (their single-flight) or without (the clients' own
-    :class:`~router.resilience.SingleFlight`).
-    """
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        connect_timeout: float | None,
+        read_timeout: float | None,
+    ) -> tuple[int, bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class HttpxPost:
+    """An httpx transport behind the :class:`SubgraphTransport` seam."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        connect_timeout: float | None,
+        read_timeout: float | None,
+    ) -> tuple[int, bytes]:
+        timeout = httpx.Timeout(None, connect=connect_timeout, read=read_timeout)
+        response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
+        return response.status_code, response.content
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class SubgraphClients:
+    """One pooled transport per subgraph, shared across supergraph reloads, and the one send
+    path: deduplication (``all_subgraphs.deduplicate_queries``: identical in-flight queries,
+    never mutations, share one request), then the subgraph's guard when ``guards`` are
+    configured (circuit breaker, query-only retries of transient failures, concurrency bound),
+    then a deadline and the transport."""
 
     def __init__(
         self,
@@ -91,40 +136,42 @@ class SubgraphClients:
         self._config = config
         self._transport = transport
         self._guards = guards
-        self._clients: dict[str, httpx.AsyncClient] = {}
-        self._raw: dict[str, AiohttpTransport] = {}
+        self._transports: dict[str, SubgraphTransport] = {}
         self._flight: SingleFlight[Hashable, tuple[int, bytes]] = SingleFlight()
 
-    def _client(self, name: str) -> httpx.AsyncClient:
-        client = self._clients.get(name)
-        if client is None:
+    def _transport_for(self, name: str) -> SubgraphTransport:
+        found = self._transports.get(name)
+        if found is None:
             override = self._config.subgraphs.get(name)
             size = (override.max_connections if override else None) or (
                 self._config.all_subgraphs.max_connections
             )
-            transport = self._transport
-            if transport is None:
-                transport = AiohttpTransport(max_connections=size)
-                self._raw[name] = transport
-            client = create_http_client(
-                timeout_seconds=self._config.subgraph_timeout(name),
-                max_connections=size,
-                transport=transport,
-            )
-            self._clients[name] = client
-        return client
+            if self._transport is None:
+                found = AiohttpTransport(max_connections=size)
+            else:
+                client = create_http_client(
+                    timeout_seconds=self._config.subgraph_timeout(name),
+                    max_connections=size,
+                    transport=self._transport,
+                )
+                found = HttpxPost(client)
+            self._transports[name] = found
+        return found
 
     async def send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
         """POST ``body`` to the subgraph; never raises for subgraph failures."""
         try:
-            if self._guards is not None:
-                status, content = await self._guarded(name, url, body, headers, mutation=mutation)
-            elif mutation or not self._config.all_subgraphs.deduplicate_queries:
-                status, content = await self._post(name, url, body, headers)
+            if mutation or not self._config.all_subgraphs.deduplicate_queries:
+                status, content = await self._call(name, url, body, headers, mutation=mutation)
             else:
-                status, content = await self._shared_post(name, url, body, headers)
+                # the bytes themselves, not a digest: hashing bytes is cached on the object and
+                # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
+                key = (name, url, tuple(sorted(headers.items())), body)
+                status, content = await self._flight.do(
+                    key, lambda: self._call(name, url, body, headers, mutation=False)
+                )
         except _ServerError as error:
             status, content = error.status, error.content
         except TransientStatusError as error:
@@ -143,29 +190,13 @@ class SubgraphClients:
             )
         return _read_answer(name, status, content)
 
-    async def _post(
-        self, name: str, url: str, body: bytes, headers: dict[str, str]
-    ) -> tuple[int, bytes]:
-        client = self._client(name)
-        async with asyncio.timeout(self._config.subgraph_timeout(name)):
-            raw = self._raw.get(name)  # skips httpx's per-request objects (tests pass transport)
-            if raw is not None:
-                return await raw.post(
-                    url,
-                    body,
-                    headers,
-                    connect_timeout=client.timeout.connect,
-                    read_timeout=client.timeout.read,
-                )
-            response = await client.post(url, content=body, headers=headers)
-            return response.status_code, response.content
-
-    async def _guarded(
+    async def _call(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> tuple[int, bytes]:
-        guards = self._guards
-        if guards is None:
-            raise RuntimeError("no guards configured")
+        """Through the subgraph's guard when there is one (its failures raise, so the breaker
+        counts them and transient ones are retried)."""
+        if self._guards is None:
+            return await self._post(name, url, body, headers)
 
         async def attempt() -> tuple[int, bytes]:
             status, content = await self._post(name, url, body, headers)
@@ -175,25 +206,21 @@ class SubgraphClients:
                 raise _ServerError(status, content)
             return status, content
 
-        guard = guards[name]
-        key: Hashable | None = None
-        if not mutation and self._config.all_subgraphs.deduplicate_queries:
-            # the bytes themselves, not a digest: hashing bytes is cached on the object and far
-            # cheaper than SHA-256 over every fetch body (a hit compares them with memcmp)
-            key = (name, url, tuple(sorted(headers.items())), body)
         kind = "mutation" if mutation else "query"
-        return await guard.call(attempt, operation_type=kind, dedupe_key=key)
+        return await self._guards[name].call(attempt, operation_type=kind)
 
-    async def _shared_post(
+    async def _post(
         self, name: str, url: str, body: bytes, headers: dict[str, str]
     ) -> tuple[int, bytes]:
-        key = (name, url, tuple(sorted(headers.items())), body)
-        return await self._flight.do(key, lambda: self._post(name, url, body, headers))
+        timeout = self._config.subgraph_timeout(name)
+        async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
+            return await self._transport_for(name).post(
+                url, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout
+            )
 
     async def aclose(self) -> None:
-        clients, self._clients = self._clients, {}
-        self._raw = {}
-        await asyncio.gather(*(client.aclose() for client in clients.values()))
+        transports, self._transports = self._transports, {}
+        await asyncio.gather(*(transport.aclose() for transport in transports.values()))
 
 
 def _http_failure(name: str, reason: str) -> SubgraphAnswer:

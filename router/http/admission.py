@@ -38,7 +38,7 @@ def build_request_gate(
 
 def needs_operation_name(gate: RequestGate) -> bool:
     """Whether the gate must wait for the parsed body (an operation has its own budget)."""
-    return gate.limiter is not None and bool(gate.settings.rate_limit.per_operation)
+    return gate.needs_operation_name
 
 
 def _headers(request: Request) -> dict[str, str]:

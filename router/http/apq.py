@@ -10,7 +10,9 @@ Router answers it:
 - hash and query: the SHA-256 of the query must equal the hash (else 400
   ``provided sha does not match query``, code ``PERSISTED_QUERY_HASH_MISMATCH``, nothing runs);
   the query is stored with a TTL and runs;
-- APQ disabled: ``PersistedQueryNotSupported`` (code ``PERSISTED_QUERY_NOT_SUPPORTED``), HTTP 200.
+- APQ disabled: ``PersistedQueryNotSupported`` (code ``PERSISTED_QUERY_NOT_SUPPORTED``), HTTP 200;
+- a registration larger than ``max_query_bytes`` (issue #11: 1.9 MB documents were stored for
+  24 h): 400 with code ``PERSISTED_QUERY_TOO_LARGE``, nothing stored, nothing runs.
 
 Redis failures degrade instead of failing requests: registration is skipped and lookups miss, with
 a warning; after a failure Redis is left alone for a few seconds so a dead server does not add its
@@ -49,8 +51,10 @@ class ApqStore:
         key_prefix: str,
         ttl_seconds: int,
         retry_after_seconds: float = 5.0,
+        max_query_bytes: int = 65_536,
     ) -> None:
         self._redis = redis
+        self.max_query_bytes = max_query_bytes
         self._prefix = key_prefix
         self._ttl = ttl_seconds
         self._retry_after = retry_after_seconds
@@ -131,7 +135,15 @@ async def resolve_query(
                 headers={"cache-control": NO_CACHE},
             )
         return stored
-    if hashlib.sha256(query.encode()).hexdigest() != sha256_hash:
+    encoded = query.encode()
+    if len(encoded) > store.max_query_bytes:
+        raise HttpError(
+            400,
+            f"Persisted query too large: {len(encoded)} bytes, more than the limit of "
+            f"{store.max_query_bytes} bytes for a registration",
+            "PERSISTED_QUERY_TOO_LARGE",
+        )
+    if hashlib.sha256(encoded).hexdigest() != sha256_hash:
         raise HttpError(400, "provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
     await store.put(sha256_hash, query)
     return query

@@ -1,12 +1,12 @@
-"""Operation limits: depth, aliases, root fields and estimated cost (pure checks over the parsed
-operation), and per-client rate limiting in Redis."""
+"""Operation limits (document size, tokens, depth, aliases, root fields, variables, field-merging
+comparisons, estimated cost) as checks over the operation analysis, and per-client rate limiting
+in Redis; their settings in :mod:`router.limits.settings`."""
 
 from __future__ import annotations
 
-from router.limits.aliases import check_aliases, check_root_fields, count_aliases, count_root_fields
-from router.limits.cost import CostDirectiveError, check_cost, estimate_cost
+from router.limits.checks import LimitReport, check_cost, check_structure, check_text
+from router.limits.cost import CostDirectiveError, CostField, CostTree
 from router.limits.cost_directives import CostDirectives, ListSize
-from router.limits.depth import check_depth, measure_depth
 from router.limits.errors import LimitExceeded
 from router.limits.rate_limit import (
     RateLimitDecision,
@@ -14,22 +14,24 @@ from router.limits.rate_limit import (
     check_request_rate,
     client_key,
 )
+from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
 
 __all__ = [
     "CostDirectiveError",
     "CostDirectives",
+    "CostField",
+    "CostTree",
     "LimitExceeded",
+    "LimitReport",
+    "LimitsSettings",
     "ListSize",
     "RateLimitDecision",
+    "RateLimitRule",
+    "RateLimitSettings",
     "RedisRateLimiter",
-    "check_aliases",
     "check_cost",
-    "check_depth",
     "check_request_rate",
-    "check_root_fields",
+    "check_structure",
+    "check_text",
     "client_key",
-    "count_aliases",
-    "count_root_fields",
-    "estimate_cost",
-    "measure_depth",
 ]

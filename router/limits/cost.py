@@ -8,27 +8,27 @@ gives (the largest slicing argument passed, else ``assumedSize``), a size a pare
 ``sizedFields`` handed down, or the configured default list size. An argument costs its
 ``@cost`` weight plus the weights of the input fields it sets. A mutation adds 10. Fragments
 count once per spread; inline fragments on different types are all added (an upper bound).
+
+The operation analysis (:mod:`router.operations.analysis`) builds a :class:`CostTree` in its one
+visit of the document: schema lookups done, only the fields that cost something kept. Its estimate
+is computed once, or per request when a field argument holds a variable (a slicing argument, an
+input object).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
     ArgumentNode,
-    DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLNamedType,
     GraphQLSchema,
-    InlineFragmentNode,
-    OperationType,
-    SelectionSetNode,
     get_named_type,
     get_nullable_type,
     is_composite_type,
@@ -38,14 +38,8 @@ from graphql import (
 from graphql.pyutils import Undefined
 
 from router.limits.cost_directives import CostDirectives, ListSize
-from router.limits.errors import (
-    COST_ESTIMATED_TOO_EXPENSIVE,
-    COST_QUERY_PARSE_FAILURE,
-    LimitExceeded,
-)
-from router.limits.operation import fragment_definitions, select_operation
 
-__all__ = ["MUTATION_BASE_COST", "CostDirectiveError", "check_cost", "estimate_cost"]
+__all__ = ["MUTATION_BASE_COST", "CostDirectiveError", "CostField", "CostTree"]
 
 MUTATION_BASE_COST = 10.0
 
@@ -54,92 +48,149 @@ class CostDirectiveError(ValueError):
     """The operation does not satisfy a ``@listSize`` (e.g. not exactly one slicing argument)."""
 
 
-class _Estimator:
+@dataclass(slots=True)
+class CostField:
+    """One selected field with what its cost needs; a container (the operation, a fragment, a
+    free field such as ``__typename``) only holds children and fragment spreads."""
+
+    weight: float = 0.0
+    coordinate: str = ""
+    list_size: ListSize | None = None
+    is_list: bool = False
+    definition: GraphQLField | None = None
+    arguments: tuple[ArgumentNode, ...] = ()
+    free: bool = False
+    children: list[CostField] = field(default_factory=list)
+    spreads: list[str] = field(default_factory=list)
+
+    @classmethod
+    def container(cls, *, free: bool = False) -> CostField:
+        return cls(free=free)
+
+    @classmethod
+    def of(
+        cls,
+        directives: CostDirectives,
+        parent: GraphQLNamedType,
+        definition: GraphQLField,
+        node: FieldNode,
+    ) -> CostField:
+        coordinate = f"{parent.name}.{node.name.value}"
+        named = get_named_type(definition.type)
+        weight = directives.weights.get(
+            coordinate, directives.weights.get(named.name, 1.0 if is_composite_type(named) else 0.0)
+        )
+        return cls(
+            weight=weight,
+            coordinate=coordinate,
+            list_size=directives.list_sizes.get(coordinate),
+            is_list=is_list_type(get_nullable_type(definition.type)),  # type: ignore[arg-type]
+            definition=definition,
+            arguments=tuple(node.arguments or ()),
+        )
+
+
+class CostTree:
+    """The cost of one operation; :meth:`estimate` raises :class:`CostDirectiveError` when a
+    ``@listSize`` is violated. Without variables in field arguments the estimate is memoized."""
+
     def __init__(
         self,
         schema: GraphQLSchema,
         directives: CostDirectives,
-        fragments: dict[str, FragmentDefinitionNode],
+        root: CostField,
+        fragments: Mapping[str, CostField],
+        *,
+        mutation: bool,
+        per_request: bool,
+    ) -> None:
+        self._schema = schema
+        self._directives = directives
+        self._root = root
+        self._fragments = fragments
+        self._base = MUTATION_BASE_COST if mutation else 0.0
+        self.per_request = per_request
+        self._memo: dict[int, float | CostDirectiveError] = {}
+
+    def estimate(self, variables: Mapping[str, Any] | None, *, default_list_size: int) -> float:
+        if self.per_request:
+            return self._compute(variables or {}, default_list_size)
+        memo = self._memo.get(default_list_size)
+        if memo is None:
+            try:
+                memo = self._compute({}, default_list_size)
+            except CostDirectiveError as error:
+                memo = error
+            self._memo[default_list_size] = memo
+        if isinstance(memo, CostDirectiveError):
+            raise memo
+        return memo
+
+    def _compute(self, variables: Mapping[str, Any], default_list_size: int) -> float:
+        estimator = _Estimator(self._directives, self._fragments, variables, default_list_size)
+        return self._base + estimator.children(self._root, {})
+
+
+class _Estimator:
+    def __init__(
+        self,
+        directives: CostDirectives,
+        fragments: Mapping[str, CostField],
         variables: Mapping[str, Any],
         default_list_size: int,
     ) -> None:
-        self.schema = schema
         self.directives = directives
         self.fragments = fragments
         self.variables = dict(variables)
         self.default_list_size = default_list_size
         self.visiting: set[str] = set()
 
-    def selection_set(
-        self,
-        parent: GraphQLNamedType,
-        selection_set: SelectionSetNode | None,
-        sized: Mapping[str, int],
-    ) -> float:
+    def children(self, parent: CostField, sized: Mapping[str, int]) -> float:
         total = 0.0
-        for selection in selection_set.selections if selection_set else ():
-            if isinstance(selection, FieldNode):
-                total += self.field(parent, selection, sized.get(selection.name.value))
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                target = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(target or parent, selection.selection_set, sized)
-            elif isinstance(selection, FragmentSpreadNode):
-                total += self.fragment(selection.name.value, sized)
+        for child in parent.children:
+            if not child.free and child.definition is not None:
+                total += self.field(child, sized.get(child.coordinate.rpartition(".")[2]))
+        for name in parent.spreads:
+            fragment = self.fragments.get(name)
+            if fragment is None or name in self.visiting:
+                continue
+            self.visiting.add(name)
+            try:
+                total += self.children(fragment, sized)
+            finally:
+                self.visiting.discard(name)
         return total
 
-    def fragment(self, name: str, sized: Mapping[str, int]) -> float:
-        definition = self.fragments.get(name)
-        if definition is None or name in self.visiting:
+    def field(self, node: CostField, handed_size: int | None) -> float:
+        definition = node.definition
+        if definition is None:
             return 0.0
-        target = self.schema.get_type(definition.type_condition.name.value)
-        if target is None:
-            return 0.0
-        self.visiting.add(name)
-        try:
-            return self.selection_set(target, definition.selection_set, sized)
-        finally:
-            self.visiting.discard(name)
-
-    def field(self, parent: GraphQLNamedType, node: FieldNode, handed_size: int | None) -> float:
-        fields: dict[str, GraphQLField] = getattr(parent, "fields", {})
-        definition = fields.get(node.name.value)
-        if definition is None:  # __typename and introspection fields cost nothing
-            return 0.0
-        coordinate = f"{parent.name}.{node.name.value}"
-        named = get_named_type(definition.type)
-        weight = self.directives.weights.get(
-            coordinate,
-            self.directives.weights.get(named.name, 1.0 if is_composite_type(named) else 0.0),
-        )
-        own_size, child_sizes = self.sizes(
-            self.directives.list_sizes.get(coordinate), node, definition
-        )
-        children = self.selection_set(named, node.selection_set, child_sizes)
+        values = self.argument_values(node, definition)
+        own_size, child_sizes = self.sizes(node, values)
+        children = self.children(node, child_sizes)
         count = 1
-        if is_list_type(get_nullable_type(definition.type)):  # type: ignore[arg-type]
+        if node.is_list:
             count = next(
                 s for s in (handed_size, own_size, self.default_list_size) if s is not None
             )
-        return count * (weight + children) + self.arguments(coordinate, node, definition)
+        return count * (node.weight + children) + self.arguments(node, definition, values)
 
-    def argument_values(self, node: FieldNode, definition: GraphQLField) -> dict[str, Any]:
+    def argument_values(self, node: CostField, definition: GraphQLField) -> dict[str, Any]:
         values = {
             name: argument.default_value
             for name, argument in definition.args.items()
-            if argument.default_value is not None and not _is_undefined(argument.default_value)
+            if argument.default_value is not None and argument.default_value is not Undefined
         }
-        for argument in node.arguments or ():
-            if isinstance(argument, ArgumentNode):
-                values[argument.name.value] = value_from_ast_untyped(argument.value, self.variables)
+        for argument in node.arguments:
+            values[argument.name.value] = value_from_ast_untyped(argument.value, self.variables)
         return {name: value for name, value in values.items() if value is not None}
 
     def sizes(
-        self, list_size: ListSize | None, node: FieldNode, definition: GraphQLField
+        self, node: CostField, values: Mapping[str, Any]
     ) -> tuple[int | None, dict[str, int]]:
+        list_size = node.list_size
         if list_size is None:
             return None, {}
-        values = self.argument_values(node, definition)
         slices = [
             size
             for path in list_size.slicing_arguments
@@ -150,9 +201,10 @@ class _Estimator:
             and list_size.require_one_slicing_argument
             and len(slices) != 1
         ):
+            field_name = node.coordinate.rpartition(".")[2]
             raise CostDirectiveError(
                 f"Exactly one slicing argument of {list(list_size.slicing_arguments)} is required "
-                f"on {node.name.value}, but {len(slices)} were given."
+                f"on {field_name}, but {len(slices)} were given."
             )
         size = max(slices) if slices else list_size.assumed_size
         if list_size.sized_fields:
@@ -161,10 +213,12 @@ class _Estimator:
             )
         return size, {}
 
-    def arguments(self, coordinate: str, node: FieldNode, definition: GraphQLField) -> float:
+    def arguments(
+        self, node: CostField, definition: GraphQLField, values: Mapping[str, Any]
+    ) -> float:
         total = 0.0
-        for name, value in self.argument_values(node, definition).items():
-            total += self.directives.weights.get(f"{coordinate}({name}:)", 0.0)
+        for name, value in values.items():
+            total += self.directives.weights.get(f"{node.coordinate}({name}:)", 0.0)
             if name in definition.args:
                 total += self.input_cost(definition.args[name].type, value)
         return total
@@ -176,15 +230,11 @@ class _Estimator:
         items = value if isinstance(value, list) else [value]
         total = 0.0
         for item in items:
-            for name, field in named.fields.items():
+            for name, input_field in named.fields.items():
                 if isinstance(item, dict) and item.get(name) is not None:
                     total += self.directives.weights.get(f"{named.name}.{name}", 0.0)
-                    total += self.input_cost(field.type, item[name])
+                    total += self.input_cost(input_field.type, item[name])
         return total
-
-
-def _is_undefined(value: Any) -> bool:
-    return value is Undefined
 
 
 def _at_path(values: Mapping[str, Any], path: str) -> int | None:
@@ -196,59 +246,4 @@ def _at_path(values: Mapping[str, Any], path: str) -> int | None:
         current = current[part]
     return (
         int(current) if isinstance(current, int | float) and not isinstance(current, bool) else None
-    )
-
-
-def estimate_cost(
-    schema: GraphQLSchema,
-    directives: CostDirectives,
-    document: DocumentNode,
-    operation_name: str | None = None,
-    variables: Mapping[str, Any] | None = None,
-    *,
-    default_list_size: int = 10,
-) -> float:
-    """The estimated cost; raises :class:`CostDirectiveError` when a ``@listSize`` is violated."""
-    operation = select_operation(document, operation_name)
-    if operation is None:
-        return 0.0
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0.0
-    estimator = _Estimator(
-        schema, directives, fragment_definitions(document), variables or {}, default_list_size
-    )
-    base = MUTATION_BASE_COST if operation.operation == OperationType.MUTATION else 0.0
-    return base + estimator.selection_set(root, operation.selection_set, {})
-
-
-def check_cost(
-    schema: GraphQLSchema,
-    directives: CostDirectives,
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: Mapping[str, Any] | None,
-    *,
-    max_cost: float,
-    default_list_size: int = 10,
-) -> LimitExceeded | None:
-    """None when the estimate is at most ``max_cost``."""
-    try:
-        cost = estimate_cost(
-            schema,
-            directives,
-            document,
-            operation_name,
-            variables,
-            default_list_size=default_list_size,
-        )
-    except CostDirectiveError as error:
-        return LimitExceeded(COST_QUERY_PARSE_FAILURE, str(error), None, None)
-    if cost <= max_cost:
-        return None
-    return LimitExceeded(
-        COST_ESTIMATED_TOO_EXPENSIVE,
-        f"The estimated cost of the operation ({cost:g}) is more than the limit ({max_cost:g}).",
-        cost,
-        max_cost,
     )

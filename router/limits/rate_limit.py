@@ -2,8 +2,8 @@
 atomically by one Lua script (read, refill, take, write in a single step, so two routers can never
 both spend the last token). Time comes from Redis' ``TIME``, so router clocks need not agree.
 
-A request takes one token from its client's bucket (the token's subject, or the IP when
-anonymous) and, for operation names with a configured rule, from the (client, operation) bucket:
+A request takes one token from its client's bucket (the verified token's subject, whatever its
+IP, under ``authenticated``; the client IP the HTTP layer resolved under ``anonymous``) and, for operation names with a configured rule, from the (client, operation) bucket:
 all or nothing, in the same script. Operation names without a rule create no keys, so a client
 cannot multiply its budget by inventing names. A denial carries ``Retry-After`` seconds (RFC 9110
 section 10.2.3) and answers 429 with code ``REQUEST_RATE_LIMITED`` (Apollo Router's code). When
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from router.limits.settings import RateLimitRule, RateLimitSettings
 from router.request import GraphQLResponse
-from router.security.settings import RateLimitRule, RateLimitSettings
 from servicekit.auth.principal import Principal
 from servicekit.logging import get_logger
 
@@ -107,7 +107,8 @@ class RateLimitDecision:
 
 
 class RedisRateLimiter:
-    """Token buckets under ``<prefix>:<key>``."""
+    """Token buckets under ``<prefix>:<key>``; ``settings`` holds the rules :meth:`check`
+    applies (the security gate calls it after authentication)."""
 
     def __init__(
         self,
@@ -116,16 +117,31 @@ class RedisRateLimiter:
         prefix: str = "ratelimit",
         fail_closed: bool = False,
         warn_every_seconds: float = 10.0,
+        settings: RateLimitSettings | None = None,
     ) -> None:
         self._script = redis.register_script(_TOKEN_BUCKETS)
         self.prefix = prefix
         self.fail_closed = fail_closed
+        self.settings = settings or RateLimitSettings()
         self.warn_every_seconds = warn_every_seconds
         self._last_warning = -math.inf
 
     @classmethod
     def from_settings(cls, redis: Redis, settings: RateLimitSettings) -> RedisRateLimiter:
-        return cls(redis, prefix=settings.key_prefix, fail_closed=settings.fail_closed)
+        return cls(
+            redis, prefix=settings.key_prefix, fail_closed=settings.fail_closed, settings=settings
+        )
+
+    @property
+    def needs_operation_name(self) -> bool:
+        """Whether an operation has its own budget (the body must be read before the check)."""
+        return bool(self.settings.per_operation)
+
+    async def check(
+        self, principal: Principal, client_ip: str | None, operation_name: str | None
+    ) -> RateLimitDecision | None:
+        """This request's decision under :attr:`settings`; None when no rule applies."""
+        return await check_request_rate(self, self.settings, principal, client_ip, operation_name)
 
     async def hit(self, key: str, rule: RateLimitRule, cost: int = 1) -> RateLimitDecision:
         """Take ``cost`` tokens from the bucket ``key`` if it has them."""

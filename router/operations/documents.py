@@ -1,13 +1,17 @@
-"""Parse and validate a request's document, pick its operation, coerce its variables.
+"""A request's document, prepared once per distinct text: parse → limits → validate.
 
-Implements the spec's "Validation" (graphql-core's rules against the API schema), "GetOperation"
-and "CoerceVariableValues". Failures are request errors with Apollo's codes
-(``GRAPHQL_PARSE_FAILED``, ``GRAPHQL_VALIDATION_FAILED``, ``BAD_USER_INPUT``).
+The cheap checks run first and each is bounded by the input: the text's size, graphql-core's
+token limit (``parse(max_tokens=...)``), then the structural limits over the one-pass
+:mod:`operation analysis <router.operations.analysis>`; only a document within every limit reaches
+graphql-core's validation (spec "Validation"), whose field-merging rule is quadratic. Then, per
+request, "GetOperation" and "CoerceVariableValues". Failures are request errors with Apollo's
+codes (``GRAPHQL_PARSE_FAILED``, ``GRAPHQL_VALIDATION_FAILED``, ``BAD_USER_INPUT``) or the limit's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,15 +22,22 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    get_operation_ast,
     parse,
     print_ast,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
-from router.request import graphql_error
+from router.limits.checks import check_structure, check_text, tokens_exceeded
+from router.limits.cost_directives import CostDirectives
+from router.limits.settings import LimitsSettings
+from router.operations.analysis import DocumentAnalysis, analyze_document
+from router.request import GraphQLResponse, graphql_error
+from router.security.authorization_rules import AuthorizationRules
 
 __all__ = [
+    "DocumentRules",
     "OperationError",
     "PreparedDocument",
     "coerce_variables",
@@ -36,11 +47,19 @@ __all__ = [
 
 
 class OperationError(Exception):
-    """A request error: the response has no ``data``."""
+    """A request error: the response has no ``data`` (``status_hint`` when the core insists)."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[dict[str, Any]], status_hint: int | None = None) -> None:
         super().__init__(errors[0]["message"] if errors else "request error")
         self.errors = errors
+        self.status_hint = status_hint
+
+    @classmethod
+    def of(cls, response: GraphQLResponse) -> OperationError:
+        return cls(response.errors, response.status_hint)
+
+    def to_response(self) -> GraphQLResponse:
+        return GraphQLResponse(errors=self.errors, has_data=False, status_hint=self.status_hint)
 
 
 def _error_dicts(errors: list[GraphQLError], code: str) -> list[dict[str, Any]]:
@@ -51,47 +70,81 @@ def _error_dicts(errors: list[GraphQLError], code: str) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentRules:
+    """What preparing a document needs besides its text; fixed per supergraph."""
+
+    schema: GraphQLSchema
+    limits: LimitsSettings
+    authorization: AuthorizationRules
+    cost_directives: CostDirectives
+
+    @classmethod
+    def for_schema(cls, schema: GraphQLSchema) -> DocumentRules:
+        """Default limits, no authorization or cost directives (tests, tools)."""
+        return cls(schema, LimitsSettings(), AuthorizationRules(), CostDirectives())
+
+
 @dataclass(slots=True)
 class PreparedDocument:
-    """A parsed and validated document (or its request errors), cached by query text."""
+    """A parsed, analysed and validated document (or its request errors), cached by its text."""
 
     document: DocumentNode | None
     errors: list[dict[str, Any]]
+    analysis: DocumentAnalysis | None = None
     signature: str = ""
     """A normalized signature: the SHA-256 of the printed document (formatting, comments gone)."""
     fragments: dict[str, FragmentDefinitionNode] = field(default_factory=dict)
     per_operation: dict[str | None, Any] = field(default_factory=dict)
     """Per operation name: whatever the gateway compiles once (the shaper)."""
+    size: int = 0
+    """Approximate bytes this entry holds (the document cache is bounded by their sum)."""
 
 
-def prepare_document(schema: GraphQLSchema, query: str) -> PreparedDocument:
-    """Parse and validate ``query``; errors are kept so a bad query is rejected from cache."""
+def _refused(errors: list[dict[str, Any]], query: str) -> PreparedDocument:
+    return PreparedDocument(None, errors, size=sys.getsizeof(query) + 512)
+
+
+def prepare_document(rules: DocumentRules, query: str) -> PreparedDocument:
+    """Parse → limits → validate ``query``; errors are kept so a bad query is refused from cache."""
+    settings = rules.limits
+    too_large = check_text(query, settings)
+    if too_large is not None:
+        return _refused([too_large.to_graphql_error()], query)
     try:
-        document = parse(query, no_location=False)
+        document = parse(query, no_location=False, max_tokens=settings.max_tokens)
     except GraphQLError as error:
-        return PreparedDocument(None, _error_dicts([error], "GRAPHQL_PARSE_FAILED"))
-    errors = validate(schema, document)
+        if "tokens" in error.message and "Parsing aborted" in error.message:
+            return _refused([tokens_exceeded(settings).to_graphql_error()], query)
+        return _refused(_error_dicts([error], "GRAPHQL_PARSE_FAILED"), query)
+    analysis = analyze_document(
+        rules.schema, document, rules=rules.authorization, directives=rules.cost_directives
+    )
+    violation = check_structure(analysis.operations, analysis.merge_comparisons, settings)
+    if violation is not None:
+        return _refused([violation.to_graphql_error()], query)
+    errors = validate(rules.schema, document)
     if errors:
-        return PreparedDocument(None, _error_dicts(errors, "GRAPHQL_VALIDATION_FAILED"))
-    signature = hashlib.sha256(print_ast(document).encode()).hexdigest()
+        return _refused(_error_dicts(errors, "GRAPHQL_VALIDATION_FAILED"), query)
+    printed = print_ast(document)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return PreparedDocument(document, [], signature, fragments)
+    signature = hashlib.sha256(printed.encode()).hexdigest()
+    # the syntax tree and the compiled per-operation state weigh a few times the printed text
+    size = sys.getsizeof(query) + 8 * len(printed) + 4096
+    return PreparedDocument(document, [], analysis, signature, fragments, size=size)
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
     """Spec "GetOperation": the named operation, or the only one."""
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if not name:  # absent or "" (some clients send an empty operationName)
-        if len(operations) == 1:
-            return operations[0]
+    operation = get_operation_ast(document, name or None)  # some clients send ""
+    if operation is not None:
+        return operation
+    if not name:
         message = "Must provide operation name if query contains multiple operations."
-        raise OperationError([graphql_error(message, "GRAPHQL_VALIDATION_FAILED")])
-    for operation in operations:
-        if operation.name is not None and operation.name.value == name:
-            return operation
-    message = f'Unknown operation named "{name}".'
+    else:
+        message = f'Unknown operation named "{name}".'
     raise OperationError([graphql_error(message, "GRAPHQL_VALIDATION_FAILED")])
 
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from router.resilience.breaker import CircuitBreaker
 from router.resilience.concurrency import ConcurrencyLimit
 from router.resilience.retry import RetryPolicy, is_transient, retry_async
+from router.resilience.settings import ResilienceSettings
 from router.resilience.singleflight import SingleFlight
-from router.security.settings import ResilienceSettings
 from servicekit.health import CheckFailed, ReadinessCheck
 
 __all__ = ["SubgraphGuard", "SubgraphGuards"]

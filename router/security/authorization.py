@@ -1,14 +1,12 @@
 """Enforce ``@authenticated`` / ``@requiresScopes`` on a parsed operation before planning.
 
-As Apollo Router's authorization plugin in *filter* mode: every selected field whose requirements
+The gateway runs this filter only when the operation analysis (one per cached document) found a
+requirement the caller misses; every other request plans the document as it is. As Apollo Router's authorization plugin in *filter* mode: every selected field whose requirements
 (see :mod:`router.security.authorization_rules`) the caller does not meet is removed from the
 operation, so the planner never fetches it, and an ``UNAUTHORIZED_FIELD_OR_TYPE`` error is
 reported at its path in the client's response (response keys, ``"@"`` for each list level, as
 Apollo's paths). Fragments whose type condition is unauthorized are removed with an error at the
-enclosing path. Through an interface the field must be allowed on every implementation (the
-runtime type is unknown before execution), and a field returning an interface needs the
-implementations' type requirements unless its selections are all type-conditioned fragments.
-A selection set emptied by the filter gets ``__typename`` so the document stays valid; the shaper
+enclosing path (requirements: :mod:`router.security.requirements`). A selection set emptied by the filter gets ``__typename`` so the document stays valid; the shaper
 projects onto the client's original operation and nulls the reported paths. Selections excluded by
 ``@skip``/``@include`` (given the variables) are dropped without error.
 """
@@ -34,13 +32,13 @@ from graphql import (
     SelectionNode,
     SelectionSetNode,
     get_named_type,
-    is_interface_type,
+    get_operation_ast,
 )
 
-from router.limits.operation import fragment_definitions, select_operation
 from router.request import GraphQLResponse, graphql_error
 from router.security.authorization_rules import AuthorizationRules, Requirement
 from router.security.operation_rewrite import is_excluded, list_depth, rebuild_document
+from router.security.requirements import field_requirement, type_requirement
 from servicekit.auth.principal import ANONYMOUS, Principal
 
 __all__ = ["UNAUTHORIZED_FIELD_OR_TYPE", "AuthorizationResult", "authorize_operation"]
@@ -97,26 +95,12 @@ class _Filter:
         return requirement.satisfied_by(self.principal.is_authenticated, self.principal.scopes)
 
     def type_requirement(self, named: GraphQLNamedType) -> Requirement:
-        requirement = self.rules.get(named.name)
-        if is_interface_type(named):
-            implementations = self.schema.get_possible_types(named)  # type: ignore[arg-type]
-            requirement = requirement & self.rules.all_of(t.name for t in implementations)
-        return requirement
+        return type_requirement(self.schema, self.rules, named)
 
     def field_requirement(
         self, parent: GraphQLNamedType, definition: GraphQLField, node: FieldNode
     ) -> Requirement:
-        name = node.name.value
-        returned = get_named_type(definition.type)
-        requirement = self.rules.get(f"{parent.name}.{name}") & self.rules.get(returned.name)
-        if is_interface_type(parent):
-            implementations = self.schema.get_possible_types(parent)  # type: ignore[arg-type]
-            requirement = requirement & self.rules.all_of(
-                f"{t.name}.{name}" for t in implementations
-            )
-        if is_interface_type(returned) and not _only_fragments(node.selection_set):
-            requirement = requirement & self.type_requirement(returned)
-        return requirement
+        return field_requirement(self.schema, self.rules, parent, definition, node)
 
     def selection_set(
         self, parent: GraphQLNamedType, selection_set: SelectionSetNode, path: Path
@@ -208,13 +192,6 @@ class _Filter:
         return None if emptied else node
 
 
-def _only_fragments(selection_set: SelectionSetNode | None) -> bool:
-    selections = selection_set.selections if selection_set else ()
-    return bool(selections) and all(
-        isinstance(s, InlineFragmentNode | FragmentSpreadNode) for s in selections
-    )
-
-
 def authorize_operation(
     schema: GraphQLSchema,
     rules: AuthorizationRules,
@@ -226,15 +203,18 @@ def authorize_operation(
 ) -> AuthorizationResult:
     """Filter the selected operation for ``principal``; the document is returned untouched when
     nothing had to be removed (and always when the supergraph has no authorization directives)."""
-    operation = select_operation(document, operation_name)
+    operation = get_operation_ast(document, operation_name)
     root = schema.get_root_type(operation.operation) if operation else None
     if rules.is_empty or operation is None or root is None:
         return AuthorizationResult(document, (), False)
-    walker = _Filter(schema, rules, fragment_definitions(document), variables or {}, principal)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    walker = _Filter(schema, rules, fragments, variables or {}, principal)
     selection_set, _ = walker.selection_set(root, operation.selection_set, ())
     if not walker.changed:
         return AuthorizationResult(document, (), False)
     rewritten: OperationDefinitionNode = copy(operation)
     rewritten.selection_set = selection_set
-    new_document = rebuild_document(rewritten, walker.bodies, fragment_definitions(document))
+    new_document = rebuild_document(rewritten, walker.bodies, fragments)
     return AuthorizationResult(new_document, tuple(walker.unauthorized), True)

@@ -1,37 +1,50 @@
-"""The pieces of this package in request order, so the HTTP layer and the gateway each wire
-security with one call.
+"""Admission before the body is parsed as GraphQL, in request order: CSRF prevention, then
+authentication (401 with an RFC 6750 ``WWW-Authenticate`` challenge), then the rate limit keyed by
+the verified subject or the client address (429 with ``Retry-After``).
 
-:class:`RequestGate` runs before the body is parsed as GraphQL: CSRF prevention, then
-authentication (401 with an RFC 6750 ``WWW-Authenticate`` challenge), then rate limiting, keyed
-by the verified subject (429 with ``Retry-After``). :class:`OperationGate` runs after parsing and
-validation and before planning: the introspection switch, the operation limits, then the
-authorization filter. It returns the document to plan, the errors to add to the response and
-the paths the shaper must null.
+The rate limit is :mod:`router.limits` code with :mod:`router.limits` settings; this gate only
+calls it, through the :class:`RateLimit` protocol, after authentication has named the caller (so
+this package imports nothing from ``limits``). The checks on the operation itself (introspection
+switch, limits, authorization) are stages of the gateway's pipeline (:mod:`router.gateway`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Protocol
 
-from graphql import DocumentNode, GraphQLSchema, parse
-
-from router.limits.checks import check_operation_limits
-from router.limits.cost_directives import CostDirectives
-from router.limits.rate_limit import RedisRateLimiter, check_request_rate
 from router.request import GraphQLResponse
-from router.security.authorization import authorize_operation
-from router.security.authorization_rules import AuthorizationRules
 from router.security.csrf import check_csrf
 from router.security.identity import authenticate, authentication_error_response
-from router.security.introspection import check_introspection
 from router.security.settings import SecuritySettings
 from servicekit.auth.errors import AuthenticationError, AuthFailure
 from servicekit.auth.principal import ANONYMOUS, Principal
 from servicekit.auth.verify import TokenVerifier
 
-__all__ = ["Admission", "OperationGate", "PreparedOperation", "RequestGate"]
+__all__ = ["Admission", "RateDecision", "RateLimit", "RequestGate"]
+
+
+class RateDecision(Protocol):
+    """A rate-limit verdict (``router.limits.rate_limit.RateLimitDecision``)."""
+
+    @property
+    def allowed(self) -> bool: ...
+
+    def headers(self) -> dict[str, str]: ...
+
+    def to_response(self) -> GraphQLResponse: ...
+
+
+class RateLimit(Protocol):
+    """A rate limiter with its rules (``router.limits.rate_limit.RedisRateLimiter``)."""
+
+    @property
+    def needs_operation_name(self) -> bool: ...
+
+    async def check(
+        self, principal: Principal, client_ip: str | None, operation_name: str | None
+    ) -> RateDecision | None: ...
 
 
 @dataclass(frozen=True)
@@ -50,11 +63,16 @@ class RequestGate:
         settings: SecuritySettings,
         *,
         verifier: TokenVerifier | None = None,
-        limiter: RedisRateLimiter | None = None,
+        limiter: RateLimit | None = None,
     ) -> None:
         self.settings = settings
         self.verifier = verifier
         self.limiter = limiter
+
+    @property
+    def needs_operation_name(self) -> bool:
+        """Whether admission must wait for the parsed body (an operation has its own budget)."""
+        return self.limiter is not None and self.limiter.needs_operation_name
 
     async def admit(
         self,
@@ -63,7 +81,8 @@ class RequestGate:
         client_ip: str | None,
         operation_name: str | None,
     ) -> Admission:
-        """``headers`` with lower-cased names, as in :class:`router.request.GraphQLRequest`."""
+        """``headers`` with lower-cased names, as in :class:`router.request.GraphQLRequest`;
+        ``client_ip`` as the HTTP layer resolved it (the per-IP budget's key)."""
         csrf = self.settings.csrf
         refused = check_csrf(
             method, headers, enabled=csrf.enabled, required_headers=csrf.required_headers
@@ -78,11 +97,9 @@ class RequestGate:
             )
         except AuthenticationError as error:
             return Admission(ANONYMOUS, authentication_error_response(error), _challenge(error))
-        if self.limiter is None or not self.settings.rate_limit.enabled:
+        if self.limiter is None:
             return Admission(principal)
-        decision = await check_request_rate(
-            self.limiter, self.settings.rate_limit, principal, client_ip, operation_name
-        )
+        decision = await self.limiter.check(principal, client_ip, operation_name)
         if decision is None:
             return Admission(principal)
         refusal = None if decision.allowed else decision.to_response()
@@ -94,70 +111,3 @@ def _challenge(error: AuthenticationError) -> dict[str, str]:
     if error.reason is AuthFailure.MISSING_TOKEN:
         return {"WWW-Authenticate": "Bearer"}
     return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-
-
-@dataclass(frozen=True)
-class PreparedOperation:
-    """What to plan and what to tell the client; ``refusal`` set means do not execute."""
-
-    document: DocumentNode
-    errors: list[dict[str, Any]]
-    unauthorized_paths: tuple[tuple[str, ...], ...]
-    refusal: GraphQLResponse | None = None
-    estimated_cost: float | None = None
-
-
-class OperationGate:
-    """Built once per supergraph (rules and cost directives are read from its SDL)."""
-
-    def __init__(
-        self,
-        settings: SecuritySettings,
-        *,
-        mode: Literal["development", "production"],
-        api_schema: GraphQLSchema,
-        supergraph_sdl: str | DocumentNode,
-    ) -> None:
-        document = parse(supergraph_sdl) if isinstance(supergraph_sdl, str) else supergraph_sdl
-        self.settings = settings
-        self.api_schema = api_schema
-        self.introspection = settings.introspection_enabled(mode)
-        enforce = settings.authorization.directives_enabled
-        self.rules = AuthorizationRules.from_sdl(document) if enforce else AuthorizationRules()
-        self.cost_directives = CostDirectives.from_sdl(document)
-
-    def prepare(
-        self,
-        document: DocumentNode,
-        operation_name: str | None,
-        variables: Mapping[str, Any] | None,
-        principal: Principal,
-    ) -> PreparedOperation:
-        """Run after validation; the document handed in is never mutated."""
-        refused = check_introspection(document, operation_name, enabled=self.introspection)
-        if refused is not None:
-            return PreparedOperation(document, [], (), refused)
-        report = check_operation_limits(
-            document,
-            operation_name,
-            variables,
-            settings=self.settings.limits,
-            schema=self.api_schema,
-            cost_directives=self.cost_directives,
-        )
-        if report.violation is not None:
-            # A request error like a validation error: 400 under graphql-response+json, 200
-            # under application/json (GraphQL-over-HTTP, "Response"); the renderer decides.
-            refusal = GraphQLResponse(errors=[report.violation.to_graphql_error()], has_data=False)
-            return PreparedOperation(document, [], (), refusal, report.estimated_cost)
-        result = authorize_operation(
-            self.api_schema, self.rules, document, operation_name, variables, principal=principal
-        )
-        rejection = result.rejection() if self.settings.authorization.reject_unauthorized else None
-        return PreparedOperation(
-            result.document,
-            result.errors(),
-            result.unauthorized_paths,
-            rejection,
-            report.estimated_cost,
-        )

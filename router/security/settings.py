@@ -1,13 +1,12 @@
-"""Configuration of identity, authorization, CSRF, limits, rate limiting and subgraph resilience:
-pydantic models with safe defaults, meant to hang off ``RouterConfig`` as one field
-(``security: SecuritySettings``) and to be read from the router's YAML.
+"""Configuration of identity, authorization and CSRF prevention: pydantic models with safe
+defaults, read from the router's YAML under ``security:`` (:class:`router.config.SecurityConfig`
+puts the limits', rate limits' and resilience's settings, which live next to their packages, in
+the same section).
 
 Defaults follow Apollo Router where it has one: CSRF prevention on with ``x-apollo-operation-name``
 and ``apollo-require-preflight`` as preflight headers; authorization directives in *filter* mode
-(unauthorized fields removed, errors at their paths); demand control enforcing. The bare default has
-no rate limit (a single developer behind one IP would trip it); :meth:`SecuritySettings.development`
-is the preset the dev/compose config uses (300 anonymous requests per 10 s per IP). Introspection
-follows the mode: on in development, off in production, unless set explicitly.
+(unauthorized fields removed, errors at their paths). Introspection follows the mode: on in
+development, off in production, unless set explicitly.
 """
 
 from __future__ import annotations
@@ -16,19 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = [
-    "AuthorizationSettings",
-    "BreakerSettings",
-    "ConcurrencySettings",
-    "CsrfSettings",
-    "JwtSettings",
-    "LimitsSettings",
-    "RateLimitRule",
-    "RateLimitSettings",
-    "ResilienceSettings",
-    "RetrySettings",
-    "SecuritySettings",
-]
+__all__ = ["AuthorizationSettings", "CsrfSettings", "JwtSettings", "SecuritySettings"]
 
 
 class _Strict(BaseModel):
@@ -73,95 +60,15 @@ class CsrfSettings(_Strict):
     required_headers: tuple[str, ...] = ("x-apollo-operation-name", "apollo-require-preflight")
 
 
-class LimitsSettings(_Strict):
-    """Operation limits and demand control (body size is the HTTP layer's)."""
-
-    max_depth: int = Field(default=12, ge=1)
-    max_aliases: int = Field(default=30, ge=0)
-    max_root_fields: int = Field(default=20, ge=1)
-    max_cost: float = Field(default=5000.0, gt=0)
-    default_list_size: int = Field(default=5, ge=0)
-    """Assumed length of lists without ``@listSize``: 5 keeps the benchmark operation (4 nested
-    lists) at an estimate of 1860, well under ``max_cost``; 10 would put it near 24,000."""
-    cost_mode: Literal["enforce", "measure"] = "enforce"
-
-
-class RateLimitRule(_Strict):
-    """``requests`` per ``per_seconds``, refilled continuously (token bucket)."""
-
-    requests: int = Field(ge=1)
-    per_seconds: float = Field(gt=0)
-
-
-class RateLimitSettings(_Strict):
-    """Per client (token subject, else IP), plus per (client, operation name) for the operations
-    named in ``per_operation``; shared through Redis."""
-
-    anonymous: RateLimitRule | None = None
-    authenticated: RateLimitRule | None = None
-    per_operation: dict[str, RateLimitRule] = Field(default_factory=dict)
-    """Extra budgets for named operations (e.g. ``PlaceOrder``), on top of the client's budget."""
-    fail_closed: bool = False
-    """When Redis is unreachable: False lets requests through (with a warning), True refuses."""
-    key_prefix: str = "ratelimit"
-
-    @property
-    def enabled(self) -> bool:
-        return (
-            self.anonymous is not None or self.authenticated is not None or bool(self.per_operation)
-        )
-
-
-class BreakerSettings(_Strict):
-    """A circuit breaker per subgraph."""
-
-    enabled: bool = True
-    window_seconds: float = Field(default=10.0, gt=0)
-    minimum_requests: int = Field(default=20, ge=1)
-    failure_ratio: float = Field(default=0.5, gt=0, le=1)
-    open_seconds: float = Field(default=5.0, gt=0)
-    half_open_probes: int = Field(default=1, ge=1)
-
-
-class RetrySettings(_Strict):
-    """Retries of failed subgraph fetches, for queries only."""
-
-    max_attempts: int = Field(default=2, ge=1)
-    base_delay_seconds: float = Field(default=0.05, ge=0)
-    max_delay_seconds: float = Field(default=1.0, ge=0)
-
-
-class ConcurrencySettings(_Strict):
-    """In-flight requests per subgraph, and how long a request may wait for a slot."""
-
-    max_in_flight: int = Field(default=128, ge=1)
-    queue_timeout_seconds: float = Field(default=1.0, gt=0)
-
-
-class ResilienceSettings(_Strict):
-    breaker: BreakerSettings = Field(default_factory=BreakerSettings)
-    retry: RetrySettings = Field(default_factory=RetrySettings)
-    concurrency: ConcurrencySettings = Field(default_factory=ConcurrencySettings)
-
-
 class SecuritySettings(_Strict):
-    """Everything above, as one ``RouterConfig`` field."""
+    """This package's part of ``RouterConfig.security``; :class:`router.config.SecurityConfig`
+    adds the limits', rate limits' and resilience's own settings to it."""
 
     jwt: JwtSettings = Field(default_factory=JwtSettings)
     authorization: AuthorizationSettings = Field(default_factory=AuthorizationSettings)
     csrf: CsrfSettings = Field(default_factory=CsrfSettings)
-    limits: LimitsSettings = Field(default_factory=LimitsSettings)
-    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
-    resilience: ResilienceSettings = Field(default_factory=ResilienceSettings)
     introspection: bool | None = None
     """None: on in development, off in production."""
 
     def introspection_enabled(self, mode: Literal["development", "production"]) -> bool:
         return self.introspection if self.introspection is not None else mode == "development"
-
-    @classmethod
-    def development(cls) -> SecuritySettings:
-        """The dev/compose preset: the defaults plus an anonymous per-IP rate limit."""
-        return cls(
-            rate_limit=RateLimitSettings(anonymous=RateLimitRule(requests=300, per_seconds=10)),
-        )

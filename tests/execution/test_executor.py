@@ -344,7 +344,7 @@ async def test_requires_shape_rewrites_and_skipped_objects() -> None:
 
 def guarded_executor(recorder: Recorder, **resilience: Any) -> PlanExecutor:
     from router.resilience import SubgraphGuards
-    from router.security.settings import ResilienceSettings
+    from router.resilience.settings import ResilienceSettings
 
     config = RouterConfig()
     guards = SubgraphGuards(ResilienceSettings.model_validate(resilience))

@@ -8,7 +8,7 @@ from typing import Any
 from graphql import OperationDefinitionNode, build_schema, parse
 
 from router.execution import ShapeContext, Shaper
-from router.operations import prepare_document, select_operation
+from router.operations import DocumentRules, prepare_document, select_operation
 
 SDL = """
 type Query {
@@ -43,7 +43,7 @@ def shape(
     variables: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    prepared = prepare_document(SCHEMA, query)
+    prepared = prepare_document(DocumentRules.for_schema(SCHEMA), query)
     assert prepared.document is not None, prepared.errors
     operation: OperationDefinitionNode = select_operation(prepared.document, None)
     shaper = Shaper(SCHEMA, operation, prepared.fragments)
@@ -225,7 +225,9 @@ def test_unknown_runtime_type_of_an_abstract_field() -> None:
 
 
 def test_root_typename_and_introspection_are_local() -> None:
-    prepared = prepare_document(SCHEMA, '{ __typename t: __type(name: "Droid") { name } }')
+    prepared = prepare_document(
+        DocumentRules.for_schema(SCHEMA), '{ __typename t: __type(name: "Droid") { name } }'
+    )
     assert prepared.document is not None
     shaper = Shaper(SCHEMA, select_operation(prepared.document, None), prepared.fragments)
     root = shaper.variant({})
@@ -235,14 +237,14 @@ def test_root_typename_and_introspection_are_local() -> None:
 
 
 def test_document_preparation_errors() -> None:
-    assert prepare_document(SCHEMA, "{ hero { ").errors == [
+    assert prepare_document(DocumentRules.for_schema(SCHEMA), "{ hero { ").errors == [
         {
             "message": "Syntax Error: Expected Name, found <EOF>.",
             "locations": [{"line": 1, "column": 10}],
             "extensions": {"code": "GRAPHQL_PARSE_FAILED"},
         }
     ]
-    assert prepare_document(SCHEMA, "{ hero { nope } }").errors == [
+    assert prepare_document(DocumentRules.for_schema(SCHEMA), "{ hero { nope } }").errors == [
         {
             "message": "Cannot query field 'nope' on type 'Character'. Did you mean 'name'?",
             "locations": [{"line": 1, "column": 10}],

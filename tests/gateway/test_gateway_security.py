@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import orjson
 
-from router.config import IdentityForwardingConfig, RouterConfig
+from router.config import IdentityForwardingConfig, RouterConfig, SecurityConfig
 from router.gateway import Gateway
+from router.limits.settings import LimitsSettings
 from router.request import GraphQLRequest
-from router.security.settings import LimitsSettings, SecuritySettings
 from servicekit.auth.forwarded import verify_identity
 from servicekit.auth.principal import Principal
 from tests.security.supergraph_fixture import SUPERGRAPH_SDL
@@ -78,7 +78,7 @@ async def test_the_scope_makes_the_field_visible() -> None:
 
 async def test_limits_refuse_before_any_subgraph_call() -> None:
     limits = LimitsSettings(max_depth=2, max_aliases=1, max_root_fields=2)
-    gateway, accounts = _gateway(RouterConfig(security=SecuritySettings(limits=limits)))
+    gateway, accounts = _gateway(RouterConfig(security=SecurityConfig(limits=limits)))
     cases = {
         "{ users { id } }": None,  # depth 2, 0 aliases, 1 root field: just under every limit
         "{ identities { id } users { id } }": None,

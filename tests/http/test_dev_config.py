@@ -9,7 +9,7 @@ import pytest
 
 from router.cli import effective_config, parse_args
 from router.config import RouterConfig, load_config
-from router.security.settings import RateLimitRule
+from router.limits.settings import RateLimitRule
 from servicekit.topology import PROJECT_ROOT, load_subgraphs
 
 DEV = PROJECT_ROOT / "config" / "router.dev.yaml"
@@ -20,7 +20,9 @@ def test_dev_config_turns_on_rate_limit_csrf_and_jwt() -> None:
     security = config.security
     assert config.mode == "development"
     assert security.rate_limit.anonymous == RateLimitRule(requests=300, per_seconds=10)
-    assert (security.rate_limit.authenticated, security.rate_limit.fail_closed) == (None, False)
+    # issue #11: a verified subject has its own budget too (it had none)
+    assert security.rate_limit.authenticated == RateLimitRule(requests=300, per_seconds=10)
+    assert security.rate_limit.fail_closed is False
     assert security.csrf.enabled is True
     accounts = next(e for e in load_subgraphs() if e.name == "accounts")
     base = accounts.routing_url.removesuffix("/graphql")

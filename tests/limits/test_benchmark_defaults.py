@@ -8,9 +8,9 @@ from __future__ import annotations
 from graphql import build_ast_schema, parse, validate
 
 from benchmarks.workload import QUERY_PATH
-from router.limits import CostDirectives, estimate_cost
-from router.limits.checks import LimitReport, check_operation_limits
-from router.security.settings import LimitsSettings
+from router.limits import CostDirectives, LimitsSettings
+from router.limits.checks import LimitReport
+from tests.limits.support import estimate_cost, limit_report
 
 BENCHMARK_QUERY = parse(QUERY_PATH.read_text())
 API_SDL = """
@@ -31,7 +31,7 @@ SCHEMA = build_ast_schema(parse(API_SDL))
 def test_the_benchmark_query_passes_every_default_limit() -> None:
     assert validate(SCHEMA, BENCHMARK_QUERY) == []
     defaults = LimitsSettings()
-    report = check_operation_limits(
+    report = limit_report(
         BENCHMARK_QUERY,
         "TestQuery",
         None,

@@ -3,15 +3,27 @@ and the directives found in a composed supergraph under their @link names."""
 
 from __future__ import annotations
 
-from graphql import build_ast_schema, parse
+from graphql import DocumentNode, GraphQLSchema, build_ast_schema, parse
 
-from router.limits import (
-    CostDirectives,
-    LimitExceeded,
-    ListSize,
-    check_cost,
-    estimate_cost,
-)
+from router.limits import CostDirectives, LimitExceeded, LimitsSettings, ListSize
+from router.limits.checks import check_cost as check_tree
+from tests.limits.support import estimate_cost, measure
+
+
+def check_cost(
+    schema: GraphQLSchema,
+    directives: CostDirectives,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, object] | None,
+    *,
+    max_cost: float,
+) -> LimitExceeded | None:
+    found = measure(document, operation_name, schema=schema, directives=directives)
+    assert found is not None
+    settings = LimitsSettings(max_cost=max_cost, default_list_size=10)
+    return check_tree(found.cost, variables, settings).violation
+
 
 SDL = """
 directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR

@@ -3,22 +3,41 @@ expanded, and the default depth limit admits the benchmark query."""
 
 from __future__ import annotations
 
-from graphql import get_introspection_query, parse
+from graphql import DocumentNode, get_introspection_query, parse
 
 from benchmarks.workload import QUERY_PATH
-from router.limits import (
-    LimitExceeded,
-    check_aliases,
-    check_depth,
-    check_root_fields,
-    count_aliases,
-    count_root_fields,
-    measure_depth,
-)
-from router.security.settings import LimitsSettings
+from router.limits import LimitExceeded, LimitsSettings
+from tests.limits.support import measure, structure_violation
 
 BENCHMARK_QUERY = QUERY_PATH.read_text()
 """The shared benchmark operation (its one committed copy, benchmarks/workload/query.graphql)."""
+
+
+def measure_depth(document: DocumentNode, operation_name: str | None = None) -> int:
+    found = measure(document, operation_name)
+    return found.depth if found else 0
+
+
+def count_aliases(document: DocumentNode, operation_name: str | None = None) -> int:
+    found = measure(document, operation_name)
+    return found.aliases if found else 0
+
+
+def count_root_fields(document: DocumentNode, operation_name: str | None = None) -> int:
+    found = measure(document, operation_name)
+    return found.root_fields if found else 0
+
+
+def check_depth(document: DocumentNode, name: str | None, limit: int) -> LimitExceeded | None:
+    return structure_violation(document, LimitsSettings(max_depth=limit), name)
+
+
+def check_aliases(document: DocumentNode, name: str | None, limit: int) -> LimitExceeded | None:
+    return structure_violation(document, LimitsSettings(max_aliases=limit), name)
+
+
+def check_root_fields(document: DocumentNode, name: str | None, limit: int) -> LimitExceeded | None:
+    return structure_violation(document, LimitsSettings(max_root_fields=limit), name)
 
 
 def nested(depth: int) -> str:

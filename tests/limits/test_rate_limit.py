@@ -18,7 +18,7 @@ from router.limits.rate_limit import (
     check_request_rate,
     client_key,
 )
-from router.security.settings import RateLimitRule, RateLimitSettings
+from router.limits.settings import RateLimitRule, RateLimitSettings
 from servicekit.auth import ANONYMOUS, Principal
 from servicekit.processes import free_port
 from servicekit.redis import create_redis

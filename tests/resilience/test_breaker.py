@@ -7,7 +7,7 @@ import pytest
 from starlette.applications import Starlette
 
 from router.resilience import BreakerState, CircuitBreaker, CircuitOpenError, SubgraphGuards
-from router.security.settings import BreakerSettings, ResilienceSettings
+from router.resilience.settings import BreakerSettings, ResilienceSettings
 from servicekit.health import health_routes
 
 

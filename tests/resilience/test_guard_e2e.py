@@ -20,7 +20,7 @@ from router.resilience import (
     TransientStatusError,
     request_key,
 )
-from router.security.settings import (
+from router.resilience.settings import (
     BreakerSettings,
     ConcurrencySettings,
     ResilienceSettings,

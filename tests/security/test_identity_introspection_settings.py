@@ -6,16 +6,21 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import parse
+from graphql import DocumentNode, build_schema, parse
 from pydantic import ValidationError
 
+from router.config import SecurityConfig as SecuritySettings
+from router.limits.cost_directives import CostDirectives
+from router.limits.settings import RateLimitRule
+from router.operations.analysis import analyze_document
+from router.security.authorization_rules import AuthorizationRules
 from router.security.identity import (
     authenticate,
     authentication_error_response,
     verifier_from_settings,
 )
-from router.security.introspection import check_introspection, uses_introspection
-from router.security.settings import JwtSettings, RateLimitRule, SecuritySettings
+from router.security.introspection import check_introspection
+from router.security.settings import JwtSettings
 from servicekit.auth import (
     ANONYMOUS,
     AuthenticationError,
@@ -65,6 +70,14 @@ async def test_without_jwt_settings_headers_are_not_judged() -> None:
     assert await authenticate({"authorization": "Basic abc"}, None) is ANONYMOUS
 
 
+def uses_introspection(document: DocumentNode) -> bool:
+    schema = build_schema("type A { name: String a: A } type Query { a: A me: A }")
+    analysis = analyze_document(
+        schema, document, rules=AuthorizationRules(), directives=CostDirectives()
+    )
+    return analysis.operations[0].uses_introspection
+
+
 def test_introspection_detection_through_fragments() -> None:
     assert uses_introspection(parse("{ __schema { types { name } } }"))
     assert uses_introspection(
@@ -75,14 +88,9 @@ def test_introspection_detection_through_fragments() -> None:
 
 def test_introspection_refused_in_production_only() -> None:
     settings = SecuritySettings()
-    document = parse("{ __schema { queryType { name } } }")
-    assert (
-        check_introspection(document, None, enabled=settings.introspection_enabled("development"))
-        is None
-    )
-    refused = check_introspection(
-        document, None, enabled=settings.introspection_enabled("production")
-    )
+    assert check_introspection(True, enabled=settings.introspection_enabled("development")) is None
+    assert check_introspection(False, enabled=settings.introspection_enabled("production")) is None
+    refused = check_introspection(True, enabled=settings.introspection_enabled("production"))
     assert refused is not None and refused.status_hint is None and not refused.has_data
     assert refused.to_dict() == {
         "errors": [
@@ -121,6 +129,10 @@ def test_safe_defaults() -> None:
             "max_depth": 12,
             "max_aliases": 30,
             "max_root_fields": 20,
+            "max_document_bytes": 65_536,
+            "max_tokens": 2_000,
+            "max_variables": 100,
+            "max_merge_comparisons": 400,
             "max_cost": 5000.0,
             "default_list_size": 5,
             "cost_mode": "enforce",
@@ -149,10 +161,10 @@ def test_safe_defaults() -> None:
     assert SecuritySettings().rate_limit.enabled is False
 
 
-def test_development_preset_limits_anonymous_callers_per_ip() -> None:
+def test_development_preset_limits_anonymous_callers_per_ip_and_subjects() -> None:
     preset = SecuritySettings.development()
     assert preset.rate_limit.anonymous == RateLimitRule(requests=300, per_seconds=10)
-    assert preset.rate_limit.authenticated is None
+    assert preset.rate_limit.authenticated == RateLimitRule(requests=300, per_seconds=10)
     assert preset.rate_limit.enabled is True
 
 

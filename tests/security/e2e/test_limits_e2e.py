@@ -12,10 +12,10 @@ import httpx
 import pytest
 from graphql import parse
 
-from router.limits.cost import estimate_cost
 from router.limits.cost_directives import CostDirectives
 from router.supergraph import load_supergraph
 from tests.http.router_process import RunningRouter
+from tests.limits.support import estimate_cost
 from tests.security.e2e.platform import SUPERGRAPH, Platform, routers
 
 SDL = SUPERGRAPH.read_text()

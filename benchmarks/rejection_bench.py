@@ -1,0 +1,217 @@
+"""``bench rejection``: does one request still hold the router's event loop (issue #11)?
+
+A router process (production mode, the repository supergraph, its subgraphs pointed at a closed
+port: nothing here needs them) gets a closed loop of cheap ``{ __typename }`` probes from
+``probes`` clients, first alone, then while ``attackers`` clients send the worst documents the
+limits still accept (:mod:`benchmarks.rejection_documents`), each copy distinct so the document
+cache never answers. The probes' p99 is the figure (target under 100 ms). Then every rejected
+document is sent ``repeat`` times, one at a time, and the time to its refusal is measured
+(target under 50 ms each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from benchmarks.rejection_documents import rejected_documents, worst_accepted_documents
+from router.limits.cost_directives import CostDirectives
+from router.limits.settings import LimitsSettings
+from router.operations.documents import DocumentRules, prepare_document
+from router.security.authorization_rules import AuthorizationRules
+from router.supergraph import load_supergraph
+from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.topology import PROJECT_ROOT
+
+__all__ = [
+    "RejectionReport",
+    "accepted_by_limits",
+    "measure",
+    "router_process",
+    "run_rejection_benchmark",
+]
+
+SUPERGRAPH = PROJECT_ROOT / "schema" / "supergraph.graphql"
+PROBE = {"query": "{ __typename }"}
+
+
+def accepted_by_limits(limits: LimitsSettings) -> DocumentRules:
+    """The router's own document rules over the repository supergraph."""
+    supergraph = load_supergraph(SUPERGRAPH.read_text())
+    return DocumentRules(
+        supergraph.api_schema,
+        limits,
+        AuthorizationRules.from_sdl(supergraph.sdl),
+        CostDirectives.from_sdl(supergraph.sdl),
+    )
+
+
+def _passes_limits(rules: DocumentRules, document: str) -> bool:
+    errors = prepare_document(rules, document).errors
+    return not errors or not str(errors[0]["extensions"]["code"]).startswith("MAX_")
+
+
+@contextmanager
+def router_process(workdir: Path, cpus: str | None = None) -> Iterator[str]:
+    """The ``router`` console script on a free port; yields its ``/graphql`` URL."""
+    port, closed = free_port(), free_port()
+    config = workdir / "router.yaml"
+    config.write_text(yaml.safe_dump({"mode": "production", "http": {"redis_url": None}}))
+    supergraph = load_supergraph(SUPERGRAPH.read_text())
+    argv = [sys.executable, "-m", "router.cli", "--supergraph", str(SUPERGRAPH)]
+    argv += ["--config", str(config), "--port", str(port), "--log-level", "warning"]
+    argv += [
+        f"--subgraph-url={g.name}=http://127.0.0.1:{closed}/graphql" for g in supergraph.graphs
+    ]
+    if cpus:
+        argv = ["taskset", "-c", cpus, *argv]
+    spec = ProcessSpec("router", argv, f"http://127.0.0.1:{port}/health", cwd=PROJECT_ROOT)
+    process = ManagedProcess(spec, log_path=workdir / "router.log")
+    process.start(ready_timeout_seconds=90)
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        process.stop()
+
+
+@dataclass
+class RejectionReport:
+    probe_alone: list[float] = field(default_factory=list)
+    probe_attacked: list[float] = field(default_factory=list)
+    accepted: dict[str, list[float]] = field(default_factory=dict)
+    rejected: dict[str, list[float]] = field(default_factory=dict)
+    rejected_codes: dict[str, set[str]] = field(default_factory=dict)
+
+    @staticmethod
+    def p99(samples: list[float]) -> float:
+        if len(samples) < 2:
+            return samples[0] if samples else float("nan")
+        return statistics.quantiles(samples, n=100, method="inclusive")[98]
+
+    def table(self) -> str:
+        lines = [
+            "| probes `{ __typename }` | requests | p50 | p99 | max |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, samples in (("alone", self.probe_alone), ("under attack", self.probe_attacked)):
+            lines.append(
+                f"| {name} | {len(samples)} | {_ms(statistics.median(samples))} | "
+                f"{_ms(self.p99(samples))} | {_ms(max(samples))} |"
+            )
+        lines += ["", "| worst accepted document | sent | median | max |", "|---|---:|---:|---:|"]
+        for name, samples in self.accepted.items():
+            lines.append(
+                f"| {name} | {len(samples)} | {_ms(statistics.median(samples))} | "
+                f"{_ms(max(samples))} |"
+            )
+        lines += ["", "| rejected document | code | median | max |", "|---|---|---:|---:|"]
+        for name, samples in self.rejected.items():
+            codes = ", ".join(sorted(self.rejected_codes[name]))
+            lines.append(
+                f"| {name} | {codes} | {_ms(statistics.median(samples))} | {_ms(max(samples))} |"
+            )
+        return "\n".join(lines)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+async def _timed(
+    client: httpx.AsyncClient, url: str, body: dict[str, str]
+) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    response = await client.post(url, json=body)
+    return time.perf_counter() - started, response.json()
+
+
+async def _probe(client: httpx.AsyncClient, url: str, until: float, into: list[float]) -> None:
+    while time.perf_counter() < until:
+        elapsed, body = await _timed(client, url, PROBE)
+        if body != {"data": {"__typename": "Query"}}:
+            raise RuntimeError(f"unexpected probe answer {body}")
+        into.append(elapsed)
+
+
+async def _attack(
+    client: httpx.AsyncClient,
+    url: str,
+    until: float,
+    *,
+    documents: dict[str, str],
+    salts: Iterator[int],
+    into: dict[str, list[float]],
+) -> None:
+    while time.perf_counter() < until:
+        for name, document in documents.items():
+            elapsed, _ = await _timed(client, url, {"query": f"# {next(salts)}\n{document}"})
+            into.setdefault(name, []).append(elapsed)
+
+
+async def measure(
+    url: str,
+    limits: LimitsSettings,
+    *,
+    seconds: float = 10.0,
+    probes: int = 8,
+    attackers: int = 2,
+    repeat: int = 5,
+    attack_with_rejected: bool = False,
+) -> RejectionReport:
+    """Probe alone, probe under attack (the worst accepted documents, and the rejected ones too
+    with ``attack_with_rejected``), then time each rejected document ``repeat`` times."""
+    rules = accepted_by_limits(limits)
+    attack = worst_accepted_documents(limits, lambda d: _passes_limits(rules, d))
+    if attack_with_rejected:
+        attack |= rejected_documents()
+    report = RejectionReport()
+    salts = itertools.count()
+    limits_ = httpx.Limits(max_connections=probes + attackers + 2)
+    async with httpx.AsyncClient(timeout=60, limits=limits_) as client:
+        until = time.perf_counter() + seconds / 2
+        await asyncio.gather(
+            *(_probe(client, url, until, report.probe_alone) for _ in range(probes))
+        )
+        until = time.perf_counter() + seconds
+        await asyncio.gather(
+            *(_probe(client, url, until, report.probe_attacked) for _ in range(probes)),
+            *(
+                _attack(client, url, until, documents=attack, salts=salts, into=report.accepted)
+                for _ in range(attackers)
+            ),
+        )
+        for name, document in rejected_documents().items():
+            for _ in range(repeat):
+                body = {"query": f"# {next(salts)}\n{document}"}
+                elapsed, answer = await _timed(client, url, body)
+                report.rejected.setdefault(name, []).append(elapsed)
+                codes = {str(e["extensions"]["code"]) for e in answer.get("errors", ())}
+                report.rejected_codes.setdefault(name, set()).update(codes)
+    return report
+
+
+def run_rejection_benchmark(*, seconds: float = 10.0, cpus: str | None = "0") -> str:
+    limits = LimitsSettings()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-rejection-") as tmp,
+        router_process(Path(tmp), cpus) as url,
+    ):
+        report = asyncio.run(measure(url, limits, seconds=seconds))
+    worst = max(max(samples) for samples in report.rejected.values())
+    verdict = (
+        f"p99 under attack {_ms(report.p99(report.probe_attacked))} (target < 100 ms); "
+        f"slowest refusal {_ms(worst)} (target < 50 ms)"
+    )
+    return f"{report.table()}\n\n{verdict}"
