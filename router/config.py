@@ -15,7 +15,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from router.resilience.settings import TrafficShapingSettings
 from router.security.settings import SecuritySettings
+from servicekit.client_address import ClientAddressSettings
+from servicekit.cors import CorsSettings
 
 __all__ = [
     "ApqConfig",
@@ -114,6 +117,9 @@ class RouterConfig(BaseModel):
     http: HttpConfig = Field(default_factory=HttpConfig)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     identity_forwarding: IdentityForwardingConfig = Field(default_factory=IdentityForwardingConfig)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
+    client_address: ClientAddressSettings = Field(default_factory=ClientAddressSettings)
+    traffic_shaping: TrafficShapingSettings = Field(default_factory=TrafficShapingSettings)
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

@@ -48,7 +48,8 @@ def _headers(request: Request) -> dict[str, str]:
     return headers
 
 
-async def admit(gate: RequestGate, request: Request, operation_name: str | None) -> Admission:
-    """Run the gate for ``request`` (client address from the socket, not from headers)."""
-    client_ip = request.client.host if request.client else None
+async def admit(
+    gate: RequestGate, request: Request, client_ip: str | None, operation_name: str | None
+) -> Admission:
+    """Run the gate for ``request`` from ``client_ip`` (:mod:`router.http.client_ip`)."""
     return await gate.admit(request.method, _headers(request), client_ip, operation_name)
