@@ -14,7 +14,7 @@ production, "Did you mean ...?" hints are stripped from every error message
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -134,7 +134,9 @@ class GraphQLEndpoint:
         client_ip = self.client_ip.resolve(request, headers)
         admission: Admission | None = None
         if self.gate is not None and not needs_operation_name(self.gate):
-            admission = await admit(self.gate, request, client_ip, None)  # before the body
+            admission = await admit(
+                self.gate, request.method, headers, client_ip, None
+            )  # before the body
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
@@ -142,7 +144,9 @@ class GraphQLEndpoint:
         except HttpError as error:
             return error_response(error, media_type)
         if self.gate is not None and admission is None:
-            admission = await admit(self.gate, request, client_ip, params.operation_name)
+            admission = await admit(
+                self.gate, request.method, headers, client_ip, params.operation_name
+            )
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
@@ -166,7 +170,7 @@ class GraphQLEndpoint:
         )
         response = await self.executor.execute(graphql_request)
         if self.options.mask_suggestions and response.errors:
-            response.errors = mask_suggestions(response.errors)
+            response = replace(response, errors=mask_suggestions(response.errors))
         return graphql_response(response, media_type, admission.headers if admission else None)
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:

@@ -81,12 +81,12 @@ def _preflight_answer(status: int, origin: str | None) -> tuple[int, dict[str, s
 
 
 def _validation_error(url: str) -> dict[str, object]:
-    response = httpx.post(url, json={"query": "{ topProductz }"}, timeout=30)
+    response = httpx.post(url, json={"query": "{ homePag }"}, timeout=30)
     return {"status": response.status_code, "body": response.json()}
 
 
 def _unknown_field(hint: str) -> dict[str, object]:
-    message = f"Cannot query field 'topProductz' on type 'Query'.{hint}"
+    message = f"Cannot query field 'homePag' on type 'Query'.{hint}"
     return {
         "status": 200,
         "body": {
@@ -113,7 +113,7 @@ def test_bff_cors_and_suggestions_follow_the_mode(tmp_path: Path, redis_namespac
     assert whole(dev_evil) == _preflight_answer(400, None)
     assert whole(prod_local) == _preflight_answer(400, None)
     assert whole(shop_ok) == _preflight_answer(200, "https://shop.example")
-    assert dev_error == _unknown_field(" Did you mean 'topProducts'?")
+    assert dev_error == _unknown_field(" Did you mean 'homePage'?")
     assert prod_error == _unknown_field("")
 
 
