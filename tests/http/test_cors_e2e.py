@@ -11,6 +11,7 @@ did not ask about; development keeps the hint. Before the fix production said "D
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,9 @@ def test_suggestions_masked_in_production_only(
             3,
         )
         + "]}",
+    ]
+    assert [json.loads(body)["errors"][0]["message"] for _, _, body in answers] == [
+        json.loads(body)["errors"][0]["message"] for body in bodies
     ]
     assert answers == [
         (

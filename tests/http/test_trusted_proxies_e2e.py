@@ -108,6 +108,8 @@ def test_spoofed_forwarding_headers_buy_no_budget(
         first = _post(router, {"x-forwarded-for": "198.51.100.1"})
         second = _post(router, {"forwarded": "for=198.51.100.2"})
         spoofed = _post(router, {"x-forwarded-for": f"203.0.113.{uuid.uuid4().int % 250 + 1}"})
+    # one budget for the one peer: the spoofed third request is refused (was 200 before)
+    assert [first.status_code, second.status_code, spoofed.status_code] == [200, 200, 429]
     assert whole(first) == _allowed(1)
     assert whole(second) == _allowed(0)
     _assert_limited(spoofed)

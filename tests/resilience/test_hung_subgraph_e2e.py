@@ -73,6 +73,8 @@ def test_timeouts_open_the_breaker_at_low_volume(subgraph: FlakySubgraph, tmp_pa
         timed_out = [_timed(router) for _ in range(5)]
         _, failed_fast = _timed(router)
         status, breakers = _breakers(router)
+    # the sixth request meets the open breaker (before the fix: a sixth timeout)
+    assert failed_fast.json()["errors"][0]["extensions"]["code"] == "SUBGRAPH_CIRCUIT_OPEN"
     assert [whole(response) for _, response in timed_out] == [_answer(TIMED_OUT)] * 5
     assert all(elapsed >= 0.5 for elapsed, _ in timed_out)
     assert whole(failed_fast) == _answer(CIRCUIT_OPEN)  # no subgraph call: the breaker answered
