@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
@@ -68,9 +69,7 @@ class SubgraphGuard:
             max_delay_seconds=settings.retry.max_delay_seconds,
         )
         self.flight: SingleFlight[Hashable, Any] = SingleFlight()
-        self.timeouts = TimeoutTracker(
-            breaker.window_seconds, **({"clock": clock} if clock else {})
-        )
+        self.timeouts = TimeoutTracker(breaker.window_seconds, clock or time.monotonic)
         self._rng = rng or random.Random()
 
     async def call(
