@@ -3,7 +3,8 @@
 Each BFF passes its own schema and persisted-operation policy; everything else (lifespan,
 ``/health``, ``/ready`` with the router required and Redis optional, ``/debug/stats`` in
 development mode, bearer tokens verified before anything else (:mod:`bff.authentication`), the
-context with per-request loaders) is the same and lives here once.
+context with per-request loaders, CORS outermost (:meth:`BFFSettings.cors_settings`)) is the same
+and lives here once.
 Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``); development mode serves
 the router's local GraphiQL assets instead (:mod:`bff.graphiql`).
 """
@@ -18,6 +19,7 @@ import orjson
 import strawberry
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
 from strawberry.fastapi import GraphQLRouter
 
 from bff.authentication import BearerAuthenticationMiddleware, scope_principal
@@ -85,6 +87,7 @@ def create_bff_app(
     wrapped = BearerAuthenticationMiddleware(wrapped, runtime.verifier)
     if settings.is_development:
         wrapped = GraphiQLMiddleware(wrapped)
+    wrapped = CORSMiddleware(wrapped, **settings.cors_settings().middleware_options())
     wrapped.state = app.state
     wrapped.router = app.router
     return wrapped

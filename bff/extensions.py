@@ -13,8 +13,14 @@ from functools import partial
 
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
+from bff.suggestions import HideSuggestionsInProduction
+
 __all__ = ["bff_extensions"]
 
 
 def bff_extensions(maxsize: int = 512) -> list[Callable[[], SchemaExtension]]:
-    return [partial(ParserCache, maxsize=maxsize), partial(ValidationCache, maxsize=maxsize)]
+    return [
+        partial(ParserCache, maxsize=maxsize),
+        partial(ValidationCache, maxsize=maxsize),
+        HideSuggestionsInProduction,
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from servicekit.cors import LOCAL_DEVELOPMENT_ORIGINS, CorsSettings
 from servicekit.settings import ServiceSettings
 from servicekit.topology import PROJECT_ROOT
 
@@ -49,3 +50,14 @@ class BFFSettings(ServiceSettings):
     jwks_min_refresh_interval_seconds: float = 30.0
     """At most one JWKS fetch per this interval for unknown ``kid``s."""
     jwks_max_age_seconds: float = 300.0
+    cors: CorsSettings | None = None
+    """``None``: local app origins (``http://localhost:*``, ``http://127.0.0.1:*``) in
+    development, no origin in production; set it (``BFF_WEB_CORS='{"origins": [...]}'``) to
+    allow others (:mod:`servicekit.cors`)."""
+
+    def cors_settings(self) -> CorsSettings:
+        if self.cors is not None:
+            return self.cors
+        if self.is_development:
+            return CorsSettings(origins=LOCAL_DEVELOPMENT_ORIGINS)
+        return CorsSettings()

@@ -18,7 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
 from router.resilience.settings import ResilienceSettings
+from router.resilience.settings import TrafficShapingSettings
 from router.security.settings import SecuritySettings
+from servicekit.client_address import ClientAddressSettings
+from servicekit.cors import CorsSettings
 
 __all__ = [
     "ApqConfig",
@@ -142,6 +145,9 @@ class RouterConfig(BaseModel):
     http: HttpConfig = Field(default_factory=HttpConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
     identity_forwarding: IdentityForwardingConfig = Field(default_factory=IdentityForwardingConfig)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
+    client_address: ClientAddressSettings = Field(default_factory=ClientAddressSettings)
+    traffic_shaping: TrafficShapingSettings = Field(default_factory=TrafficShapingSettings)
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

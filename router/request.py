@@ -35,6 +35,9 @@ class GraphQLRequest:
     principal: Principal = ANONYMOUS
     """The verified caller (the HTTP layer's ``RequestGate``); authorization and the identity
     headers sent to subgraphs read it."""
+    client_ip: str | None = None
+    """The client's address, resolved once by the HTTP layer: the TCP peer, or what a trusted
+    proxy says it forwarded for (:mod:`servicekit.client_address`); None when unknown."""
 
 
 @dataclass(slots=True)

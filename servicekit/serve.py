@@ -10,7 +10,12 @@ __all__ = ["serve"]
 
 
 def serve(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
-    """Serve until SIGINT/SIGTERM; access logs off (services log structured events themselves)."""
+    """Serve until SIGINT/SIGTERM; access logs off (services log structured events themselves).
+
+    ``proxy_headers=False``: uvicorn would otherwise believe ``X-Forwarded-For`` from
+    127.0.0.1 and hand a client-chosen address to the app (the per-IP rate limit was bypassed
+    that way); a service that sits behind proxies resolves the client with
+    :mod:`servicekit.client_address`, from the proxies it is configured to trust."""
     uvicorn.run(
         app,
         host=host,
@@ -20,4 +25,5 @@ def serve(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
         loop="auto",
         http="auto",
         timeout_graceful_shutdown=5,
+        proxy_headers=False,
     )

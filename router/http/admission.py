@@ -9,9 +9,10 @@ rate limit needs the operation name only for operations that have their own budg
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 from redis.asyncio import Redis
-from starlette.requests import Request
 
 from router.config import RouterConfig
 from router.limits.rate_limit import RedisRateLimiter
@@ -41,14 +42,13 @@ def needs_operation_name(gate: RequestGate) -> bool:
     return gate.needs_operation_name
 
 
-def _headers(request: Request) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, value in request.headers.items():
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
-
-
-async def admit(gate: RequestGate, request: Request, operation_name: str | None) -> Admission:
-    """Run the gate for ``request`` (client address from the socket, not from headers)."""
-    client_ip = request.client.host if request.client else None
-    return await gate.admit(request.method, _headers(request), client_ip, operation_name)
+async def admit(
+    gate: RequestGate,
+    method: str,
+    headers: Mapping[str, str],
+    client_ip: str | None,
+    operation_name: str | None,
+) -> Admission:
+    """Run the gate for a request from ``client_ip`` (resolved once: :mod:`router.http.client_ip`);
+    ``headers`` with lower-cased names, repeated fields joined."""
+    return await gate.admit(method, headers, client_ip, operation_name)

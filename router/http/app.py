@@ -3,7 +3,7 @@
 The app is a thin Starlette layer over an :class:`~router.http.executor.Executor`; everything it
 owns (Redis client, supergraph watcher, the gateway) is handed in and closed by ``on_shutdown``
 callbacks from the lifespan. :class:`~router.http.errors.CatchAllMiddleware` wraps it all, so no
-request ever sees a traceback.
+request ever sees a traceback; CORS (``cors:``, :mod:`servicekit.cors`) wraps that.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from router.http.errors import CatchAllMiddleware
 from router.http.executor import Executor
 from router.http.graphiql import asset_route
 from router.security.gate import RequestGate
+from servicekit.cors import cors_middleware
 from servicekit.health import ReadinessCheck, health_routes
 
 __all__ = ["create_app", "endpoint_options"]
@@ -32,13 +33,17 @@ StartupHook = Callable[[], Awaitable[None]]
 
 
 def endpoint_options(config: RouterConfig) -> EndpointOptions:
-    """Development mode exposes GraphiQL (unless ``http.graphiql`` says otherwise) and plans."""
+    """Development mode exposes GraphiQL (unless ``http.graphiql`` says otherwise) and plans;
+    production hides "Did you mean ...?" schema hints."""
     development = config.mode == "development"
     graphiql = config.http.graphiql if config.http.graphiql is not None else development
     return EndpointOptions(
         max_body_bytes=config.http.max_body_bytes,
         graphiql=graphiql,
         expose_query_plan=development and config.expose_query_plan,
+        mask_suggestions=not development,
+        timeout_seconds=config.traffic_shaping.router.timeout_seconds,
+        client_address=config.client_address,
     )
 
 
@@ -72,4 +77,7 @@ def create_app(
             for stop in reversed(on_shutdown):
                 await stop()
 
-    return Starlette(routes=routes, middleware=[Middleware(CatchAllMiddleware)], lifespan=lifespan)
+    # CORS outermost: preflights are answered before anything else runs (so before CSRF
+    # prevention), and even a 500 from the catch-all carries the headers a browser needs.
+    middleware = [cors_middleware(config.cors), Middleware(CatchAllMiddleware)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,21 +1,27 @@
 """The ``/graphql`` endpoint: GraphQL-over-HTTP in, :class:`GraphQLRequest` to the core, out again.
 
-Implements GraphQL-over-HTTP, sections "Request" (GET and POST only; other methods 405 with
+Implements GraphQL-over-HTTP, sections "Request" (GET and POST; ``OPTIONS`` is answered 204
+with ``Allow``, CORS preflights never get here: :mod:`servicekit.cors`; other methods 405 with
 ``Allow``), "Accept" (406), "GET" (queries only: the core answers a mutation over GET with
 ``status_hint=405``, sent with ``Allow: POST``), "POST" (415, 400, 413) and "Response" (see
 :mod:`router.http.render`); Apollo's APQ (:mod:`router.http.apq`); a browser GET is answered with
-GraphiQL when it is enabled.
+GraphiQL when it is enabled. The whole request runs under one deadline
+(``traffic_shaping.router.timeout_seconds``): past it the answer is 504 ``GATEWAY_TIMEOUT``, as
+Apollo Router answers. The client address is resolved once (:mod:`router.http.client_ip`). In
+production, "Did you mean ...?" hints are stripped from every error message
+(:mod:`servicekit.suggestions`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from router.http.admission import admit, needs_operation_name
 from router.http.apq import ApqStore, resolve_query
+from router.http.client_ip import ClientIpResolver
 from router.http.errors import HttpError
 from router.http.executor import Executor
 from router.http.graphiql import graphiql_page
@@ -27,14 +33,19 @@ from router.http.params import (
     read_limited,
 )
 from router.http.render import error_response, graphql_response
-from router.request import GraphQLRequest
+from router.request import GraphQLRequest, GraphQLResponse
+from router.resilience.deadline import request_deadline
 from router.security.gate import Admission, RequestGate
 from servicekit.auth.principal import ANONYMOUS
+from servicekit.client_address import ClientAddressSettings
+from servicekit.suggestions import mask_suggestions
 
 __all__ = ["EndpointOptions", "GraphQLEndpoint", "wants_query_plan"]
 
 PLAN_HEADERS = ("apollo-expose-query-plan", "apollo-query-plan-experimental")
 _TRUTHY = ("true", "1", "dry-run")
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+TIMED_OUT = "Your request has been timed out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,11 @@ class EndpointOptions:
     graphiql: bool
     expose_query_plan: bool
     path: str = "/graphql"
+    mask_suggestions: bool = False
+    """Strip "Did you mean ...?" from error messages (production mode)."""
+    timeout_seconds: float | None = None
+    """The deadline of one whole request; None: unbounded."""
+    client_address: ClientAddressSettings = field(default_factory=ClientAddressSettings)
 
 
 def wants_query_plan(request: Request) -> bool:
@@ -73,17 +89,20 @@ class GraphQLEndpoint:
         self.apq = apq
         self.options = options
         self.gate = gate
+        self.client_ip = ClientIpResolver(options.client_address)
 
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint (request in, response out)."""
         accept = request.headers.get("accept")
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"allow": ALLOWED_METHODS})
         if request.method not in ("GET", "POST"):
             return error_response(
                 HttpError(
                     405,
                     f"Method {request.method} is not allowed: use GET (queries) or POST",
                     "METHOD_NOT_ALLOWED",
-                    headers={"allow": "GET, POST"},
+                    headers={"allow": ALLOWED_METHODS},
                 ),
                 choose_media_type(accept),
             )
@@ -99,9 +118,25 @@ class GraphQLEndpoint:
                 ),
                 None,
             )
+        deadline = None
+        try:
+            async with request_deadline(self.options.timeout_seconds) as deadline:
+                return await self._serve(request, media_type)
+        except TimeoutError:
+            if deadline is None or not deadline.expired():
+                raise
+            timed_out = GraphQLResponse.request_error(TIMED_OUT, "GATEWAY_TIMEOUT", status_hint=504)
+            return graphql_response(timed_out, media_type)
+
+    async def _serve(self, request: Request, media_type: str) -> Response:
+        """Everything after content negotiation, under the request's deadline."""
+        headers = _inbound_headers(request)
+        client_ip = self.client_ip.resolve(request, headers)
         admission: Admission | None = None
         if self.gate is not None and not needs_operation_name(self.gate):
-            admission = await admit(self.gate, request, None)  # before the body is parsed
+            admission = await admit(
+                self.gate, request.method, headers, client_ip, None
+            )  # before the body
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
@@ -109,7 +144,9 @@ class GraphQLEndpoint:
         except HttpError as error:
             return error_response(error, media_type)
         if self.gate is not None and admission is None:
-            admission = await admit(self.gate, request, params.operation_name)
+            admission = await admit(
+                self.gate, request.method, headers, client_ip, params.operation_name
+            )
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
@@ -121,7 +158,7 @@ class GraphQLEndpoint:
             operation_name=params.operation_name,
             variables=params.variables,
             extensions=params.extensions,
-            headers=_inbound_headers(request),
+            headers=headers,
             include_plan=self.options.expose_query_plan and wants_query_plan(request),
             allowed_operation_types=(
                 frozenset({"query"})
@@ -129,8 +166,11 @@ class GraphQLEndpoint:
                 else frozenset({"query", "mutation"})
             ),
             principal=admission.principal if admission is not None else ANONYMOUS,
+            client_ip=client_ip,
         )
         response = await self.executor.execute(graphql_request)
+        if self.options.mask_suggestions and response.errors:
+            response = replace(response, errors=mask_suggestions(response.errors))
         return graphql_response(response, media_type, admission.headers if admission else None)
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:

@@ -2,8 +2,10 @@
 Envoy's outlier detection use).
 
 Closed: calls flow and outcomes go into a sliding time window; once the window holds at least
-``minimum_requests`` outcomes and the failure ratio reaches ``failure_ratio``, the breaker opens.
-Open: calls fail fast with :class:`CircuitOpenError` for ``open_seconds``. Half-open: up to
+``minimum_requests`` outcomes and the failure ratio reaches ``failure_ratio``, the breaker opens;
+it also opens after ``consecutive_failures`` failures in a row, at any volume (Envoy's
+``consecutive_5xx`` outlier rule: a hung subgraph behind a quiet router is noticed after a few
+timeouts, not after twenty). Open: calls fail fast with :class:`CircuitOpenError` for ``open_seconds``. Half-open: up to
 ``half_open_probes`` calls probe the subgraph; a successful probe closes the breaker with an empty
 window, a failed one opens it again. Outcomes of calls admitted before a state change do not count
 for the new state (permits carry a generation). ``snapshot()`` feeds ``/ready`` and metrics.
@@ -45,6 +47,7 @@ class CircuitBreaker:
         window_seconds: float = 10.0,
         minimum_requests: int = 20,
         failure_ratio: float = 0.5,
+        consecutive_failures: int = 0,
         open_seconds: float = 5.0,
         half_open_probes: int = 1,
         clock: Callable[[], float] = time.monotonic,
@@ -53,6 +56,7 @@ class CircuitBreaker:
         self.window_seconds = window_seconds
         self.minimum_requests = minimum_requests
         self.failure_ratio = failure_ratio
+        self.consecutive_failures = consecutive_failures
         self.open_seconds = open_seconds
         self.half_open_probes = half_open_probes
         self._clock = clock
@@ -61,6 +65,7 @@ class CircuitBreaker:
         self._opened_at = 0.0
         self._probes_in_flight = 0
         self._generation = 0
+        self._failures_in_a_row = 0
         self.times_opened = 0
 
     @property
@@ -89,6 +94,7 @@ class CircuitBreaker:
             self._probes_in_flight -= 1
             self._transition(BreakerState.CLOSED if success else BreakerState.OPEN)
             return
+        self._failures_in_a_row = 0 if success else self._failures_in_a_row + 1
         now = self._clock()
         self._window.append((now, not success))
         self._prune(now)
@@ -110,6 +116,7 @@ class CircuitBreaker:
             "requests_in_window": requests,
             "failures_in_window": failures,
             "failure_ratio": round(failures / requests, 4) if requests else 0.0,
+            "consecutive_failures": self._failures_in_a_row,
             "retry_in_seconds": round(max(0.0, self._remaining_open()), 3)
             if state is BreakerState.OPEN
             else 0.0,
@@ -124,6 +131,9 @@ class CircuitBreaker:
             self._window.popleft()
 
     def _should_open(self) -> bool:
+        threshold = self.consecutive_failures
+        if threshold and self._failures_in_a_row >= threshold:
+            return True
         requests = len(self._window)
         failures = sum(failed for _, failed in self._window)
         return requests >= self.minimum_requests and failures / requests >= self.failure_ratio
@@ -132,6 +142,7 @@ class CircuitBreaker:
         self._state = state
         self._generation += 1
         self._probes_in_flight = 0
+        self._failures_in_a_row = 0
         if state is BreakerState.OPEN:
             self._opened_at = self._clock()
             self.times_opened += 1

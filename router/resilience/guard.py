@@ -4,22 +4,28 @@ outcome. The executor hands it a coroutine factory that sends one HTTP request (
 failure status, e.g. :meth:`TransientStatusError.raise_for`).
 
 Order per attempt: slot (bounded wait) -> breaker permit (fail fast when open) -> call -> outcome.
-Overload (no slot) and an open breaker are not retried: retrying them only adds load. A cancelled
-call records no outcome.
+Overload (no slot) and an open breaker are not retried: retrying them only adds load. A timeout
+is a failure, and so is a call cut short by the request's deadline
+(:mod:`router.resilience.deadline`); a call cancelled for another reason (the client left)
+records no outcome. Recent timeouts are reported per subgraph (:mod:`router.resilience.timeouts`)
+and make ``/ready`` *degraded* like an open breaker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
-from router.resilience.breaker import CircuitBreaker
+from router.resilience.breaker import CircuitBreaker, Permit
 from router.resilience.concurrency import ConcurrencyLimit
+from router.resilience.deadline import deadline_passed
 from router.resilience.retry import RetryPolicy, is_transient, retry_async
 from router.resilience.settings import ResilienceSettings
 from router.resilience.singleflight import SingleFlight
+from router.resilience.timeouts import TimeoutTracker, is_timeout
 from servicekit.health import CheckFailed, ReadinessCheck
 
 __all__ = ["SubgraphGuard", "SubgraphGuards"]
@@ -47,6 +53,7 @@ class SubgraphGuard:
                 window_seconds=breaker.window_seconds,
                 minimum_requests=breaker.minimum_requests,
                 failure_ratio=breaker.failure_ratio,
+                consecutive_failures=breaker.consecutive_failures,
                 open_seconds=breaker.open_seconds,
                 half_open_probes=breaker.half_open_probes,
                 **options,
@@ -62,6 +69,7 @@ class SubgraphGuard:
             max_delay_seconds=settings.retry.max_delay_seconds,
         )
         self.flight: SingleFlight[Hashable, Any] = SingleFlight()
+        self.timeouts = TimeoutTracker(breaker.window_seconds, clock or time.monotonic)
         self._rng = rng or random.Random()
 
     async def call(
@@ -90,25 +98,32 @@ class SubgraphGuard:
 
     async def _attempt(self, send: Callable[[], Awaitable[T]]) -> T:
         async with self.limit.slot():
-            if self.breaker is None:
-                return await send()
-            permit = self.breaker.acquire()
+            permit = self.breaker.acquire() if self.breaker is not None else None
             try:
                 result = await send()
             except asyncio.CancelledError:
-                self.breaker.release(permit)
+                if deadline_passed():  # the request's deadline, not the client, cut it short
+                    self._outcome(permit, success=False, timed_out=True)
+                elif permit is not None and self.breaker is not None:
+                    self.breaker.release(permit)
                 raise
-            except Exception:
-                self.breaker.record(permit, success=False)
+            except Exception as error:
+                self._outcome(permit, success=False, timed_out=is_timeout(error))
                 raise
-            self.breaker.record(permit, success=True)
+            self._outcome(permit, success=True, timed_out=False)
             return result
+
+    def _outcome(self, permit: Permit | None, *, success: bool, timed_out: bool) -> None:
+        self.timeouts.record(timed_out=timed_out)
+        if permit is not None and self.breaker is not None:
+            self.breaker.record(permit, success=success)
 
     def snapshot(self) -> dict[str, Any]:
         return {
             "breaker": self.breaker.snapshot() if self.breaker else None,
             "concurrency": self.limit.snapshot(),
             "deduplicated": self.flight.shared,
+            "timeouts": self.timeouts.snapshot(),
         }
 
 
@@ -132,19 +147,28 @@ class SubgraphGuards:
         return {name: guard.snapshot() for name, guard in sorted(self._guards.items())}
 
     def readiness_check(self) -> ReadinessCheck:
-        """For ``servicekit.health.health_routes``: the snapshot as details (also while failing), and *degraded*
-        (not unavailable: other subgraphs still answer) while any breaker is open."""
+        """For ``servicekit.health.health_routes``: the snapshot as details (also while failing),
+        and *degraded* (not unavailable: other subgraphs still answer) while any breaker is open
+        or any subgraph's latest call timed out."""
 
         async def probe() -> Mapping[str, Any]:
             snapshot = self.snapshot()
-            opened = [
-                name
-                for name, details in snapshot.items()
-                if details["breaker"] and details["breaker"]["state"] == "open"
-            ]
-            if opened:
-                details = {"subgraphs": snapshot}
-                raise CheckFailed(f"circuit open for {', '.join(opened)}", details)
+            problems = _problems(snapshot)
+            if problems:
+                raise CheckFailed("; ".join(problems), {"subgraphs": snapshot})
             return {"subgraphs": snapshot}
 
         return ReadinessCheck(probe=probe, required=False)
+
+
+def _problems(snapshot: Mapping[str, Any]) -> list[str]:
+    opened = [
+        name
+        for name, details in snapshot.items()
+        if details["breaker"] and details["breaker"]["state"] == "open"
+    ]
+    timing_out = [name for name, details in snapshot.items() if details["timeouts"]["timing_out"]]
+    problems = [f"circuit open for {', '.join(opened)}"] if opened else []
+    if timing_out:
+        problems.append(f"timing out: {', '.join(timing_out)}")
+    return problems

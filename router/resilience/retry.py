@@ -37,7 +37,12 @@ class TransientStatusError(Exception):
 
 
 def is_transient(error: BaseException) -> bool:
-    """Connection failures, timeouts and 502/503/504: the next attempt may well succeed."""
+    """Connection failures (a connect timeout included) and 502/503/504: the next attempt may
+    well succeed. A read, write or pool timeout is not retried: the attempt already spent the
+    whole subgraph timeout on a subgraph that does not answer, and a retry would double the
+    time a hung subgraph holds the request."""
+    if isinstance(error, httpx.TimeoutException):
+        return isinstance(error, httpx.ConnectTimeout)
     return isinstance(error, httpx.TransportError | TransientStatusError)
 
 

@@ -122,7 +122,7 @@ async def test_other_methods_are_405(make_client: AppClientFactory) -> None:
             ]
         },
     )
-    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["allow"] == "GET, POST, OPTIONS"
 
 
 @pytest.mark.parametrize(

@@ -245,15 +245,21 @@ def test_variables_of_the_wrong_type(client: httpx.Client) -> None:
 def test_ready_reports_supergraph_and_subgraphs(client: httpx.Client, flaky_url: str) -> None:
     response = client.get("/ready")
     body = response.json()
-    assert (response.status_code, body["status"]) == (200, "ready")
+    # issue #11: a subgraph that hangs makes /ready degraded (still 200) and is named
+    assert (response.status_code, body["status"]) == (200, "degraded")
+    assert {k: body["checks"]["subgraphs"][k] for k in ("ok", "required", "error")} == {
+        "ok": False,
+        "required": False,
+        "error": "unreachable: slow (ReadTimeout)",
+    }
     assert body["checks"]["supergraph"]["ok"] is True
     assert body["checks"]["supergraph"]["subgraphs"] == ["garbage", "ok", "slow"]
-    assert body["checks"]["subgraphs"]["ok"] == {
+    assert body["checks"]["subgraphs"]["subgraphs"]["ok"] == {
         "url": f"{flaky_url}/ok",
         "reachable": True,
         "status": 200,
     }
-    assert body["checks"]["subgraphs"]["slow"]["reachable"] is False
+    assert body["checks"]["subgraphs"]["subgraphs"]["slow"]["reachable"] is False
 
 
 def test_production_mode_has_no_plan_and_no_graphiql(workdir: Path, supergraph_file: Path) -> None:

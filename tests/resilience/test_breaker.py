@@ -45,6 +45,7 @@ def test_stays_closed_below_the_minimum_request_count() -> None:
         "requests_in_window": 3,
         "failures_in_window": 3,
         "failure_ratio": 1.0,
+        "consecutive_failures": 3,
         "retry_in_seconds": 0.0,
         "times_opened": 0,
     }
@@ -71,6 +72,7 @@ def test_opens_at_the_failure_ratio_and_fails_fast() -> None:
         "requests_in_window": 4,
         "failures_in_window": 2,
         "failure_ratio": 0.5,
+        "consecutive_failures": 0,
         "retry_in_seconds": 3.0,
         "times_opened": 1,
     }
@@ -109,6 +111,7 @@ def test_half_open_admits_one_probe_and_closes_on_success() -> None:
         "requests_in_window": 0,
         "failures_in_window": 0,
         "failure_ratio": 0.0,
+        "consecutive_failures": 0,
         "retry_in_seconds": 0.0,
         "times_opened": 1,
     }
@@ -177,3 +180,26 @@ async def test_guards_report_through_the_ready_route() -> None:
     assert (
         degraded.json()["checks"]["subgraphs"]["subgraphs"]["reviews"]["breaker"]["state"] == "open"
     )
+
+
+def test_consecutive_failures_open_it_at_low_volume() -> None:
+    """Issue #11: a quiet router in front of a hung subgraph never reached ``minimum_requests``
+    (20 by default); ``consecutive_failures`` opens the breaker after that many in a row, and a
+    success in between starts the count again."""
+    clock = Clock()
+    breaker = CircuitBreaker(
+        "slow", minimum_requests=20, failure_ratio=0.5, consecutive_failures=3, clock=clock
+    )
+    for success in (False, False, True, False, False):
+        outcome(breaker, success)
+    assert (breaker.state, breaker.snapshot()["consecutive_failures"]) == (BreakerState.CLOSED, 2)
+    outcome(breaker, False)
+    assert breaker.snapshot() == {
+        "state": "open",
+        "requests_in_window": 6,
+        "failures_in_window": 5,
+        "failure_ratio": 0.8333,
+        "consecutive_failures": 0,
+        "retry_in_seconds": 5.0,
+        "times_opened": 1,
+    }

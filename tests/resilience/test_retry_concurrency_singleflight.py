@@ -40,7 +40,8 @@ def test_only_queries_are_retried() -> None:
 
 def test_transient_errors() -> None:
     assert is_transient(httpx.ConnectError("refused"))
-    assert is_transient(httpx.ReadTimeout("slow"))
+    assert is_transient(httpx.ConnectTimeout("no connection"))
+    assert not is_transient(httpx.ReadTimeout("slow"))  # the whole timeout is already spent
     assert is_transient(TransientStatusError(503))
     assert not is_transient(ValueError("bad"))
     ok = httpx.Response(500)

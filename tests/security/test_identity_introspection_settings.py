@@ -150,6 +150,7 @@ def test_safe_defaults() -> None:
                 "window_seconds": 10.0,
                 "minimum_requests": 20,
                 "failure_ratio": 0.5,
+                "consecutive_failures": 5,
                 "open_seconds": 5.0,
                 "half_open_probes": 1,
             },
