@@ -17,8 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
-from router.resilience.settings import ResilienceSettings
-from router.resilience.settings import TrafficShapingSettings
+from router.resilience.settings import ResilienceSettings, TrafficShapingSettings
 from router.security.settings import SecuritySettings
 from servicekit.client_address import ClientAddressSettings
 from servicekit.cors import CorsSettings
