@@ -63,7 +63,10 @@ def test_ctrl_c_after_ready_stops_every_started_process(
     returncode = run.wait_exit()
     assert run.survivors_after() == {}, run.output
     assert bound(ports) == []
-    assert (returncode, run.lines[-2:]) == (0, ["stack: SIGINT received, stopping", "stack: stopped"])
+    assert (returncode, run.lines[-2:]) == (
+        0,
+        ["stack: SIGINT received, stopping", "stack: stopped"],
+    )
 
 
 def test_a_second_ctrl_c_while_stopping_still_leaves_nothing_behind(
