@@ -48,8 +48,10 @@ sdl: $(SYNCED)
 schema-compose: $(SYNCED)
 	$(VENV)/bin/schema compose
 
-## schema-check: the registry checks CI runs (composition, breaking changes, persisted operations)
+## schema-check: the registry checks CI runs: the exported SDLs are what the subgraphs serve, then
+## composition, breaking/dangerous/safe changes, persisted operations
 schema-check: $(SYNCED)
+	@$(VENV)/bin/subgraph export-sdl --check || { echo "schema-check: a subgraph serves another SDL than schema/subgraphs/ holds: run \`make sdl schema-compose\` and commit the files"; exit 1; }
 	$(VENV)/bin/schema check --against $${SCHEMA_BASE:-HEAD~1}
 	$(VENV)/bin/bff-manifest --check
 
