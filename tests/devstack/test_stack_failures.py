@@ -14,7 +14,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -35,14 +34,6 @@ class _AlwaysReady(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *_: object) -> None:
         return
-
-
-@pytest.fixture
-def runs() -> Iterator[list[StackRun]]:
-    started: list[StackRun] = []
-    yield started
-    for run in started:
-        run.cleanup()
 
 
 def test_a_taken_port_starts_nothing_and_exits_1(runs: list[StackRun], tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ a few seconds per case."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from servicekit.processes import free_port
 from tests.devstack.stackrun import StackRun, bound
 
 pytestmark = [pytest.mark.e2e]
-
-
-@pytest.fixture
-def runs() -> Iterator[list[StackRun]]:
-    started: list[StackRun] = []
-    yield started
-    for run in started:
-        run.cleanup()
 
 
 def _start(runs: list[StackRun], tmp_path: Path, *names: str) -> tuple[StackRun, list[int]]:
