@@ -14,8 +14,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
+# --compile-bytecode: imports read .pyc files even where PYTHONDONTWRITEBYTECODE is set (as on the
+# shared development machine), which made every service compile its libraries at every start.
 $(SYNCED): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 ## graphiql: the router's GraphiQL assets from the npm registry (pinned by package-lock.json)
@@ -26,9 +28,12 @@ $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package.json $(GRAPHIQL_DIR)/package-lock.jso
 	touch $@
 graphiql: $(GRAPHIQL_STAMP)
 
-## dev: the whole system on 127.0.0.1 with seeded demo data (Ctrl-C stops it)
+## dev: the whole system on 127.0.0.1 with seeded demo data (Ctrl-C stops it); STACK_ARGS="--port
+## accounts=5001 --data-dir /tmp/b" for a second stack
+PACKAGES := router servicekit subgraphs bff bff_web bff_mobile devstack
 dev: $(SYNCED) $(GRAPHIQL_STAMP)
-	$(VENV)/bin/stack up
+	@$(VENV)/bin/python -m compileall -q $(PACKAGES)
+	$(VENV)/bin/stack up $(STACK_ARGS)
 
 ## test: the whole test suite (real Redis, PostgreSQL and processes on 127.0.0.1)
 test: $(SYNCED) $(GRAPHIQL_STAMP)
@@ -48,8 +53,10 @@ sdl: $(SYNCED)
 schema-compose: $(SYNCED)
 	$(VENV)/bin/schema compose
 
-## schema-check: the registry checks CI runs (composition, breaking changes, persisted operations)
+## schema-check: the registry checks CI runs: the exported SDLs are what the subgraphs serve, then
+## composition, breaking/dangerous/safe changes, persisted operations
 schema-check: $(SYNCED)
+	@$(VENV)/bin/subgraph export-sdl --check || { echo "schema-check: a subgraph serves another SDL than schema/subgraphs/ holds: run \`make sdl schema-compose\` and commit the files"; exit 1; }
 	$(VENV)/bin/schema check --against $${SCHEMA_BASE:-HEAD~1}
 	$(VENV)/bin/bff-manifest --check
 

@@ -24,6 +24,7 @@ def expected(service: Service) -> ComposeExpectation:
     values = {"host": "0.0.0.0", "port": str(service.port)}
     for other in SERVICES:
         values[f"{other.name}_port"] = str(other.port)
+        values[f"{other.name}_base"] = f"http://{other.name}:{other.port}"
         values[f"{other.name}_url"] = f"http://{other.name}:{other.port}{other.graphql_path}"
     command = [service.argv[0], *(arg.format_map(values) for arg in service.argv[1:])]
     environment = {key: value.format_map(values) for key, value in service.env.items()}

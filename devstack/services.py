@@ -3,8 +3,10 @@ compose.yaml test all read.
 
 An entry names the module that must exist for the service to run, the console script and its
 arguments, the dev port, extra environment and the readiness path. ``{host}``, ``{port}``,
-``{<name>_url}`` (a service's GraphQL URL) and ``{<name>_port}`` in arguments and environment are
-filled in per run, so a test stack on free ports wires itself the same way as the dev stack.
+``{<name>_url}`` (a service's GraphQL URL), ``{<name>_base}`` (``http://host:port``) and
+``{<name>_port}`` in arguments and environment are filled in per run from ONE port map, so every
+URL a service is given follows a moved port, and a test stack on free ports wires itself the same
+way as the dev stack.
 Adding the router or a BFF is one more line in :data:`SERVICES`; an entry whose program is not
 present yet is skipped with a message.
 """
@@ -30,8 +32,11 @@ from servicekit.topology import (
 __all__ = [
     "BFF_MOBILE_PORT",
     "BFF_WEB_PORT",
+    "DEV_CONFIG",
+    "JWKS_PATH",
     "ROUTER_PORT",
     "SERVICES",
+    "UNREACHABLE_BASE",
     "UNREACHABLE_URL",
     "Service",
     "by_name",
@@ -39,7 +44,8 @@ __all__ = [
 ]
 
 # What a placeholder of a service that is not part of a run points at: nothing listens there.
-UNREACHABLE_URL = "http://127.0.0.1:9/graphql"
+UNREACHABLE_BASE = "http://127.0.0.1:9"
+UNREACHABLE_URL = f"{UNREACHABLE_BASE}/graphql"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,9 @@ class Service:
     def url(self, host: str, port: int) -> str:
         return f"http://{host}:{port}{self.graphql_path}"
 
+    def ready_url(self, host: str, port: int) -> str:
+        return f"http://{host}:{port}{self.ready_path}"
+
     def process_spec(
         self,
         ports: Mapping[str, int],
@@ -80,14 +89,15 @@ class Service:
         argv = [program, *(arg.format_map(values) for arg in self.argv[1:])]
         env = {key: value.format_map(values) for key, value in self.env.items()}
         env.update(extra_env or {})
-        ready_url = f"http://{host}:{port}{self.ready_path}"
-        return ProcessSpec(self.name, argv, ready_url, env=env, cwd=PROJECT_ROOT)
+        return ProcessSpec(self.name, argv, self.ready_url(host, port), env=env, cwd=PROJECT_ROOT)
 
 
 class _Placeholders(dict[str, str]):
     def __missing__(self, key: str) -> str:
         if key.endswith("_url"):
             return UNREACHABLE_URL
+        if key.endswith("_base"):
+            return UNREACHABLE_BASE
         if key.endswith("_port"):
             return "9"
         raise KeyError(key)
@@ -99,6 +109,7 @@ def _placeholders(ports: Mapping[str, int], host: str) -> _Placeholders:
     for name, port in ports.items():
         service = known.get(name)
         values[f"{name}_port"] = str(port)
+        values[f"{name}_base"] = f"http://{host}:{port}"
         values[f"{name}_url"] = service.url(host, port) if service else UNREACHABLE_URL
     return values
 
@@ -128,6 +139,7 @@ _SUBGRAPH_ENV = {
 
 
 DEV_CONFIG = "config/router.dev.yaml"
+JWKS_PATH = "/.well-known/jwks.json"  # served by accounts (subgraphs/accounts/app.py)
 
 
 def _router_services() -> list[Service]:
@@ -137,15 +149,14 @@ def _router_services() -> list[Service]:
     argv: tuple[str, ...] = ("router", "--supergraph", "schema/supergraph.graphql", "--dev")
     argv += ("--host", "{host}", "--port", "{port}")
     argv += tuple(f"--subgraph-url={e.name}={{{e.name}_url}}" for e in load_subgraphs())
-    # config/router.dev.yaml: CSRF on, anonymous per-IP rate limit; tests' stacks unset it
+    # config/router.dev.yaml: CSRF on, anonymous per-IP rate limit; tests' stacks unset it.
+    # `stack up` gives the router a copy with the JWKS URL of this run's accounts port
+    # (devstack/router_config.py).
     return [Service("router", "router.cli", argv, ROUTER_PORT, {"ROUTER_CONFIG": DEV_CONFIG})]
 
 
 SERVICES: list[Service] = [
     *(subgraph_service(e.name, e.port, _SUBGRAPH_ENV.get(e.name)) for e in load_subgraphs()),
-    # The router and the BFFs are appended here, one line each, e.g.
-    # Service("router", "router.cli", ("router", "--supergraph", "schema/supergraph.graphql",
-    #         "--host", "{host}", "--port", "{port}"), ROUTER_PORT, {...}),
     *_router_services(),
     *(
         Service(
@@ -157,6 +168,7 @@ SERVICES: list[Service] = [
                 f"BFF_{client.upper()}_HOST": "{host}",
                 f"BFF_{client.upper()}_PORT": "{port}",
                 f"BFF_{client.upper()}_ROUTER_URL": "{router_url}",
+                f"BFF_{client.upper()}_JWKS_URL": "{accounts_base}" + JWKS_PATH,
                 f"BFF_{client.upper()}_MODE": "development",
             },
         )

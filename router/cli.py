@@ -33,7 +33,7 @@ from servicekit.redis import create_redis
 from servicekit.serve import serve
 from servicekit.topology import ROUTER_PORT
 
-__all__ = ["build_app", "main", "parse_args"]
+__all__ = ["build_app", "main", "parse_args", "production_secret_problem"]
 
 _log = get_logger("router.cli")
 
@@ -74,6 +74,22 @@ def effective_config(args: argparse.Namespace) -> RouterConfig:
         current = config.subgraphs.get(name) or SubgraphConfig()
         config.subgraphs[name] = current.model_copy(update={"url": url})
     return config
+
+
+def production_secret_problem(config: RouterConfig) -> str | None:
+    """Why a production router must not start without an identity-forwarding secret (issue #11):
+    it verifies callers (JWT on) but could not sign them for the subgraphs, which would then
+    either see no caller or trust an unsigned one. ``None`` when there is no such problem (any
+    development router; a production router without JWT has no caller to forward)."""
+    if config.mode != "production" or not config.security.jwt.enabled:
+        return None
+    if config.identity_forwarding.effective_secret():
+        return None
+    return (
+        "production mode verifies bearer tokens but has no identity-forwarding secret: set "
+        "IDENTITY_HMAC_SECRET (or identity_forwarding.secret in the config) to the random secret "
+        "the subgraphs share; refusing to start"
+    )
 
 
 def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
@@ -128,6 +144,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging("router", args.log_level)
     try:
         config = effective_config(args)
+        problem = production_secret_problem(config)
+        if problem is not None:
+            _log.error("router cannot start", error=problem)
+            print(f"router: {problem}", file=sys.stderr)
+            sys.exit(2)
         app = build_app(SupergraphSource(args.supergraph), config)
     except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
         _log.error("router cannot start", error=f"{type(error).__name__}: {error}")

@@ -15,10 +15,18 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-__all__ = ["ManagedProcess", "ProcessSpec", "free_port", "wait_until_ready"]
+__all__ = [
+    "ManagedProcess",
+    "ProcessSpec",
+    "free_port",
+    "port_is_free",
+    "tail_lines",
+    "wait_until_ready",
+]
 
 
 def free_port() -> int:
@@ -26,6 +34,29 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could bind ``host:port`` now. ``SO_REUSEADDR`` as uvicorn sets it, so a
+    port in TIME_WAIT counts as free and only a listener (or another bound socket) does not."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def tail_lines(path: Path | None, count: int = 20) -> list[str]:
+    """The last ``count`` lines of a log file (none when it does not exist)."""
+    if path is None or not path.exists():
+        return []
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, handle.tell() - 64 * 1024))
+        text = handle.read().decode(errors="replace")
+    return text.splitlines()[-count:]
 
 
 @dataclass(frozen=True)
@@ -60,21 +91,41 @@ def wait_until_ready(
 
 
 class ManagedProcess:
-    """One child process in its own process group, so stopping it stops its children too."""
+    """One child process in its own process group, so stopping it stops its children too.
+
+    :meth:`start` spawns and waits for readiness; :meth:`spawn` only spawns (a supervisor that
+    waits for several processes at once, or restarts one, polls readiness itself). A stopped or
+    dead process may be spawned again; its output is appended to the same log."""
 
     def __init__(self, spec: ProcessSpec, *, log_path: Path | None = None) -> None:
         self.spec = spec
         self.log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
+        self._group_alive = False  # False once the group got its final SIGKILL (no pid reuse)
 
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def start(self, *, ready_timeout_seconds: float = 30.0) -> ManagedProcess:
+    @property
+    def returncode(self) -> int | None:
+        """``None`` while running (or never started), else the exit status (``-N``: signal N)."""
+        return self._process.poll() if self._process else None
+
+    def spawn(self) -> ManagedProcess:
+        """Start the process without waiting for it to be ready."""
         env = {**os.environ, **self.spec.env, "PYTHONUNBUFFERED": "1"}
-        output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(
+        if self.log_path is None:
+            self._process = self._popen(env, subprocess.DEVNULL)
+            return self
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as output:  # the child keeps its own descriptor
+            self._process = self._popen(env, output)
+        return self
+
+    def _popen(self, env: Mapping[str, str], output: Any) -> subprocess.Popen[bytes]:
+        self._group_alive = True
+        return subprocess.Popen(
             list(self.spec.argv),
             env=env,
             cwd=self.spec.cwd,
@@ -82,6 +133,10 @@ class ManagedProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def start(self, *, ready_timeout_seconds: float = 30.0) -> ManagedProcess:
+        self.spawn()
+        assert self._process is not None
         try:
             wait_until_ready(
                 self.spec.ready_url, timeout_seconds=ready_timeout_seconds, process=self._process
@@ -96,25 +151,47 @@ class ManagedProcess:
             return ""
         return "\n--- log tail ---\n" + self.log_path.read_text(errors="replace")[-3000:]
 
+    def log_tail(self, count: int = 20) -> list[str]:
+        """The last lines the process wrote (for saying why it died)."""
+        return tail_lines(self.log_path, count)
+
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
     def kill(self) -> None:
         """Stop abruptly (fault injection): SIGKILL to the whole process group."""
-        if self._process and self._process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
+        if self._process is None:
+            return
+        self._signal_group(signal.SIGKILL)
+        self._process.wait(timeout=10)
+        self._group_alive = False
 
     def stop(self, grace_seconds: float = 5.0) -> None:
-        if not self._process or self._process.poll() is not None:
+        """SIGTERM to the process group, SIGKILL after ``grace_seconds``; then SIGKILL to what is
+        left of the group (a child that outlived its parent), so nothing of it survives."""
+        if self._process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self._process.pid, signal.SIGTERM)
-        try:
-            self._process.wait(timeout=grace_seconds)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self._process.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=grace_seconds)
+            except subprocess.TimeoutExpired:
+                self._signal_group(signal.SIGKILL)
+                self._process.wait(timeout=10)
+        self._signal_group(signal.SIGKILL)
+        self._group_alive = False
+
+    def signal_group(self, signum: signal.Signals) -> None:
+        """Send ``signum`` to the process and its children without waiting (a second Ctrl-C)."""
+        if self._process is not None:
+            self._signal_group(signum)
+
+    def _signal_group(self, signum: signal.Signals) -> None:
+        assert self._process is not None
+        if not self._group_alive:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._process.pid, signum)
 
     def __enter__(self) -> ManagedProcess:
         return self.start() if self._process is None else self

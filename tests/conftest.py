@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +17,21 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 # Under CI a skip or xfail fails the session unless tests/ci_allowed_skips.toml accepts it.
 pytest_plugins = ["tests.ci_guard"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keys_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The accounts service (in-process or a child process, which inherits the environment)
+    keeps its signing keys here, never in the repository's data/keys: tests do not write into
+    data/."""
+    keys = tmp_path_factory.mktemp("accounts-keys")
+    previous = os.environ.get("ACCOUNTS_KEYS_DIR")
+    os.environ["ACCOUNTS_KEYS_DIR"] = str(keys)
+    yield keys
+    if previous is None:
+        os.environ.pop("ACCOUNTS_KEYS_DIR", None)
+    else:
+        os.environ["ACCOUNTS_KEYS_DIR"] = previous
 
 
 @pytest.fixture

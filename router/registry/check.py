@@ -3,7 +3,8 @@
 1. Compose the proposed subgraph SDLs (a composition error fails the check, with its code).
 2. The committed ``schema/supergraph.graphql`` must be what composition produces (else stale).
 3. Compare the new API schema with the registered one with graphql-core's
-   ``find_breaking_changes`` / ``find_dangerous_changes``; each breaking change lists the
+   ``find_breaking_changes`` / ``find_dangerous_changes`` (and list the safe additions,
+   :mod:`router.registry.additions`); each breaking change lists the
    persisted operations it breaks. A break no persisted operation uses passes with a warning;
    one that breaks an operation fails and names it. No registered supergraph: pass, say so.
 4. Client manifests ``schema/persisted/<client>.json`` with an exported BFF schema
@@ -26,6 +27,7 @@ from graphql import (
 )
 
 from router.composition import CompositionError, compose
+from router.registry.additions import find_additions
 from router.registry.api import api_schema
 from router.registry.operations import (
     BrokenOperation,
@@ -90,6 +92,7 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
     breaking: list[ChangeReport] = field(default_factory=list)
     dangerous: list[ChangeReport] = field(default_factory=list)
+    safe: list[ChangeReport] = field(default_factory=list)
     broken_operations: list[str] = field(default_factory=list)
     skipped_operations: int = 0
 
@@ -114,6 +117,7 @@ class CheckReport:
             "notes": self.notes,
             "breaking": [c.as_dict() for c in self.breaking],
             "dangerous": [c.as_dict() for c in self.dangerous],
+            "safe": [c.as_dict() for c in self.safe],
             "broken_operations": self.broken_operations,
             "skipped_operations": self.skipped_operations,
             "warnings": self.warnings,
@@ -184,6 +188,8 @@ def _compare(
                 dangerous.type.name, dangerous.description, change_coordinate(dangerous.description)
             )
         )
+    for kind, coordinate in find_additions(old, new):
+        report.safe.append(ChangeReport(kind, f"{coordinate} was added.", coordinate))
     for item in broken:
         report.broken_operations.append(f"{_label(item)}: {'; '.join(item.errors)}")
 

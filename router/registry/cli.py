@@ -63,6 +63,7 @@ def _human(report: CheckReport) -> list[str]:
         users = ", ".join(change.operations) if change.operations else "no persisted operation"
         lines.append(f"breaking: {change.description} [{change.kind}] used by: {users}")
     lines += [f"dangerous: {c.description} [{c.kind}]" for c in report.dangerous]
+    lines += [f"safe: {c.description} [{c.kind}]" for c in report.safe]
     lines += [f"broken operation: {line}" for line in report.broken_operations]
     lines += [f"warning: {warning}" for warning in report.warnings]
     if report.skipped_operations:

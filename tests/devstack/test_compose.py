@@ -33,28 +33,29 @@ def test_every_present_service_agrees_with_the_service_list() -> None:
         want = expected(service)
         environment = dict(want.environment)
         if service.name in SUBGRAPHS:
-            environment[f"{service.name.upper()}_DATABASE_URL"] = (
-                f"postgresql+asyncpg://postgres:postgres@postgres:5432/{service.name}"
-            )
+            environment[f"{service.name.upper()}_DATABASE_URL"] = _database_url(service.name)
         assert compose["command"] == want.command, service.name
         assert compose["ports"] == [f"{want.port}:{want.port}"], service.name
         if service.name == "router":
             # The same settings with the containers' host names (see the test below).
             environment["ROUTER_CONFIG"] = "config/router.compose.yaml"
-        # Container-only additions: Redis lives at redis:6379 there, not 127.0.0.1; subgraphs
-        # get the identity secret `stack up` gives them (the router's identity_forwarding.secret).
+        # Container-only additions: Redis lives at redis:6379 there, not 127.0.0.1; the router
+        # and the subgraphs get the identity secret `stack up` generates, from .env here.
         extras = {k: v for k, v in compose["environment"].items() if k not in environment}
         assert {k: compose["environment"].get(k) for k in environment} == environment, service.name
         expected_extras = {k: "redis://redis:6379/0" for k in extras if k.endswith("_REDIS_URL")}
-        if service.name in SUBGRAPHS:
-            expected_extras["IDENTITY_HMAC_SECRET"] = _dev_identity_secret()
+        if service.name in SUBGRAPHS or service.name == "router":
+            expected_extras["IDENTITY_HMAC_SECRET"] = FROM_ENV_FILE.format("IDENTITY_HMAC_SECRET")
         assert extras == expected_extras, service.name
         assert want.ready_url in " ".join(compose["healthcheck"]["test"]), service.name
         assert compose["build"] == "." and compose["image"] == "federation-platform:dev"
 
 
-def _dev_identity_secret() -> str | None:
-    return load_config(PROJECT_ROOT / DEV_CONFIG).identity_forwarding.secret
+FROM_ENV_FILE = "${{{}:?run `stack env-file` (see .env.example)}}"
+
+
+def _database_url(name: str) -> str:
+    return f"postgresql+asyncpg://postgres:${{POSTGRES_PASSWORD}}@postgres:5432/{name}"
 
 
 def test_the_compose_router_config_is_the_dev_one_with_container_hosts() -> None:
@@ -65,6 +66,7 @@ def test_the_compose_router_config_is_the_dev_one_with_container_hosts() -> None
     containers["http"]["redis_url"] = dev["http"]["redis_url"]
     containers["security"]["jwt"]["jwks_url"] = dev["security"]["jwt"]["jwks_url"]
     assert containers == dev
+    assert dev["identity_forwarding"] == {"secret": None}  # IDENTITY_HMAC_SECRET provides it
 
 
 def test_the_seed_job_and_the_databases() -> None:
@@ -73,9 +75,10 @@ def test_the_seed_job_and_the_databases() -> None:
     seed = _service("seed")
     assert seed["command"] == ["subgraph", "seed"]
     assert seed["environment"] == {
-        f"{name.upper()}_DATABASE_URL": f"postgresql+asyncpg://postgres:postgres@postgres:5432/{name}"
-        for name in SUBGRAPHS
+        f"{name.upper()}_DATABASE_URL": _database_url(name) for name in SUBGRAPHS
     }
+    postgres = _service("postgres")["environment"]
+    assert postgres["POSTGRES_PASSWORD"] == FROM_ENV_FILE.format("POSTGRES_PASSWORD")
     for name in SUBGRAPHS:
         assert _service(name)["depends_on"]["seed"] == {
             "condition": "service_completed_successfully"

@@ -27,7 +27,7 @@ def test_dev_config_turns_on_rate_limit_csrf_and_jwt() -> None:
     accounts = next(e for e in load_subgraphs() if e.name == "accounts")
     base = accounts.routing_url.removesuffix("/graphql")
     assert (security.jwt.enabled, security.jwt.jwks_url) == (True, f"{base}/.well-known/jwks.json")
-    assert config.identity_forwarding.effective_secret() == "dev-only-identity-secret"
+    assert config.identity_forwarding.secret is None  # IDENTITY_HMAC_SECRET (issue #11)
 
 
 def test_introspection_follows_the_mode() -> None:

@@ -102,6 +102,7 @@ def test_changing_an_argument_type_fails(
             }
         ],
         "dangerous": [],
+        "safe": [],
         "broken_operations": [
             "LatestReviews (web.json, id 000000000000): String cannot represent a non string value: 5"
         ],
@@ -123,6 +124,24 @@ def test_adding_an_optional_argument_passes(
     assert project.schema("check", "--against", "HEAD") == 0
     assert capsys.readouterr().out.splitlines() == [
         "dangerous: An optional arg after on Query.reviews was added. [OPTIONAL_ARG_ADDED]",
+        "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
+        "check passed",
+    ]
+
+
+def test_additions_are_listed_as_safe_changes(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _propose(
+        project,
+        "accounts",
+        ACCOUNTS.replace("  nickname: String\n", "  nickname: String\n  bio: String\n"),
+        capsys,
+    )
+
+    assert project.schema("check", "--against", "HEAD") == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "safe: User.bio was added. [FIELD_ADDED]",
         "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check passed",
     ]
@@ -157,6 +176,7 @@ def test_stale_committed_supergraph_fails(
     assert project.schema("check", "--against", "HEAD") == 1
     assert capsys.readouterr().out.splitlines() == [
         "schema/supergraph.graphql is stale: run `schema compose` and commit it",
+        "safe: User.bio was added. [FIELD_ADDED]",
         "note: 1 persisted operations of client manifests do not target this schema (they target a BFF's)",
         "check FAILED",
     ]
