@@ -23,6 +23,7 @@ from strawberry.fastapi import GraphQLRouter
 from bff.authentication import BearerAuthenticationMiddleware, scope_principal
 from bff.context import BffContext, build_context
 from bff.graphiql import GraphiQLMiddleware
+from bff.limits import OperationLimits
 from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
@@ -81,7 +82,12 @@ def create_bff_app(
         async def stats() -> JSONResponse:
             return JSONResponse(runtime.stats())
 
-    wrapped: Any = PersistedOperationsMiddleware(app, policy_factory(runtime))
+    wrapped: Any = PersistedOperationsMiddleware(
+        app,
+        policy_factory(runtime),
+        limits=OperationLimits(settings.limits),
+        max_body_bytes=settings.max_body_bytes,
+    )
     wrapped = BearerAuthenticationMiddleware(wrapped, runtime.verifier)
     if settings.is_development:
         wrapped = GraphiQLMiddleware(wrapped)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
+from bff.limits import OperationLimitsSettings
 from servicekit.settings import ServiceSettings
 from servicekit.topology import PROJECT_ROOT
 
@@ -49,3 +52,8 @@ class BFFSettings(ServiceSettings):
     jwks_min_refresh_interval_seconds: float = 30.0
     """At most one JWKS fetch per this interval for unknown ``kid``s."""
     jwks_max_age_seconds: float = 300.0
+    limits: OperationLimitsSettings = Field(default_factory=OperationLimitsSettings)
+    """The router's operation limits (depth, aliases, root fields, document bytes, tokens,
+    field-merging comparisons), as JSON in the environment: ``BFF_WEB_LIMITS='{"max_depth": 8}'``."""
+    max_body_bytes: int = Field(default=2_000_000, gt=0)
+    """The router's ``http.max_body_bytes``: a larger request body is refused with 413."""
