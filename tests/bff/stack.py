@@ -33,6 +33,7 @@ from tests.support.stack import running_stack
 __all__ = [
     "BFF_SEED_SIZES",
     "ISSUER",
+    "SECRET",
     "BffStack",
     "SubgraphsDoNotCompose",
     "compose_supergraph",
@@ -60,6 +61,8 @@ class BffStack:
     jwks_url: str | None = None
     """The accounts JWKS the BFFs verify tokens against (None: the BFF settings' default)."""
     issuer: str | None = None
+    subgraph_urls: dict[str, str] | None = None
+    """Each subgraph's GraphQL URL (None for an external router)."""
 
     @property
     def keys(self) -> Path:
@@ -140,7 +143,8 @@ def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterat
             processes = [router, *subgraphs.processes.values()]
             pgids = tuple(p.pid for p in processes if p.pid is not None)
             jwks = jwks_url(subgraphs.urls["accounts"])
-            yield BffStack(url, generate(sizes), folder, pgids, jwks, ISSUER)
+            seed = generate(sizes)
+            yield BffStack(url, seed, folder, pgids, jwks, ISSUER, dict(subgraphs.urls))
 
 
 def login(router_url: str, username: str, password: str = DEMO_PASSWORD) -> str:

@@ -3,7 +3,6 @@ HTTP in front of our router, configured only by ``BFF_WEB_*`` / ``BFF_MOBILE_*``
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +10,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+from servicekit.processes import ManagedProcess
 from subgraphs.seeding import SeedData
 from tests.bff import expected
 from tests.bff.conftest import MOBILE_OPERATIONS, WEB_OPERATIONS
+from tests.bff.processes import bff_process
 from tests.bff.stack import BffStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -23,20 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 def _bff(
     name: str, stack: BffStack, redis_url: str, namespace: str, mode: str, folder: Path
 ) -> ManagedProcess:
-    port = free_port()
-    prefix = f"BFF_{name.upper()}_"
-    env = {
-        f"{prefix}PORT": str(port),
-        f"{prefix}ROUTER_URL": stack.router_url,
-        f"{prefix}REDIS_URL": redis_url,
-        f"{prefix}CACHE_NAMESPACE": namespace,
-        f"{prefix}MODE": mode,
-        f"{prefix}LOG_LEVEL": "warning",
-        f"{prefix}SUPERGRAPH_PATH": str(stack.supergraph_path),
-    }
-    argv = [str(Path(sys.executable).parent / f"bff-{name}")]
-    spec = ProcessSpec(f"bff-{name}", argv, f"http://127.0.0.1:{port}/ready", env=env)
-    return ManagedProcess(spec, log_path=folder / f"bff-{name}.log")
+    return bff_process(name, stack, redis_url, namespace, mode, folder)
 
 
 @pytest.fixture
