@@ -119,7 +119,7 @@ async def test_reviews_down_then_back(
                 "errors": [
                     {
                         "message": router_error["message"],
-                        "locations": [{"line": 1, "column": 49}],
+                        "locations": [{"line": 1, "column": 43}],
                         "path": ["productPage", "rating"],
                         "extensions": router_error["extensions"],
                     }
