@@ -5,7 +5,7 @@ Each BFF passes its own schema and persisted-operation policy; everything else (
 development mode, bearer tokens verified before anything else (:mod:`bff.authentication`), the
 context with per-request loaders) is the same and lives here once.
 Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``); development mode serves
-the router's local GraphiQL assets instead (:mod:`bff.graphiql`).
+the shared local GraphiQL page instead (:mod:`bff.graphiql`, :mod:`servicekit.graphiql`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def create_bff_app(
     )
     wrapped = BearerAuthenticationMiddleware(wrapped, runtime.verifier)
     if settings.is_development:
-        wrapped = GraphiQLMiddleware(wrapped)
+        wrapped = GraphiQLMiddleware(wrapped, title=name)
     wrapped.state = app.state
     wrapped.router = app.router
     return wrapped

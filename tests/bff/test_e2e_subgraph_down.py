@@ -27,6 +27,7 @@ from tests.bff import expected
 from tests.bff.apps import running_bff
 from tests.bff.stack import (
     BFF_SEED_SIZES,
+    READY_SECONDS,
     SECRET,
     BffStack,
     compose_supergraph,
@@ -55,12 +56,16 @@ def own_stack(bff_stack: BffStack, tmp_path: Path) -> Iterator[OwnStack]:
         pytest.fail("needs the session's own subgraphs (unset BFF_TEST_ROUTER_URL)")
     env = {"reviews": {"IDENTITY_HMAC_SECRET": SECRET}}
     with running_stack(
-        tmp_path, ["reviews"], sizes=BFF_SEED_SIZES, extra_env=env, ready_timeout_seconds=90
+        tmp_path,
+        ["reviews"],
+        sizes=BFF_SEED_SIZES,
+        extra_env=env,
+        ready_timeout_seconds=READY_SECONDS,
     ) as reviews:
         urls = {**bff_stack.subgraph_urls, "reviews": reviews.urls["reviews"]}
         supergraph = compose_supergraph(urls, tmp_path / "supergraph.graphql")
         router = router_process(supergraph, tmp_path, bff_stack.folder / "router.yaml")
-        with router.start(ready_timeout_seconds=90):
+        with router.start(ready_timeout_seconds=READY_SECONDS):
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"
             yield OwnStack(url, reviews.processes["reviews"], supergraph)
 
@@ -127,7 +132,7 @@ async def test_reviews_down_then_back(
             },
         )
 
-        own_stack.reviews.start(ready_timeout_seconds=90)
+        own_stack.reviews.start(ready_timeout_seconds=READY_SECONDS)
         await _until_router_reaches_reviews(own_stack.router_url)
         assert await ask(RATED) == (200, {"data": {"productPage": rated}})
         assert await ask(STOCK) == (200, {"data": {"productPage": stock}})
