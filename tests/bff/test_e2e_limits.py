@@ -51,6 +51,7 @@ async def test_operations_over_a_limit_are_refused_before_they_run(
     )
     deep = "{ " + "homePage { " * 13 + "x" + " }" * 13 + " }"
     duplicated = "{ homePage { featured { " + "name " * 400 + "} } }"
+    long = "{ homePage { featured { " + "name " * 2000 + "} } }"
     cases = [
         (
             ALIASED_HOME_PAGES,
@@ -78,6 +79,15 @@ async def test_operations_over_a_limit_are_refused_before_they_run(
         ),
         (
             duplicated,
+            _refusal(
+                "The document needs 79800 field comparisons, more than the limit 400.",
+                "MAX_MERGE_COMPARISONS_EXCEEDED",
+                400,
+                79800,
+            ),
+        ),
+        (
+            long,
             _refusal(
                 "The document has more than 2000 tokens, the limit.", "MAX_TOKENS_EXCEEDED", 2000
             ),
