@@ -4,12 +4,14 @@ configured only by ``BFF_WEB_*`` / ``BFF_MOBILE_*`` variables."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
-from tests.bff.stack import BffStack
+from tests.bff.stack import READY_SECONDS, BffStack
 
-__all__ = ["bff_process"]
+__all__ = ["bff_process", "running_bff_process"]
 
 
 def bff_process(
@@ -38,3 +40,19 @@ def bff_process(
     argv = [str(Path(sys.executable).parent / f"bff-{name}")]
     spec = ProcessSpec(f"bff-{name}", argv, f"http://127.0.0.1:{port}/ready", env=env)
     return ManagedProcess(spec, log_path=folder / f"bff-{name}.log")
+
+
+@contextmanager
+def running_bff_process(
+    name: str,
+    stack: BffStack,
+    redis_url: str,
+    namespace: str,
+    mode: str,
+    folder: Path,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """The started BFF's base URL (a generous readiness deadline: the machine is shared)."""
+    process = bff_process(name, stack, redis_url, namespace, mode, folder, extra_env)
+    with process.start(ready_timeout_seconds=READY_SECONDS):
+        yield process.spec.ready_url.removesuffix("/ready")

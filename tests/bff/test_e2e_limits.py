@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from subgraphs.seeding import SeedData
 from tests.bff import expected
 from tests.bff.conftest import WEB_OPERATIONS
-from tests.bff.processes import bff_process
+from tests.bff.processes import running_bff_process
 from tests.bff.stack import BffStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -29,9 +29,10 @@ ALIASED_HOME_PAGES = (
 def web_url(
     bff_stack: BffStack, redis_url: str, redis_namespace: str, tmp_path: Path
 ) -> Iterator[str]:
-    process = bff_process("web", bff_stack, redis_url, redis_namespace, "development", tmp_path)
-    with process:
-        yield process.spec.ready_url.removesuffix("/ready")
+    with running_bff_process(
+        "web", bff_stack, redis_url, redis_namespace, "development", tmp_path
+    ) as url:
+        yield url
 
 
 def _refusal(message: str, code: str, limit: int, measured: int | None = None) -> dict[str, object]:

@@ -4,38 +4,33 @@ HTTP in front of our router, configured only by ``BFF_WEB_*`` / ``BFF_MOBILE_*``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
-from servicekit.processes import ManagedProcess
 from subgraphs.seeding import SeedData
 from tests.bff import expected
 from tests.bff.conftest import MOBILE_OPERATIONS, WEB_OPERATIONS
-from tests.bff.processes import bff_process
-from tests.bff.stack import BffStack
+from tests.bff.processes import running_bff_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def _bff(
-    name: str, stack: BffStack, redis_url: str, namespace: str, mode: str, folder: Path
-) -> ManagedProcess:
-    return bff_process(name, stack, redis_url, namespace, mode, folder)
-
-
 @pytest.fixture
 def web_process(bff_stack, redis_url, redis_namespace, tmp_path) -> Iterator[str]:
-    with _bff("web", bff_stack, redis_url, redis_namespace, "development", tmp_path) as process:
-        yield process.spec.ready_url.removesuffix("/ready")
+    with running_bff_process(
+        "web", bff_stack, redis_url, redis_namespace, "development", tmp_path
+    ) as url:
+        yield url
 
 
 @pytest.fixture
 def mobile_process(bff_stack, redis_url, redis_namespace, tmp_path) -> Iterator[str]:
-    with _bff("mobile", bff_stack, redis_url, redis_namespace, "production", tmp_path) as process:
-        yield process.spec.ready_url.removesuffix("/ready")
+    with running_bff_process(
+        "mobile", bff_stack, redis_url, redis_namespace, "production", tmp_path
+    ) as url:
+        yield url
 
 
 async def test_web_process_serves_screens_and_counts_router_requests(
