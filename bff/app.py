@@ -6,7 +6,7 @@ development mode, bearer tokens verified before anything else (:mod:`bff.authent
 context with per-request loaders, CORS outermost (:meth:`BFFSettings.cors_settings`)) is the same
 and lives here once.
 Strawberry's GraphiQL loads from a CDN, so it is off (``graphql_ide=None``); development mode serves
-the router's local GraphiQL assets instead (:mod:`bff.graphiql`).
+the shared local GraphiQL page instead (:mod:`bff.graphiql`, :mod:`servicekit.graphiql`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from strawberry.fastapi import GraphQLRouter
 from bff.authentication import BearerAuthenticationMiddleware, scope_principal
 from bff.context import BffContext, build_context
 from bff.graphiql import GraphiQLMiddleware
+from bff.limits import OperationLimits
 from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
@@ -83,10 +84,15 @@ def create_bff_app(
         async def stats() -> JSONResponse:
             return JSONResponse(runtime.stats())
 
-    wrapped: Any = PersistedOperationsMiddleware(app, policy_factory(runtime))
+    wrapped: Any = PersistedOperationsMiddleware(
+        app,
+        policy_factory(runtime),
+        limits=OperationLimits(settings.limits),
+        max_body_bytes=settings.max_body_bytes,
+    )
     wrapped = BearerAuthenticationMiddleware(wrapped, runtime.verifier)
     if settings.is_development:
-        wrapped = GraphiQLMiddleware(wrapped)
+        wrapped = GraphiQLMiddleware(wrapped, title=name)
     wrapped = CORSMiddleware(wrapped, **settings.cors_settings().middleware_options())
     wrapped.state = app.state
     wrapped.router = app.router

@@ -6,29 +6,35 @@ loader paying its own ``MGET`` and router request, they hand their batch to the 
 :class:`StepBatcher`, which waits a few event-loop iterations for the others, then:
 
 1. reads every key of every batch with one ``MGET``;
-2. asks the router for all misses in one operation: one aliased field per entity batch
-   (``e0: productsByUpc(upcs: $k0) { ... }``) and per root field (``r1: topProducts(first: 8)``);
-3. writes the answers back in one pipeline, each with its own TTL and invalidation tags.
+2. asks the router for all misses in one operation (:mod:`bff.step_document`): one aliased field
+   per entity batch (``e0: productsByUpc(upcs: $e0_keys) { ... }``) and per root field
+   (``r1_0: topProducts(first: $r1_0_first)``), the values as variables;
+3. writes the answers back in one pipeline, each with its own TTL and invalidation tags, unless
+   the router's answer had errors: a partial answer is never cached.
 
 Errors stay with their alias: a failed root field fails only its own load, a failed entity
-batch only that loader's loads.
+batch only that loader's loads, and the load fails with the router's own error (message and
+extensions), which the resolver's field then reports at its path in the BFF's answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bff.cache import CacheEntry, RedisCache, is_missing
 from bff.router_client import RouterClient, RouterError
 from bff.specs import EntitySpec, RootField
+from bff.step_document import STEP_OPERATION_NAME, StepPiece, step_document
 
 __all__ = ["StepBatcher"]
 
-WINDOW = 8
-"""Event-loop iterations to wait for other batches of the same step (microseconds)."""
+WINDOW = 16
+"""Event-loop iterations to wait for the other loaders of the same step (microseconds): GraphQL
+execution reaches sibling fields of a list a few iterations apart (a resolver awaiting one loader,
+a nested field resolved after completion)."""
 
 
 @dataclass
@@ -47,17 +53,27 @@ class _Job:
         return [(i, ("root", f.cache_key)) for i, f in enumerate(self.keys) if f.ttl_seconds > 0]
 
 
-def _errors_under(errors: Iterable[dict[str, Any]], alias: str) -> list[dict[str, Any]]:
-    return [e for e in errors if (e.get("path") or [None])[0] == alias]
+def _applies(error: Mapping[str, Any], alias: str, position: int | None = None) -> bool:
+    """Does a router error concern this alias (and this list position)?
+
+    An error without a path concerns the whole step. A path's second segment is a list index
+    only when the router could name the item; Apollo-style paths through a failed entity fetch
+    name every item with ``"@"`` (``["e1", "@", "orders"]``), and any segment that is not an
+    index concerns every position of the alias.
+    """
+    path = error.get("path")
+    if not path:
+        return True
+    if path[0] != alias:
+        return False
+    if position is None or len(path) < 2 or not isinstance(path[1], int):
+        return True
+    return bool(path[1] == position)
 
 
-def _error_indices(errors: Iterable[dict[str, Any]]) -> set[int]:
-    """Positions of a list field that errors point into: their partial values are not cached."""
-    return {
-        path[1]
-        for path in (e.get("path") or [] for e in errors)
-        if len(path) >= 2 and isinstance(path[1], int)
-    }
+def _failure(errors: Sequence[Mapping[str, Any]]) -> RouterError:
+    """A load's failure carrying the router's first error (message and extensions)."""
+    return RouterError(str(errors[0].get("message", "router error")), [dict(e) for e in errors])
 
 
 class StepBatcher:
@@ -117,70 +133,69 @@ class StepBatcher:
     async def _fetch(self, jobs: list[_Job]) -> list[CacheEntry]:
         if not jobs:
             return []
-        fields, definitions, variables = [], [], {}
+        pieces: list[StepPiece] = []
+        variables: dict[str, Any] = {}
         for n, job in enumerate(jobs):
             if job.spec is not None:
-                spec = job.spec
-                definitions.append(f"$k{n}: {spec.argument_type}")
-                variables[f"k{n}"] = [job.keys[i] for i in job.misses]
-                fields.append(
-                    f"e{n}: {spec.root_field}({spec.argument}: $k{n}) {{ {spec.selection} }}"
-                )
-            else:
-                fields += [f"r{n}_{i}: {job.keys[i].text}" for i in job.misses]
-        signature = f"({', '.join(definitions)})" if definitions else ""
+                pieces.append((f"e{n}", job.spec.operation))
+                variables[f"e{n}_keys"] = [job.keys[i] for i in job.misses]
+                continue
+            for i in job.misses:
+                root: RootField = job.keys[i]
+                pieces.append((f"r{n}_{i}", root.template.operation))
+                variables.update((f"r{n}_{i}_{k}", v) for k, v in root.values)
         body = await self._router.execute(
-            f"query BffStep{signature} {{ {' '.join(fields)} }}",
+            step_document(pieces),
             variables,
-            operation_name="BffStep",
+            operation_name=STEP_OPERATION_NAME,
             headers=self._headers,
         )
+        errors: list[dict[str, Any]] = list(body.get("errors") or ())
         entries: list[CacheEntry] = []
         for n, job in enumerate(jobs):
             try:
                 if job.spec is not None:
-                    entries += self._take_entities(n, job, body)
+                    entries += self._take_entities(n, job, body["data"], errors)
                 else:
-                    entries += self._take_roots(n, job, body)
+                    entries += self._take_roots(n, job, body["data"], errors)
             except RouterError as error:
                 job.future.set_exception(error)
-        return entries
+        # an answer with errors is partial: none of it is cached (a null written while a
+        # subgraph was down would be served after it came back)
+        return [] if errors else entries
 
-    def _take_entities(self, n: int, job: _Job, body: dict[str, Any]) -> list[CacheEntry]:
+    def _take_entities(
+        self, n: int, job: _Job, data: Mapping[str, Any], errors: list[dict[str, Any]]
+    ) -> list[CacheEntry]:
         spec = job.spec
         if spec is None:  # pragma: no cover - guarded by the caller
             return []
-        errors = _errors_under(body.get("errors", ()), f"e{n}")
-        items = body["data"].get(f"e{n}")
+        alias = f"e{n}"
+        items = data.get(alias)
         if items is None:
-            raise RouterError(str(errors[0].get("message")) if errors else "no data", errors)
-        skip = _error_indices(errors)
+            raise _failure([e for e in errors if _applies(e, alias)] or [{"message": "no data"}])
         entries = []
         for position, (i, value) in enumerate(zip(job.misses, items, strict=True)):
-            job.results[i] = value
-            if value is None and position in skip:
-                # nulled by an error (e.g. a field the caller may not see): fail this load
-                mine = [e for e in errors if (e.get("path") or [None, None])[1] == position]
-                job.results[i] = RouterError(str(mine[0].get("message", "router error")), mine)
-            if position not in skip:
-                key = job.keys[i]
-                tags = (f"{spec.tag_prefix}:{key}",)
-                entries.append(CacheEntry(spec.kind, key, value, spec.ttl_seconds, tags))
+            mine = [e for e in errors if _applies(e, alias, position)]
+            # nulled by an error (a subgraph down, a field the caller may not see): this load
+            # fails with the router's error (an exception as a value: aiodataloader's convention)
+            job.results[i] = _failure(mine) if value is None and mine else value
+            key = job.keys[i]
+            tags = (f"{spec.tag_prefix}:{key}",)
+            entries.append(CacheEntry(spec.kind, key, value, spec.ttl_seconds, tags))
         return entries
 
-    def _take_roots(self, n: int, job: _Job, body: dict[str, Any]) -> list[CacheEntry]:
+    def _take_roots(
+        self, n: int, job: _Job, data: Mapping[str, Any], errors: list[dict[str, Any]]
+    ) -> list[CacheEntry]:
         entries = []
         for i in job.misses:
             alias, root = f"r{n}_{i}", job.keys[i]
-            errors = _errors_under(body.get("errors", ()), alias)
-            job.results[i] = body["data"].get(alias)
-            if errors and job.results[i] is None:
-                # an exception as a value fails this load only (aiodataloader's convention)
-                message = str(errors[0].get("message", "router error"))
-                job.results[i] = RouterError(message, errors)
-                continue
-            if root.ttl_seconds > 0 and not errors:
+            value = data.get(alias)
+            mine = [e for e in errors if _applies(e, alias)]
+            job.results[i] = _failure(mine) if value is None and mine else value
+            if root.ttl_seconds > 0:
                 entries.append(
-                    CacheEntry("root", root.cache_key, job.results[i], root.ttl_seconds, root.tags)
+                    CacheEntry("root", root.cache_key, value, root.ttl_seconds, root.tags)
                 )
         return entries

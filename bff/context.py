@@ -46,10 +46,7 @@ class BffContext(BaseContext):
 def build_context(
     runtime: BffRuntime, raw_headers: dict[str, str], principal: Principal = ANONYMOUS
 ) -> BffContext:
-    """Keep the headers forwarded to the router; a client's ``x-user-id`` only in development.
-    ``principal`` is the caller the authentication middleware verified."""
-    allowed = set(FORWARDED_HEADERS)
-    if not runtime.settings.is_development:
-        allowed.discard("x-user-id")
-    headers = {k.lower(): v for k, v in raw_headers.items() if k.lower() in allowed}
+    """Keep the headers forwarded to the router (the bearer token, nothing a client could use to
+    claim an identity); ``principal`` is the caller the authentication middleware verified."""
+    headers = {k.lower(): v for k, v in raw_headers.items() if k.lower() in FORWARDED_HEADERS}
     return BffContext(runtime, headers, principal)

@@ -37,9 +37,13 @@ def error_body(message: str, code: str) -> bytes:
 
 
 async def respond_error(
-    send: Send, status: int, body: bytes, headers: dict[str, str] | None = None
+    send: Send,
+    status: int,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+    media_type: str = "application/json",
 ) -> None:
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
     raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -4,7 +4,8 @@
 resolver runs and refuses an invalid token with 401, so a resolver sees either a verified
 principal or an anonymous caller. The token's ``sub`` is the accounts user id (the accounts
 ``login`` mutation issues it so), so no router request is needed to learn who the caller is.
-``x-user-id`` from a client is trusted in development mode only, when no token was sent.
+Nothing else names a caller, in any mode: a client-sent ``x-user-id`` was once trusted in
+development mode, let anyone act as anyone and poisoned the shared cache (issue #11).
 """
 
 from __future__ import annotations
@@ -19,8 +20,4 @@ __all__ = ["current_user_id"]
 
 async def current_user_id(context: BffContext) -> str | None:
     """The caller's user id, or ``None`` for an anonymous request."""
-    if context.principal.is_authenticated:
-        return context.principal.subject
-    if context.runtime.settings.is_development and "authorization" not in context.headers:
-        return context.headers.get("x-user-id") or None
-    return None
+    return context.principal.subject if context.principal.is_authenticated else None

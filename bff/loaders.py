@@ -2,73 +2,32 @@
 
 Two kinds cover every screen:
 
-* :class:`EntityLoader`: entities by key through a batch root field (``productsByUpc``,
-  ``usersById`` ...) with one fixed selection (:class:`~bff.specs.EntitySpec`);
-* :class:`RootLoader`: root fields with literal arguments (``topProducts(first: 8) { upc }``).
+* an entity loader per :class:`~bff.specs.EntitySpec`: entities by key through a batch root
+  field (``productsByUpc``, ``usersById`` ...) with one fixed selection;
+* the root loader: root field calls (:class:`~bff.specs.RootField`, ``topProducts(first: 8)``).
 
-Each loader collects its keys for a few event-loop iterations, then hands the batch to the
-request's :class:`~bff.batching.StepBatcher`, which merges the batches of one execution step into
-one ``MGET``, one router request for the misses and one write-back pipeline. So a screen costs a
+Both are plain :class:`aiodataloader.DataLoader` objects configured through its public options
+(``batch_load_fn``, ``cache_map``): each collects the keys loaded in one event-loop iteration
+and hands them to the request's :class:`~bff.batching.StepBatcher`, which waits a few more
+iterations for the other loaders of the same execution step and merges every batch into one
+``MGET``, one router request for the misses and one write-back pipeline. So a screen costs a
 constant number of router requests whatever its list lengths, and a warm screen costs none.
 Loaders live for one request (:class:`Loaders`), so nothing leaks between users.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from aiodataloader import DataLoader, Loader, dispatch_queue
+from aiodataloader import DataLoader
 
-from bff.batching import WINDOW, StepBatcher
+from bff.batching import StepBatcher
 from bff.cache import RedisCache
 from bff.router_client import RouterClient
-from bff.specs import EntitySpec, RootField, literal
+from bff.specs import EntitySpec, RootField
 
-__all__ = ["EntityLoader", "EntitySpec", "Loaders", "RootField", "RootLoader", "literal"]
-
-
-class _WindowedLoader(DataLoader[Any, Any]):
-    """Dispatches a few event-loop iterations after the first load instead of one.
-
-    GraphQL execution reaches sibling fields of a list a couple of iterations apart (a resolver
-    awaiting one loader, a nested field resolved after completion); waiting ``WINDOW`` iterations
-    (microseconds) lets them share one batch.
-    """
-
-    def do_resolve_reject(self, key: Any, future: Any) -> None:
-        self._queue.append(Loader(key=key, future=future))
-        if len(self._queue) == 1:
-            self._dispatch_after(WINDOW)
-
-    def _dispatch_after(self, iterations: int) -> None:
-        if iterations > 0:
-            self.loop.call_soon(self._dispatch_after, iterations - 1)
-        else:
-            dispatch_queue(self)
-
-
-class EntityLoader(_WindowedLoader):
-    """Entities of one :class:`EntitySpec` (``None`` for an unknown key)."""
-
-    def __init__(self, spec: EntitySpec, batcher: StepBatcher) -> None:
-        super().__init__()
-        self.spec = spec
-        self._batcher = batcher
-
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[Any]:
-        return await self._batcher.entities(self.spec, keys)
-
-
-class RootLoader(_WindowedLoader):
-    """Root field calls; cached ones (``ttl_seconds > 0``) come from Redis when present."""
-
-    def __init__(self, batcher: StepBatcher) -> None:
-        super().__init__()
-        self._batcher = batcher
-
-    async def batch_load_fn(self, fields: Sequence[RootField]) -> list[Any]:
-        return await self._batcher.roots(fields)
+__all__ = ["Loaders"]
 
 
 class Loaders:
@@ -79,14 +38,24 @@ class Loaders:
         self.router = router
         self.headers = dict(headers)
         self.batcher = StepBatcher(cache, router, self.headers)
-        self.root = RootLoader(self.batcher)
-        self._entities: dict[str, EntityLoader] = {}
 
-    def entity(self, spec: EntitySpec) -> EntityLoader:
-        loader = self._entities.get(spec.name)
-        if loader is None:
-            loader = self._entities[spec.name] = EntityLoader(spec, self.batcher)
-        return loader
+        async def load_roots(fields: list[RootField]) -> list[Any]:
+            return await self.batcher.roots(fields)
+
+        self.root: DataLoader[RootField, Any] = DataLoader(batch_load_fn=load_roots)
+        self._entities: dict[str, tuple[EntitySpec, DataLoader[str, Any], dict[str, Any]]] = {}
+
+    def entity(self, spec: EntitySpec) -> DataLoader[str, Any]:
+        entry = self._entities.get(spec.name)
+        if entry is None:
+            memo: dict[str, Any] = {}  # the loader's per-request memo, ours to inspect
+
+            async def load(keys: list[str]) -> list[Any]:
+                return await self.batcher.entities(spec, keys)
+
+            entry = (spec, DataLoader(batch_load_fn=load, cache_map=memo), memo)
+            self._entities[spec.name] = entry
+        return entry[1]
 
     async def one(self, spec: EntitySpec, key: str) -> Any:
         return await self.entity(spec).load(key)
@@ -99,8 +68,7 @@ class Loaders:
 
     def forget(self, matches: Callable[[str], bool]) -> None:
         """Drop this request's memoised entities whose tag matches (after a mutation)."""
-        for loader in self._entities.values():
-            prefix = loader.spec.tag_prefix
-            for key in list(loader._cache):  # the DataLoader's own per-request memo
-                if matches(f"{prefix}:{key}"):
-                    loader.clear(str(key))
+        for spec, loader, memo in self._entities.values():
+            for key in list(memo):
+                if matches(f"{spec.tag_prefix}:{key}"):
+                    loader.clear(key)

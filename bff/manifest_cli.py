@@ -11,32 +11,25 @@ supergraph, and ``schema/bff/<client>.graphql``: the BFF's schema as SDL, agains
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from graphql import GraphQLSchema, print_schema
+from graphql import print_schema
 
 from bff.manifests import BFF_SCHEMA_DIR, CLIENTS, ClientDocuments
 from bff.persisted import Manifest, build_manifest, read_documents
-from bff.router_manifest import ROUTER_MANIFESTS, build_router_manifest
+from bff.router_manifest import build_router_manifest
 
 __all__ = ["bff_sdl", "generate", "main"]
 
 
-def _schema(client: ClientDocuments) -> GraphQLSchema:
-    module = importlib.import_module(client.schema_module)
-    schema: GraphQLSchema = module.schema._schema
-    return schema
-
-
 def generate(client: ClientDocuments) -> Manifest:
     """The manifest the client's current documents produce."""
-    return build_manifest(read_documents(client.documents), _schema(client))
+    return build_manifest(read_documents(client.documents), client.schema())
 
 
 def bff_sdl(client: ClientDocuments) -> str:
     """The BFF's schema as SDL (what ``schema/bff/<client>.graphql`` holds)."""
-    return print_schema(_schema(client)) + "\n"
+    return print_schema(client.schema()) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,10 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     stale = []
     for name in args.clients or list(CLIENTS):
         client = CLIENTS[name]
-        router = ROUTER_MANIFESTS[name]
+        router_manifest = build_router_manifest(client.router_document())
         for label, path, expected in (
             (name, client.manifest, generate(client).to_json_bytes()),
-            (router.path.name, router.path, build_router_manifest(router).to_json_bytes()),
+            (client.router_manifest.name, client.router_manifest, router_manifest.to_json_bytes()),
             (f"{name}.graphql", BFF_SCHEMA_DIR / f"{name}.graphql", bff_sdl(client).encode()),
         ):
             current = path.read_bytes() if path.exists() else b""

@@ -7,6 +7,14 @@ before Strawberry sees it. Policies (issue #6):
   ``id``); anything else is ``PERSISTED_QUERY_NOT_IN_LIST`` with status 400 (Apollo's code).
 * web (and mobile in development): free-form operations too, and Apollo's APQ protocol with the
   documents stored in Redis (``PERSISTED_QUERY_NOT_FOUND`` tells the client to send the text).
+
+Here the document's text is known before Strawberry parses it, so this is also where the
+request's cheap limits run (issue #11): the body's size while it is read (413
+``PAYLOAD_TOO_LARGE``, the router's answer), then the operation limits of :mod:`bff.limits` on the
+resolved text, before any validation or execution. A refused operation is a request error
+(GraphQL-over-HTTP, "Response"): 400 under ``application/graphql-response+json`` when the client
+accepts it, else 200 under ``application/json``, as the router answers; the error carries the
+limit's code (``MAX_DEPTH_EXCEEDED`` ...), the measured value and the limit.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import orjson
 
 from bff.cache import RedisCache
 from bff.http_errors import graphql_error_answers, method_not_allowed, respond_error
+from bff.limits import OperationLimits
 from bff.persisted import Manifest, sha256_hex
 
 __all__ = ["PersistedOperationsMiddleware", "PersistedPolicy", "PersistedQueryError"]
@@ -30,7 +39,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-MAX_BODY_BYTES = 1_000_000
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+MAX_BODY_BYTES = 2_000_000
+"""The router's ``http.max_body_bytes`` default."""
 
 # ``{"query": ""}`` is a well-formed request whose document does not parse: a request error,
 # 200 under application/json like any other parse error (GraphQL-over-HTTP, "application/json").
@@ -48,13 +59,24 @@ _EMPTY_DOCUMENT = orjson.dumps(
 
 
 class PersistedQueryError(Exception):
-    def __init__(self, message: str, code: str, status: int) -> None:
+    """A request refused before Strawberry sees it: one GraphQL error with ``status``."""
+
+    def __init__(
+        self,
+        message: str,
+        code: str,
+        status: int,
+        extensions: dict[str, Any] | None = None,
+        media_type: str = "application/json",
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.status = status
+        self.extensions = {"code": code, **(extensions or {})}
+        self.media_type = media_type
 
     def body(self) -> bytes:
-        error = {"message": str(self), "extensions": {"code": self.code}}
+        error = {"message": str(self), "extensions": self.extensions}
         return orjson.dumps({"errors": [error]})
 
 
@@ -128,10 +150,37 @@ class PersistedPolicy:
 class PersistedOperationsMiddleware:
     """Resolves persisted operations for requests to ``path`` (POST JSON and GET)."""
 
-    def __init__(self, app: ASGIApp, policy: PersistedPolicy, path: str = "/graphql") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: PersistedPolicy,
+        path: str = "/graphql",
+        *,
+        limits: OperationLimits | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.policy = policy
         self.path = path
+        self.limits = limits
+        self.max_body_bytes = max_body_bytes
+
+    def _check_limits(self, scope: Scope, query: object) -> None:
+        """Refuse a document over an operation limit (before it is validated or run)."""
+        if self.limits is None or not isinstance(query, str):
+            return
+        violation = self.limits.check(query)
+        if violation is None:
+            return
+        error = violation.to_graphql_error()
+        accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1").lower()
+        if GRAPHQL_RESPONSE_JSON in accept:
+            status, media_type = 400, GRAPHQL_RESPONSE_JSON
+        else:
+            status, media_type = 200, "application/json"
+        raise PersistedQueryError(
+            error["message"], violation.code, status, error["extensions"], media_type
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:
@@ -149,12 +198,12 @@ class PersistedOperationsMiddleware:
             if method == "GET" and scope.get("query_string"):
                 scope = await self._get(scope)
         except PersistedQueryError as error:
-            await respond_error(send, error.status, error.body())
+            await respond_error(send, error.status, error.body(), media_type=error.media_type)
             return
         await self.app(scope, receive, send)
 
     async def _post(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive)
+        body = await _read_body(receive, self.max_body_bytes)
         # media types are case-insensitive (RFC 9110 8.3.1); Strawberry compares them verbatim
         content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
         if content_type.split(b";")[0].strip() == b"application/json":
@@ -166,6 +215,7 @@ class PersistedOperationsMiddleware:
             if not isinstance(payload, dict):
                 raise PersistedQueryError("the body must be a JSON object", "BAD_REQUEST", 400)
             resolved = await self.policy.resolve(payload)
+            self._check_limits(scope, resolved.get("query"))
             if resolved.get("query") == "":  # Strawberry: 400 "No GraphQL query found"
                 await respond_error(send, 200, _EMPTY_DOCUMENT)
                 return
@@ -189,19 +239,22 @@ class PersistedOperationsMiddleware:
         if not payload:
             return scope
         resolved = await self.policy.resolve(payload)
+        self._check_limits(scope, resolved.get("query"))
         params["query"] = resolved["query"]
         return {**scope, "query_string": urlencode(params).encode()}
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise PersistedQueryError("request body too large", "BAD_REQUEST", 413)
+        if size > limit:
+            raise PersistedQueryError(
+                f"Request body larger than the limit of {limit} bytes", "PAYLOAD_TOO_LARGE", 413
+            )
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)

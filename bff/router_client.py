@@ -2,8 +2,8 @@
 
 Counting lives here because "a screen costs a constant number of router requests" is the
 property the dataloaders exist for; tests and ``/debug/stats`` read :attr:`RouterClient.stats`.
-The caller's ``authorization`` header (and, in development mode only, ``x-user-id``) is forwarded,
-so the router verifies who is asking.
+The caller's ``authorization`` header is the only one forwarded, so the router verifies who is
+asking; no client-sent identity header is ever passed on (issue #11).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = [
     "RouterStats",
 ]
 
-FORWARDED_HEADERS = ("authorization", "x-user-id")
+FORWARDED_HEADERS = ("authorization",)
 
 _INTROSPECTION_SDL = """query BffSchemaVersion {
   __schema {

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
+from bff.limits import OperationLimitsSettings
 from servicekit.cors import LOCAL_DEVELOPMENT_ORIGINS, CorsSettings
 from servicekit.settings import ServiceSettings
 from servicekit.topology import PROJECT_ROOT
@@ -61,3 +64,9 @@ class BFFSettings(ServiceSettings):
         if self.is_development:
             return CorsSettings(origins=LOCAL_DEVELOPMENT_ORIGINS)
         return CorsSettings()
+
+    limits: OperationLimitsSettings = Field(default_factory=OperationLimitsSettings)
+    """The router's operation limits (depth, aliases, root fields, document bytes, tokens,
+    field-merging comparisons), as JSON in the environment: ``BFF_WEB_LIMITS='{"max_depth": 8}'``."""
+    max_body_bytes: int = Field(default=2_000_000, gt=0)
+    """The router's ``http.max_body_bytes``: a larger request body is refused with 413."""

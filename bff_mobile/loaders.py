@@ -1,22 +1,18 @@
-"""The mobile BFF's entity selections: compact, only what the phone screens render."""
+"""The mobile BFF's loader pieces: compact, only what the phone screens render (operations of
+:data:`bff_mobile.operations.DOCUMENT`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bff.loaders import EntitySpec
 from bff.settings import BFFSettings
-from bff.specs import RootTemplate
+from bff.specs import EntitySpec, RootTemplate, operation_named
+from bff_mobile.operations import DOCUMENT, operation
 
 __all__ = ["FEED", "MobileSpecs", "mobile_specs"]
 
-FEED = RootTemplate(
-    "Feed",
-    "productsConnection(first: $first, after: $after)"
-    " { edges { node { upc } } pageInfo { hasNextPage endCursor } }",
-    (("first", "Int!"), ("after", "String")),
-)
-"""The feed's page of upcs (``bff-manifest`` renders it for the registry)."""
+FEED = RootTemplate(operation_named(DOCUMENT, operation("Feed")))
+"""The feed's page of upcs."""
 
 
 @dataclass(frozen=True)
@@ -28,39 +24,17 @@ class MobileSpecs:
     list_ttl_seconds: int
 
 
+def _spec(piece: str, ttl: int, tag_prefix: str) -> EntitySpec:
+    name = f"Mobile{piece}"
+    return EntitySpec(name, operation_named(DOCUMENT, operation(piece)), ttl, tag_prefix)
+
+
 def mobile_specs(settings: BFFSettings) -> MobileSpecs:
     stock, entity = settings.stock_ttl_seconds, settings.entity_ttl_seconds
     return MobileSpecs(
-        product_tile=EntitySpec(
-            "MobileProductTile",
-            "productsByUpc",
-            "upcs",
-            "[String!]!",
-            "upc name price inStock reviewSummary { averageRating }",
-            stock,
-            "Product",
-        ),
-        product_detail=EntitySpec(
-            "MobileProductDetail",
-            "productsByUpc",
-            "upcs",
-            "[String!]!",
-            "upc name price description inStock shippingEstimate"
-            " reviewSummary { count averageRating } reviews { id body rating createdAt author { id } }",
-            stock,
-            "Product",
-        ),
-        user_name=EntitySpec(
-            "MobileUserName", "usersById", "ids", "[ID!]!", "id name", entity, "User"
-        ),
-        user_orders=EntitySpec(
-            "MobileUserOrders",
-            "usersById",
-            "ids",
-            "[ID!]!",
-            "id orders(first: 100) { id status placedAt total items { quantity } }",
-            stock,
-            "UserOrders",
-        ),
+        product_tile=_spec("ProductTile", stock, "Product"),
+        product_detail=_spec("ProductDetail", stock, "Product"),
+        user_name=_spec("UserName", entity, "User"),
+        user_orders=_spec("UserOrders", stock, "UserOrders"),
         list_ttl_seconds=settings.list_ttl_seconds,
     )

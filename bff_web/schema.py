@@ -11,10 +11,13 @@ import asyncio
 from typing import Any
 
 import strawberry
+from graphql import print_ast
 
 from bff.extensions import bff_extensions
+from bff.router_client import RouterError
 from bff.shaping import bad_input, clamp, price_label, unauthenticated
 from bff_web.loaders import ROOTS
+from bff_web.operations import PLACE_ORDER
 from bff_web.types import (
     OrderView,
     PageInfo,
@@ -68,7 +71,19 @@ class ProductPage:
     in_stock: bool
     stock_quantity: int
     shipping_estimate_cents: int | None
-    rating: RatingSummary
+    summary: strawberry.Private[dict[str, Any] | RouterError | None]
+    """The product's rating piece (reviews), or the router's error when it failed."""
+
+    @strawberry.field
+    def rating(self) -> RatingSummary:
+        """Reports the reviews service's failure here, at ``productPage.rating``, so a page that
+        does not ask for the rating is unaffected by it."""
+        return self._rating()
+
+    def _rating(self) -> RatingSummary:
+        if isinstance(self.summary, RouterError):
+            raise self.summary
+        return RatingSummary.of((self.summary or {}).get("reviewSummary"))
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="Reviews, oldest first (the reviews service's order); null with an error "
@@ -90,7 +105,7 @@ class ProductPage:
         page = (connection or {}).get("reviewsConnection") or {}
         info_ = page.get("pageInfo") or {}
         return ReviewPage(
-            total_count=self.rating.count,
+            total_count=self._rating().count,
             reviews=[ReviewView.of(e["node"]) for e in page.get("edges") or []],
             page_info=PageInfo(
                 has_next_page=bool(info_.get("hasNextPage")), end_cursor=info_.get("endCursor")
@@ -109,7 +124,9 @@ class ProductPage:
         return await _cards(info, upcs[:first])
 
     @classmethod
-    def of(cls, product: dict[str, Any]) -> ProductPage:
+    def of(
+        cls, product: dict[str, Any], summary: dict[str, Any] | RouterError | None
+    ) -> ProductPage:
         return cls(
             upc=product["upc"],
             name=product["name"],
@@ -121,7 +138,7 @@ class ProductPage:
             in_stock=bool(product["inStock"]),
             stock_quantity=product["stockQuantity"],
             shipping_estimate_cents=product.get("shippingEstimate"),
-            rating=RatingSummary.of(product.get("reviewSummary")),
+            summary=summary,
         )
 
 
@@ -151,8 +168,20 @@ class Query:
 
     @strawberry.field
     async def product_page(self, info: WebInfo, upc: str) -> ProductPage | None:
-        product = await info.context.loaders.one(info.context.specs.product_detail, upc)
-        return ProductPage.of(product) if product else None
+        specs, loaders = info.context.specs, info.context.loaders
+        # both pieces in the same step (one router request); the rating's failure is kept for
+        # the ``rating`` field instead of failing the page
+        pieces: tuple[Any, ...] = await asyncio.gather(
+            loaders.one(specs.product_detail, upc),
+            loaders.one(specs.product_rating, upc),
+            return_exceptions=True,
+        )
+        product, summary = pieces
+        if isinstance(product, BaseException):
+            raise product
+        if isinstance(summary, BaseException) and not isinstance(summary, RouterError):
+            raise summary
+        return ProductPage.of(product, summary) if product else None
 
     @strawberry.field
     async def account(self, info: WebInfo) -> Account | None:
@@ -187,11 +216,7 @@ class PlaceOrderInput:
     items: list[OrderLineInput]
 
 
-PLACE_ORDER = """mutation BffPlaceOrder($input: PlaceOrderInput!) {
-  placeOrder(input: $input) {
-    id status placedAt total items { quantity unitPrice product { upc } } user { id }
-  }
-}"""
+PLACE_ORDER_TEXT = print_ast(PLACE_ORDER)
 
 
 @strawberry.type
@@ -211,7 +236,10 @@ class Mutation:
         }
         context = info.context
         body = await context.router.execute(
-            PLACE_ORDER, variables, operation_name="BffPlaceOrder", headers=context.headers
+            PLACE_ORDER_TEXT,
+            variables,
+            operation_name=PLACE_ORDER.name.value if PLACE_ORDER.name else None,
+            headers=context.headers,
         )
         order = body["data"]["placeOrder"]
         tags = [f"UserOrders:{user_id}"]

@@ -33,6 +33,8 @@ from tests.support.stack import running_stack
 __all__ = [
     "BFF_SEED_SIZES",
     "ISSUER",
+    "READY_SECONDS",
+    "SECRET",
     "BffStack",
     "SubgraphsDoNotCompose",
     "compose_supergraph",
@@ -43,6 +45,7 @@ __all__ = [
 BFF_SEED_SIZES = SeedSizes(users=12, products=60, reviews_per_product=3, orders_per_user=2)
 ISSUER = "http://accounts.bff-tests"
 SECRET = "bff-tests-identity-secret"
+READY_SECONDS = 180.0
 DEMO_PASSWORD = "demo-password"  # the seeded users' password (subgraphs/accounts)
 
 
@@ -60,6 +63,8 @@ class BffStack:
     jwks_url: str | None = None
     """The accounts JWKS the BFFs verify tokens against (None: the BFF settings' default)."""
     issuer: str | None = None
+    subgraph_urls: dict[str, str] | None = None
+    """Each subgraph's GraphQL URL (None for an external router)."""
 
     @property
     def keys(self) -> Path:
@@ -132,15 +137,20 @@ def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterat
     KeyStore(keys).load_or_create()
     env = {name: {"IDENTITY_HMAC_SECRET": SECRET} for name in SUBGRAPHS}
     env["accounts"] |= {"ACCOUNTS_KEYS_DIR": str(keys), "ACCOUNTS_TOKEN_ISSUER": ISSUER}
-    with running_stack(folder, sizes=sizes, extra_env=env) as subgraphs:
+    # generous readiness deadlines: the machine is shared, and a loaded one starts slowly
+    with running_stack(
+        folder, sizes=sizes, extra_env=env, ready_timeout_seconds=READY_SECONDS
+    ) as subgraphs:
         supergraph = compose_supergraph(subgraphs.urls, folder / "supergraph.graphql")
         config = router_config(subgraphs.urls["accounts"], folder)
-        with router_process(supergraph, folder, config) as router:
+        router = router_process(supergraph, folder, config)
+        with router.start(ready_timeout_seconds=READY_SECONDS):
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"
             processes = [router, *subgraphs.processes.values()]
             pgids = tuple(p.pid for p in processes if p.pid is not None)
             jwks = jwks_url(subgraphs.urls["accounts"])
-            yield BffStack(url, generate(sizes), folder, pgids, jwks, ISSUER)
+            seed = generate(sizes)
+            yield BffStack(url, seed, folder, pgids, jwks, ISSUER, dict(subgraphs.urls))
 
 
 def login(router_url: str, username: str, password: str = DEMO_PASSWORD) -> str:

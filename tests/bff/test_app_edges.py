@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bff.manifests import load_manifest
-from router.http.graphiql import assets_installed
+from servicekit.graphiql import assets_installed
 from servicekit.processes import free_port
 from tests.bff.apps import running_bff
 

@@ -3,52 +3,34 @@ HTTP in front of our router, configured only by ``BFF_WEB_*`` / ``BFF_MOBILE_*``
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
-from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 from subgraphs.seeding import SeedData
 from tests.bff import expected
 from tests.bff.conftest import MOBILE_OPERATIONS, WEB_OPERATIONS
-from tests.bff.stack import BffStack
+from tests.bff.processes import running_bff_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def _bff(
-    name: str, stack: BffStack, redis_url: str, namespace: str, mode: str, folder: Path
-) -> ManagedProcess:
-    port = free_port()
-    prefix = f"BFF_{name.upper()}_"
-    env = {
-        f"{prefix}PORT": str(port),
-        f"{prefix}ROUTER_URL": stack.router_url,
-        f"{prefix}REDIS_URL": redis_url,
-        f"{prefix}CACHE_NAMESPACE": namespace,
-        f"{prefix}MODE": mode,
-        f"{prefix}LOG_LEVEL": "warning",
-        f"{prefix}SUPERGRAPH_PATH": str(stack.supergraph_path),
-    }
-    argv = [str(Path(sys.executable).parent / f"bff-{name}")]
-    spec = ProcessSpec(f"bff-{name}", argv, f"http://127.0.0.1:{port}/ready", env=env)
-    return ManagedProcess(spec, log_path=folder / f"bff-{name}.log")
-
-
 @pytest.fixture
 def web_process(bff_stack, redis_url, redis_namespace, tmp_path) -> Iterator[str]:
-    with _bff("web", bff_stack, redis_url, redis_namespace, "development", tmp_path) as process:
-        yield process.spec.ready_url.removesuffix("/ready")
+    with running_bff_process(
+        "web", bff_stack, redis_url, redis_namespace, "development", tmp_path
+    ) as url:
+        yield url
 
 
 @pytest.fixture
 def mobile_process(bff_stack, redis_url, redis_namespace, tmp_path) -> Iterator[str]:
-    with _bff("mobile", bff_stack, redis_url, redis_namespace, "production", tmp_path) as process:
-        yield process.spec.ready_url.removesuffix("/ready")
+    with running_bff_process(
+        "mobile", bff_stack, redis_url, redis_namespace, "production", tmp_path
+    ) as url:
+        yield url
 
 
 async def test_web_process_serves_screens_and_counts_router_requests(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from graphql import parse
 from redis.asyncio import Redis
@@ -24,9 +26,7 @@ def test_check_command_reports_stale_manifests(tmp_path, monkeypatch) -> None:
     stale = tmp_path / "mobile.json"
     stale.write_bytes(Manifest(()).to_json_bytes())
     patched = {**CLIENTS}
-    patched["mobile"] = type(CLIENTS["mobile"])(
-        "mobile", CLIENTS["mobile"].documents, stale, "bff_mobile.schema"
-    )
+    patched["mobile"] = dataclasses.replace(CLIENTS["mobile"], manifest=stale)
     monkeypatch.setattr("bff.manifest_cli.CLIENTS", patched)
     assert main(["--check", "mobile"]) == 1
     assert main(["mobile"]) == 0  # regenerates

@@ -2,41 +2,57 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from graphql import OperationDefinitionNode, OperationType, parse, validate
 
 from bff.manifest_cli import bff_sdl, main
-from bff.manifests import BFF_SCHEMA_DIR, CLIENTS
+from bff.manifests import BFF_SCHEMA_DIR, CLIENTS, ClientDocuments
 from bff.persisted import Manifest
-from bff.router_manifest import (
-    ROUTER_MANIFESTS,
-    RouterManifest,
-    build_router_manifest,
-    validate_manifest,
-)
-from bff.specs import RootTemplate
+from bff.router_manifest import build_router_manifest, validate_manifest
+from bff.step_document import step_document
 from router.registry.api import api_schema
 from servicekit.topology import PROJECT_ROOT
 
 
-@pytest.mark.parametrize("bff", sorted(ROUTER_MANIFESTS))
+@pytest.mark.parametrize("bff", sorted(CLIENTS))
 def test_committed_router_manifest_is_fresh(bff: str) -> None:
-    """Fails when a BFF's selections change without running `bff-manifest`."""
-    target = ROUTER_MANIFESTS[bff]
-    assert build_router_manifest(target).to_json_bytes() == target.path.read_bytes()
+    """Fails when a BFF's router document changes without running `bff-manifest`."""
+    client = CLIENTS[bff]
+    manifest = build_router_manifest(client.router_document())
+    assert manifest.to_json_bytes() == client.router_manifest.read_bytes()
 
 
-@pytest.mark.parametrize("bff", sorted(ROUTER_MANIFESTS))
+@pytest.mark.parametrize("bff", sorted(CLIENTS))
 def test_router_operations_validate_against_the_supergraph_api_schema(bff: str) -> None:
     supergraph = PROJECT_ROOT / "schema" / "supergraph.graphql"
     schema = api_schema(supergraph.read_text(), str(supergraph))
-    manifest = Manifest.load(ROUTER_MANIFESTS[bff].path)
+    manifest = Manifest.load(CLIENTS[bff].router_manifest)
     assert validate_manifest(manifest, schema) == []
+    # the parsed document the BFF sends from, not only its committed copy
+    assert validate(schema, CLIENTS[bff].router_document()) == []
+
+
+@pytest.mark.parametrize("bff", sorted(CLIENTS))
+def test_a_step_of_every_query_piece_validates(bff: str) -> None:
+    """What the step batcher sends: every query piece aliased into one operation."""
+    supergraph = PROJECT_ROOT / "schema" / "supergraph.graphql"
+    schema = api_schema(supergraph.read_text(), str(supergraph))
+    document = CLIENTS[bff].router_document()
+    pieces = [
+        (f"p{n}", d)
+        for n, d in enumerate(document.definitions)
+        if isinstance(d, OperationDefinitionNode) and d.operation is OperationType.QUERY
+    ]
+    assert len(pieces) >= 5
+    assert validate(schema, parse(step_document(pieces))) == []
 
 
 def test_router_manifests_name_every_piece() -> None:
     names = {
-        bff: [op.name for op in Manifest.load(m.path).operations]
-        for bff, m in ROUTER_MANIFESTS.items()
+        bff: [op.name for op in Manifest.load(m).operations]
+        for bff, m in ((name, c.router_manifest) for name, c in CLIENTS.items())
     }
     assert names == {
         "mobile": [
@@ -50,6 +66,7 @@ def test_router_manifests_name_every_piece() -> None:
             "BffWeb_PlaceOrder",
             "BffWeb_ProductCard",
             "BffWeb_ProductDetail",
+            "BffWeb_ProductRating",
             "BffWeb_ProductReviews",
             "BffWeb_RecentReviews",
             "BffWeb_RelatedProducts",
@@ -63,7 +80,7 @@ def test_router_manifests_name_every_piece() -> None:
 
 def test_entity_and_root_operations_declare_their_variables() -> None:
     operations = {
-        op.name: op.body for op in Manifest.load(ROUTER_MANIFESTS["mobile"].path).operations
+        op.name: op.body for op in Manifest.load(CLIENTS["mobile"].router_manifest).operations
     }
     assert operations["BffMobile_UserName"] == (
         "query BffMobile_UserName($keys: [ID!]!) {\n  usersById(ids: $keys) {\n    id\n    name\n  }\n}"
@@ -76,39 +93,22 @@ def test_entity_and_root_operations_declare_their_variables() -> None:
     )
 
 
-def test_root_template_fills_literals_like_the_resolvers_sent() -> None:
-    template = RootTemplate(
-        "T",
-        "p(upc: $upc) { r(first: $first, after: $after) { id } }",
-        (("upc", "String!"), ("first", "Int!"), ("after", "String")),
-    )
-    field = template.call(30, ("Product:1",), upc='a"b', first=3, after=None)
-    assert (field.text, field.ttl_seconds, field.tags) == (
-        'p(upc: "a\\"b") { r(first: 3, after: null) { id } }',
-        30,
-        ("Product:1",),
-    )
-    with pytest.raises(TypeError, match=r"^T takes \['after', 'first', 'upc'\], got \['first'\]$"):
-        template.call(first=3)
-
-
 def test_check_command_reports_a_stale_router_manifest(tmp_path, monkeypatch) -> None:
     stale = tmp_path / "bff-mobile.router.json"
     stale.write_bytes(Manifest(()).to_json_bytes())
 
-    class _Stale(RouterManifest):
+    class _Stale(ClientDocuments):
         @property
-        def path(self):  # type: ignore[override]
+        def router_manifest(self):  # type: ignore[override]
             return stale
 
-    monkeypatch.setattr(
-        "bff.manifest_cli.ROUTER_MANIFESTS",
-        {**ROUTER_MANIFESTS, "mobile": _Stale("mobile", "BffMobile", "Mobile")},
-    )
+    mobile = CLIENTS["mobile"]
+    fields = {f.name: getattr(mobile, f.name) for f in dataclasses.fields(mobile)}
+    monkeypatch.setitem(CLIENTS, "mobile", _Stale(**fields))
     assert main(["--check", "mobile"]) == 1
     assert main(["mobile"]) == 0  # regenerates
     assert main(["--check", "mobile"]) == 0
-    assert stale.read_bytes() == ROUTER_MANIFESTS["mobile"].path.read_bytes()
+    assert stale.read_bytes() == mobile.router_manifest.read_bytes()
 
 
 @pytest.mark.parametrize("client", sorted(CLIENTS))

@@ -1,11 +1,10 @@
-"""The pure shaping rules both BFFs use: labels, ratings, top reviews, cursors, literals."""
+"""The pure shaping rules both BFFs use: labels, ratings, top reviews, cursors."""
 
 from __future__ import annotations
 
 import pytest
 from graphql import GraphQLError
 
-from bff.loaders import EntitySpec, literal
 from bff.shaping import (
     decode_offset_cursor,
     encode_offset_cursor,
@@ -45,20 +44,3 @@ def test_offset_cursors_round_trip_and_reject_foreign_ones() -> None:
         with pytest.raises(GraphQLError) as raised:
             decode_offset_cursor("order", bad)
         assert raised.value.extensions == {"code": "BAD_USER_INPUT"}
-
-
-def test_literals_are_graphql_values() -> None:
-    assert [literal(None), literal(3), literal('a "quoted"\nline')] == [
-        "null",
-        "3",
-        '"a \\"quoted\\"\\nline"',
-    ]
-    with pytest.raises(TypeError, match=r"^unsupported literal True$"):
-        literal(True)  # type: ignore[arg-type]
-
-
-def test_entity_spec_kind_includes_the_selection() -> None:
-    spec = EntitySpec("Card", "productsByUpc", "upcs", "[String!]!", "upc name", 30, "Product")
-    other = EntitySpec("Card", "productsByUpc", "upcs", "[String!]!", "upc price", 30, "Product")
-    assert spec.kind.startswith("Card:") and spec.kind != other.kind
-    assert spec.kind == EntitySpec("Card", "x", "y", "z", "upc name", 5, "P").kind
