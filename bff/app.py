@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from bff import telemetry
 from bff.authentication import BearerAuthenticationMiddleware, scope_principal
 from bff.context import BffContext, build_context
 from bff.graphiql import GraphiQLMiddleware
@@ -27,6 +28,7 @@ from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
 from servicekit.health import ReadinessCheck, health_routes
+from servicekit.telemetry import FASTAPI_TELEMETRY
 
 __all__ = ["create_bff_app"]
 
@@ -52,6 +54,7 @@ def create_bff_app(
 
     ``specs`` are the BFF's entity selections, reached by resolvers as ``info.context.specs``.
     """
+    telemetry.identify(f"bff_{name}")  # apollographql-client-name sent to the router
     runtime = BffRuntime(name, settings)
     runtime.specs = specs
 
@@ -66,7 +69,14 @@ def create_bff_app(
     async def get_context(request: Request) -> BffContext:
         return build_context(runtime, dict(request.headers), scope_principal(request.scope))
 
-    app = FastAPI(title=name, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title=name,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=FASTAPI_TELEMETRY,  # issue #13: servicekit.telemetry traces the request
+    )
     app.state.runtime = runtime
     graphql = _GraphQLRouter(schema, context_getter=get_context, graphql_ide=None)
     app.include_router(graphql, prefix="/graphql")

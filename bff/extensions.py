@@ -13,8 +13,14 @@ from functools import partial
 
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
+from bff.telemetry import ScreenTelemetry
+
 __all__ = ["bff_extensions"]
 
 
 def bff_extensions(maxsize: int = 512) -> list[Callable[[], SchemaExtension]]:
-    return [partial(ParserCache, maxsize=maxsize), partial(ValidationCache, maxsize=maxsize)]
+    return [
+        partial(ParserCache, maxsize=maxsize),
+        partial(ValidationCache, maxsize=maxsize),
+        ScreenTelemetry,  # issue #13: screen metrics and span
+    ]

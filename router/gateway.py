@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, print_ast
 
+from router import telemetry
 from router.config import RouterConfig
 from router.execution import PlanExecutor, ShapeContext, Shaper, SubgraphClients, TypeMatcher
 from router.execution.inbound import InboundDeduplicator, identity_headers
@@ -169,6 +170,15 @@ class Gateway:
     async def aclose(self) -> None:
         await self._clients.aclose()
 
+    def telemetry_stats(self) -> dict[str, int]:
+        """Cache sizes and inbound dedup count, read by ``router.telemetry`` at scrape time."""
+        state = self._state
+        return {
+            "document_cache_entries": len(state.documents),
+            "plan_cache_entries": len(state.plans),
+            "inbound_deduplicated": self._inbound.shared,
+        }
+
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
         """Run one request; bad input is a response with errors, never an exception."""
         state = self._state
@@ -200,8 +210,10 @@ class Gateway:
 
     def _prepare(self, state: _State, query: str) -> PreparedDocument:
         prepared = state.documents.get(query)
+        telemetry.cache_lookup("document", prepared is not None)
         if prepared is None:
-            prepared = prepare_document(state.api_schema, query)
+            with telemetry.stage("graphql.validate"):
+                prepared = prepare_document(state.api_schema, query)
             state.documents.put(query, prepared)
         return prepared
 
@@ -236,16 +248,21 @@ class Gateway:
         if guarded.document is not document:  # fields removed: plan the filtered document
             signature = hashlib.sha256(print_ast(guarded.document).encode()).hexdigest()
             to_plan = _Planned(guarded.document, signature)
-        plan = QueryPlan(None) if root.local_only else self._plan(state, to_plan, operation_name)
+        with telemetry.stage("router.plan"):
+            plan = (
+                QueryPlan(None) if root.local_only else self._plan(state, to_plan, operation_name)
+            )
         if isinstance(plan, GraphQLResponse):
             return plan
         identity = self._identity_headers(request)
-        result = await state.executor.execute(plan, variables, request.headers, identity)
+        with telemetry.stage("router.execute"):
+            result = await state.executor.execute(plan, variables, request.headers, identity)
         errors.extend(result.errors)
         # the shaper projects onto the client's operation: removed fields are absent, so null;
         # their authorization errors cover them (no extra non-null error at those paths)
         covered = [*result.covered, *guarded.unauthorized_paths]
-        data = root.shape(result.data, ShapeContext(errors, covered, introspection))
+        with telemetry.stage("router.shape"):
+            data = root.shape(result.data, ShapeContext(errors, covered, introspection))
         response = GraphQLResponse(data=data, errors=errors)
         config = self._config
         if request.include_plan and config.mode == "development" and config.expose_query_plan:
@@ -271,6 +288,7 @@ class Gateway:
         labels = frozenset(label for label, pct in state.labels if random.random() * 100 < pct)
         key = (prepared.signature, operation_name, labels)
         plan = state.plans.get(key)
+        telemetry.cache_lookup("plan", plan is not None)
         if plan is None:
             document: DocumentNode | None = prepared.document
             try:

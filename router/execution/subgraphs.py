@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import orjson
 
+from router import telemetry
 from router.config import RouterConfig
 from router.request import graphql_error
 from router.resilience import (
@@ -118,6 +119,14 @@ class SubgraphClients:
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
         """POST ``body`` to the subgraph; never raises for subgraph failures."""
+        with telemetry.subgraph_fetch(name) as done:
+            answer = await self._send(name, url, body, headers, mutation=mutation)
+            done(answer.failure)
+        return answer
+
+    async def _send(
+        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
+    ) -> SubgraphAnswer:
         try:
             if self._guards is not None:
                 status, content = await self._guarded(name, url, body, headers, mutation=mutation)
@@ -147,6 +156,8 @@ class SubgraphClients:
         self, name: str, url: str, body: bytes, headers: dict[str, str]
     ) -> tuple[int, bytes]:
         client = self._client(name)
+        telemetry.record_attempt()
+        headers = telemetry.outbound_headers(headers)
         async with asyncio.timeout(self._config.subgraph_timeout(name)):
             raw = self._raw.get(name)  # skips httpx's per-request objects (tests pass transport)
             if raw is not None:

@@ -24,6 +24,8 @@ from graphql import (
     parse,
 )
 
+from subgraphs.common import telemetry
+
 __all__ = ["entity_keys", "guard_entities", "representation_problem"]
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -97,6 +99,7 @@ def guard_entities(schema: GraphQLSchema, sdl: str) -> None:
             else:
                 valid_at.append(index)
         valid = [representations[i] for i in valid_at]
+        telemetry.entities_batch(len(representations))  # issue #13
         resolved = resolve_valid(root, info, representations=valid) if valid else []
 
         def merge(items: Sequence[Any]) -> list[Any]:
@@ -107,7 +110,8 @@ def guard_entities(schema: GraphQLSchema, sdl: str) -> None:
         if isawaitable(resolved):
 
             async def merged() -> list[Any]:
-                return merge(await resolved)
+                with telemetry.entities_span(len(valid)):
+                    return merge(await resolved)
 
             return merged()
         return merge(resolved)
