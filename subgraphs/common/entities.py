@@ -99,8 +99,9 @@ def guard_entities(schema: GraphQLSchema, sdl: str) -> None:
             else:
                 valid_at.append(index)
         valid = [representations[i] for i in valid_at]
-        telemetry.entities_batch(len(representations))  # issue #13
-        resolved = resolve_valid(root, info, representations=valid) if valid else []
+        telemetry.entities_batch(len(representations))  # issue #13: batch size, span
+        with telemetry.entities_span(len(valid)):  # parent of the loads' resolver.batch spans
+            resolved = resolve_valid(root, info, representations=valid) if valid else []
 
         def merge(items: Sequence[Any]) -> list[Any]:
             for index, item in zip(valid_at, items, strict=True):
@@ -110,8 +111,7 @@ def guard_entities(schema: GraphQLSchema, sdl: str) -> None:
         if isawaitable(resolved):
 
             async def merged() -> list[Any]:
-                with telemetry.entities_span(len(valid)):
-                    return merge(await resolved)
+                return merge(await resolved)
 
             return merged()
         return merge(resolved)

@@ -105,7 +105,9 @@ def entities_batch(size: int) -> None:
 
 
 def entities_span(size: int) -> AbstractContextManager[Span]:
-    """The ``_entities`` resolution of ``size`` valid representations."""
+    """The ``_entities`` call over ``size`` valid representations. The libraries' resolvers
+    answer a list of awaitables whose loads are scheduled inside this span, so the dataloaders'
+    ``resolver.batch`` spans (and their SQL) are its children."""
     return tracing.span("_entities", {"federation.entities.count": size})
 
 
