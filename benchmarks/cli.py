@@ -4,6 +4,7 @@ bench gateways [--gateways router,apollo,hive,...] [--rounds N] [--duration S] .
 bench stack        the same gateways in front of our own Python subgraphs (seeded)
 bench planning     cold and warm planning time (benchmark query, generated 50-subgraph graph)
 bench memory       router RSS over 10,000 mixed requests
+bench telemetry    router requests/s with telemetry off, metrics on, metrics + traces exported
 bench composition  / bench bff   the standalone modules others maintain, when present
 bench all          everything above in turn (what ``make bench`` runs)
 """
@@ -56,6 +57,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     }
     for name, text in helps.items():
         _load_options(commands.add_parser(name, help=text))
+    telemetry = commands.add_parser("telemetry", help="the router's cost of metrics and traces")
+    _load_options(telemetry)
+    telemetry.set_defaults(rounds=3, duration=15.0)
     report = commands.add_parser("report", help="re-render the table of a saved results file")
     report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
@@ -93,6 +97,14 @@ def _stack(args: argparse.Namespace) -> int:
     from benchmarks.stack_bench import run_stack_benchmark
 
     print(run_stack_benchmark(*_options(args)))
+    return 0
+
+
+def _telemetry(args: argparse.Namespace) -> int:
+    from benchmarks.telemetry_bench import run_telemetry_benchmark
+
+    _, rounds, options = _options(args)
+    print(run_telemetry_benchmark(rounds, options))
     return 0
 
 
@@ -147,6 +159,7 @@ def _all(args: argparse.Namespace) -> int:
         ("stack", lambda: _stack(args)),
         ("planning", lambda: _planning(args)),
         ("memory", lambda: _memory(args)),
+        ("telemetry", lambda: _telemetry(args)),
         ("composition", lambda: _external("composition", [])),
         ("bff", lambda: _external("bff", [])),
     ]
@@ -174,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "planning": _planning,
         "memory": _memory,
         "report": _report,
+        "telemetry": _telemetry,
         "all": _all,
     }
     try:

@@ -1,4 +1,4 @@
-"""One observed stack per module: every service (five subgraphs, router, both BFFs) as a real
+"""One observed stack per test session (started by the first test that asks for it): every service (five subgraphs, router, both BFFs) as a real
 process with metrics on and traces exported over OTLP/HTTP (protobuf) to the tests' receiver;
 the mobile BFF's ``Feed`` screen is loaded once, cold (a fresh cache namespace)."""
 
@@ -39,7 +39,7 @@ class ObservedStack:
     namespace: str
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObservedStack]:
     folder = tmp_path_factory.mktemp("observed")
     namespace = f"test:{uuid.uuid4().hex[:10]}"

@@ -29,7 +29,7 @@ def _require(binary: str) -> str:
     return binary
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def prometheus(observed: ObservedStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require(PROMETHEUS)
     folder = tmp_path_factory.mktemp("prometheus")
