@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,7 +105,8 @@ def run_telemetry_benchmark(
     with tempfile.TemporaryDirectory(prefix="bench-telemetry-") as tmp:
         workdir = Path(tmp)
         port = free_port()
-        argv = ["trace-sink", "--port", str(port), "--max-spans", "50000"]
+        sink_program = str(Path(sys.executable).parent / "trace-sink")
+        argv = [sink_program, "--port", str(port), "--max-spans", "50000"]
         if options.load_cpus:
             argv = ["taskset", "-c", options.load_cpus, *argv]
         sink = ManagedProcess(
