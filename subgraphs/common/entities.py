@@ -100,7 +100,7 @@ def guard_entities(schema: GraphQLSchema, sdl: str) -> None:
                 valid_at.append(index)
         valid = [representations[i] for i in valid_at]
         telemetry.entities_batch(len(representations))  # issue #13: batch size, span
-        with telemetry.entities_span(len(valid)):  # parent of the loads' resolver.batch spans
+        with telemetry.entities_span(len(valid)):
             resolved = resolve_valid(root, info, representations=valid) if valid else []
 
         def merge(items: Sequence[Any]) -> list[Any]:

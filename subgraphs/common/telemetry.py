@@ -105,9 +105,8 @@ def entities_batch(size: int) -> None:
 
 
 def entities_span(size: int) -> AbstractContextManager[Span]:
-    """The ``_entities`` call over ``size`` valid representations. The libraries' resolvers
-    answer a list of awaitables whose loads are scheduled inside this span, so the dataloaders'
-    ``resolver.batch`` spans (and their SQL) are its children."""
+    """The ``_entities`` call over ``size`` valid representations (the libraries' resolvers
+    answer awaitables: the loads they schedule run as a ``resolver.batch`` span beside it)."""
     return tracing.span("_entities", {"federation.entities.count": size})
 
 
