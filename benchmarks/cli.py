@@ -5,6 +5,7 @@ bench stack        the same gateways in front of our own Python subgraphs (seede
 bench planning     cold and warm planning time (benchmark query, generated 50-subgraph graph)
 bench memory       router RSS over 10,000 mixed requests
 bench rejection    cheap { __typename } p99 while the worst accepted documents arrive; refusals
+bench telemetry    router requests/s with telemetry off, metrics on, metrics + traces exported
 bench composition  / bench bff   the standalone modules others maintain, when present
 bench all          everything above in turn (what ``make bench`` runs)
 """
@@ -57,6 +58,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     }
     for name, text in helps.items():
         _load_options(commands.add_parser(name, help=text))
+    telemetry = commands.add_parser("telemetry", help="the router's cost of metrics and traces")
+    _load_options(telemetry)
+    telemetry.set_defaults(rounds=3, duration=15.0)
     report = commands.add_parser("report", help="re-render the table of a saved results file")
     report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
@@ -96,6 +100,14 @@ def _stack(args: argparse.Namespace) -> int:
     from benchmarks.stack_bench import run_stack_benchmark
 
     print(run_stack_benchmark(*_options(args)))
+    return 0
+
+
+def _telemetry(args: argparse.Namespace) -> int:
+    from benchmarks.telemetry_bench import run_telemetry_benchmark
+
+    _, rounds, options = _options(args)
+    print(run_telemetry_benchmark(rounds, options))
     return 0
 
 
@@ -158,6 +170,7 @@ def _all(args: argparse.Namespace) -> int:
         ("planning", lambda: _planning(args)),
         ("memory", lambda: _memory(args)),
         ("rejection", lambda: _rejection(args)),
+        ("telemetry", lambda: _telemetry(args)),
         ("composition", lambda: _external("composition", [])),
         ("bff", lambda: _external("bff", [])),
     ]
@@ -186,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "memory": _memory,
         "rejection": _rejection,
         "report": _report,
+        "telemetry": _telemetry,
         "all": _all,
     }
     try:

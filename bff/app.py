@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from strawberry.fastapi import GraphQLRouter
 
+from bff import telemetry
 from bff.authentication import BearerAuthenticationMiddleware, scope_principal
 from bff.context import BffContext, build_context
 from bff.graphiql import GraphiQLMiddleware
@@ -30,6 +31,7 @@ from bff.persisted_http import PersistedOperationsMiddleware, PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
 from servicekit.health import ReadinessCheck, health_routes
+from servicekit.telemetry import FASTAPI_TELEMETRY
 
 __all__ = ["create_bff_app"]
 
@@ -55,6 +57,7 @@ def create_bff_app(
 
     ``specs`` are the BFF's entity selections, reached by resolvers as ``info.context.specs``.
     """
+    telemetry.identify(f"bff_{name}")  # apollographql-client-name sent to the router
     runtime = BffRuntime(name, settings)
     runtime.specs = specs
 
@@ -69,7 +72,14 @@ def create_bff_app(
     async def get_context(request: Request) -> BffContext:
         return build_context(runtime, dict(request.headers), scope_principal(request.scope))
 
-    app = FastAPI(title=name, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title=name,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        telemetry=FASTAPI_TELEMETRY,  # issue #13: servicekit.telemetry traces the request
+    )
     app.state.runtime = runtime
     graphql = _GraphQLRouter(schema, context_getter=get_context, graphql_ide=None)
     app.include_router(graphql, prefix="/graphql")

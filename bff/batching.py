@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bff import telemetry
 from bff.cache import CacheEntry, RedisCache, is_missing
 from bff.router_client import RouterClient, RouterError
 from bff.specs import EntitySpec, RootField
@@ -109,9 +110,10 @@ class StepBatcher:
 
     async def _run(self, jobs: list[_Job]) -> None:
         try:
-            await self._read(jobs)
-            entries = await self._fetch([job for job in jobs if job.misses])
-            await self._cache.set_entries(entries)
+            with telemetry.batch_span(len(jobs)):
+                await self._read(jobs)
+                entries = await self._fetch([job for job in jobs if job.misses])
+                await self._cache.set_entries(entries)
         except Exception as error:  # a failure of the whole step fails every load of it
             for job in jobs:
                 if not job.future.done():
@@ -129,6 +131,8 @@ class StepBatcher:
                 job.results[i] = value
         for job in jobs:
             job.misses = [i for i in range(len(job.keys)) if i not in job.results]
+        hits = sum(1 for value in values if not is_missing(value))
+        telemetry.cache_lookups(hits, len(values) - hits)
 
     async def _fetch(self, jobs: list[_Job]) -> list[CacheEntry]:
         if not jobs:

@@ -14,6 +14,7 @@ from functools import partial
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from bff.suggestions import HideSuggestionsInProduction
+from bff.telemetry import ScreenTelemetry
 
 __all__ = ["bff_extensions"]
 
@@ -23,4 +24,5 @@ def bff_extensions(maxsize: int = 512) -> list[Callable[[], SchemaExtension]]:
         partial(ParserCache, maxsize=maxsize),
         partial(ValidationCache, maxsize=maxsize),
         HideSuggestionsInProduction,
+        ScreenTelemetry,  # issue #13: screen metrics and span
     ]

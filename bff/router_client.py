@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import orjson
 
+from bff import telemetry
 from servicekit.http import create_http_client
 
 __all__ = [
@@ -120,9 +121,12 @@ class RouterClient:
             **{k: v for k, v in (headers or {}).items() if k.lower() in FORWARDED_HEADERS},
         }
         try:
-            response = await self._http.post(
-                self.url, content=orjson.dumps(payload), headers=outbound
-            )
+            with telemetry.router_call(operation_name):
+                response = await self._http.post(
+                    self.url,
+                    content=orjson.dumps(payload),
+                    headers=telemetry.router_call_headers(outbound),
+                )
         except httpx.HTTPError as error:
             raise RouterError(
                 f"router unreachable: {type(error).__name__}: {error}", code="ROUTER_UNREACHABLE"

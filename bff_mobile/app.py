@@ -19,8 +19,8 @@ from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
 from bff_mobile.loaders import mobile_specs
 from bff_mobile.schema import schema
-from servicekit.logging import configure_logging
 from servicekit.serve import serve
+from servicekit.telemetry import init_telemetry
 from servicekit.topology import BFF_MOBILE_PORT
 
 __all__ = ["MobileSettings", "create_app", "main"]
@@ -50,7 +50,10 @@ def create_app(settings: MobileSettings | None = None) -> Any:
 
 def main() -> None:
     settings = MobileSettings()
-    configure_logging("bff_mobile", settings.log_level)
+    telemetry = init_telemetry("bff_mobile", settings.log_level)
     serve(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
+        telemetry.wrap(create_app(settings)),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
     )

@@ -18,8 +18,8 @@ from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
 from bff_web.loaders import web_specs
 from bff_web.schema import schema
-from servicekit.logging import configure_logging
 from servicekit.serve import serve
+from servicekit.telemetry import init_telemetry
 from servicekit.topology import BFF_WEB_PORT
 
 __all__ = ["WebSettings", "create_app", "main"]
@@ -48,7 +48,10 @@ def create_app(settings: WebSettings | None = None) -> Any:
 
 def main() -> None:
     settings = WebSettings()
-    configure_logging("bff_web", settings.log_level)
+    telemetry = init_telemetry("bff_web", settings.log_level)
     serve(
-        create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level
+        telemetry.wrap(create_app(settings)),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
     )

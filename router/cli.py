@@ -22,15 +22,22 @@ from starlette.applications import Starlette
 
 from router.config import RouterConfig, SubgraphConfig, load_config
 from router.gateway import Gateway
-from router.http import ApqStore, create_app
+from router.http import create_app
 from router.http.admission import build_request_gate
 from router.http.readiness import router_readiness
 from router.http.supergraph_source import LiveSupergraph, SupergraphSource
+from router.instrumented import (
+    CountingApqStore,
+    CountingGate,
+    InstrumentedExecutor,
+    RouterCollector,
+)
 from router.resilience import SubgraphGuards
 from servicekit.http import create_http_client
-from servicekit.logging import configure_logging, get_logger
+from servicekit.logging import get_logger
 from servicekit.redis import create_redis
 from servicekit.serve import serve
+from servicekit.telemetry import init_telemetry, metrics
 from servicekit.topology import ROUTER_PORT
 
 __all__ = ["build_app", "main", "parse_args", "production_secret_problem"]
@@ -105,7 +112,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
         _log.warning("rate limits configured without http.redis_url: not enforced")
     apq_config = config.http.apq
     apq = (
-        ApqStore(
+        CountingApqStore(
             redis,
             key_prefix=apq_config.key_prefix,
             ttl_seconds=apq_config.ttl_seconds,
@@ -116,7 +123,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
     )
     probe_client = create_http_client(timeout_seconds=2.0, max_connections=10)
     jwks_client = create_http_client(timeout_seconds=5.0, max_connections=4)
-    gate = build_request_gate(config, redis=redis, http=jwks_client)
+    gate = CountingGate.of(build_request_gate(config, redis=redis, http=jwks_client))
     readiness = router_readiness(live, config, redis=redis, client=probe_client)
     readiness["breakers"] = guards.readiness_check()
 
@@ -128,8 +135,10 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
         if redis is not None:
             await redis.aclose()
 
+    if metrics.enabled():  # issue #13: scrape-time breaker, cache and dedup series
+        metrics.registry().register(RouterCollector(gateway.telemetry_stats, guards))
     return create_app(
-        gateway,
+        InstrumentedExecutor(gateway),
         config,
         apq=apq,
         readiness=readiness,
@@ -141,7 +150,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    configure_logging("router", args.log_level)
+    telemetry = init_telemetry("router", args.log_level)
     try:
         config = effective_config(args)
         problem = production_secret_problem(config)
@@ -161,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         mode=config.mode,
         graphql=f"http://{args.host}:{args.port}/graphql",
     )
-    serve(app, host=args.host, port=args.port, log_level=args.log_level)
+    serve(telemetry.wrap(app), host=args.host, port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

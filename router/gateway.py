@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, print_ast
 
+from router import telemetry
 from router.config import RouterConfig
 from router.execution import (
     ExecutionResult,
@@ -246,6 +247,15 @@ class Gateway:
     async def aclose(self) -> None:
         await self._clients.aclose()
 
+    def telemetry_stats(self) -> dict[str, int]:
+        """Cache sizes and inbound dedup count, read by ``router.telemetry`` at scrape time."""
+        state = self._state
+        return {
+            "document_cache_entries": len(state.documents),
+            "plan_cache_entries": len(state.plans),
+            "inbound_deduplicated": self._inbound.shared,
+        }
+
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
         """Run one request; bad input is a response with errors, never an exception."""
         state = self._state
@@ -274,7 +284,10 @@ class Gateway:
             _admit(state, operation, variables)
             authorized = _authorize(state, prepared, operation, variables, request.principal)
             root = operation.shaper.variant(variables)
-            plan = QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
+            with telemetry.stage("router.plan"):
+                plan = (
+                    QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
+                )
             executed = await self._execute(
                 state,
                 plan=plan,
@@ -283,7 +296,8 @@ class Gateway:
                 variables=variables,
                 request=request,
             )
-            return self._shape(root, authorized, executed, plan, request)
+            with telemetry.stage("router.shape"):
+                return self._shape(root, authorized, executed, plan, request)
         except OperationError as refused:
             return refused.to_response()
         except Exception:
@@ -296,6 +310,7 @@ class Gateway:
         labels = frozenset(label for label, pct in state.labels if random.random() * 100 < pct)
         key = (authorized.signature, operation.name, labels)
         cached = state.plans.get(key)
+        telemetry.cache_lookup("plan", cached is not None)
         if cached is not None:
             return cached.plan
         try:
@@ -329,7 +344,10 @@ class Gateway:
                 state.api_schema, operation.document, operation.node, raw
             )
         identity = self._identity_headers(request)
-        executed.result = await state.executor.execute(plan, variables, request.headers, identity)
+        with telemetry.stage("router.execute"):
+            executed.result = await state.executor.execute(
+                plan, variables, request.headers, identity
+            )
         return executed
 
     def _shape(
@@ -368,8 +386,10 @@ class Gateway:
 def _document(state: _State, query: str) -> PreparedDocument:
     """Stage *document*: parse → limits → validate, once per distinct text."""
     prepared = state.documents.get(query)
+    telemetry.cache_lookup("document", prepared is not None)
     if prepared is None:
-        prepared = prepare_document(state.rules, query)
+        with telemetry.stage("graphql.validate"):
+            prepared = prepare_document(state.rules, query)
         state.documents.put(query, prepared)
     if prepared.document is None:
         raise OperationError(list(prepared.errors))

@@ -6,6 +6,8 @@ from typing import Any
 
 import uvicorn
 
+from servicekit.logging import uvicorn_log_config
+
 __all__ = ["serve"]
 
 
@@ -22,6 +24,7 @@ def serve(app: Any, *, host: str, port: int, log_level: str = "info") -> None:
         port=port,
         log_level=log_level,
         access_log=False,
+        log_config=uvicorn_log_config(),  # uvicorn's lines go out as JSON too
         loop="auto",
         http="auto",
         timeout_graceful_shutdown=5,

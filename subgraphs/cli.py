@@ -13,10 +13,11 @@ import asyncio
 import sys
 from collections.abc import Mapping, Sequence
 
-from servicekit.logging import configure_logging
 from servicekit.serve import serve
+from servicekit.telemetry import init_telemetry
 from servicekit.topology import load_subgraphs
 from subgraphs import registry
+from subgraphs.common import telemetry as subgraph_telemetry
 from subgraphs.seeding import SeedSizes, generate
 
 __all__ = ["export_sdl", "main", "seed"]
@@ -48,10 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(name: str, host: str | None, port: int | None) -> None:
     subgraph = registry.get(name)
     settings = subgraph._module("app").Settings()
-    configure_logging(name, settings.log_level)
+    telemetry = init_telemetry(name, settings.log_level)
     default_port = next(e.port for e in load_subgraphs() if e.name == name)
     serve(
-        subgraph.create_app(),
+        telemetry.wrap(subgraph_telemetry.instrument(name, subgraph.create_app())),
         host=host or settings.host,
         port=port or settings.port or default_port,
         log_level=settings.log_level,

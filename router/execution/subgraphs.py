@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import httpx
 import orjson
 
+from router import telemetry
 from router.config import RouterConfig
 from router.request import graphql_error
 from router.resilience import (
@@ -162,6 +163,14 @@ class SubgraphClients:
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
         """POST ``body`` to the subgraph; never raises for subgraph failures."""
+        with telemetry.subgraph_fetch(name) as done:
+            answer = await self._send(name, url, body, headers, mutation=mutation)
+            done(answer.failure)
+        return answer
+
+    async def _send(
+        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
+    ) -> SubgraphAnswer:
         try:
             if mutation or not self._config.all_subgraphs.deduplicate_queries:
                 status, content = await self._call(name, url, body, headers, mutation=mutation)
@@ -213,6 +222,8 @@ class SubgraphClients:
         self, name: str, url: str, body: bytes, headers: dict[str, str]
     ) -> tuple[int, bytes]:
         timeout = self._config.subgraph_timeout(name)
+        telemetry.record_attempt()
+        headers = telemetry.outbound_headers(headers)
         async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
             return await self._transport_for(name).post(
                 url, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from servicekit.health import ReadinessCheck, health_routes
 from servicekit.logging import get_logger
+from servicekit.telemetry import FASTAPI_TELEMETRY
 from subgraphs.common.body import JsonBodyGuard
 from subgraphs.common.db import Database
 from subgraphs.common.error_logs import install_client_error_filter
@@ -56,7 +57,13 @@ def create_subgraph_app(
             await close()
         await database.dispose()
 
-    app = FastAPI(title=f"{name} subgraph", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=f"{name} subgraph",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        telemetry=FASTAPI_TELEMETRY,  # issue #13: servicekit.telemetry traces the request
+    )
     app.router.routes.extend(
         health_routes({"database": ReadinessCheck(database.ping), **(checks or {})})
     )

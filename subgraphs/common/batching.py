@@ -15,6 +15,7 @@ from aiodataloader import DataLoader
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from subgraphs.common import telemetry
 from subgraphs.common.db import Database
 
 __all__ = [
@@ -105,7 +106,8 @@ def entity_loader(db: Database, model: type[M], column: Column) -> DataLoader[An
     """A per-request loader of rows by a unique column (an entity key)."""
 
     async def batch(keys: list[Any]) -> list[M | None]:
-        return await load_by_keys(db, model, column, keys)
+        with telemetry.resolver_batch(model.__name__, len(keys)):
+            return await load_by_keys(db, model, column, keys)
 
     return DataLoader(batch)
 
@@ -119,7 +121,8 @@ def group_loader(
     """A per-request loader of all child rows per parent key."""
 
     async def batch(keys: list[Any]) -> list[list[M]]:
-        return await load_groups(db, model, column, keys, order_by)
+        with telemetry.resolver_batch(model.__name__, len(keys)):
+            return await load_groups(db, model, column, keys, order_by)
 
     return DataLoader(batch)
 
@@ -133,6 +136,7 @@ def window_loader(
     """A per-request loader of one page of child rows per parent key."""
 
     async def batch(keys: list[WindowKey]) -> list[list[M]]:
-        return await load_windows(db, model, partition, order, keys)
+        with telemetry.resolver_batch(model.__name__, len(keys)):
+            return await load_windows(db, model, partition, order, keys)
 
     return DataLoader(batch)

@@ -24,6 +24,8 @@ from graphql import (
     parse,
 )
 
+from subgraphs.common import telemetry
+
 __all__ = ["entity_keys", "guard_entities", "representation_problem"]
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -97,7 +99,9 @@ def guard_entities(schema: GraphQLSchema, sdl: str) -> None:
             else:
                 valid_at.append(index)
         valid = [representations[i] for i in valid_at]
-        resolved = resolve_valid(root, info, representations=valid) if valid else []
+        telemetry.entities_batch(len(representations))  # issue #13: batch size, span
+        with telemetry.entities_span(len(valid)):
+            resolved = resolve_valid(root, info, representations=valid) if valid else []
 
         def merge(items: Sequence[Any]) -> list[Any]:
             for index, item in zip(valid_at, items, strict=True):

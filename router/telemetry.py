@@ -1,0 +1,211 @@
+"""The router's metrics and spans (issue #13), on servicekit's telemetry.
+
+Hooks at the gateway's and the subgraph client's seams. Spans: ``router.request`` (operation name, Apollo client name and version), ``graphql.validate``
+(on a document cache miss), ``router.plan`` (``graphql.plan.cache_hit``), ``router.execute``,
+``subgraph.fetch`` per subgraph request (subgraph and operation name, W3C context injected into
+its headers) and ``router.shape``. Metrics: see :class:`RouterMetrics`; state that already lives in
+the router (breakers, cache sizes, dedup counts) is read at scrape time by
+:class:`router.instrumented.RouterCollector`, costing nothing per request. Every hook is a no-op while metrics and
+tracing are off.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from prometheus_client import Counter, Histogram
+
+from servicekit.telemetry import metrics, tracing
+
+__all__ = [
+    "BREAKER_STATES",
+    "LIMIT_CODES",
+    "RouterMetrics",
+    "cache_lookup",
+    "operation_scope",
+    "outbound_headers",
+    "record_attempt",
+    "router_metrics",
+    "stage",
+    "subgraph_fetch",
+]
+
+LIMIT_CODES = {
+    "MAX_DEPTH_EXCEEDED": "depth",
+    "MAX_ALIASES_EXCEEDED": "aliases",
+    "MAX_ROOT_FIELDS_EXCEEDED": "root_fields",
+    "COST_ESTIMATED_TOO_EXPENSIVE": "cost",
+}
+"""Limit refusals by kind (``router.limits``), read from the response's error codes."""
+
+BREAKER_STATES = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
+
+
+class RouterMetrics:
+    """The router's own series (names: Prometheus conventions, labels bounded)."""
+
+    def __init__(self) -> None:
+        self.operation = metrics.BoundedLabel(200, empty="anonymous")
+        self.client = metrics.BoundedLabel(50)
+        self.requests = Counter(
+            "router_requests",
+            "GraphQL requests executed, by operation name, client name and outcome "
+            "(success, partial, request_error, error).",
+            ["operation", "client_name", "outcome"],
+        )
+        self.duration = Histogram(
+            "router_request_duration_seconds",
+            "Time to execute one GraphQL request (parse to shaped response).",
+            ["operation"],
+            buckets=metrics.LATENCY_BUCKETS,
+        )
+        self.fetch_duration = Histogram(
+            "router_subgraph_request_duration_seconds",
+            "Time for one subgraph fetch, retries included.",
+            ["subgraph"],
+            buckets=metrics.LATENCY_BUCKETS,
+        )
+        self.fetch_errors = Counter(
+            "router_subgraph_errors",
+            "Failed subgraph fetches by subgraph and error code.",
+            ["subgraph", "code"],
+        )
+        self.fetch_timeouts = Counter(
+            "router_subgraph_timeouts", "Subgraph fetches that timed out.", ["subgraph"]
+        )
+        self.fetch_retries = Counter(
+            "router_subgraph_retries", "Subgraph request attempts after the first.", ["subgraph"]
+        )
+        self.cache = Counter(
+            "router_cache_lookups",
+            "Document and plan cache lookups by cache and result (hit, miss).",
+            ["cache", "result"],
+        )
+        self.rate_limited = Counter(
+            "router_rate_limit_rejections", "Requests refused by the rate limiter."
+        )
+        self.apq = Counter(
+            "router_apq_requests",
+            "Automatic persisted query lookups and registrations (hit, miss, register).",
+            ["result"],
+        )
+        self.limit_rejections = Counter(
+            "router_limit_rejections",
+            "Operations refused by a limit, by kind (depth, aliases, root_fields, cost).",
+            ["kind"],
+        )
+
+
+_metrics: RouterMetrics | None = None
+
+
+def router_metrics() -> RouterMetrics | None:
+    """The router's metrics, or ``None`` while metrics are off."""
+    global _metrics
+    if not metrics.enabled():
+        return None
+    if _metrics is None:
+        _metrics = RouterMetrics()
+    return _metrics
+
+
+_operation: ContextVar[str | None] = ContextVar("router_operation", default=None)
+
+
+@contextmanager
+def operation_scope(name: str | None) -> Iterator[None]:
+    """The client operation's name for the subgraph fetch spans started inside."""
+    token = _operation.set(name)
+    try:
+        yield
+    finally:
+        _operation.reset(token)
+
+
+def stage(name: str, **attributes: Any) -> AbstractContextManager[Span]:
+    """A span for one stage of the request (validate, plan, execute, shape)."""
+    return tracing.span(name, attributes)
+
+
+def cache_lookup(cache: str, hit: bool) -> None:
+    """Count a document or plan cache lookup; the current span (``router.plan``) gets
+    ``graphql.<cache>.cache_hit``."""
+    found = router_metrics()
+    if found is not None:
+        found.cache.labels(cache, "hit" if hit else "miss").inc()
+    if tracing.enabled():
+        trace.get_current_span().set_attribute(f"graphql.{cache}.cache_hit", hit)
+
+
+@dataclass(slots=True)
+class _Fetch:
+    subgraph: str
+    attempts: int = 0
+
+
+_fetch: ContextVar[_Fetch | None] = ContextVar("router_subgraph_fetch", default=None)
+
+
+@contextmanager
+def subgraph_fetch(subgraph: str) -> Iterator[Callable[[Mapping[str, Any] | None], None]]:
+    """Around one subgraph fetch; yields ``done(failure)`` to record the outcome."""
+    found = router_metrics()
+    if found is None and not tracing.enabled():
+        yield _ignore
+        return
+    record = _Fetch(subgraph)
+    token = _fetch.set(record)
+    started = time.perf_counter()
+    with tracing.span(
+        "subgraph.fetch",
+        {"subgraph.name": subgraph, "graphql.operation.name": _operation.get()},
+        kind=SpanKind.CLIENT,
+    ) as span:
+
+        def done(failure: Mapping[str, Any] | None) -> None:
+            code = (failure or {}).get("extensions", {}).get("code") if failure else None
+            if code is not None:
+                span.set_status(Status(StatusCode.ERROR, str(code)))
+                span.set_attribute("subgraph.error_code", str(code))
+            if found is None:
+                return
+            found.fetch_duration.labels(subgraph).observe(time.perf_counter() - started)
+            if record.attempts > 1:
+                found.fetch_retries.labels(subgraph).inc(record.attempts - 1)
+            if code is not None:
+                found.fetch_errors.labels(subgraph, str(code)).inc()
+                if code == "GATEWAY_TIMEOUT":
+                    found.fetch_timeouts.labels(subgraph).inc()
+
+        try:
+            yield done
+        finally:
+            _fetch.reset(token)
+
+
+def _ignore(_: Mapping[str, Any] | None) -> None:
+    return None
+
+
+def record_attempt() -> None:
+    """One HTTP attempt of the current fetch (the second and later ones are retries)."""
+    record = _fetch.get()
+    if record is not None:
+        record.attempts += 1
+
+
+def outbound_headers(headers: dict[str, str]) -> dict[str, str]:
+    """``headers`` plus ``traceparent``/``tracestate`` when tracing (a copy: the caller's dict
+    is the deduplication key)."""
+    if not tracing.enabled():
+        return headers
+    carrier: MutableMapping[str, str] = dict(headers)
+    tracing.inject(carrier)
+    return dict(carrier)

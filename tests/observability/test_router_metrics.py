@@ -1,0 +1,121 @@
+"""The router's HTTP-side counters (``router.instrumented``) in process, with metrics switched on
+for the test: outcomes and limit refusals by kind, APQ hits/misses/registrations (real Redis),
+rate-limit refusals (real Redis), and the scrape-time breaker, cache and dedup series."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from prometheus_client import REGISTRY
+from redis.asyncio import Redis
+
+from router.instrumented import (
+    CountingApqStore,
+    CountingGate,
+    InstrumentedExecutor,
+    RouterCollector,
+)
+from router.limits.rate_limit import RedisRateLimiter
+from router.request import GraphQLRequest, GraphQLResponse, graphql_error
+from router.resilience import SubgraphGuards
+from router.security.gate import RequestGate
+from router.security.settings import (
+    RateLimitRule,
+    RateLimitSettings,
+    ResilienceSettings,
+    SecuritySettings,
+)
+from servicekit.telemetry import metrics
+
+
+@pytest.fixture(autouse=True)
+def metrics_on() -> Iterator[None]:
+    metrics.set_enabled(True)
+    yield
+    metrics.set_enabled(False)
+
+
+def _value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+class _Answers:
+    def __init__(self, response: GraphQLResponse) -> None:
+        self.response = response
+
+    async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
+        return self.response
+
+
+async def test_requests_by_operation_client_and_outcome_and_limit_refusals() -> None:
+    refused = GraphQLResponse.request_error("too deep", "MAX_DEPTH_EXCEEDED")
+    request = GraphQLRequest(
+        "{ a }", operation_name="Deep", headers={"apollographql-client-name": "unit"}
+    )
+    labels = {"operation": "Deep", "client_name": "unit", "outcome": "request_error"}
+    before = _value("router_requests_total", **labels)
+    depth_before = _value("router_limit_rejections_total", kind="depth")
+    timed_before = _value("router_request_duration_seconds_count", operation="Deep")
+    answer = await InstrumentedExecutor(_Answers(refused)).execute(request)
+    assert answer is refused
+    assert _value("router_requests_total", **labels) == before + 1
+    assert _value("router_limit_rejections_total", kind="depth") == depth_before + 1
+    assert _value("router_request_duration_seconds_count", operation="Deep") == timed_before + 1
+
+    partial = GraphQLResponse(
+        data={"a": None}, errors=[graphql_error("x", "SUBREQUEST_HTTP_ERROR")]
+    )
+    labels = {"operation": "anonymous", "client_name": "none", "outcome": "partial"}
+    before = _value("router_requests_total", **labels)
+    await InstrumentedExecutor(_Answers(partial)).execute(GraphQLRequest("{ a }"))
+    assert _value("router_requests_total", **labels) == before + 1
+
+
+async def test_apq_hits_misses_and_registrations(redis_client: Redis, redis_namespace: str) -> None:
+    store = CountingApqStore(redis_client, key_prefix=f"{redis_namespace}:apq:", ttl_seconds=60)
+    counts = {r: _value("router_apq_requests_total", result=r) for r in ("hit", "miss", "register")}
+    digest = "a" * 64
+    assert await store.get(digest) is None
+    await store.put(digest, "{ a }")
+    assert await store.get(digest) == "{ a }"
+    assert {r: _value("router_apq_requests_total", result=r) - v for r, v in counts.items()} == {
+        "hit": 1,
+        "miss": 1,
+        "register": 1,
+    }
+
+
+async def test_rate_limit_refusals(redis_client: Redis, redis_namespace: str) -> None:
+    limits = RateLimitSettings(
+        anonymous=RateLimitRule(requests=1, per_seconds=60), key_prefix=f"{redis_namespace}:rl"
+    )
+    settings = SecuritySettings(rate_limit=limits)
+    gate = CountingGate.of(
+        RequestGate(settings, limiter=RedisRateLimiter.from_settings(redis_client, limits))
+    )
+    before = _value("router_rate_limit_rejections_total")
+    headers = {"content-type": "application/json"}
+    first = await gate.admit("POST", headers, "10.0.0.1", None)
+    second = await gate.admit("POST", headers, "10.0.0.1", None)
+    assert first.refusal is None
+    assert second.refusal is not None
+    assert _value("router_rate_limit_rejections_total") == before + 1
+
+
+def test_scrape_time_series_from_router_state() -> None:
+    guards = SubgraphGuards(ResilienceSettings())
+    guards["products"].flight.shared = 4
+    stats = {"document_cache_entries": 7, "plan_cache_entries": 3, "inbound_deduplicated": 2}
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in RouterCollector(lambda: stats, guards).collect()
+        for sample in family.samples
+    }
+    assert samples == {
+        ("router_cache_entries", (("cache", "document"),)): 7.0,
+        ("router_cache_entries", (("cache", "plan"),)): 3.0,
+        ("router_inbound_dedup_hits_total", ()): 2.0,
+        ("router_subgraph_breaker_state", (("subgraph", "products"),)): 0.0,
+        ("router_subgraph_dedup_hits_total", (("subgraph", "products"),)): 4.0,
+    }
