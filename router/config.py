@@ -114,6 +114,9 @@ class RouterConfig(BaseModel):
     http: HttpConfig = Field(default_factory=HttpConfig)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     identity_forwarding: IdentityForwardingConfig = Field(default_factory=IdentityForwardingConfig)
+    override_labels: list[str] = Field(default_factory=list)
+    """Progressive ``@override(label:)`` labels active for every request (any label;
+    ``percent(N)`` labels not listed stay active for N % of requests)."""
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

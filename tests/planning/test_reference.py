@@ -93,9 +93,9 @@ def test_no_more_fetches_than_apollo(
         assert count_fetches(ours) <= count_fetches(theirs["json"]), (operation, theirs["text"])
 
 
-def test_benchmark_operation_needs_13_fetches_where_apollo_needs_16(
+def test_benchmark_operation_needs_11_fetches_where_apollo_needs_16(
     apollo_plans: dict[str, list[dict[str, Any]]],
 ) -> None:
     theirs = apollo_plans["bench"][0]
     ours = plan_to_json(plan_operation(fixture("bench"), parse(BENCHMARK), None))
-    assert (count_fetches(ours), count_fetches(theirs["json"])) == (13, 16)
+    assert (count_fetches(ours), count_fetches(theirs["json"])) == (11, 16)
