@@ -183,6 +183,12 @@ class Walker:
             type_name, item.name, service, ctx.provided
         ) and self._implementations_agree(ctx, item):
             entry = capabilities.entry(type_name, item.name, service)
+            if entry is not None and entry.context_arguments:
+                # refused rather than sent without its argument (a silently wrong answer)
+                raise PlanningError(
+                    f"{type_name}.{item.name} takes @fromContext arguments "
+                    f"({', '.join(entry.context_arguments)}), which this router does not plan"
+                )
             if entry is not None and entry.requires is not None and not ctx.at_entity_top:
                 return self.jump(ctx, item, service, type_name)
             if entry is not None and entry.requires is not None:

@@ -14,8 +14,10 @@ from graphql import parse
 
 from benchmarks.workload import QUERY_PATH
 from router.planning import plan_operation, plan_to_json
+from router.supergraph import load_supergraph
 from tests.planning.helpers import FIXTURES, fixture
-from tests.planning.reference_support import count_fetches, run_reference
+from tests.planning.plan_cases import planner_test_cases
+from tests.planning.reference_support import count_fetches, count_steps, run_reference
 
 pytestmark = pytest.mark.node
 
@@ -99,3 +101,55 @@ def test_benchmark_operation_needs_11_fetches_where_apollo_needs_16(
     theirs = apollo_plans["bench"][0]
     ours = plan_to_json(plan_operation(fixture("bench"), parse(BENCHMARK), None))
     assert (count_fetches(ours), count_fetches(theirs["json"])) == (11, 16)
+
+
+def _quality_cases() -> list[tuple[str, str, str, str | None]]:
+    """(label, supergraph SDL, operation, operation name): the planner tests' operations and
+    the fixture cases above (the benchmark included)."""
+    cases = [
+        (case.test, case.supergraph_sdl, case.operation, case.operation_name)
+        for case in planner_test_cases()
+    ]
+    for name in sorted(CASES):
+        sdl = (FIXTURES / f"{name}.graphql").read_text()
+        cases.extend((f"fixture {name}", sdl, operation, None) for operation in CASES[name])
+    return cases
+
+
+def plan_quality() -> list[tuple[str, str, tuple[int, int], tuple[int, int]]]:
+    """Per operation: (label, operation, (our fetches, steps), (Apollo's fetches, steps)).
+    Operations Apollo's planner refuses are left out (nothing to compare with)."""
+    cases = _quality_cases()
+    by_sdl: dict[str, list[int]] = {}
+    for index, (_, sdl, _, _) in enumerate(cases):
+        by_sdl.setdefault(sdl, []).append(index)
+    batch = [
+        {"supergraphSdl": sdl, "operations": [cases[i][2] for i in indexes]}
+        for sdl, indexes in by_sdl.items()
+    ]
+    answers = run_reference({"batch": batch})["batch"]
+    theirs: dict[int, dict[str, Any]] = {}
+    for indexes, answer in zip(by_sdl.values(), answers, strict=True):
+        theirs.update(zip(indexes, answer["plans"], strict=True))
+    rows = []
+    for index, (label, sdl, operation, name) in enumerate(cases):
+        if "errors" in theirs[index]:
+            continue
+        ours = plan_to_json(plan_operation(load_supergraph(sdl), parse(operation), name))
+        reference = theirs[index]["json"]
+        rows.append(
+            (
+                label,
+                operation,
+                (count_fetches(ours), count_steps(ours)),
+                (count_fetches(reference), count_steps(reference)),
+            )
+        )
+    return rows
+
+
+def test_no_more_fetches_nor_steps_than_apollo_on_every_planner_test_operation() -> None:
+    rows = plan_quality()
+    worse = [row for row in rows if row[2][0] > row[3][0] or row[2][1] > row[3][1]]
+    assert worse == []
+    assert len(rows) >= 100  # the planner tests and fixture cases (not a silently empty list)
