@@ -25,6 +25,10 @@ from tests.planning import helpers
 __all__ = ["PlanCase", "planner_test_cases"]
 
 HERE = Path(__file__).resolve().parent
+_LEFT_OUT = frozenset({"test_reference", "test_context_arguments"})
+"""The comparison itself (it gathers these cases), and the @context supergraph, which
+``@apollo/query-planner`` 2.14 refuses to load ("context/v0.1 is for: SECURITY but is
+unsupported")."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ def planner_test_cases() -> list[PlanCase]:
     helpers.plan_text = record
     try:
         for path in sorted(HERE.glob("test_*.py")):
+            if path.stem in _LEFT_OUT:
+                continue
             module = importlib.import_module(f"tests.planning.{path.stem}")
             saved = getattr(module, "plan_text", None)
             if saved is not None:
