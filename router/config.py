@@ -147,6 +147,9 @@ class RouterConfig(BaseModel):
     cors: CorsSettings = Field(default_factory=CorsSettings)
     client_address: ClientAddressSettings = Field(default_factory=ClientAddressSettings)
     traffic_shaping: TrafficShapingSettings = Field(default_factory=TrafficShapingSettings)
+    override_labels: list[str] = Field(default_factory=list)
+    """Progressive ``@override(label:)`` labels active for every request (any label;
+    ``percent(N)`` labels not listed stay active for N % of requests)."""
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +59,7 @@ from router.operations import (
     select_operation,
 )
 from router.planning import plan_operation, plan_to_json, print_plan
+from router.planning.labels import override_label_chances
 from router.planning.plan import QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
@@ -77,23 +77,10 @@ Planner = Callable[..., QueryPlan]
 """``plan_operation(supergraph, document, operation_name, *, override_labels)``."""
 
 _log = get_logger("router.gateway")
-_PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
 DOCUMENT_CACHE_SIZE = 2048
 DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024
 PLAN_CACHE_SIZE = 2048
 PLAN_CACHE_BYTES = 32 * 1024 * 1024
-
-
-def _percent_labels(supergraph: Supergraph) -> tuple[tuple[str, float], ...]:
-    """Progressive override labels ``percent(N)`` of the supergraph (``@join__field``)."""
-    labels: dict[str, float] = {}
-    for type_def in supergraph.types.values():
-        for field_def in type_def.fields.values():
-            for in_graph in field_def.graphs:
-                found = _PERCENT.match(in_graph.override_label or "")
-                if found and in_graph.override_label:
-                    labels[in_graph.override_label] = float(found.group(1))
-    return tuple(sorted(labels.items()))
 
 
 def _key_fields(supergraph: Supergraph) -> dict[str, dict[str, frozenset[str]]]:
@@ -223,7 +210,7 @@ class Gateway:
             rules,
             LRUCache(DOCUMENT_CACHE_SIZE, max_bytes=DOCUMENT_CACHE_BYTES, weigh=_document_size),
             LRUCache(PLAN_CACHE_SIZE, max_bytes=PLAN_CACHE_BYTES, weigh=_plan_size),
-            _percent_labels(supergraph),
+            override_label_chances(supergraph, self._config.override_labels),
             identity_headers(self._config, urls),
             security.introspection_enabled(self._config.mode),
             security.authorization.reject_unauthorized,

@@ -138,8 +138,8 @@ class PlanExecutor:
                 branch = if_clause if run.variables.get(name) is True else else_clause
                 if branch is not None:
                     await self._run(branch, run)
-            case FlattenNode(path=path, node=fetch):
-                await self._fetch_entities(path, fetch, run)
+            case FlattenNode(path=path, node=fetch, more_paths=more):
+                await self._fetch_entities(path, fetch, run, more)
             case FetchNode():
                 await self._fetch_root(node, run)
 
@@ -191,8 +191,18 @@ class PlanExecutor:
         else:
             result.covered.extend((key,) for key in _root_keys(fetch.operation))
 
-    async def _fetch_entities(self, path: tuple[str, ...], fetch: FetchNode, run: _Run) -> None:
-        objects = collect_objects(run.result.data, path, self._matches)
+    async def _fetch_entities(
+        self,
+        path: tuple[str, ...],
+        fetch: FetchNode,
+        run: _Run,
+        more: tuple[tuple[str, ...], ...] = (),
+    ) -> None:
+        objects = [
+            obj
+            for at in (path, *more)
+            for obj in collect_objects(run.result.data, at, self._matches)
+        ]
         if fetch.requires is None:
             await self._fetch_into(path, fetch, objects, run)
             return
@@ -214,7 +224,9 @@ class PlanExecutor:
                         apply_rewrites(entity, fetch.output_rewrites, self._matches)
                     for obj in representations.targets[index]:
                         merge_entity(obj, entity, self._matches.is_object)
-        self._entity_errors(path, fetch, answer, representations.targets, run, entities=entities)
+        self._entity_errors(
+            path, fetch, answer, representations.targets, run, entities=entities, more=more
+        )
 
     def _entity_errors(
         self,
@@ -225,6 +237,7 @@ class PlanExecutor:
         run: _Run,
         *,
         entities: object,
+        more: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         result = run.result
         shown = display_path(path)
@@ -240,7 +253,10 @@ class PlanExecutor:
         def client_paths(obj: dict[str, Any]) -> list[ClientPath]:
             nonlocal paths
             if paths is None:
-                paths = collect_paths(result.data, path, self._matches)
+                paths = {}
+                for at in (path, *more):
+                    for key, found in collect_paths(result.data, at, self._matches).items():
+                        paths.setdefault(key, []).extend(found)
             return paths.get(id(obj), [])
 
         for error in answer.errors:

@@ -60,7 +60,9 @@ class _Builder:
 
     def subtree(self, group: FetchGroup, outer: Conditions) -> PlanNode:
         fetch = self.make_fetch(group)
-        node: PlanNode = FlattenNode(group.path, fetch) if group.is_entity else fetch
+        node: PlanNode = (
+            FlattenNode(group.path, fetch, tuple(group.more_paths)) if group.is_entity else fetch
+        )
         conditions = group.conditions or frozenset()
         kids = self.children.get(group.index, [])
         if kids:

@@ -27,6 +27,8 @@ class FetchGroup:
     service: str
     parent: FetchGroup | None
     path: tuple[str, ...] = ()
+    more_paths: list[tuple[str, ...]] = field(default_factory=list)
+    """Further paths whose objects this (merged) entity fetch also serves."""
     is_entity: bool = False
     selection: SelectionBuffer = field(default_factory=SelectionBuffer)
     requires: SelectionBuffer = field(default_factory=SelectionBuffer)

@@ -90,10 +90,15 @@ class FetchNode:
 
 @dataclass(frozen=True, slots=True)
 class FlattenNode:
-    """Run ``node`` against every object found at ``path`` of the data merged so far."""
+    """Run ``node`` against every object found at ``path`` of the data merged so far.
+
+    ``more_paths``: further paths whose objects the same request serves (one ``_entities``
+    call for entities reached through several response paths at one plan step).
+    """
 
     path: tuple[str, ...]
     node: FetchNode
+    more_paths: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

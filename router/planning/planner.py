@@ -13,6 +13,7 @@ from router.planning.build import build_plan
 from router.planning.capabilities import Capabilities
 from router.planning.fetches import fetch_node
 from router.planning.groups import FetchGroup
+from router.planning.merge_fetches import merge_sibling_fetches
 from router.planning.normalize import normalize_operation
 from router.planning.plan import FetchNode, QueryPlan
 from router.planning.roots import plan_roots
@@ -39,5 +40,6 @@ def plan_operation(
         number = numbers.setdefault(group.index, len(numbers))
         return fetch_node(group, operation, number)
 
+    merge_sibling_fetches(walker.registry.groups)
     serial = operation.kind == "mutation"
     return QueryPlan(build_plan(walker.registry.groups, roots, serial, make_fetch))

@@ -90,9 +90,11 @@ def _node(node: PlanNode, indent: int) -> list[str]:
     match node:
         case FetchNode():
             return _fetch(node, indent)
-        case FlattenNode(path=path, node=inner):
+        case FlattenNode(path=path, node=inner, more_paths=more):
+            paths = ", ".join(f'"{format_path(p)}"' for p in (path, *more))
+            head = f"Flatten(paths: [{paths}])" if more else f"Flatten(path: {paths})"
             return [
-                f'{pad}Flatten(path: "{format_path(path)}") {{',
+                f"{pad}{head} {{",
                 *_node(inner, indent + 1),
                 f"{pad}}},",
             ]

@@ -6,9 +6,10 @@ resolves the whole path from an enclosing object: from an enclosing entity (an `
 fetch selecting the path down to the field: "parent entity call") or, for queries, from the root
 (a shareable root field fetched again from that subgraph: "shared root"). The nearest enclosing
 object that works is used; the path keeps the client's response keys, so the answers merge.
-A path through an interface- or union-typed field is never re-entered: the other subgraph may
-answer with a different object there (a ``node(id:)`` resolved to another type), so the merge
-would mix two objects.
+A path from the root through an interface- or union-typed field is never re-entered: the other
+subgraph may answer with a different object there (a ``node(id:)`` resolved to another type), so
+the merge would mix two objects. Below an entity, the entity's field is the same list in every
+subgraph sharing it (``@shareable``), as Apollo's planner assumes.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def _path_resolvable(
     capabilities = walker.capabilities
     if not capabilities.resolvable(ctx.type_name, item.name, graph, None):
         return False
-    if any(_abstract_field(walker, parent, field) for parent, field in chain):
-        # another subgraph's answer for an interface/union field may be another object
+    if chain[0][0].type_name == walker.supergraph.query_type and any(
+        _abstract_field(walker, parent, field) for parent, field in chain
+    ):
+        # another subgraph's answer for an interface/union root field may be another object
         return False
     return all(
         capabilities.resolvable(parent.type_name, field.name, graph, None)

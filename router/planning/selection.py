@@ -126,9 +126,15 @@ class SelectionBuffer:
         )
 
     def variables(self) -> list[str]:
-        """Variables used anywhere in the buffer, in first-use order."""
+        """Variables used anywhere in the rendered buffer, in first-use order.
+
+        Mirrors :meth:`render`: an empty fragment is not printed, so its directives' variables
+        are not used (spec 5.8.4 "All Variables Used": a subgraph refuses unused variables).
+        """
         names: list[str] = []
         for entry in self.entries.values():
+            if isinstance(entry, FragmentEntry) and entry.sub.is_empty():
+                continue
             names.extend(entry.variables)
             if entry.sub is not None:
                 names.extend(entry.sub.variables())

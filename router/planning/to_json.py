@@ -83,8 +83,15 @@ def _node(node: PlanNode | None) -> dict[str, Any] | None:
             return None
         case FetchNode():
             return _fetch(node)
-        case FlattenNode(path=path, node=inner):
-            return {"kind": "Flatten", "path": format_path(path).split("."), "node": _fetch(inner)}
+        case FlattenNode(path=path, node=inner, more_paths=more):
+            flatten: dict[str, Any] = {
+                "kind": "Flatten",
+                "path": format_path(path).split("."),
+                "node": _fetch(inner),
+            }
+            if more:
+                flatten["paths"] = [format_path(p).split(".") for p in (path, *more)]
+            return flatten
         case SequenceNode(nodes=nodes):
             return {"kind": "Sequence", "nodes": [_node(n) for n in nodes]}
         case ParallelNode(nodes=nodes):

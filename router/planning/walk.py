@@ -183,6 +183,12 @@ class Walker:
             type_name, item.name, service, ctx.provided
         ) and self._implementations_agree(ctx, item):
             entry = capabilities.entry(type_name, item.name, service)
+            if entry is not None and entry.context_arguments:
+                # refused rather than sent without its argument (a silently wrong answer)
+                raise PlanningError(
+                    f"{type_name}.{item.name} takes @fromContext arguments "
+                    f"({', '.join(entry.context_arguments)}), which this router does not plan"
+                )
             if entry is not None and entry.requires is not None and not ctx.at_entity_top:
                 return self.jump(ctx, item, service, type_name)
             if entry is not None and entry.requires is not None:
@@ -198,12 +204,8 @@ class Walker:
             ctx,
             item,
             remote_ok=self._depth < 2,
+            feeding=tuple(self._feeding),
         )
-        if chosen is not None and any(
-            group is self.registry.existing_entity(ctx.group, chosen[0], ctx.path)
-            for group in self._feeding
-        ):
-            chosen = None  # the fetch needing these key fields cannot be their source
         if (
             chosen is not None
             and self.registry.existing_entity(ctx.group, chosen[0], ctx.path) is None
@@ -263,7 +265,11 @@ class Walker:
         fielddef = self.supergraph.types[ctx.type_name].fields[item.name]
         # the subgraph may type the field more narrowly (@join__field(type:)): `Book`, not a union
         child_type = self._type_in(ctx, item.name).strip("[]!")
-        if self.supergraph.is_abstract(child_type):
+        if self.supergraph.is_abstract(child_type) or self.supergraph.is_abstract(
+            fielddef.named_type
+        ):
+            # abstract in the supergraph: the response shaping needs the runtime type even
+            # where this subgraph types the field as one object (`@join__field(type:)`)
             sub.add_typename()
         provided = ctx.provided.get(item.name) if ctx.provided else None
         entry = self.capabilities.entry(ctx.type_name, item.name, ctx.group.service)

@@ -21,18 +21,22 @@ from graphql import (
     InterfaceTypeDefinitionNode,
     InterfaceTypeExtensionNode,
     ListTypeNode,
+    ListValueNode,
     NamedTypeNode,
     NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     ScalarTypeDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     TypeDefinitionNode,
     TypeExtensionNode,
     TypeNode,
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
+    ValueNode,
     build_ast_schema,
     parse,
     print_ast,
@@ -80,6 +84,19 @@ def parse_field_set(text: str) -> SelectionSetNode:
     if not isinstance(operation, OperationDefinitionNode):
         raise SupergraphError(f"invalid field set {text!r}")
     return operation.selection_set
+
+
+def _context_arguments(value: ValueNode | None) -> tuple[str, ...]:
+    """The argument names of ``contextArguments: [{context, name, type, selection}]``."""
+    if not isinstance(value, ListValueNode):
+        return ()
+    names: list[str] = []
+    for item in value.values:
+        if isinstance(item, ObjectValueNode):
+            for entry in item.fields:
+                if entry.name.value == "name" and isinstance(entry.value, StringValueNode):
+                    names.append(entry.value.value)
+    return tuple(names)
 
 
 def _unwrap(node: TypeNode) -> tuple[str, int]:
@@ -170,6 +187,7 @@ class _Reader:
                     override=string(argument(directive, "override")),
                     override_label=string(argument(directive, "overrideLabel")),
                     used_overridden=boolean(argument(directive, "usedOverridden")),
+                    context_arguments=_context_arguments(argument(directive, "contextArguments")),
                 )
             )
         return tuple(entries)

@@ -76,6 +76,8 @@ class FieldInGraph:
     override: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
+    context_arguments: tuple[str, ...] = ()
+    """Arguments set from a ``@context`` (``@fromContext``, join v0.5 ``contextArguments``)."""
 
 
 @dataclass(frozen=True, slots=True)

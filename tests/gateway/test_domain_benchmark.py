@@ -178,4 +178,4 @@ async def _check_benchmark(sdl: str, subgraph_stack: dict[str, str]) -> None:
     assert again.to_dict() == expected
     # No N+1: one request per fetch of the plan, whatever the list sizes.
     plan = plan_operation(gateway.supergraph, parse(_query()), None)
-    assert requests_per_query == _fetches(plan.node) == 13
+    assert requests_per_query == _fetches(plan.node) == 11

@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-__all__ = ["count_fetches", "ensure_reference", "reference_plan", "run_reference"]
+__all__ = [
+    "count_fetches",
+    "count_steps",
+    "ensure_reference",
+    "reference_plan",
+    "run_reference",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = Path(__file__).resolve().parent / "reference"
@@ -79,3 +85,27 @@ def count_fetches(node: Any) -> int:
     if isinstance(node, list):
         return sum(count_fetches(item) for item in node)
     return 0
+
+
+def count_steps(node: Any) -> int:
+    """Sequential fetch steps of a JSON plan (Apollo's or ours): the longest chain of fetches
+    that must wait for one another (Sequence adds, Parallel and Condition take the longest)."""
+    if not isinstance(node, dict):
+        return 0
+    kind = node.get("kind")
+    if kind == "QueryPlan":
+        return count_steps(node.get("node"))
+    if kind in ("Fetch", "Flatten"):
+        return 1
+    if kind == "Sequence":
+        return sum(count_steps(child) for child in node.get("nodes", []))
+    if kind == "Parallel":
+        return max((count_steps(child) for child in node.get("nodes", [])), default=0)
+    if kind == "Condition":
+        return max(count_steps(node.get("ifClause")), count_steps(node.get("elseClause")))
+    if kind == "Defer":
+        primary = node.get("primary") or {}
+        return count_steps(primary.get("node")) + max(
+            (count_steps(d.get("node")) for d in node.get("deferred", [])), default=0
+        )
+    raise AssertionError(f"unknown plan node kind {kind!r}")

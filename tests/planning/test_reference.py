@@ -13,9 +13,11 @@ import pytest
 from graphql import parse
 
 from benchmarks.workload import QUERY_PATH
-from router.planning import plan_operation, plan_to_json
+from router.planning import PlanningError, plan_operation, plan_to_json
+from router.supergraph import load_supergraph
 from tests.planning.helpers import FIXTURES, fixture
-from tests.planning.reference_support import count_fetches, run_reference
+from tests.planning.plan_cases import planner_test_cases
+from tests.planning.reference_support import count_fetches, count_steps, run_reference
 
 pytestmark = pytest.mark.node
 
@@ -93,9 +95,78 @@ def test_no_more_fetches_than_apollo(
         assert count_fetches(ours) <= count_fetches(theirs["json"]), (operation, theirs["text"])
 
 
-def test_benchmark_operation_needs_13_fetches_where_apollo_needs_16(
+def test_benchmark_operation_needs_11_fetches_where_apollo_needs_16(
     apollo_plans: dict[str, list[dict[str, Any]]],
 ) -> None:
     theirs = apollo_plans["bench"][0]
     ours = plan_to_json(plan_operation(fixture("bench"), parse(BENCHMARK), None))
-    assert (count_fetches(ours), count_fetches(theirs["json"])) == (13, 16)
+    assert (count_fetches(ours), count_fetches(theirs["json"])) == (11, 16)
+
+
+def _quality_cases() -> list[tuple[str, str, str, str | None]]:
+    """(label, supergraph SDL, operation, operation name): the planner tests' operations and
+    the fixture cases above (the benchmark included)."""
+    cases = [
+        (case.test, case.supergraph_sdl, case.operation, case.operation_name)
+        for case in planner_test_cases()
+    ]
+    for name in sorted(CASES):
+        sdl = (FIXTURES / f"{name}.graphql").read_text()
+        cases.extend((f"fixture {name}", sdl, operation, None) for operation in CASES[name])
+    return cases
+
+
+def plan_quality() -> list[tuple[str, str, tuple[int, int], tuple[int, int]]]:
+    """Per operation: (label, operation, (our fetches, steps), (Apollo's fetches, steps)).
+    Operations Apollo's planner refuses, or a planner test expects ours to refuse, are left
+    out (nothing to compare)."""
+    cases = _quality_cases()
+    by_sdl: dict[str, list[int]] = {}
+    for index, (_, sdl, _, _) in enumerate(cases):
+        by_sdl.setdefault(sdl, []).append(index)
+    batch = [
+        {"supergraphSdl": sdl, "operations": [cases[i][2] for i in indexes]}
+        for sdl, indexes in by_sdl.items()
+    ]
+    answers = run_reference({"batch": batch})["batch"]
+    theirs: dict[int, dict[str, Any]] = {}
+    for indexes, answer in zip(by_sdl.values(), answers, strict=True):
+        theirs.update(zip(indexes, answer["plans"], strict=True))
+    rows = []
+    for index, (label, sdl, operation, name) in enumerate(cases):
+        if "errors" in theirs[index]:
+            continue
+        try:
+            ours = plan_to_json(plan_operation(load_supergraph(sdl), parse(operation), name))
+        except PlanningError:
+            continue  # refused on purpose by a planner test (pytest.raises there)
+        reference = theirs[index]["json"]
+        rows.append(
+            (
+                label,
+                operation,
+                (count_fetches(ours), count_steps(ours)),
+                (count_fetches(reference), count_steps(reference)),
+            )
+        )
+    return rows
+
+
+KNOWN_WORSE = {
+    # re-entry at `book` in b runs after a's fetch: one step more than Apollo (4 vs 3)
+    "test_regressions::test_key_fields_of_a_value_type_come_from_the_enclosing_entity_not_the_"
+    "fetch_needing_them": ((4, 4), (4, 3)),
+    # one representation shape per @requires argument set: one fetch more than Apollo (3 vs 2)
+    "test_regressions::test_two_requires_of_one_field_with_different_arguments_use_separate_"
+    "representations": ((3, 2), (2, 2)),
+}
+"""Operations where the planner is still worse than Apollo's (measured; to be fixed)."""
+
+
+def test_no_more_fetches_nor_steps_than_apollo_on_every_planner_test_operation() -> None:
+    rows = plan_quality()
+    worse = {
+        row[0]: (row[2], row[3]) for row in rows if row[2][0] > row[3][0] or row[2][1] > row[3][1]
+    }
+    assert worse == KNOWN_WORSE
+    assert len(rows) >= 100  # the planner tests and fixture cases (not a silently empty list)

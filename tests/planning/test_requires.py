@@ -472,36 +472,19 @@ def test_required_field_with_other_arguments_than_the_clients_is_aliased() -> No
                 }
               },
             },
-            Parallel {
-              Flatten(path: "orders.@.parcels__planner.@") {
-                Fetch(service: "orders") {
-                  {
-                    ... on Parcel {
-                      __typename
-                      id
-                    }
-                  } =>
-                  {
-                    ... on Parcel {
-                      weight
-                    }
+            Flatten(paths: ["orders.@.parcels__planner.@", "orders.@.parcels.@"]) {
+              Fetch(service: "orders") {
+                {
+                  ... on Parcel {
+                    __typename
+                    id
                   }
-                },
-              },
-              Flatten(path: "orders.@.parcels.@") {
-                Fetch(service: "orders") {
-                  {
-                    ... on Parcel {
-                      __typename
-                      id
-                    }
-                  } =>
-                  {
-                    ... on Parcel {
-                      weight
-                    }
+                } =>
+                {
+                  ... on Parcel {
+                    weight
                   }
-                },
+                }
               },
             },
             Flatten(path: "orders.@") {

@@ -26,7 +26,15 @@ function plan(input) {
     return { text: prettyFormatQueryPlan(queryPlan), json: queryPlan };
   };
   if (input.operations) {
-    return { plans: input.operations.map((text) => planOne(text, null)) };
+    return {
+      plans: input.operations.map((text) => {
+        try {
+          return planOne(text, null);
+        } catch (error) {
+          return { errors: [{ message: String(error && error.message ? error.message : error) }] };
+        }
+      }),
+    };
   }
   return planOne(input.operation, input.operationName);
 }
