@@ -10,6 +10,7 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
+from router.config import SecurityConfig
 from router.instrumented import (
     CountingApqStore,
     CountingGate,
@@ -17,15 +18,11 @@ from router.instrumented import (
     RouterCollector,
 )
 from router.limits.rate_limit import RedisRateLimiter
+from router.limits.settings import RateLimitRule, RateLimitSettings
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
+from router.resilience.settings import ResilienceSettings
 from router.security.gate import RequestGate
-from router.security.settings import (
-    RateLimitRule,
-    RateLimitSettings,
-    ResilienceSettings,
-    SecuritySettings,
-)
 from servicekit.telemetry import metrics
 
 
@@ -90,7 +87,7 @@ async def test_rate_limit_refusals(redis_client: Redis, redis_namespace: str) ->
     limits = RateLimitSettings(
         anonymous=RateLimitRule(requests=1, per_seconds=60), key_prefix=f"{redis_namespace}:rl"
     )
-    settings = SecuritySettings(rate_limit=limits)
+    settings = SecurityConfig(rate_limit=limits)
     gate = CountingGate.of(
         RequestGate(settings, limiter=RedisRateLimiter.from_settings(redis_client, limits))
     )
