@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from redis.asyncio import Redis
 
 from servicekit.processes import ManagedProcess
@@ -64,10 +65,25 @@ def own_stack(bff_stack: BffStack, tmp_path: Path) -> Iterator[OwnStack]:
     ) as reviews:
         urls = {**bff_stack.subgraph_urls, "reviews": reviews.urls["reviews"]}
         supergraph = compose_supergraph(urls, tmp_path / "supergraph.graphql")
-        router = router_process(supergraph, tmp_path, bff_stack.folder / "router.yaml")
+        router = router_process(
+            supergraph, tmp_path, _without_low_volume_breaker(bff_stack, tmp_path)
+        )
         with router.start(ready_timeout_seconds=READY_SECONDS):
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"
             yield OwnStack(url, reviews.processes["reviews"], supergraph)
+
+
+def _without_low_volume_breaker(bff_stack: BffStack, tmp_path: Path) -> Path:
+    """The session's router config with the breaker's consecutive-failures rule off, so every
+    request while reviews is down meets the same connection error (the BFF's answer is compared
+    with the router's own, asked separately; the breaker is tested in tests/resilience)."""
+    config = yaml.safe_load((bff_stack.folder / "router.yaml").read_text())
+    security = config.setdefault("security", {})
+    breaker = security.setdefault("resilience", {}).setdefault("breaker", {})
+    breaker["consecutive_failures"] = 0
+    path = tmp_path / "router.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
 
 
 def _router_rating(router_url: str) -> dict[str, Any]:

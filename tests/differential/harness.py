@@ -159,7 +159,10 @@ def normalise(body: Any, *, reference: bool = False) -> Any:
       the supergraph marks @inaccessible) under ``extensions.valueCompletion`` instead of
       ``errors``. The spec makes them field errors ("Handling Execution Errors": the error is
       added to the ``errors`` list of the response), so they are compared as errors, which
-      asserts that ours lists them in ``errors``.
+      asserts that ours lists them in ``errors``;
+    - for the reference only: Apollo Server keeps graphql-js's "Did you mean ...?" suggestions in
+      production, which leak the schema (OWASP GraphQL cheat sheet); ours masks them in
+      production (issue #11), so the reference's suggestion suffix is dropped before comparing.
     """
     if not isinstance(body, dict):
         return body
@@ -168,12 +171,17 @@ def normalise(body: Any, *, reference: bool = False) -> Any:
     if reference:
         errors += (body.get("extensions") or {}).get("valueCompletion", [])
     if errors:
-        result["errors"] = [_error(error) for error in errors]
+        result["errors"] = [_error(error, reference=reference) for error in errors]
     return result
 
 
-def _error(error: dict[str, Any]) -> dict[str, Any]:
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def _error(error: dict[str, Any], *, reference: bool = False) -> dict[str, Any]:
     message = str(error.get("message"))
+    if reference:
+        message = _SUGGESTION.sub("", message)
     if "introspection is not allowed" in message:
         message = "INTROSPECTION_DISABLED"
     if "path" not in error:

@@ -6,6 +6,7 @@ scaled down (20 per minute) so that a loaded machine outruns the refill."""
 
 from __future__ import annotations
 
+import secrets
 import sys
 import uuid
 from collections.abc import Iterator
@@ -77,6 +78,8 @@ def router_url(keys: KeyStore, tmp_path_factory: pytest.TempPathFactory) -> Iter
     config = {
         "mode": "production",
         "http": {"redis_url": REDIS_URL},
+        # production refuses to start without the secret it signs forwarded identities with
+        "identity_forwarding": {"secret": secrets.token_hex(32)},
         "security": {
             "jwt": {
                 "enabled": True,
