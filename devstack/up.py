@@ -34,7 +34,7 @@ from servicekit.topology import PROJECT_ROOT
 __all__ = ["RunPlan", "busy_ports", "run"]
 
 HOST = "127.0.0.1"
-SUBGRAPH_NAMES = {"accounts", "products", "inventory", "reviews", "orders"}
+SUBGRAPH_NAMES = {"accounts", "products", "inventory", "reviews", "orders", "payments"}
 SUPERGRAPH = PROJECT_ROOT / "schema" / "supergraph.graphql"
 
 
