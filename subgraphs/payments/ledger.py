@@ -16,7 +16,8 @@ Compensation may overtake the charge it compensates (the saga timed out while th
 waited in the broker), so a refund of an order without a payment leaves a *void* marker under the
 order's unique id, and a charge arriving later is declined ``order_cancelled`` without asking
 the provider; a refund of a ``PENDING`` payment marks it ``REFUNDED`` at once, and the charge in
-flight, finding it so, gives the money back if the provider had taken it.
+flight, finding it so, gives the money back if the provider had taken it (or records the decline
+if it had not).
 """
 
 from __future__ import annotations
@@ -249,16 +250,26 @@ async def _settle(
         provider_reference=result.reference,
         failure_reason=result.failure_reason,
     )
-    if settled or not result.approved:
+    if settled:
         return
     current = await _current(db, order_id)
-    if current.status == REFUNDED and current.provider_reference is None:
-        # Refunded while this charge was in flight: the provider took the money, give it back.
-        await provider.refund(
-            result.reference, request.amount, request.currency, _refund_key(order_id)
+    if current.status != REFUNDED or current.provider_reference is not None:
+        return
+    # Refunded while this charge was at the provider.
+    if not result.approved:  # no money moved: the truth is the decline
+        await _update(
+            db,
+            order_id,
+            {"status": REFUNDED, "provider_reference": None},
+            status=DECLINED,
+            provider_reference=result.reference,
+            failure_reason=result.failure_reason,
         )
-        await _update(db, order_id, {"status": REFUNDED}, provider_reference=result.reference)
-        _log.info("payments.refunded_in_flight_charge", order_id=order_id)
+        return
+    # The provider took the money: give it back.
+    await provider.refund(result.reference, request.amount, request.currency, _refund_key(order_id))
+    await _update(db, order_id, {"status": REFUNDED}, provider_reference=result.reference)
+    _log.info("payments.refunded_in_flight_charge", order_id=order_id)
 
 
 def _check_reason(reason: str) -> str:
