@@ -226,12 +226,18 @@ async def charge(  # noqa: PLR0917 (the saga's consumers call it with these six,
             raise PaymentConflictError(
                 f"order {order_id} already has a payment with other parameters"
             )
-        if existing.status != PENDING:
+        if existing.status != PENDING and not _refunded_unsettled(existing):
             return existing
     charge_request = ChargeRequest(_charge_key(order_id), amount, code, parsed)
     result = await provider.charge(charge_request)
     await _settle(db, order_id, charge_request, result, provider)
     return await _current(db, order_id)
+
+
+def _refunded_unsettled(payment: Payment) -> bool:
+    """Refunded while ``PENDING`` and never settled (the charging process died): whether the
+    provider took the money is unknown until the charge is asked again (same key, same answer)."""
+    return payment.status == REFUNDED and payment.provider_reference is None
 
 
 async def _settle(
@@ -252,8 +258,7 @@ async def _settle(
     )
     if settled:
         return
-    current = await _current(db, order_id)
-    if current.status != REFUNDED or current.provider_reference is not None:
+    if not _refunded_unsettled(await _current(db, order_id)):
         return
     # Refunded while this charge was at the provider.
     if not result.approved:  # no money moved: the truth is the decline

@@ -125,6 +125,34 @@ async def test_a_refund_while_the_charge_is_at_the_provider_gives_the_money_back
     )
 
 
+async def test_a_charge_refunded_while_pending_by_a_dead_process_is_given_back_on_redelivery(
+    db: Database,
+) -> None:
+    """The charging process died while its charge was at the provider (whether the money was
+    taken is unknown to the ledger); the saga refunded the PENDING payment meanwhile. The
+    redelivered charge asks the provider again (same key: the same charge, not a second one)
+    and, the charge being approved, gives the money back."""
+    provider = CountingProvider()
+    stop = RuntimeError("the charging process dies at the provider")
+
+    async def refund_then_die() -> None:
+        await ledger.refund(db, 5, "saga timed out", provider=provider)
+        raise stop
+
+    provider.during_charge = refund_then_die
+    with pytest.raises(RuntimeError) as died:
+        await ledger.charge(db, 5, 5, 1200, "USD", VISA, provider=provider)
+    assert died.value is stop
+    payment = await ledger.charge(db, 5, 5, 1200, "USD", VISA, provider=provider)
+    assert summary(payment) == (5, "REFUNDED", 1200, "visa", "4242", None, "saga timed out")
+    assert (provider.charges, provider.refunds) == (
+        ["order-5-charge", "order-5-charge"],
+        ["order-5-refund"],
+    )
+    again = await ledger.charge(db, 5, 5, 1200, "USD", VISA, provider=provider)
+    assert (summary(again), len(provider.charges)) == (summary(payment), 2)
+
+
 async def test_a_declined_charge_refunded_in_flight_asks_no_refund(db: Database) -> None:
     provider = CountingProvider()
 
