@@ -336,6 +336,8 @@ class _Deferrer:
     def at_root(self, walker: Walker, fragment: NFragment, conditions: Conditions) -> None:
         """A deferred fragment on the query root: root fetches of its own."""
         assert fragment.defer is not None
+        if walker.serial:
+            raise PlanningError("@defer on a mutation's root fields is not supported")
         block = self._open(fragment.defer, (), self.root, fragment, conditions)
         outer, self.current = self.current, block
         saved, walker.roots = walker.roots, block.roots
@@ -391,8 +393,8 @@ def plan_with_defers(
     supergraph: Supergraph, operation: NormalizedOperation, override_labels: frozenset[str]
 ) -> PlanNode | None:
     """The plan of a query with ``@defer`` fragments (``Condition`` nodes for ``if: $v``)."""
-    if operation.kind != "query":
-        raise PlanningError(f"@defer is not supported in {operation.kind} operations")
+    if operation.kind == "subscription":
+        raise PlanningError("@defer is not supported in subscriptions")
     variables = list(_if_variables(operation.selections, {}))
     if len(variables) > MAX_DEFER_CONDITIONS:
         raise PlanningError(
@@ -461,7 +463,8 @@ def _plan_one(
         node = fetch_node(group, operation, number)
         return replace(node, id=str(number)) if group.index in needed else node
 
-    primary = build_plan([g for g in groups if owner(g) is None], roots, False, make_fetch)
+    serial = operation.kind == "mutation"
+    primary = build_plan([g for g in groups if owner(g) is None], roots, serial, make_fetch)
     if not deferring:
         return primary
 
