@@ -163,7 +163,7 @@ class IncrementalDelivery:
             targets: list[tuple[ResponsePath, Any]] = [([], result.data)]
         else:
             completer = compile_object(self.schema, block.type_condition, selection, self.variables)
-            targets = self._targets(block.query_path, result.data)
+            targets = self._targets(block.query_path, block.type_condition, result.data)
         for path, raw in targets:
             errors: list[dict[str, Any]] = [e for e in fetch_errors if _under(e, path)]
             context = ShapeContext(errors, list(covered))
@@ -188,10 +188,11 @@ class IncrementalDelivery:
         return items
 
     def _targets(
-        self, query_path: tuple[str, ...], data: dict[str, Any]
+        self, query_path: tuple[str, ...], type_condition: str, data: dict[str, Any]
     ) -> list[tuple[ResponsePath, dict[str, Any]]]:
-        """The objects at ``query_path``: concrete response paths (list indices included) of
-        those delivered so far, with their merged (unshaped) data."""
+        """The objects at ``query_path`` whose runtime type is within ``type_condition`` (a
+        ``... on T @defer`` fragment applies to ``T`` objects only): concrete response paths
+        (list indices included) of those delivered so far, with their merged data."""
         found: list[tuple[ResponsePath, dict[str, Any]]] = []
 
         def walk(shaped: Any, raw: Any, index: int, path: ResponsePath) -> None:
@@ -205,7 +206,8 @@ class IncrementalDelivery:
             if not isinstance(shaped, dict) or not isinstance(raw, dict):
                 return
             if index == len(query_path):
-                found.append((path, raw))
+                if self.matcher(raw.get("__typename"), type_condition):
+                    found.append((path, raw))
                 return
             step = query_path[index]
             if step.startswith("... on "):

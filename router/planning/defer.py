@@ -253,17 +253,19 @@ class _Deferrer:
         self.root = root
         self.blocks: list[_Block] = []
         self.current: _Block | None = None
+        self._pending: _Block | None = None
+        """A block opened at the enclosing object of a `... on T @defer` fragment."""
 
     def _open(
         self,
         mark: DeferMark,
         path: tuple[str, ...],
         type_name: str,
-        fragment: NFragment,
-        c: Conditions,
+        selections: tuple[NSelection, ...],
+        conditions: Conditions,
     ) -> _Block:
         block = _Block(
-            len(self.blocks), mark, self.current, path, type_name, fragment.selections, c
+            len(self.blocks), mark, self.current, path, type_name, selections, conditions
         )
         self.blocks.append(block)
         return block
@@ -272,18 +274,28 @@ class _Deferrer:
         mark = fragment.defer
         assert mark is not None
         condition = fragment.type_condition
-        if condition is not None and condition != ctx.type_name:
-            # narrow first (an ordinary fragment), then defer on the narrowed type
-            inner = NFragment(None, "", (), fragment.selections, frozenset(), mark)
-            narrowing = NFragment(
-                condition, fragment.directives, fragment.variables, (inner,), fragment.conditions
-            )
-            return walker.place_fragment(ctx, narrowing)
         conditions = ctx.conditions | fragment.conditions
+        if condition is not None and condition != ctx.type_name:
+            # Apollo's shape: the block sits at the enclosing object, its subselection keeps
+            # `... on T`; the fetches are planned from the narrowed object
+            shown = replace(fragment, defer=None)
+            self._pending = self._open(mark, _query_path(ctx), condition, (shown,), conditions)
+            inner = NFragment(None, "", (), fragment.selections, frozenset(), mark)
+            narrowing = NFragment(condition, "", (), (inner,))
+            try:
+                return walker.place_fragment(ctx, narrowing)
+            finally:
+                self._pending = None
         if ctx.type_name == self.root and not ctx.path:
             self.at_root(walker, fragment, conditions)
             return [ctx.group]
-        block = self._open(mark, _query_path(ctx), ctx.type_name, fragment, conditions)
+        block = self._pending
+        self._pending = None
+        if block is None:
+            shown_selections: tuple[NSelection, ...] = fragment.selections
+            if fragment.directives:  # `... @include(if: $x) { ... }` as Apollo prints it
+                shown_selections = (replace(fragment, type_condition=None, defer=None),)
+            block = self._open(mark, _query_path(ctx), ctx.type_name, shown_selections, conditions)
         outer, self.current = self.current, block
         try:
             key, _ = walker.pick_key(ctx, ctx.group.service, ctx.type_name)
@@ -338,7 +350,7 @@ class _Deferrer:
         assert fragment.defer is not None
         if walker.serial:
             raise PlanningError("@defer on a mutation's root fields is not supported")
-        block = self._open(fragment.defer, (), self.root, fragment, conditions)
+        block = self._open(fragment.defer, (), self.root, fragment.selections, conditions)
         outer, self.current = self.current, block
         saved, walker.roots = walker.roots, block.roots
         try:

@@ -115,6 +115,9 @@ def _node(node: PlanNode, indent: int) -> list[str]:
                     f"{pad}}},",
                 ]
             lines = [f"{pad}Condition(if: ${variable}) {{"]
+            if then is not None and otherwise is not None:  # Apollo's layout
+                lines += [f"{pad}  Then {{", *_last(_node(then, indent + 2)), f"{pad}  }} Else {{"]
+                return [*lines, *_last(_node(otherwise, indent + 2)), f"{pad}  }}", f"{pad}}},"]
             if then is not None:
                 lines += [f"{pad}  Then {{", *_node(then, indent + 2), f"{pad}  }}"]
             if otherwise is not None:
