@@ -88,10 +88,22 @@ class IncrementalDelivery:
         return self.delivered
 
     def has_subsequent(self) -> bool:
-        """Whether any deferred block will be delivered after the primary part."""
+        """Whether any deferred block will be delivered after the primary part (one that
+        applies and has an object to complete: none when they all sit under nulls)."""
         return self.delivered is not None and any(
-            _active(block, self.variables) for block in self.defer.deferred
+            self._applies(block) for block in self.defer.deferred
         )
+
+    def _applies(self, block: DeferredDeferBlock) -> bool:
+        if not _active(block, self.variables):
+            return False
+        if self._at_root(block):
+            return True
+        return bool(self._targets(block.query_path, block.type_condition, self.run.result.data))
+
+    def _at_root(self, block: DeferredDeferBlock) -> bool:
+        query = self.schema.query_type
+        return not block.query_path and query is not None and block.type_condition == query.name
 
     async def subsequent(self) -> AsyncIterator[dict[str, Any]]:
         """The subsequent payloads, each as soon as its block is done; the last has
@@ -103,7 +115,7 @@ class IncrementalDelivery:
         def spawn(blocks: Sequence[DeferredDeferBlock]) -> None:
             nonlocal outstanding
             for block in blocks:
-                if _active(block, self.variables):
+                if self._applies(block):
                     outstanding += 1
                     task = asyncio.create_task(self._block(block, queue))
                     tasks.add(task)
@@ -153,8 +165,7 @@ class IncrementalDelivery:
     ) -> list[dict[str, Any]]:
         if selection is None:
             raise ValueError("a deferred block without its selection")
-        at_root = not block.query_path and self.schema.query_type is not None
-        at_root = at_root and block.type_condition == self.schema.query_type.name  # type: ignore[union-attr]
+        at_root = self._at_root(block)
         covered = [*self.covered, *result.covered]
         fetch_errors = list(result.errors)
         items: list[dict[str, Any]] = []
