@@ -293,8 +293,9 @@ class _Deferrer:
         self._pending = None
         if block is None:
             shown_selections: tuple[NSelection, ...] = fragment.selections
-            if fragment.directives:  # `... @include(if: $x) { ... }` as Apollo prints it
-                shown_selections = (replace(fragment, type_condition=None, defer=None),)
+            if fragment.directives or fragment.type_condition:
+                # `... on T @include(if: $x) { ... }` kept in the subselection, as Apollo does
+                shown_selections = (replace(fragment, defer=None),)
             block = self._open(mark, _query_path(ctx), ctx.type_name, shown_selections, conditions)
         outer, self.current = self.current, block
         try:
@@ -518,9 +519,8 @@ def _depends(
         if top.selection.is_empty():
             continue
         for dependency in top.dependencies:
-            source = find(dependency)
             number = numbers.get(dependency.index)
-            if source is block or number is None or number in seen:
+            if find(dependency) is block or number is None or number in seen:
                 continue
             seen.add(number)
-            yield DeferDependency(str(number), source.mark.label if source is not None else None)
+            yield DeferDependency(str(number))  # Apollo's planner sets no deferLabel either
