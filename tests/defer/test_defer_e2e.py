@@ -228,6 +228,10 @@ def test_json_only_client_gets_the_complete_answer(
     server ignore @defer; issue #16). Hive Gateway answers 406 here instead."""
     query = '{ product(upc: "1") { name ... @defer { inStock reviews { body } } } }'
     response, parts = read_parts(client, gateways.router_url, query, accept="application/json")
+    hive = client.post(
+        gateways.hive_url, json={"query": query}, headers={"accept": "application/json"}
+    )
+    assert hive.status_code == 406
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert [p.payload for p in parts] == [
