@@ -282,7 +282,9 @@ class Gateway:
                     QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
                 )
             defer = select_defer(plan.node, variables) if request.accepts_incremental else None
-            if defer is not None:
+            if defer is not None and authorized.document is operation.document:
+                # (fields removed by authorization: one complete answer, shaped by the client's
+                # operation, so they read null with their errors; the RFC allows it)
                 return await self._deliver(
                     state,
                     defer,
@@ -339,6 +341,7 @@ class Gateway:
             state.executor.matcher,
             variables,
             kind=operation.node.operation,
+            introspection=introspection,
         )
         context = ShapeContext(errors, list(authorized.unauthorized_paths), introspection)
         with telemetry.stage("router.execute"):

@@ -69,6 +69,8 @@ class IncrementalDelivery:
     matcher: TypeMatcher
     variables: Mapping[str, Any]
     kind: OperationType = OperationType.QUERY
+    introspection: Mapping[str, Any] = field(default_factory=dict)
+    """``__schema``/``__type`` answers (a deferred fragment on the root may select them)."""
     covered: list[tuple[str | int, ...]] = field(default_factory=list)
     delivered: dict[str, Any] | None = None
     """What the client has so far (shaped): where deferred blocks find their objects."""
@@ -177,7 +179,7 @@ class IncrementalDelivery:
             targets = self._targets(block.query_path, block.type_condition, result.data)
         for path, raw in targets:
             errors: list[dict[str, Any]] = [e for e in fetch_errors if _under(e, path)]
-            context = ShapeContext(errors, list(covered))
+            context = ShapeContext(errors, list(covered), self.introspection)
             if at_root:
                 data = root_shape.shape(raw, context)
             else:
