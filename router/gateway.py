@@ -282,9 +282,9 @@ class Gateway:
                     QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
                 )
             defer = select_defer(plan.node, variables) if request.accepts_incremental else None
+            # fields removed by authorization: one complete answer, shaped by the client's
+            # operation, so they read null with their errors (the RFC allows not deferring)
             if defer is not None and authorized.document is operation.document:
-                # (fields removed by authorization: one complete answer, shaped by the client's
-                # operation, so they read null with their errors; the RFC allows it)
                 return await self._deliver(
                     state,
                     defer,
