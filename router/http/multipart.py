@@ -14,7 +14,6 @@ A client opts in with ``Accept: multipart/mixed; deferSpec=20220824`` (or plain
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ import orjson
 from starlette.responses import StreamingResponse
 
 from router.request import GraphQLResponse, graphql_error
+from router.resilience.deadline import request_deadline
 from servicekit.logging import get_logger
 
 __all__ = [
@@ -78,7 +78,9 @@ async def _body(
     yield _OPEN + _part(first)
     if subsequent is not None:
         try:
-            async with asyncio.timeout(timeout_seconds):
+            # the deadline's context variable reaches the deferred fetches: a subgraph call it
+            # cuts short counts as a timeout (router.resilience.deadline), not a client gone
+            async with request_deadline(timeout_seconds):
                 async for payload in subsequent:
                     yield _part(payload)
         except TimeoutError:

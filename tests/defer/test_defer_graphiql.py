@@ -46,7 +46,7 @@ async def _wait_for(page: Page, needle: str) -> str:
         "([selector, needle]) => { const r = document.querySelector(selector);"
         " return r && r.CodeMirror && r.CodeMirror.getValue().includes(needle); }",
         arg=[RESULT, needle],
-        timeout=20_000,
+        timeout=60_000,
     )
     return await _result(page)
 
@@ -65,7 +65,7 @@ async def test_graphiql_shows_the_primary_part_then_the_deferred_one(
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             await page.goto(router.graphql_url, wait_until="networkidle")
             editor = page.locator(".graphiql-query-editor .CodeMirror").first
-            await editor.wait_for(timeout=15_000)
+            await editor.wait_for(timeout=60_000)  # a loaded machine
             # set the editor's text through CodeMirror (typing would auto-close braces)
             await editor.evaluate("(node, query) => node.CodeMirror.setValue(query)", QUERY)
             await page.locator(".graphiql-execute-button").click()
