@@ -1,0 +1,134 @@
+"""Idempotent consumers: each handler runs in one transaction with its inbox row, retried with
+exponential backoff, and moved to the dead-letter store after ``max_attempts`` failures.
+
+The inbox row ``(event id, group)`` is written in the handler's transaction, so the handler's
+effect and "this event was handled" commit together: a redelivered or duplicated event (at least
+once publishing) finds the row and is acknowledged without effect. Handlers may write outbox
+events in the same transaction (:func:`servicekit.events.outbox.add`): consume, change state and
+publish the reply atomically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from servicekit.events.bus import EventBus
+from servicekit.events.contracts import Event, UnknownEventError, parse
+from servicekit.events.store import DeadLetter, InboxEntry
+from servicekit.logging import get_logger
+
+__all__ = ["Consumers", "Handler"]
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[AsyncSession, E], Awaitable[None]]
+_log = get_logger("servicekit.events")
+MAX_BACKOFF_SECONDS = 2.0
+
+
+class Consumers:
+    """The handlers of one consumer group (a service) on ``bus``, over the service's store."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        bus: EventBus,
+        group: str,
+        *,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.05,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.bus = bus
+        self.group = group
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.after_commit = after_commit
+        self.handled = 0
+        self.duplicates = 0
+        self.dead = 0
+
+    def on(self, contract: type[E], handler: Handler[E]) -> None:
+        async def receive(data: dict[str, Any]) -> None:
+            await self.handle(data, handler)
+
+        self.bus.subscribe(contract.TYPE, self.group, receive)
+
+    async def handle(self, data: Any, handler: Handler[Any]) -> None:
+        """Run ``handler`` once for this event in this group, or dead-letter it."""
+        try:
+            event = parse(data)
+        except (UnknownEventError, ValueError) as invalid:
+            await self._dead_letter(data, 1, invalid)
+            return
+        last: Exception | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                if await self._once(event, handler):
+                    self.handled += 1
+                else:
+                    self.duplicates += 1
+                return
+            except Exception as failure:
+                last = failure
+                _log.warning(
+                    "events.handler_failed",
+                    group=self.group,
+                    event_type=event.type,
+                    event_id=event.id,
+                    attempt=attempt,
+                    error=repr(failure),
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(
+                        min(self.backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+                    )
+        assert last is not None
+        await self._dead_letter(data, self.max_attempts, last)
+
+    async def _once(self, event: Event, handler: Handler[Any]) -> bool:
+        async with self.sessions() as session, session.begin():
+            if await session.get(InboxEntry, (event.id, self.group)) is not None:
+                return False
+            session.add(
+                InboxEntry(
+                    event_id=event.id,
+                    consumer_group=self.group,
+                    event_type=event.type,
+                    handled_at=datetime.now(UTC),
+                )
+            )
+            await session.flush()
+            await handler(session, event)
+        if self.after_commit is not None:
+            self.after_commit()
+        return True
+
+    async def _dead_letter(self, data: Any, attempts: int, error: Exception) -> None:
+        payload = data if isinstance(data, dict) else {"raw": repr(data)}
+        async with self.sessions() as session, session.begin():
+            session.add(
+                DeadLetter(
+                    event_id=str(payload.get("id", "")),
+                    event_type=str(payload.get("type", "")),
+                    consumer_group=self.group,
+                    payload=payload,
+                    attempts=attempts,
+                    error=repr(error)[:2000],
+                    failed_at=datetime.now(UTC),
+                )
+            )
+        self.dead += 1
+        _log.error(
+            "events.dead_lettered",
+            group=self.group,
+            event_type=payload.get("type"),
+            event_id=payload.get("id"),
+            attempts=attempts,
+            error=repr(error),
+        )
