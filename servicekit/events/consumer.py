@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit.events.bus import EventBus
@@ -28,6 +30,10 @@ E = TypeVar("E", bound=Event)
 Handler = Callable[[AsyncSession, E], Awaitable[None]]
 _log = get_logger("servicekit.events")
 MAX_BACKOFF_SECONDS = 2.0
+
+
+class _DuplicateError(Exception):
+    """The inbox already holds this (event, group)."""
 
 
 class Consumers:
@@ -92,19 +98,23 @@ class Consumers:
         await self._dead_letter(data, self.max_attempts, last)
 
     async def _once(self, event: Event, handler: Handler[Any]) -> bool:
-        async with self.sessions() as session, session.begin():
-            if await session.get(InboxEntry, (event.id, self.group)) is not None:
-                return False
-            session.add(
-                InboxEntry(
-                    event_id=event.id,
-                    consumer_group=self.group,
-                    event_type=event.type,
-                    handled_at=datetime.now(UTC),
-                )
-            )
-            await session.flush()
-            await handler(session, event)
+        """False for a duplicate. The inbox insert is the transaction's first statement (on
+        SQLite the write lock is taken before anything is read: no lock upgrade deadlock)."""
+        row = {
+            "event_id": event.id,
+            "consumer_group": self.group,
+            "event_type": event.type,
+            "handled_at": datetime.now(UTC),
+        }
+        try:
+            async with self.sessions() as session, session.begin():
+                try:
+                    await session.execute(insert(InboxEntry).values(**row))
+                except IntegrityError:
+                    raise _DuplicateError from None
+                await handler(session, event)
+        except _DuplicateError:
+            return False
         if self.after_commit is not None:
             self.after_commit()
         return True

@@ -6,6 +6,7 @@ and consumers as part of each service, with no extra worker process to supervise
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -44,8 +45,9 @@ class EventRuntime:
             backoff_seconds=self.settings.retry_backoff_seconds,
             after_commit=self.relay.wake,
         )
-        self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()
+        self.closers: list[Callable[[], Awaitable[None]]] = []
+        """Run by :meth:`stop` (the runtime's own store engine)."""
 
     def on(self, contract: type[E], handler: Handler[E]) -> None:
         self.consumers.on(contract, handler)
@@ -68,3 +70,5 @@ class EventRuntime:
     async def stop(self) -> None:
         if self.started.is_set():
             await self.bus.stop()
+        for close in self.closers:
+            await close()
