@@ -43,6 +43,8 @@ class RunningStack:
     processes: dict[str, ManagedProcess]
     database_urls: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
+    events_namespace: str = ""
+    """Where this stack's services publish and consume events (``EVENTS_NAMESPACE``)."""
 
     def base_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -107,7 +109,7 @@ def running_stack(
     events_namespace = f"stack_{uuid.uuid4().hex[:10]}"
     log_dir = tmp_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    stack = RunningStack({}, ports, {}, urls_by_store, log_dir)
+    stack = RunningStack({}, ports, {}, urls_by_store, log_dir, events_namespace)
     with ExitStack() as cleanup:
         cleanup.callback(_delete_redis_streams, events_namespace)
         processes = []
