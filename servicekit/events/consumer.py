@@ -27,7 +27,10 @@ from servicekit.logging import get_logger
 __all__ = ["Consumers", "Handler"]
 
 E = TypeVar("E", bound=Event)
+R = TypeVar("R")
 Handler = Callable[[AsyncSession, E], Awaitable[None]]
+Effect = Callable[[E], Awaitable[R]]
+Reply = Callable[[AsyncSession, E, R], Awaitable[None]]
 _log = get_logger("servicekit.events")
 MAX_BACKOFF_SECONDS = 2.0
 
@@ -65,7 +68,25 @@ class Consumers:
 
         self.bus.subscribe(contract.TYPE, self.group, receive)
 
-    async def handle(self, data: Any, handler: Handler[Any]) -> None:
+    def on_effect(self, contract: type[E], effect: Effect[E, R], reply: Reply[E, R]) -> None:
+        """For a domain function that runs its own transactions and is idempotent by itself
+        (payments' ``charge``, keyed by order): ``effect`` runs first, outside the inbox
+        transaction (on SQLite a second writer inside it would wait on our own lock), then
+        ``reply`` writes the inbox row and the answer in one transaction. A crash between the
+        two redelivers the event: ``effect`` answers the same result, the reply is written
+        once."""
+
+        async def receive(data: dict[str, Any]) -> None:
+            await self.handle(data, reply, effect)
+
+        self.bus.subscribe(contract.TYPE, self.group, receive)
+
+    async def handle(
+        self,
+        data: Any,
+        handler: Callable[..., Awaitable[None]],
+        effect: Effect[Any, Any] | None = None,
+    ) -> None:
         """Run ``handler`` once for this event in this group, or dead-letter it."""
         try:
             event = parse(data)
@@ -75,7 +96,7 @@ class Consumers:
         last: Exception | None = None
         for attempt in range(1, self.max_attempts + 1):
             try:
-                if await self._once(event, handler):
+                if await self._attempt(event, handler, effect):
                     self.handled += 1
                 else:
                     self.duplicates += 1
@@ -96,6 +117,21 @@ class Consumers:
                     )
         assert last is not None
         await self._dead_letter(data, self.max_attempts, last)
+
+    async def _attempt(
+        self, event: Event, handler: Callable[..., Awaitable[None]], effect: Effect[Any, Any] | None
+    ) -> bool:
+        if effect is None:
+            return await self._once(event, handler)
+        async with self.sessions() as session:
+            if await session.get(InboxEntry, (event.id, self.group)) is not None:
+                return False
+        result = await effect(event)
+
+        async def reply(session: AsyncSession, received: Event) -> None:
+            await handler(session, received, result)
+
+        return await self._once(event, reply)
 
     async def _once(self, event: Event, handler: Handler[Any]) -> bool:
         """False for a duplicate. The inbox insert is the transaction's first statement (on
