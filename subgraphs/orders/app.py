@@ -46,8 +46,11 @@ class Settings(SubgraphSettings):
     resend_after_seconds: float = Field(default=3.0, gt=0)
     """A step without reply this long is sent again (its consumer may have died holding it)."""
     saga_tick_seconds: float = Field(default=0.25, gt=0)
-    charge_payment: bool = False
+    charge_payment: bool = True
     """The payment step (the payments subgraph consumes ChargePayment)."""
+    default_card: str = "4242424242424242"
+    """Charged when ``placeOrder`` names no card: the demo provider's always-approved test card
+    (there are no saved payment methods in this demo)."""
 
     def upstreams(self) -> Upstreams:
         return Upstreams(self.products_url or _routing_url("products"))
@@ -58,6 +61,7 @@ class Settings(SubgraphSettings):
             payment_timeout_seconds=self.payment_timeout_seconds,
             resend_after_seconds=self.resend_after_seconds,
             charge_payment=self.charge_payment,
+            default_card=self.default_card,
         )
 
 
