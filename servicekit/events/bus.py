@@ -43,6 +43,27 @@ QUIET = logging.DEBUG  # FastStream logs every message at INFO; ours log what ma
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+async def _redeliver_pending(client: Redis, channel: str, group: str) -> int:
+    """A consumer that died holding messages leaves them pending in its group, and FastStream's
+    subscriber reads only new entries (``>``): append each pending entry again (same payload,
+    same event id) and acknowledge the old one, so it is delivered once more (at least once;
+    the consumers' inbox absorbs the duplicate if it had been handled). NATS JetStream
+    (``ack_wait``) and RabbitMQ (requeue on a closed channel) redeliver by themselves."""
+    moved = 0
+    while True:
+        pending = await client.xpending_range(channel, group, min="-", max="+", count=500)
+        if not pending:
+            return moved
+        for entry in pending:
+            message_id = entry["message_id"]
+            found = await client.xrange(channel, min=message_id, max=message_id)
+            fields: Any = found[0][1] if found else None
+            if fields:  # None: trimmed or deleted meanwhile, nothing to deliver
+                await client.xadd(channel, fields)
+            await client.xack(channel, group, message_id)
+            moved += 1
+
+
 def broker_kind(url: str) -> Kind:
     scheme = urlsplit(url).scheme
     kinds = {
@@ -120,7 +141,8 @@ class EventBus:
             await self._declare_stream()
 
     async def _create_groups(self) -> None:
-        """Groups read from the stream's start (FastStream would create them at ``$``)."""
+        """Groups read from the stream's start (FastStream would create them at ``$``), and
+        what a previous process of this group left unacknowledged is delivered again."""
         client = Redis.from_url(self.url)
         try:
             for channel, group in self._groups:
@@ -129,6 +151,7 @@ class EventBus:
                 except ResponseError as error:
                     if "BUSYGROUP" not in str(error):
                         raise
+                await _redeliver_pending(client, channel, group)
         finally:
             await client.aclose()
 

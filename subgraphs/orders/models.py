@@ -41,7 +41,10 @@ class Order(SQLModel, table=True):
     saga_step: str | None = Field(default=None, index=True)
     """RESERVING_STOCK or CHARGING_PAYMENT while PENDING; None otherwise."""
     step_deadline: datetime | None = None
-    step_sent_at: datetime | None = None
+    resend_at: datetime | None = None
+    """When the current step's command is sent again if no reply came."""
+    step_resends: int = 0
+    """Resends of the current step's command (each waits twice as long as the one before)."""
     reason: str | None = None
     card: str = ""
 

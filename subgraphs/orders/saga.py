@@ -16,7 +16,8 @@ Steps (each command and reply is an event on the broker, written through the out
    ``PaymentDeclined``: ``CANCELLED`` and ``ReleaseStock`` (compensation).
 4. Timeouts (:meth:`Saga.tick`): a step without reply is resent after ``resend_after_seconds``
    (commands are idempotent by reservation key / order id, so a consumer that died holding the
-   message is covered), and cancelled after its deadline with compensation: ``ReleaseStock``,
+   message is covered; each resend waits twice as long, so an outage does not pile them up),
+   and cancelled after its deadline with compensation: ``ReleaseStock``,
    and ``RefundPayment`` when the charge step had started.
 5. Late replies after a cancellation are compensated too: ``StockReserved`` -> ``ReleaseStock``,
    ``PaymentCharged`` -> ``RefundPayment``. Replies for a step already passed are ignored.
@@ -106,7 +107,7 @@ class Saga:
         order.status = PENDING
         order.saga_step = RESERVING
         order.step_deadline = current + timedelta(seconds=self.config.stock_timeout_seconds)
-        order.step_sent_at = current
+        order.resend_at = current + timedelta(seconds=self.config.resend_after_seconds)
 
     # -- wiring -------------------------------------------------------------------------
     def subscribe(self, runtime: EventRuntime) -> None:
@@ -162,29 +163,26 @@ class Saga:
     async def tick(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         """Resend or time out every overdue step; returns how many orders were acted on."""
         current = now()
-        resend_before = current - timedelta(seconds=self.config.resend_after_seconds)
         statement = select(col(Order.id)).where(
             col(Order.status) == PENDING,
-            or_(col(Order.step_deadline) < current, col(Order.step_sent_at) < resend_before),
+            or_(col(Order.step_deadline) < current, col(Order.resend_at) < current),
         )
         async with sessions() as session:
             overdue = [i for i in (await session.scalars(statement)).all() if i is not None]
         for order_id in overdue:
             async with sessions() as session, session.begin():
-                await self._overdue(session, order_id, current, resend_before)
+                await self._overdue(session, order_id, current)
         if overdue:
             self.wake()
         return len(overdue)
 
-    async def _overdue(
-        self, session: AsyncSession, order_id: int, current: datetime, resend_before: datetime
-    ) -> None:
+    async def _overdue(self, session: AsyncSession, order_id: int, current: datetime) -> None:
         # Write first (SQLite takes its lock before reading; PostgreSQL locks the row).
         await session.execute(update(Order).where(col(Order.id) == order_id).values(id=order_id))
         order = await _locked(session, order_id)
         if order is None or order.status != PENDING:
             return
-        deadline, sent = _aware(order.step_deadline), _aware(order.step_sent_at)
+        deadline, resend_at = _aware(order.step_deadline), _aware(order.resend_at)
         if deadline is not None and deadline < current:
             if order.saga_step == CHARGING:
                 compensate: list[Event] = [
@@ -200,8 +198,10 @@ class Saga:
                 )
             _log.warning("order.saga_timed_out", order_id=order_id, step=order.saga_step)
             return
-        if sent is not None and sent < resend_before:
-            order.step_sent_at = current
+        if resend_at is not None and resend_at < current:
+            order.step_resends += 1
+            backoff = self.config.resend_after_seconds * 2 ** min(order.step_resends, 5)
+            order.resend_at = current + timedelta(seconds=backoff)
             if order.saga_step == RESERVING:
                 outbox.add(session, self._reserve(order, await _lines(session, order_id)))
             elif order.saga_step == CHARGING:
@@ -212,11 +212,12 @@ class Saga:
         current = now()
         order.saga_step = step
         order.step_deadline = current + timedelta(seconds=timeout_seconds)
-        order.step_sent_at = current
+        order.resend_at = current + timedelta(seconds=self.config.resend_after_seconds)
+        order.step_resends = 0
 
     async def _confirm(self, session: AsyncSession, order: Order) -> None:
         assert order.id is not None
-        order.status, order.saga_step, order.step_deadline, order.step_sent_at = (
+        order.status, order.saga_step, order.step_deadline, order.resend_at = (
             CONFIRMED,
             None,
             None,
@@ -238,7 +239,7 @@ class Saga:
         self, session: AsyncSession, order: Order, reason: str, compensate: Sequence[Event]
     ) -> None:
         assert order.id is not None
-        order.status, order.saga_step, order.step_deadline, order.step_sent_at = (
+        order.status, order.saga_step, order.step_deadline, order.resend_at = (
             CANCELLED,
             None,
             None,

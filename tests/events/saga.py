@@ -8,6 +8,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,9 @@ def saga_stack(
             queues = [
                 f"{stack.events_namespace}.{group}.{t}" for group, ts in GROUPS.items() for t in ts
             ]
-            asyncio.run(delete_namespace(broker_url, stack.events_namespace, queues))
+            cleanup = delete_namespace(broker_url, stack.events_namespace, queues)
+            with ThreadPoolExecutor(max_workers=1) as pool:  # callers may be in an event loop
+                pool.submit(asyncio.run, cleanup).result(timeout=60)
 
 
 def _signed(body: bytes, user: int) -> dict[str, str]:
