@@ -1,4 +1,4 @@
-"""``placeOrder`` over real processes (products, inventory, orders on free ports, sharing the
+"""``placeOrder`` over real processes (products, inventory, orders, payments on free ports, sharing the
 identity secret, events on Redis Streams): prices from products, the order answered ``PENDING``
 at once and ``CONFIRMED`` by the saga once inventory reserved its stock under the caller's
 idempotency key; exactly one order and one reservation per key even when retried or sent
@@ -40,7 +40,7 @@ PLACE = (
 )
 
 
-NAMES = ["products", "inventory", "orders"]
+NAMES = ["products", "inventory", "orders", "payments"]
 ENV = {name: {"IDENTITY_HMAC_SECRET": SECRET} for name in NAMES}
 
 
