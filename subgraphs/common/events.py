@@ -48,7 +48,7 @@ def event_hooks(runtime: EventRuntime) -> EventHooks:
     async def probe() -> Mapping[str, Any]:
         if not runtime.started.is_set():
             raise CheckFailed(f"event broker {runtime.bus.kind} not connected", {})
-        return {"broker": runtime.bus.kind, "namespace": runtime.bus.namespace}
+        return {"broker": runtime.bus.kind}
 
     return EventHooks(
         background=runtime.run,

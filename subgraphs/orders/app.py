@@ -39,9 +39,9 @@ class Settings(SubgraphSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERS_", extra="ignore")
 
     products_url: str = ""
-    stock_timeout_seconds: float = Field(default=10.0, gt=0)
+    stock_timeout_seconds: float = Field(default=30.0, gt=0)
     """No StockReserved/StockReservationFailed by then: CANCELLED, stock released."""
-    payment_timeout_seconds: float = Field(default=15.0, gt=0)
+    payment_timeout_seconds: float = Field(default=30.0, gt=0)
     """No PaymentCharged/PaymentDeclined by then: CANCELLED, stock released, charge refunded."""
     resend_after_seconds: float = Field(default=3.0, gt=0)
     """A step without reply this long is sent again (its consumer may have died holding it)."""

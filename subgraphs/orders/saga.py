@@ -67,8 +67,8 @@ _log = get_logger("subgraphs.orders")
 
 @dataclass(frozen=True)
 class SagaConfig:
-    stock_timeout_seconds: float = 10.0
-    payment_timeout_seconds: float = 15.0
+    stock_timeout_seconds: float = 30.0
+    payment_timeout_seconds: float = 30.0
     resend_after_seconds: float = 3.0
     charge_payment: bool = True
     """False: no payment step (CONFIRMED once stock is reserved)."""
