@@ -32,6 +32,7 @@ class EventRuntime:
     ) -> None:
         from servicekit.events.outbox import Relay
 
+        self.sessions = sessions
         self.settings = settings or EventSettings()
         self.bus = EventBus(self.settings.broker_url, self.settings.namespace)
         self.relay = Relay(

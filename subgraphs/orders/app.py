@@ -70,13 +70,15 @@ def create_database(url: str | None = None) -> Database:
 
 
 def _ticker(
-    saga: Saga, db: Database, runtime: EventRuntime, interval: float
+    saga: Saga, runtime: EventRuntime, interval: float
 ) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The saga's timeouts, on the events' own engine (not the request path's pool)."""
+
     async def run() -> None:
         await runtime.started.wait()
         while True:
             try:
-                await saga.tick(db.sessions)
+                await saga.tick(runtime.sessions)
             except Exception as error:  # a store hiccup must not end the timeouts
                 _log.error("order.saga_tick_failed", error=repr(error))
             await asyncio.sleep(interval)
@@ -98,7 +100,7 @@ def create_app(database: Database | None = None, upstreams: Upstreams | None = N
         strawberry_mount(schema, lambda: Context(db, clients, saga)),
         on_shutdown=[clients.aclose, hooks.on_shutdown],
         checks={**clients.readiness_checks(), **hooks.checks},
-        background=[hooks.background, _ticker(saga, db, runtime, settings.saga_tick_seconds)],
+        background=[hooks.background, _ticker(saga, runtime, settings.saga_tick_seconds)],
         before_serving=[hooks.before_serving],
     )
     app.state.events = runtime
