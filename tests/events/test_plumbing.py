@@ -29,7 +29,7 @@ from servicekit.events.store import EVENT_TABLES, InboxEntry, OutboxEntry
 from servicekit.topology import PROJECT_ROOT
 from tests.events.support import BROKERS, delete_namespace, eventually, namespace
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(240)  # the CLI runs as child processes: slow on a loaded machine
 
 
 class Effect(SQLModel, table=True):
