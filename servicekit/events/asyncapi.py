@@ -13,7 +13,7 @@ import sys
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 
-from servicekit.events.bus import DEFAULT_BROKER_URL
+from servicekit.events.settings import DEFAULT_BROKER_URL
 from servicekit.events.contracts import CONTRACTS
 from servicekit.topology import PROJECT_ROOT
 

@@ -33,10 +33,10 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from servicekit.events.contracts import Event
+from servicekit.events.settings import DEFAULT_BROKER_URL
 
 __all__ = ["DEFAULT_BROKER_URL", "EventBus", "Kind", "broker_kind"]
 
-DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 Kind = str
 RawHandler = Callable[[dict[str, Any]], Awaitable[None]]
 QUIET = logging.DEBUG  # FastStream logs every message at INFO; ours log what matters

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from servicekit.events.bus import EventBus
 from servicekit.events.dlq import dead_letters, replay
 from servicekit.events.settings import EventSettings
 
@@ -59,6 +58,8 @@ async def _dlq(args: argparse.Namespace) -> int:
                 fields += [d.failed_at.isoformat(), replayed, d.error]
                 print("\t".join(str(f) for f in fields))
             return 0
+        from servicekit.events.bus import EventBus
+
         settings = EventSettings()
         bus = EventBus(settings.broker_url, settings.namespace)
         await bus.broker.connect()

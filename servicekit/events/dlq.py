@@ -7,13 +7,16 @@ inbox has no row for it, so it is handled again; groups that had handled it igno
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from servicekit.events.bus import EventBus
 from servicekit.events.store import DeadLetter
+
+if TYPE_CHECKING:  # the broker libraries load only for a replay (the CLI's list stays quick)
+    from servicekit.events.bus import EventBus
 
 __all__ = ["dead_letters", "replay"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from servicekit.events.bus import DEFAULT_BROKER_URL
+__all__ = ["DEFAULT_BROKER_URL", "EventSettings"]
 
-__all__ = ["EventSettings"]
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 
 
 class EventSettings(BaseSettings):

@@ -115,7 +115,7 @@ def _cli(*args: str, env: dict[str, str]) -> str:
         check=False,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
