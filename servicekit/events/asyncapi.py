@@ -9,12 +9,14 @@ published by its producer service. NATS subjects and RabbitMQ routing keys use t
 from __future__ import annotations
 
 import sys
+from typing import Any
 
+import yaml
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 
-from servicekit.events.settings import DEFAULT_BROKER_URL
 from servicekit.events.contracts import CONTRACTS
+from servicekit.events.settings import DEFAULT_BROKER_URL
 from servicekit.topology import PROJECT_ROOT
 
 __all__ = ["ASYNCAPI_PATH", "check_or_write", "document"]
@@ -39,7 +41,22 @@ def document() -> str:
         description="Event contracts of the platform (servicekit/events/contracts.py).",
         schema_version="3.0.0",
     )
-    return str(spec.to_specification().to_yaml())
+    document = spec.to_specification().to_jsonable()
+    return yaml.safe_dump(_sorted_maps(document), sort_keys=False, allow_unicode=True)
+
+
+def _sorted_maps(document: dict[str, Any]) -> dict[str, Any]:
+    """FastStream lists channels in set order (it changes with the hash seed): sort the maps
+    keyed by name, so the checked-in file is the same on every run."""
+    for key in ("channels", "operations"):
+        if isinstance(document.get(key), dict):
+            document[key] = dict(sorted(document[key].items()))
+    components = document.get("components")
+    if isinstance(components, dict):
+        for key, value in list(components.items()):
+            if isinstance(value, dict):
+                components[key] = dict(sorted(value.items()))
+    return document
 
 
 def check_or_write(*, check: bool) -> int:
