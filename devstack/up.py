@@ -100,6 +100,8 @@ class _Run:
     def _announce(self, service: Service) -> None:
         url = service.url(HOST, self.plan.ports[service.name])
         self.say(f"{service.name:<12} {url}")
+        for worker in service.workers:
+            self.say(f"{'':<12} + {worker}")
         if service.name == "router":
             self.say(f"GraphiQL     {url} (open in a browser)")
 

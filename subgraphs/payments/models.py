@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from servicekit.events.store import EVENT_TABLES
+
 __all__ = ["CHARGED", "DECLINED", "PAYMENT_STATUSES", "PENDING", "REFUNDED", "TABLES", "Payment"]
 
 PENDING = "PENDING"
@@ -40,4 +42,4 @@ class Payment(SQLModel, table=True):
     updated_at: datetime
 
 
-TABLES: list[type[SQLModel]] = [Payment]
+TABLES: list[type[SQLModel]] = [Payment, *EVENT_TABLES]

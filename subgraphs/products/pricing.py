@@ -1,11 +1,13 @@
-"""Change a product's price (no GraphQL here): one transaction, so whatever else must happen
-with the change (an event in an outbox table) can join it."""
+"""Change a product's price (no GraphQL here): one transaction with its ``PriceChanged`` event
+in the outbox (issue #15), published by the relay running in the products process."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 from sqlmodel import col
 
+from servicekit.events import outbox
+from servicekit.events.contracts import PriceChanged
 from subgraphs.common.db import Database
 from subgraphs.products.models import Product
 
@@ -20,4 +22,5 @@ async def update_price(db: Database, upc: str, price: int) -> Product | None:
         )
         if getattr(result, "rowcount", 0) != 1:
             return None
+        outbox.add(session, PriceChanged(upc=upc, price=price))
         return await session.get(Product, upc, populate_existing=True)

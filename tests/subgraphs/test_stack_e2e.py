@@ -30,10 +30,13 @@ def test_every_subgraph_is_ready(subgraph_stack: dict[str, str]) -> None:
         "reviews",
     ]
     database = {"database": {"ok": True, "dialect": "sqlite"}}
-    upstreams = {"products": {"ok": True}, "inventory": {"ok": True}}
+    upstreams = {"products": {"ok": True}}
+    events = {"events": {"ok": True, "broker": "redis"}}  # issue #15: relays and consumers
     for name, url in subgraph_stack.items():
         ready = httpx.get(url.replace("/graphql", "/ready"), timeout=5)
         checks = {**database, **(upstreams if name == "orders" else {})}
+        if name in ("products", "inventory", "orders", "payments"):
+            checks |= events
         assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": checks})
 
 
