@@ -204,10 +204,11 @@ def create_registry_app(
             _guarded(tokens, "publish", unregister),
             methods=["DELETE"],
         ),
-        Route("/v1/operations/{name}", _guarded(tokens, "publish", put_operations), methods=["PUT"]),
+        Route(
+            "/v1/operations/{name}", _guarded(tokens, "publish", put_operations), methods=["PUT"]
+        ),
         Route("/v1/supergraph", _guarded(tokens, "read", _read(document)), methods=["GET"]),
         Route("/v1/supergraph.graphql", _guarded(tokens, "read", _read(sdl)), methods=["GET"]),
         Route("/v1/history", _guarded(tokens, "read", history), methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
-

@@ -58,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = RegistrySettings()
     if settings.token is None or not settings.token.get_secret_value():
-        print("registry: set REGISTRY_TOKEN (the publish token); refusing to start", file=sys.stderr)
+        print(
+            "registry: set REGISTRY_TOKEN (the publish token); refusing to start", file=sys.stderr
+        )
         return 2
     read = settings.read_token.get_secret_value() if settings.read_token else None
     tokens = Tokens(settings.token.get_secret_value(), read or None)

@@ -10,6 +10,7 @@ written by another registry replica on the same PostgreSQL database is seen too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import time
@@ -131,17 +132,15 @@ class Registry:
                 self._notify()
             return removed
 
-    async def wait_for_change(self, etag: str | None, timeout: float) -> Current | None:
+    async def wait_for_change(self, etag: str | None, wait_seconds: float) -> Current | None:
         """The current state as soon as its ETag differs from ``etag`` (at once when it does
-        already), else after ``timeout`` seconds the unchanged state."""
-        deadline = time.monotonic() + timeout
+        already), else after ``wait_seconds`` the unchanged state."""
+        deadline = time.monotonic() + wait_seconds
         while True:
             event = self._changed
             current = await self.store.current()
             remaining = deadline - time.monotonic()
             if etag_of(current) != etag or remaining <= 0:
                 return current
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=min(remaining, _POLL_SECONDS))
-            except TimeoutError:
-                pass

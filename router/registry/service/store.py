@@ -145,7 +145,8 @@ class RegistryStore:
                 )
             )
             return [
-                PersistedOperation(r.id, r.name, r.type, r.body, r.manifest) for r in rows.scalars().all()
+                PersistedOperation(r.id, r.name, r.type, r.body, r.manifest)
+                for r in rows.scalars().all()
             ]
 
     async def replace_manifest(self, manifest: str, operations: list[PersistedOperation]) -> None:
