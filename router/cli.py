@@ -66,6 +66,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=ROUTER_PORT)
     parser.add_argument("--log-level", default="info")
     parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=float(os.environ.get("ROUTER_DRAIN_SECONDS", "0")),
+        help="on SIGTERM, answer /ready 503 this long before closing (behind a load balancer)",
+    )
+    parser.add_argument(
         "--subgraph-url",
         action="append",
         default=[],
@@ -195,7 +201,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         mode=config.mode,
         graphql=f"http://{args.host}:{args.port}/graphql",
     )
-    serve(telemetry.wrap(app), host=args.host, port=args.port, log_level=args.log_level)
+    serve(
+        telemetry.wrap(app),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        drain_seconds=args.drain_seconds,
+    )
 
 
 if __name__ == "__main__":

@@ -101,9 +101,9 @@ class LoadRun:
         if not self._stop.is_set():
             await self.stop()
 
-    async def until_more(self, count: int) -> None:
+    async def until_more(self, count: int, *, fail_fast: bool = True) -> None:
         """Wait until ``count`` more requests have been answered correctly (or fail)."""
         target = self.ok + count
         async with asyncio.timeout(30):
-            while self.ok < target and not self.failures:  # noqa: ASYNC110
+            while self.ok < target and not (fail_fast and self.failures):  # noqa: ASYNC110
                 await asyncio.sleep(0.01)

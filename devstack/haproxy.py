@@ -1,0 +1,82 @@
+"""HAProxy (Debian's ``haproxy`` package) in front of replicas of the router and the BFFs
+(issue #19): one frontend per replicated service on the service's own port, least-connections
+balancing, health checks on ``/ready`` (a draining replica answers 503 there and leaves the
+rotation before it stops accepting: ``servicekit.serve``), a connection that fails is
+redispatched to another replica (``retry-on conn-failure``: the request never reached the first
+one, so even a mutation is safe to resend; a request already sent to a replica that dies is not
+replayed). ``monitor-uri /ready`` and ``/stats;csv`` on the monitor port.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["HAPROXY", "Backend", "haproxy_config", "haproxy_program"]
+
+HAPROXY = "haproxy"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A service behind HAProxy: the port clients use and the replicas' ports."""
+
+    port: int
+    replicas: Sequence[int]
+    health_path: str = "/ready"
+
+
+def haproxy_program() -> str | None:
+    return shutil.which(HAPROXY) or shutil.which(HAPROXY, path="/usr/sbin:/usr/local/sbin")
+
+
+def haproxy_config(
+    backends: Mapping[str, Backend],
+    *,
+    monitor_port: int,
+    host: str = "127.0.0.1",
+    check_interval_ms: int = 250,
+) -> str:
+    """The configuration text (``haproxy -f FILE -db``)."""
+    lines = [
+        "global",
+        "  maxconn 4096",
+        "",
+        "defaults",
+        "  mode http",
+        "  timeout connect 2s",
+        "  timeout client 60s",
+        "  timeout server 60s",
+        "  timeout http-request 10s",
+        "  timeout http-keep-alive 10s",
+        "  option http-buffer-request",
+        "  retries 3",
+        "  retry-on conn-failure",
+        "  option redispatch 1",
+        "",
+        "frontend monitor",
+        f"  bind {host}:{monitor_port}",
+        "  monitor-uri /ready",
+        "  stats enable",
+        "  stats uri /stats",
+        "  stats refresh 1s",
+    ]
+    for name, backend in backends.items():
+        lines += [
+            "",
+            f"frontend {name}",
+            f"  bind {host}:{backend.port}",
+            f"  default_backend {name}",
+            "",
+            f"backend {name}",
+            "  balance leastconn",
+            f"  option httpchk GET {backend.health_path}",
+            "  http-check expect status 200",
+            f"  default-server inter {check_interval_ms}ms fall 2 rise 2",
+        ]
+        lines += [
+            f"  server {name}-{number} {host}:{port} check"
+            for number, port in enumerate(backend.replicas, start=1)
+        ]
+    return "\n".join(lines) + "\n"
