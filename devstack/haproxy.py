@@ -1,7 +1,9 @@
 """HAProxy (Debian's ``haproxy`` package) in front of replicas of the router and the BFFs
 (issue #19): one frontend per replicated service on the service's own port, least-connections
 balancing, health checks on ``/ready`` (a draining replica answers 503 there and leaves the
-rotation before it stops accepting: ``servicekit.serve``), a connection that fails is
+rotation before it stops accepting: ``servicekit.serve``; checks every 0.5 s, two failures
+take a replica out, so a drain of 3 s is enough; a check may take 3 s, since a loaded router's
+``/ready`` probes its subgraphs), a connection that fails is
 redispatched to another replica (``retry-on conn-failure``: the request never reached the first
 one, so even a mutation is safe to resend; a request already sent to a replica that dies is not
 replayed). ``monitor-uri /ready`` and ``/stats;csv`` on the monitor port.
@@ -36,7 +38,7 @@ def haproxy_config(
     *,
     monitor_port: int,
     host: str = "127.0.0.1",
-    check_interval_ms: int = 250,
+    check_interval_ms: int = 500,
 ) -> str:
     """The configuration text (``haproxy -f FILE -db``)."""
     lines = [
@@ -50,6 +52,7 @@ def haproxy_config(
         "  timeout server 60s",
         "  timeout http-request 10s",
         "  timeout http-keep-alive 10s",
+        "  timeout check 3s",
         "  option http-buffer-request",
         "  retries 3",
         "  retry-on conn-failure",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -76,7 +76,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME=URL",
-        help="override a subgraph's routing URL (repeatable; wins over the config file)",
+        help="override a subgraph's routing URL (repeatable; wins over the config file; several"
+        " for one NAME are its replicas, load balanced)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dev", action="store_const", const="development", dest="mode")
@@ -113,13 +114,26 @@ def production_secret_problem(config: RouterConfig) -> str | None:
     )
 
 
-def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
+def static_pools(overrides: Sequence[str]) -> dict[str, list[str]]:
+    """``--subgraph-url NAME=URL`` given more than once for a NAME: its replicas (issue #19),
+    balanced by the router (the config's URL is the first)."""
+    urls: dict[str, list[str]] = {}
+    for override in overrides:
+        name, _, url = override.partition("=")
+        urls.setdefault(name, []).append(url)
+    return {name: found for name, found in urls.items() if len(found) > 1}
+
+
+def build_app(
+    source: SupergraphSource, config: RouterConfig, *, pools: Mapping[str, list[str]] | None = None
+) -> Starlette:
     """Load the supergraph, build the gateway (with per-subgraph guards: breaker, retries,
     concurrency bound, dedup), wire Redis (APQ, rate limits), the request gate, readiness and
     hot reload."""
     supergraph = source.load()
     guards = SubgraphGuards(config.security.resilience)
     balancer = LoadBalancer()
+    balancer.set_pools(pools or {})
     gateway = Gateway(supergraph, config, guards=guards, balancer=balancer)
     live = (
         LiveRegistrySupergraph(
@@ -128,6 +142,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
             supergraph,
             balancer,
             overridden=[name for name, sub in config.subgraphs.items() if sub.url],
+            static_pools=pools or {},
         )
         if isinstance(source, RegistrySource)
         else LiveSupergraph(source, gateway, supergraph)
@@ -189,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.registry
             else SupergraphSource(args.supergraph)
         )
-        app = build_app(source, config)
+        app = build_app(source, config, pools=static_pools(args.subgraph_url))
     except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
         _log.error("router cannot start", error=f"{type(error).__name__}: {error}")
         print(f"router: {type(error).__name__}: {error}", file=sys.stderr)

@@ -113,18 +113,21 @@ class LiveRegistrySupergraph(LiveSupergraph):
         balancer: LoadBalancer,
         *,
         overridden: Collection[str] = (),
+        static_pools: Mapping[str, list[str]] | None = None,
         on_reload: Callable[[Supergraph], None] | None = None,
     ) -> None:
         super().__init__(source, executor, supergraph, on_reload=on_reload)
         self.registry = source
         self.balancer = balancer
         self._overridden = frozenset(overridden)
+        self._static = dict(static_pools or {})
         self.version = source.document.version if source.document else 0
         if source.document is not None:
             self._route(source.document.routing_urls)
 
     def _route(self, urls: Mapping[str, list[str]]) -> None:
-        self.balancer.set_pools({n: u for n, u in urls.items() if n not in self._overridden})
+        found = {n: u for n, u in urls.items() if n not in self._overridden}
+        self.balancer.set_pools({**found, **self._static})
 
     async def _apply(self, document: RegistryDocument) -> None:
         current = self.registry.document

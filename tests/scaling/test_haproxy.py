@@ -59,7 +59,7 @@ def balanced(tmp_path: Path) -> Iterator[Balanced]:
     assert program, "HAProxy (Debian package haproxy) is not installed"
     with running_stack(tmp_path, SUBGRAPHS) as stack:
         overrides = [f"--subgraph-url={n}={stack.urls[n]}" for n in SUBGRAPHS]
-        source = ["--supergraph", "schema/supergraph.graphql", *overrides, "--drain-seconds=1.5"]
+        source = ["--supergraph", "schema/supergraph.graphql", *overrides, "--drain-seconds=3"]
         routers = [router_process(tmp_path, f"router-{i}", source)[0] for i in (1, 2)]
         front, monitor = free_port(), free_port()
         ports = [int(r.spec.ready_url.rsplit(":", 1)[1].split("/")[0]) for r in routers]
