@@ -22,10 +22,11 @@ HAPROXY = "haproxy"
 
 @dataclass(frozen=True)
 class Backend:
-    """A service behind HAProxy: the port clients use and the replicas' ports."""
+    """A service behind HAProxy: the port clients use and the replicas (a port on ``host``, or
+    ``name:port`` elsewhere, e.g. compose's service names)."""
 
     port: int
-    replicas: Sequence[int]
+    replicas: Sequence[int | str]
     health_path: str = "/ready"
 
 
@@ -39,12 +40,20 @@ def haproxy_config(
     monitor_port: int,
     host: str = "127.0.0.1",
     check_interval_ms: int = 500,
+    container_dns: bool = False,
 ) -> str:
-    """The configuration text (``haproxy -f FILE -db``)."""
+    """The configuration text (``haproxy -f FILE -db``); ``container_dns``: replicas are names
+    resolved by the container engine's DNS (127.0.0.11), at start-up or later, as they come."""
     lines = [
         "global",
         "  maxconn 4096",
         "",
+    ]
+    resolver = ""
+    if container_dns:
+        lines += ["resolvers containers", "  nameserver dns 127.0.0.11:53", "  hold valid 5s", ""]
+        resolver = " resolvers containers init-addr last,libc,none"
+    lines += [
         "defaults",
         "  mode http",
         "  timeout connect 2s",
@@ -76,10 +85,10 @@ def haproxy_config(
             "  balance leastconn",
             f"  option httpchk GET {backend.health_path}",
             "  http-check expect status 200",
-            f"  default-server inter {check_interval_ms}ms fall 2 rise 2",
+            f"  default-server inter {check_interval_ms}ms fall 2 rise 2{resolver}",
         ]
         lines += [
-            f"  server {name}-{number} {host}:{port} check"
-            for number, port in enumerate(backend.replicas, start=1)
+            f"  server {name}-{number} {replica if isinstance(replica, str) else f'{host}:{replica}'} check"
+            for number, replica in enumerate(backend.replicas, start=1)
         ]
     return "\n".join(lines) + "\n"

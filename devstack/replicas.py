@@ -80,7 +80,10 @@ def balanced_backends(services: Sequence[Service], ports: Mapping[str, int]) -> 
         if service.replica_of in BALANCED:
             base = service.replica_of
             current = backends.get(base)
-            replicas = [*(current.replicas if current else []), ports[service.name]]
+            replicas: list[int | str] = [
+                *(current.replicas if current else []),
+                ports[service.name],
+            ]
             backends[base] = Backend(ports[base], replicas)
     return backends
 
