@@ -26,10 +26,12 @@ TOKEN = "registry-test-token"
 BIN = Path(sys.executable).parent
 
 
-def registry_process(tmp: Path, *, persisted: Path | None = None) -> tuple[ManagedProcess, str]:
+def registry_process(
+    tmp: Path, *, persisted: Path | None = None, database_url: str | None = None
+) -> tuple[ManagedProcess, str]:
     port = free_port()
     argv = [str(BIN / "registry"), "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--database-url", f"sqlite+aiosqlite:///{tmp / 'registry.db'}"]
+    argv += ["--database-url", database_url or f"sqlite+aiosqlite:///{tmp / 'registry.db'}"]
     if persisted is not None:
         argv += ["--persisted", str(persisted)]
     spec = ProcessSpec(
