@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -128,7 +129,10 @@ def create_registry_app(
 
     async def publish(request: Request) -> Response:
         name, body = _name(request), await _json_object(request)
-        outcome = await registry.publish(name, _string(body, "sdl"), _url(body))
+        try:
+            outcome = await registry.publish(name, _string(body, "sdl"), _url(body))
+        except IntegrityError:  # another registry replica took the same version number
+            return _error(409, "a concurrent publish won; publish again")
         return JSONResponse(outcome.as_dict(), status_code=200 if outcome.accepted else 422)
 
     async def check(request: Request) -> Response:
