@@ -1,4 +1,12 @@
 # One image for every Python service of the platform; compose.yaml picks the command.
+
+# GraphiQL's assets, pinned by the committed package-lock.json (the router serves them itself,
+# never from a CDN; `make graphiql` does the same outside containers).
+FROM node:22-bookworm-slim AS graphiql
+WORKDIR /assets
+COPY router/http/graphiql/package.json router/http/graphiql/package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +23,7 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
+COPY --from=graphiql /assets/node_modules router/http/graphiql/node_modules
 RUN uv sync --frozen --no-dev
 
 RUN useradd --create-home --uid 10001 app && chown -R app /app

@@ -2,6 +2,7 @@
 it running (a service that dies is restarted with backoff) and stop everything on Ctrl-C.
 
     stack up [--no-seed] [--no-export] [--only NAME ...] [--port NAME=PORT ...] [--data-dir DIR]
+             [--replicas router=2,bff_web=2,products=2]   (devstack/replicas.py: HAProxy in front)
     stack list
     stack env-file [--output .env]
 
@@ -20,6 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devstack.layout import DEFAULT_DATA_DIR, RunLayout
+from devstack.replicas import (
+    BALANCED,
+    HAPROXY_PORT,
+    expand_replicas,
+    haproxy_service,
+    parse_replicas,
+)
 from devstack.secrets import write_env_file
 from devstack.services import Service, by_name
 from devstack.up import RunPlan, busy_ports, run
@@ -52,6 +60,7 @@ def up(
     do_seed: bool = True,
     export: bool = True,
     ready_timeout_seconds: float = 120.0,
+    replicas: Sequence[str] = (),
 ) -> int:
     services = []
     try:
@@ -64,10 +73,27 @@ def up(
             _say(f"skipping {service.name}: {reason}")
         else:
             services.append(service)
+    layout = RunLayout((data_dir or DEFAULT_DATA_DIR).resolve())
+    try:
+        counts = parse_replicas(replicas, [s.name for s in services])
+        processes = expand_replicas(services, counts)
+        named = {s.name: s for s in [*services, *processes]}
+        if any(s.replica_of in BALANCED for s in processes):
+            named["haproxy"] = Service("haproxy", "devstack.haproxy", ("haproxy",), HAPROXY_PORT)
+        ports = _ports(port_overrides, list(named.values()))
+        front = haproxy_service(processes, ports, layout.data_dir / "haproxy.cfg")
+    except (ValueError, RuntimeError) as error:
+        raise SystemExit(f"stack: {error}") from None
+    if front is not None:
+        processes.append(front)
+        balanced = [name for name in BALANCED if counts.get(name, 1) > 1]
+        _say(
+            f"HAProxy in front of {', '.join(balanced)} (stats: http://127.0.0.1:{front.port}/stats)"
+        )
     plan = RunPlan(
-        services,
-        _ports(port_overrides, services),
-        RunLayout((data_dir or DEFAULT_DATA_DIR).resolve()),
+        processes,
+        ports,
+        layout,
         seed=do_seed,
         export=export,
         ready_timeout_seconds=ready_timeout_seconds,
@@ -97,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="serve the committed SDLs and supergraph (no export/compose into schema/)",
     )
     start.add_argument("--ready-timeout", type=float, default=120.0, help="seconds per service")
+    start.add_argument(
+        "--replicas",
+        action="append",
+        default=[],
+        help="NAME=N[,NAME=N]: N processes of a service; HAProxy in front of router/BFF replicas",
+    )
     commands.add_parser("list", help="the services and whether they can run here")
     env_file = commands.add_parser("env-file", help="write compose's git-ignored .env")
     env_file.add_argument("--output", type=Path, default=PROJECT_ROOT / ".env")
@@ -116,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         do_seed=not args.no_seed,
         export=not args.no_export,
         ready_timeout_seconds=args.ready_timeout,
+        replicas=args.replicas,
     )
 
 

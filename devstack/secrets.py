@@ -16,7 +16,7 @@ from pathlib import Path
 __all__ = ["ENV_FILE_KEYS", "identity_secret", "write_env_file"]
 
 # What compose.yaml takes from .env (see .env.example).
-ENV_FILE_KEYS = ("IDENTITY_HMAC_SECRET", "POSTGRES_PASSWORD")
+ENV_FILE_KEYS = ("IDENTITY_HMAC_SECRET", "POSTGRES_PASSWORD", "REGISTRY_TOKEN")
 
 
 def _new_secret() -> str:

@@ -43,6 +43,9 @@ __all__ = [
     "subgraph_service",
 ]
 
+REPLICA_SEPARATOR = "_r"
+"""``router_r2``: replica 2 of ``router`` (``{router_r2_url}`` in placeholders)."""
+
 # What a placeholder of a service that is not part of a run points at: nothing listens there.
 UNREACHABLE_BASE = "http://127.0.0.1:9"
 UNREACHABLE_URL = f"{UNREACHABLE_BASE}/graphql"
@@ -62,6 +65,13 @@ class Service:
     workers: tuple[str, ...] = ()
     """Event workers running inside this process (issue #15: relays and consumers are part of
     each service, not separate processes); ``stack up`` lists them."""
+    replica_of: str | None = None
+    """Set on a replica (``stack up --replicas``, devstack/replicas.py): the service it copies."""
+
+    @property
+    def base(self) -> str:
+        """The service this process is (itself, or the one it is a replica of)."""
+        return self.replica_of or self.name
 
     def missing(self) -> str | None:
         """Why this service cannot run here (``None`` when it can)."""
@@ -110,7 +120,7 @@ def _placeholders(ports: Mapping[str, int], host: str) -> _Placeholders:
     values = _Placeholders()
     known = {service.name: service for service in SERVICES}
     for name, port in ports.items():
-        service = known.get(name)
+        service = known.get(name) or known.get(name.rpartition(REPLICA_SEPARATOR)[0])
         values[f"{name}_port"] = str(port)
         values[f"{name}_base"] = f"http://{host}:{port}"
         values[f"{name}_url"] = service.url(host, port) if service else UNREACHABLE_URL

@@ -67,15 +67,15 @@ class _Run:
 
     def _env(self, service: Service, secret: str) -> dict[str, str]:
         layout = self.plan.layout
-        if service.name in SUBGRAPH_NAMES:
+        if service.base in SUBGRAPH_NAMES:
             env = {
-                f"{service.name.upper()}_DATABASE_URL": layout.store_url(service.name),
+                f"{service.base.upper()}_DATABASE_URL": layout.store_url(service.base),
                 "IDENTITY_HMAC_SECRET": secret,
             }
-            if service.name == "accounts":
+            if service.base == "accounts":
                 env["ACCOUNTS_KEYS_DIR"] = str(layout.keys_dir)
             return env
-        if service.name == "router":
+        if service.base == "router":
             accounts_base = f"http://{HOST}:{self.plan.ports.get('accounts', 9)}"
             config = render_router_config(
                 PROJECT_ROOT / DEV_CONFIG,
@@ -83,7 +83,10 @@ class _Run:
                 accounts_base=accounts_base,
                 jwks_path=JWKS_PATH,
             )
-            return {"ROUTER_CONFIG": str(config), "IDENTITY_HMAC_SECRET": secret}
+            env = {"ROUTER_CONFIG": str(config), "IDENTITY_HMAC_SECRET": secret}
+            if service.replica_of:  # behind HAProxy: leave its rotation before closing
+                env["ROUTER_DRAIN_SECONDS"] = "3"
+            return env
         return {}
 
     def prepare(self) -> None:
@@ -102,7 +105,7 @@ class _Run:
         self.say(f"{service.name:<12} {url}")
         for worker in service.workers:
             self.say(f"{'':<12} + {worker}")
-        if service.name == "router":
+        if service.base == "router":
             self.say(f"GraphiQL     {url} (open in a browser)")
 
     async def _start(self, service: Service) -> None:
@@ -124,11 +127,11 @@ class _Run:
     async def _subgraphs_then_schema(self, subgraphs: list[Service], router: bool) -> SchemaSync:
         sync = SchemaSync()
         if self.plan.seed and subgraphs:
-            await self._seed([s.name for s in subgraphs])
+            await self._seed([s.name for s in subgraphs if s.replica_of is None])
         await asyncio.gather(*(self._start(s) for s in subgraphs))
         if not self.plan.export:
             return sync
-        urls = {s.name: s.url(HOST, self.plan.ports[s.name]) for s in subgraphs}
+        urls = {s.name: s.url(HOST, self.plan.ports[s.name]) for s in subgraphs if not s.replica_of}
         try:
             await export_served_sdls(urls, self.client, sync)
         except (httpx.HTTPError, KeyError, TypeError, ValueError) as error:
@@ -146,27 +149,27 @@ class _Run:
         """Everything concurrently (see the module docstring); the first failure cancels the
         rest and is raised as :class:`ServiceFailed`."""
         services = self.plan.services
-        subgraphs = [s for s in services if s.name in SUBGRAPH_NAMES]
-        router = next((s for s in services if s.name == "router"), None)
-        others = [s for s in services if s.name not in SUBGRAPH_NAMES and s is not router]
-        router_early = router is not None and SUPERGRAPH.exists()
+        subgraphs = [s for s in services if s.base in SUBGRAPH_NAMES]
+        routers = [s for s in services if s.base == "router"]  # replicas: several
+        others = [s for s in services if s.base not in SUBGRAPH_NAMES and s not in routers]
+        router_early = bool(routers) and SUPERGRAPH.exists()
         early_router_ready = asyncio.Event()
 
         async def start_router_early() -> None:
-            assert router is not None
-            await self._start(router)
+            await asyncio.gather(*(self._start(router) for router in routers))
             early_router_ready.set()
 
         async def schema_then_router() -> None:
-            sync = await self._subgraphs_then_schema(subgraphs, router is not None)
-            if router is None:
+            sync = await self._subgraphs_then_schema(subgraphs, bool(routers))
+            if not routers:
                 return
             if not router_early:
-                await self._start(router)
+                await asyncio.gather(*(self._start(router) for router in routers))
             elif sync.supergraph_changed:
                 await early_router_ready.wait()
                 self.say("router restarting on the recomposed supergraph")
-                await self.supervisor.restart(self.processes["router"], self.client)
+                for router in routers:
+                    await self.supervisor.restart(self.processes[router.name], self.client)
 
         try:
             async with asyncio.TaskGroup() as group:

@@ -1,11 +1,12 @@
 """``router``: serve the federation router over HTTP.
 
-``router --supergraph FILE|URL [--config FILE.yaml (default $ROUTER_CONFIG)] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
+``router --supergraph FILE|URL|--registry URL [--config FILE.yaml (default $ROUTER_CONFIG)] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
 [--subgraph-url NAME=URL ...]``
 
 The mode comes from the config file (``mode:``) unless ``--dev`` or ``--prod`` overrides it;
 development mode exposes GraphiQL and query plans, production neither. A supergraph file is
-watched and hot-reloaded; a URL is read once. Settings documented in ``router/http/README.md``.
+watched and hot-reloaded; a URL is read once; a registry is long-polled (and gives each
+subgraph's replicas to the load balancer). Settings documented in ``router/http/README.md``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -25,6 +26,7 @@ from router.gateway import Gateway
 from router.http import create_app
 from router.http.admission import build_request_gate
 from router.http.readiness import router_readiness
+from router.http.registry_source import LiveRegistrySupergraph, RegistrySource
 from router.http.supergraph_source import LiveSupergraph, SupergraphSource
 from router.instrumented import (
     CountingApqStore,
@@ -33,6 +35,7 @@ from router.instrumented import (
     RouterCollector,
 )
 from router.resilience import SubgraphGuards
+from router.resilience.balancer import LoadBalancer, balancer_readiness
 from servicekit.http import create_http_client
 from servicekit.logging import get_logger
 from servicekit.redis import create_redis
@@ -47,7 +50,12 @@ _log = get_logger("router.cli")
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="router", description=__doc__.splitlines()[0])
-    parser.add_argument("--supergraph", required=True, help="supergraph SDL file or http(s) URL")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--supergraph", help="supergraph SDL file or http(s) URL")
+    source.add_argument(
+        "--registry",
+        help="schema registry base URL (long-polled; token from $ROUTER_REGISTRY_TOKEN)",
+    )
     parser.add_argument(
         "--config",
         type=Path,
@@ -58,11 +66,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=ROUTER_PORT)
     parser.add_argument("--log-level", default="info")
     parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=float(os.environ.get("ROUTER_DRAIN_SECONDS", "0")),
+        help="on SIGTERM, answer /ready 503 this long before closing (behind a load balancer)",
+    )
+    parser.add_argument(
         "--subgraph-url",
         action="append",
         default=[],
         metavar="NAME=URL",
-        help="override a subgraph's routing URL (repeatable; wins over the config file)",
+        help="override a subgraph's routing URL (repeatable; wins over the config file; several"
+        " for one NAME are its replicas, load balanced)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dev", action="store_const", const="development", dest="mode")
@@ -99,14 +114,39 @@ def production_secret_problem(config: RouterConfig) -> str | None:
     )
 
 
-def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
+def static_pools(overrides: Sequence[str]) -> dict[str, list[str]]:
+    """``--subgraph-url NAME=URL`` given more than once for a NAME: its replicas (issue #19),
+    balanced by the router (the config's URL is the first)."""
+    urls: dict[str, list[str]] = {}
+    for override in overrides:
+        name, _, url = override.partition("=")
+        urls.setdefault(name, []).append(url)
+    return {name: found for name, found in urls.items() if len(found) > 1}
+
+
+def build_app(
+    source: SupergraphSource, config: RouterConfig, *, pools: Mapping[str, list[str]] | None = None
+) -> Starlette:
     """Load the supergraph, build the gateway (with per-subgraph guards: breaker, retries,
     concurrency bound, dedup), wire Redis (APQ, rate limits), the request gate, readiness and
     hot reload."""
     supergraph = source.load()
     guards = SubgraphGuards(config.security.resilience)
-    gateway = Gateway(supergraph, config, guards=guards)
-    live = LiveSupergraph(source, gateway, supergraph)
+    balancer = LoadBalancer()
+    balancer.set_pools(pools or {})
+    gateway = Gateway(supergraph, config, guards=guards, balancer=balancer)
+    live = (
+        LiveRegistrySupergraph(
+            source,
+            gateway,
+            supergraph,
+            balancer,
+            overridden=[name for name, sub in config.subgraphs.items() if sub.url],
+            static_pools=pools or {},
+        )
+        if isinstance(source, RegistrySource)
+        else LiveSupergraph(source, gateway, supergraph)
+    )
     redis = create_redis(config.http.redis_url) if config.http.redis_url else None
     if redis is None and config.security.rate_limit.enabled:
         _log.warning("rate limits configured without http.redis_url: not enforced")
@@ -126,6 +166,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
     gate = CountingGate.of(build_request_gate(config, redis=redis, http=jwks_client))
     readiness = router_readiness(live, config, redis=redis, client=probe_client)
     readiness["breakers"] = guards.readiness_check()
+    readiness["replicas"] = balancer_readiness(balancer)
 
     async def close() -> None:
         await live.stop()
@@ -158,7 +199,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             _log.error("router cannot start", error=problem)
             print(f"router: {problem}", file=sys.stderr)
             sys.exit(2)
-        app = build_app(SupergraphSource(args.supergraph), config)
+        source = (
+            RegistrySource(args.registry, os.environ.get("ROUTER_REGISTRY_TOKEN"))
+            if args.registry
+            else SupergraphSource(args.supergraph)
+        )
+        app = build_app(source, config, pools=static_pools(args.subgraph_url))
     except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
         _log.error("router cannot start", error=f"{type(error).__name__}: {error}")
         print(f"router: {type(error).__name__}: {error}", file=sys.stderr)
@@ -170,7 +216,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         mode=config.mode,
         graphql=f"http://{args.host}:{args.port}/graphql",
     )
-    serve(telemetry.wrap(app), host=args.host, port=args.port, log_level=args.log_level)
+    serve(
+        telemetry.wrap(app),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        drain_seconds=args.drain_seconds,
+    )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ from router.planning.labels import override_label_chances
 from router.planning.plan import DeferNode, QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
+from router.resilience.balancer import LoadBalancer
 from router.security.authorization import authorize_operation
 from router.security.authorization_rules import AuthorizationRules
 from router.security.introspection import check_introspection
@@ -170,9 +171,12 @@ class Gateway:
         transport: httpx.AsyncBaseTransport | None = None,
         planner: Planner | None = None,
         guards: SubgraphGuards | None = None,
+        balancer: LoadBalancer | None = None,
     ) -> None:
         self._config = config
-        self._clients = SubgraphClients(config, transport=transport, guards=guards)
+        self._clients = SubgraphClients(
+            config, transport=transport, guards=guards, balancer=balancer
+        )
         self._planner: Planner = planner or plan_operation
         self._inbound = InboundDeduplicator()
         self._identity_secret = config.identity_forwarding.effective_secret()

@@ -12,7 +12,9 @@ panel; in production the router exposes no plans, and the BFFs have none.
 
 from __future__ import annotations
 
+import hashlib
 import html
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -85,12 +87,30 @@ def graphiql_page(endpoint: str, *, show_query_plan: bool, title: str = "Router"
     )
 
 
+ASSET_CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
+"""A day fresh, then a week served stale while revalidating (RFC 5861) against the ETag: a CDN
+or browser holds the assets (issue #19) and still sees a new GraphiQL within a day, since the
+asset URLs carry no version."""
+
+
+@lru_cache(maxsize=32)
+def _etag(path: Path, mtime_ns: int, size: int) -> str:
+    """A strong ETag from the content (the same on every replica, unlike mtime-based ones)."""
+    return f'"{hashlib.sha256(path.read_bytes()).hexdigest()[:32]}"'
+
+
 async def _asset(request: Request) -> Response:
     entry = ASSETS.get(request.path_params["name"])
     if entry is None or not entry[0].is_file():
         return PlainTextResponse("not found", status_code=404)
     path, media_type = entry
-    return FileResponse(path, media_type=f"{media_type}; charset=utf-8")
+    stat = path.stat()
+    etag = _etag(path, stat.st_mtime_ns, stat.st_size)
+    headers = {"etag": etag, "cache-control": ASSET_CACHE_CONTROL}
+    known = request.headers.get("if-none-match", "")
+    if etag in {tag.strip() for tag in known.split(",")} or known.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=f"{media_type}; charset=utf-8", headers=headers)
 
 
 def asset_route() -> Route:

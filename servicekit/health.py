@@ -8,6 +8,7 @@ probe (a BFF keeps serving from the router when Redis is down).
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-__all__ = ["CheckFailed", "ReadinessCheck", "health_routes"]
+__all__ = ["DRAINING", "CheckFailed", "ReadinessCheck", "health_routes"]
+
+DRAINING = threading.Event()
+"""Set when the process was asked to stop and drains (``servicekit.serve``): ``/ready`` answers
+503 ``draining`` so load balancers take it out of rotation before it stops accepting."""
 
 
 class CheckFailed(Exception):
@@ -58,6 +63,8 @@ def health_routes(checks: Mapping[str, ReadinessCheck] | None = None) -> list[Ro
         return JSONResponse({"status": "ok"})
 
     async def ready(_: Request) -> JSONResponse:
+        if DRAINING.is_set():
+            return JSONResponse({"status": "draining", "checks": {}}, status_code=503)
         results = await asyncio.gather(*(_run_check(c) for c in named_checks.values()))
         report = dict(zip(named_checks, results, strict=True))
         failed_required = any(not r["ok"] and r.get("required", True) for r in report.values())

@@ -1,6 +1,6 @@
 """``subgraph``: serve one subgraph, seed the stores, export the SDLs.
 
-subgraph serve NAME [--host H] [--port P]
+subgraph serve NAME [--host H] [--port P]   ($REGISTRY_URL set: publish to the registry on start)
 subgraph seed [--users N] [--products N] [--reviews-per-product N] [--orders-per-user N]
               [--only NAME ...]
 subgraph export-sdl [--check]
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from servicekit.registry_client import Announcer, with_announcer
 from servicekit.serve import serve
 from servicekit.telemetry import init_telemetry
 from servicekit.topology import load_subgraphs
@@ -51,10 +53,22 @@ def _serve(name: str, host: str | None, port: int | None) -> None:
     settings = subgraph._module("app").Settings()
     telemetry = init_telemetry(name, settings.log_level)
     default_port = next(e.port for e in load_subgraphs() if e.name == name)
+    host, port = host or settings.host, port or settings.port or default_port
+    app = subgraph_telemetry.instrument(name, subgraph.create_app())
+    if os.environ.get("REGISTRY_URL"):  # issue #19: announce this replica to the registry
+        announcer = Announcer(
+            os.environ["REGISTRY_URL"],
+            os.environ.get("REGISTRY_TOKEN", ""),
+            name,
+            os.environ.get("REGISTRY_ADVERTISE_URL") or f"http://{host}:{port}/graphql",
+            lambda: registry.service_sdl(name),
+            (host, port),
+        )
+        app = with_announcer(app, announcer)
     serve(
-        telemetry.wrap(subgraph_telemetry.instrument(name, subgraph.create_app())),
-        host=host or settings.host,
-        port=port or settings.port or default_port,
+        telemetry.wrap(app),
+        host=host,
+        port=port,
         log_level=settings.log_level,
     )
 

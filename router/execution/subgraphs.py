@@ -30,6 +30,7 @@ from router.resilience import (
     SubgraphGuards,
     TransientStatusError,
 )
+from router.resilience.balancer import LoadBalancer
 from router.resilience.retry import RETRYABLE_STATUSES
 from servicekit.aiohttp_transport import AiohttpTransport
 from servicekit.http import create_http_client
@@ -133,10 +134,13 @@ class SubgraphClients:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         guards: SubgraphGuards | None = None,
+        balancer: LoadBalancer | None = None,
     ) -> None:
         self._config = config
         self._transport = transport
         self._guards = guards
+        self.balancer = balancer or LoadBalancer()
+        """Replicas per subgraph (issue #19); without pools every URL is used as given."""
         self._transports: dict[str, SubgraphTransport] = {}
         self._flight: SingleFlight[Hashable, tuple[int, bytes]] = SingleFlight()
 
@@ -224,10 +228,15 @@ class SubgraphClients:
         timeout = self._config.subgraph_timeout(name)
         telemetry.record_attempt()
         headers = telemetry.outbound_headers(headers)
-        async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
-            return await self._transport_for(name).post(
-                url, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout
-            )
+        transport = self._transport_for(name)
+
+        async def post(target: str) -> tuple[int, bytes]:  # to the replica the balancer chose
+            async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
+                return await transport.post(
+                    target, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout
+                )
+
+        return await self.balancer.call(name, url, post)
 
     async def aclose(self) -> None:
         transports, self._transports = self._transports, {}

@@ -26,7 +26,7 @@ from graphql import (
     find_dangerous_changes,
 )
 
-from router.composition import CompositionError, compose
+from router.composition import CompositionError, SubgraphInput, compose
 from router.registry.additions import find_additions
 from router.registry.api import api_schema
 from router.registry.operations import (
@@ -45,7 +45,7 @@ from router.registry.sources import (
     read_registered,
 )
 
-__all__ = ["ChangeReport", "CheckReport", "run_check"]
+__all__ = ["ChangeReport", "CheckReport", "check_subgraphs", "run_check"]
 
 _PATTERNS = (
     (re.compile(r"^(\w+)\.(\w+) arg (\w+)"), "{0}.{1}({2}:)"),
@@ -173,9 +173,13 @@ def _compare(
     new_sdl: str,
     source: str,
     operations: list[PersistedOperation],
+    *,
+    only_previously_valid: bool = False,
 ) -> None:
     old, new = api_schema(old_sdl, source), api_schema(new_sdl, "the composed supergraph")
-    broken, report.skipped_operations = broken_operations(operations, old, new)
+    broken, report.skipped_operations = broken_operations(
+        operations, old, new, only_previously_valid=only_previously_valid
+    )
     for change in find_breaking_changes(old, new):
         coordinate = change_coordinate(change.description)
         users = [_label(b) for b in broken if coordinate in b.coordinates]
@@ -214,4 +218,35 @@ def run_check(root: Path, against: str) -> CheckReport:
         return report
     rest = [op for op in operations if _bff_schema_path(root, op) is None]
     _compare(report, registered.sdl, result.supergraph_sdl, registered.source, rest)
+    return report
+
+
+def check_subgraphs(
+    subgraphs: list[SubgraphInput],
+    registered_sdl: str | None,
+    registered_source: str,
+    operations: list[PersistedOperation],
+) -> CheckReport:
+    """The registry service's check of a publish (:mod:`router.registry.service`): compose
+    ``subgraphs`` and compare with the registered supergraph like :func:`run_check`, without the
+    repository's files. The registry grows one subgraph at a time, so an operation that did not
+    validate against the registered supergraph either (it needs a subgraph not published yet)
+    is not broken by this change, whatever manifest it comes from."""
+    report = CheckReport(registered_source=registered_source)
+    result = compose(subgraphs)
+    if not result.ok or result.supergraph_sdl is None:
+        report.composition_errors = list(result.errors)
+        return report
+    report.supergraph_sdl = result.supergraph_sdl
+    if registered_sdl is None:
+        report.notes.append("no registered supergraph yet; nothing to compare")
+        return report
+    _compare(
+        report,
+        registered_sdl,
+        result.supergraph_sdl,
+        registered_source,
+        operations,
+        only_previously_valid=True,
+    )
     return report

@@ -1,4 +1,5 @@
-"""The ``schema`` console script: ``compose``, ``check --against REF|FILE``, ``publish``.
+"""The ``schema`` console script: ``compose``, ``check --against REF|FILE``, ``publish``;
+``check``/``publish --registry URL [--subgraph NAME ...]`` talk to the registry service instead.
 
 Human output by default, ``--format json`` for machines. Exit codes: 0 ok, 1 a check failed
 (composition errors, stale supergraph, a breaking change that breaks a persisted operation),
@@ -15,6 +16,7 @@ from pathlib import Path
 from router.composition import compose
 from router.registry.check import CheckReport, run_check
 from router.registry.history import latest_version_path, publish
+from router.registry.remote import run_remote
 from router.registry.sources import SUPERGRAPH_PATH, InputError, load_subgraph_inputs
 from servicekit.topology import PROJECT_ROOT
 
@@ -33,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     publish_parser.add_argument(
         "--against", default=None, help="git ref or file (default: the last published version)"
     )
+    for sub in (check, publish_parser):
+        sub.add_argument(
+            "--registry", default=None, help="registry service URL (token: $REGISTRY_TOKEN)"
+        )
+        sub.add_argument(
+            "--subgraph", action="append", default=[], help="with --registry: only these"
+        )
     return parser
 
 
@@ -109,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "compose":
             return _compose(root, args.format)
+        if args.registry:
+            return run_remote(root, args.registry, args.command, args.subgraph, args.format)
         if args.command == "check":
             return _check(root, args.format, args.against)
         return _publish(root, args.format, args.against)

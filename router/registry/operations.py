@@ -131,12 +131,18 @@ def _errors(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]
 
 
 def broken_operations(
-    operations: list[PersistedOperation], old: GraphQLSchema, new: GraphQLSchema
+    operations: list[PersistedOperation],
+    old: GraphQLSchema,
+    new: GraphQLSchema,
+    *,
+    only_previously_valid: bool = False,
 ) -> tuple[list[BrokenOperation], int]:
     """Operations broken on ``new``; and how many client operations do not target ``old``.
 
     A router-manifest operation is broken when it does not validate against ``new``; a client
-    one when it validates against ``old`` but not against ``new``.
+    one when it validates against ``old`` but not against ``new``. ``only_previously_valid``
+    judges router-manifest operations like client ones (the registry service, whose registered
+    supergraph may not have every subgraph yet).
     """
     broken, foreign = [], 0
     for operation in operations:
@@ -148,7 +154,8 @@ def broken_operations(
             else:
                 foreign += 1
             continue
-        if not operation.targets_router and _errors(old, document):
+        judged_on_old = only_previously_valid or not operation.targets_router
+        if judged_on_old and _errors(old, document):
             foreign += 1
             continue
         errors = _errors(new, document)

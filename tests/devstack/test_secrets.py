@@ -61,6 +61,7 @@ def test_compose_takes_every_secret_from_the_ignored_env_file() -> None:
     assert [line for line in example if line and not line.startswith("#")] == [
         "IDENTITY_HMAC_SECRET=",
         "POSTGRES_PASSWORD=",
+        "REGISTRY_TOKEN=",
     ]
     ignored = subprocess.run(
         ["git", "check-ignore", ".env", "data/secrets/identity.key", ".env.example"],
@@ -82,11 +83,12 @@ def test_env_file_and_identity_secret_are_private_and_random(tmp_path: Path) -> 
         cwd=PROJECT_ROOT,
     )
     assert result.stdout == (
-        f"wrote {target} (mode 0600) with fresh IDENTITY_HMAC_SECRET, POSTGRES_PASSWORD\n"
+        f"wrote {target} (mode 0600) with fresh IDENTITY_HMAC_SECRET, POSTGRES_PASSWORD,"
+        " REGISTRY_TOKEN\n"
     )
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     values = dict(line.split("=", 1) for line in target.read_text().splitlines())
-    assert sorted(values) == ["IDENTITY_HMAC_SECRET", "POSTGRES_PASSWORD"]
+    assert sorted(values) == ["IDENTITY_HMAC_SECRET", "POSTGRES_PASSWORD", "REGISTRY_TOKEN"]
     assert all(len(value) >= 43 for value in values.values())  # 32 random bytes, base64url
     again = subprocess.run(
         [sys.executable, "-m", "devstack.cli", "env-file", "--output", str(target)],
