@@ -56,6 +56,7 @@ from router.operations import (
     coerce_variables,
     execute_introspection,
     prepare_document,
+    prepare_document_off_loop,
     select_operation,
 )
 from router.planning import plan_operation, plan_to_json, print_plan
@@ -246,6 +247,7 @@ class Gateway:
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
         """Run one request; bad input is a response with errors, never an exception."""
         state = self._state
+        await _prepare_unseen(state, request.query)
         if self._config.deduplicate_inbound and self._is_query(state, request):
             key = InboundDeduplicator.key(id(state), request, state.identity_headers)
             if key is not None:
@@ -370,10 +372,21 @@ class Gateway:
         return sign_identity(secret, principal.subject, principal.scopes)
 
 
-def _document(state: _State, query: str) -> PreparedDocument:
-    """Stage *document*: parse → limits → validate, once per distinct text."""
+async def _prepare_unseen(state: _State, query: str) -> None:
+    """Stage *document* for an unseen text: prepared (a large one in a worker thread, so the
+    event loop keeps serving others: issue #11) and cached before the synchronous stages run."""
     prepared = state.documents.get(query)
     telemetry.cache_lookup("document", prepared is not None)
+    if prepared is None:
+        with telemetry.stage("graphql.validate"):
+            prepared = await prepare_document_off_loop(state.rules, query)
+        state.documents.put(query, prepared)
+
+
+def _document(state: _State, query: str) -> PreparedDocument:
+    """Stage *document*: parse → limits → validate, once per distinct text (normally cached
+    by :func:`_prepare_unseen`; prepared here if the cache dropped it meanwhile)."""
+    prepared = state.documents.get(query)
     if prepared is None:
         with telemetry.stage("graphql.validate"):
             prepared = prepare_document(state.rules, query)
