@@ -11,6 +11,7 @@ watched and hot-reloaded; a URL is read once. Settings documented in ``router/ht
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -159,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"router: {problem}", file=sys.stderr)
             sys.exit(2)
         app = build_app(SupergraphSource(args.supergraph), config)
+        # The schema, supergraph and planner state built above live as long as the process:
+        # out of the collector's generations, a full collection no longer walks them (it took
+        # 60-70 ms of CPU, holding the event loop, while new documents were being parsed: #11).
+        gc.freeze()
     except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
         _log.error("router cannot start", error=f"{type(error).__name__}: {error}")
         print(f"router: {type(error).__name__}: {error}", file=sys.stderr)
