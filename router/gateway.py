@@ -335,7 +335,7 @@ class Gateway:
         identity = self._identity_headers(request)
         with telemetry.stage("router.execute"):
             executed.result = await state.executor.execute(
-                plan, variables, request.headers, identity
+                plan, variables, request.headers, identity, request.client_ip
             )
         return executed
 
