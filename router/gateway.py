@@ -379,7 +379,11 @@ async def _prepare_unseen(state: _State, query: str) -> None:
     telemetry.cache_lookup("document", prepared is not None)
     if prepared is None:
         with telemetry.stage("graphql.validate"):
-            prepared = await prepare_document_off_loop(state.rules, query)
+            try:
+                prepared = await prepare_document_off_loop(state.rules, query)
+            except Exception:  # a defect: _run prepares it again and answers the error
+                _log.exception("preparing a document failed")
+                return
         state.documents.put(query, prepared)
 
 
