@@ -1,10 +1,11 @@
-"""``stack up`` as a real process: it seeds, starts the five subgraphs (``--only``: the router and
+"""``stack up`` as a real process: it seeds, starts the six subgraphs (``--only``: the router and
 BFFs have their own tests), and on SIGTERM stops them all (ports chosen free, stores in a
 temporary folder, never the dev ports)."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,14 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _wait_for_line(log: Path, text: str, limit_seconds: float = 180.0) -> None:
+    """Until the stack's log says ``text`` (it reports once every service answered /ready)."""
+    deadline = time.monotonic() + limit_seconds
+    while text not in log.read_text():
+        assert time.monotonic() < deadline, f"stack up never said {text!r}"
+        time.sleep(0.05)  # polling the log: the stack is another process
+
+
 def test_stack_up_starts_everything_and_stops_on_sigterm(tmp_path: Path) -> None:
     ports = {name: free_port() for name in SUBGRAPHS}
     argv = [sys.executable, "-m", "devstack.cli", "up", "--data-dir", str(tmp_path / "stores")]
@@ -35,6 +44,8 @@ def test_stack_up_starts_everything_and_stops_on_sigterm(tmp_path: Path) -> None
     stack = ManagedProcess(spec, log_path=log)
     stack.start(ready_timeout_seconds=180)
     try:
+        # One subgraph answering is not the stack being up (the smallest one is ready first).
+        _wait_for_line(log, f"all {len(SUBGRAPHS)} services ready in")
         for port in ports.values():
             assert _answers(f"http://127.0.0.1:{port}/ready")
         users = httpx.post(
