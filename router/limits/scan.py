@@ -77,18 +77,18 @@ def scan_document(text: str, max_tokens: int) -> TextScan:
     kinds: list[str | None] = []
     values: list[str] = []
     position, end = 0, len(text)
-    for match in _TOKEN.finditer(text):
-        if match.start() != position:  # a character no token starts with: a syntax error
-            break
-        position = match.end()
-        kind = match.lastgroup
+    match = _TOKEN
+    # anchored at each position (never ``finditer``: after the last token it would rescan the
+    # trailing ignored characters from every position, quadratic in their length)
+    while (found := match.match(text, position)) is not None:
+        position = found.end()
+        kind = found.lastgroup
         if len(kinds) >= max_tokens:
             return TextScan(max_tokens + 1, True)
         kinds.append(kind)
-        values.append(match[kind] if kind is not None else "")
-    else:
-        ignored = _IGNORED.match(text, position)
-        position = ignored.end() if ignored is not None else position
+        values.append(found[kind] if kind is not None else "")
+    ignored = _IGNORED.match(text, position)
+    position = ignored.end() if ignored is not None else position
     scan = TextScan(len(kinds), False)
     if position == end:  # lexically valid: the skeleton walk is meaningful
         _Skeleton(kinds, values, scan).walk()

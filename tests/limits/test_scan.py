@@ -135,3 +135,13 @@ def test_a_refusal_costs_a_fraction_of_parsing_to_the_limit(name: str) -> None:
     parsing = _median_cpu(lambda: _parse_to_the_limit(document, settings))
     assert check_scan(document, settings) is not None
     assert refusal < parsing / 3, (refusal, parsing)
+
+
+def test_trailing_ignored_characters_are_scanned_once() -> None:
+    """A 60 KB tail of spaces took the first scanner minutes (it rescanned the tail from every
+    position); now a small fraction of parsing the same document."""
+    document = "{ a }" + " " * 60_000
+    scan = _median_cpu(lambda: scan_document(document, 2_000))
+    parsing = _median_cpu(lambda: parse(document))
+    assert scan_document(document, 2_000).tokens == 3
+    assert scan < parsing + 0.01, (scan, parsing)
