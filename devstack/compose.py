@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 from devstack.services import SERVICES, Service
 
-__all__ = ["ComposeExpectation", "expected"]
+__all__ = ["ROUTER_ADDRESS", "ComposeExpectation", "expected"]
+
+ROUTER_ADDRESS = "172.30.0.10"
+"""The router container's fixed address on the compose network (``networks.default`` in
+compose.yaml): the accounts service trusts its ``X-Forwarded-For`` and no one else's."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class ComposeExpectation:
 
 def expected(service: Service) -> ComposeExpectation:
     """``service`` as a container: argv without the venv path, URLs to ``http://<name>:<port>``."""
-    values = {"host": "0.0.0.0", "port": str(service.port)}
+    values = {"host": "0.0.0.0", "port": str(service.port), "router_address": ROUTER_ADDRESS}
     for other in SERVICES:
         values[f"{other.name}_port"] = str(other.port)
         values[f"{other.name}_base"] = f"http://{other.name}:{other.port}"

@@ -97,12 +97,18 @@ class Service:
         """The concrete process for a run where service ``n`` listens on ``ports[n]``."""
         values = _placeholders(ports, host)
         port = ports[self.name]
-        values.update(host=host, port=str(port))
+        values.update(host=host, port=str(port), router_address=outbound_address(host))
         program = _program(self.argv[0]) or self.argv[0]
         argv = [program, *(arg.format_map(values) for arg in self.argv[1:])]
         env = {key: value.format_map(values) for key, value in self.env.items()}
         env.update(extra_env or {})
         return ProcessSpec(self.name, argv, self.ready_url(host, port), env=env, cwd=PROJECT_ROOT)
+
+
+def outbound_address(host: str) -> str:
+    """The source address of the router's connections to services bound to ``host`` (a
+    wildcard bind is reached over the loopback)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
 
 
 class _Placeholders(dict[str, str]):
@@ -147,7 +153,13 @@ def subgraph_service(name: str, port: int, env: Mapping[str, str] | None = None)
     return Service(name, "subgraphs.cli", argv, port, dict(env or {}), workers=workers)
 
 
-_SUBGRAPH_ENV = {"orders": {"ORDERS_PRODUCTS_URL": "{products_url}"}}
+_SUBGRAPH_ENV = {
+    "orders": {"ORDERS_PRODUCTS_URL": "{products_url}"},
+    # The router forwards each client's address (config/router.dev.yaml,
+    # forward_client_address); accounts believes it from the router's address only, so its
+    # per-client login throttle tells clients apart and a client cannot pick its own bucket.
+    "accounts": {"ACCOUNTS_TRUSTED_PROXIES": '["{router_address}"]'},
+}
 _RELAY = "outbox relay"
 _EVENT_WORKERS: dict[str, tuple[str, ...]] = {
     "orders": (

@@ -12,6 +12,7 @@ subgraph's replicas to the load balancer). Settings documented in ``router/http/
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -205,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             else SupergraphSource(args.supergraph)
         )
         app = build_app(source, config, pools=static_pools(args.subgraph_url))
+        # The schema, supergraph and planner state built above live as long as the process:
+        # out of the collector's generations, a full collection no longer walks them (it took
+        # 60-70 ms of CPU, holding the event loop, while new documents were being parsed: #11).
+        gc.freeze()
     except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
         _log.error("router cannot start", error=f"{type(error).__name__}: {error}")
         print(f"router: {type(error).__name__}: {error}", file=sys.stderr)

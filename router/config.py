@@ -54,6 +54,7 @@ class SubgraphConfig(BaseModel):
     timeout_seconds: float | None = None
     headers: list[HeaderRule] | None = None
     max_connections: int | None = None
+    forward_client_address: bool | None = None
 
 
 class AllSubgraphs(BaseModel):
@@ -64,6 +65,12 @@ class AllSubgraphs(BaseModel):
     headers: list[HeaderRule] = Field(
         default_factory=lambda: [HeaderRule(propagate="authorization")]
     )
+    forward_client_address: bool = False
+    """Send the client's address (``client_address``: resolved behind trusted proxies only) to
+    the subgraph as ``X-Forwarded-For``, replacing any inbound one, as a reverse proxy does, so
+    a subgraph that trusts the router can tell clients apart (the accounts service's per-client
+    login throttle). Off by default: it makes identical queries of different clients differ,
+    so they no longer share one in-flight subgraph fetch."""
     deduplicate_queries: bool = True
     """Identical in-flight subgraph queries (same subgraph, URL, headers and body) share one
     request; mutations never do. The one switch for outbound deduplication (on by default, as in
@@ -160,6 +167,12 @@ class RouterConfig(BaseModel):
         if override and override.timeout_seconds is not None:
             return override.timeout_seconds
         return self.all_subgraphs.timeout_seconds
+
+    def subgraph_forwards_client_address(self, name: str) -> bool:
+        override = self.subgraphs.get(name)
+        if override and override.forward_client_address is not None:
+            return override.forward_client_address
+        return self.all_subgraphs.forward_client_address
 
     def subgraph_headers(self, name: str) -> list[HeaderRule]:
         override = self.subgraphs.get(name)

@@ -57,6 +57,7 @@ from router.operations import (
     coerce_variables,
     execute_introspection,
     prepare_document,
+    prepare_document_off_loop,
     select_operation,
 )
 from router.planning import plan_operation, plan_to_json, print_plan
@@ -252,6 +253,7 @@ class Gateway:
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
         """Run one request; bad input is a response with errors, never an exception."""
         state = self._state
+        await _prepare_unseen(state, request.query)
         if (
             self._config.deduplicate_inbound
             and not request.accepts_incremental
@@ -336,7 +338,8 @@ class Gateway:
                 state.api_schema, operation.document, operation.node, raw
             )
             errors.extend(found)
-        run = state.executor.begin(variables, request.headers, self._identity_headers(request))
+        identity = self._identity_headers(request)
+        run = state.executor.begin(variables, request.headers, identity, request.client_ip)
         delivery = IncrementalDelivery(
             defer,
             state.executor,
@@ -407,7 +410,7 @@ class Gateway:
         identity = self._identity_headers(request)
         with telemetry.stage("router.execute"):
             executed.result = await state.executor.execute(
-                plan, variables, request.headers, identity
+                plan, variables, request.headers, identity, request.client_ip
             )
         return executed
 
@@ -439,10 +442,25 @@ class Gateway:
         return sign_identity(secret, principal.subject, principal.scopes)
 
 
-def _document(state: _State, query: str) -> PreparedDocument:
-    """Stage *document*: parse → limits → validate, once per distinct text."""
+async def _prepare_unseen(state: _State, query: str) -> None:
+    """Stage *document* for an unseen text: prepared (a large one in a worker thread, so the
+    event loop keeps serving others: issue #11) and cached before the synchronous stages run."""
     prepared = state.documents.get(query)
     telemetry.cache_lookup("document", prepared is not None)
+    if prepared is None:
+        with telemetry.stage("graphql.validate"):
+            try:
+                prepared = await prepare_document_off_loop(state.rules, query)
+            except Exception:  # a defect: _run prepares it again and answers the error
+                _log.exception("preparing a document failed")
+                return
+        state.documents.put(query, prepared)
+
+
+def _document(state: _State, query: str) -> PreparedDocument:
+    """Stage *document*: parse → limits → validate, once per distinct text (normally cached
+    by :func:`_prepare_unseen`; prepared here if the cache dropped it meanwhile)."""
+    prepared = state.documents.get(query)
     if prepared is None:
         with telemetry.stage("graphql.validate"):
             prepared = prepare_document(state.rules, query)

@@ -67,6 +67,7 @@ class ExecutionResult:
 
 
 IDENTITY_HEADERS = (USER_ID_HEADER, SCOPES_HEADER, SIGNATURE_HEADER)
+FORWARDED_FOR = "x-forwarded-for"
 
 
 @dataclass(slots=True)
@@ -80,6 +81,8 @@ class PlanRun:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     identity: dict[str, str] | None = None
     """Signed caller headers; None when identity forwarding is off (nothing stripped)."""
+    client_address: str | None = None
+    """Sent as ``X-Forwarded-For`` to the subgraphs configured to get it."""
 
 
 @lru_cache(maxsize=4096)
@@ -124,13 +127,15 @@ class PlanExecutor:
         variables: Mapping[str, Any],
         headers: Mapping[str, str],
         identity: Mapping[str, str] | None = None,
+        client_address: str | None = None,
     ) -> ExecutionResult:
         """Run ``plan``; subgraph failures become errors in the result, never exceptions.
 
         ``identity``: headers sent to every subgraph after the propagation rules (the signed
         caller identity, :mod:`servicekit.auth.forwarded`; empty for an anonymous caller);
-        propagated headers of the same names are dropped first."""
-        run = self.begin(variables, headers, identity)
+        propagated headers of the same names are dropped first. ``client_address``: the
+        client's resolved address, for the subgraphs with ``forward_client_address``."""
+        run = self.begin(variables, headers, identity, client_address)
         if plan.node is not None:
             await self._run(plan.node, run)
         return run.result
@@ -140,11 +145,14 @@ class PlanExecutor:
         variables: Mapping[str, Any],
         headers: Mapping[str, str],
         identity: Mapping[str, str] | None = None,
+        client_address: str | None = None,
     ) -> PlanRun:
         """The state of one request whose plan parts :meth:`run` executes one by one
         (incremental delivery, :mod:`router.execution.incremental`)."""
         forwarded = dict(identity) if identity is not None else None
-        return PlanRun(ExecutionResult(), variables, headers, identity=forwarded)
+        return PlanRun(
+            ExecutionResult(), variables, headers, identity=forwarded, client_address=client_address
+        )
 
     async def run(self, node: PlanNode, run: PlanRun) -> None:
         """Run one plan part into ``run.result`` (never raises for subgraph failures)."""
@@ -196,6 +204,10 @@ class PlanExecutor:
                 for forged in IDENTITY_HEADERS:
                     headers.pop(forged, None)
                 headers.update(run.identity)
+            if self._config.subgraph_forwards_client_address(name):
+                headers.pop(FORWARDED_FOR, None)  # never a client-written one
+                if run.client_address is not None:
+                    headers[FORWARDED_FOR] = run.client_address
             run.headers[name] = headers
         url = self._urls.get(name)
         if url is None:

@@ -11,6 +11,7 @@ from router.operations.documents import (
     PreparedDocument,
     coerce_variables,
     prepare_document,
+    prepare_document_off_loop,
     select_operation,
 )
 from router.operations.introspection import execute_introspection
@@ -27,5 +28,6 @@ __all__ = [
     "coerce_variables",
     "execute_introspection",
     "prepare_document",
+    "prepare_document_off_loop",
     "select_operation",
 ]

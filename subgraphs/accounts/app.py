@@ -11,11 +11,12 @@ import hashlib
 from pathlib import Path
 
 from fastapi import FastAPI
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.auth.issuer import IssuerSettings, TokenService
 from servicekit.auth.passwords import PasswordHashing
+from servicekit.client_address import ClientAddressSettings
 from servicekit.redis import create_redis
 from subgraphs.accounts.models import TABLES
 from subgraphs.accounts.schema import Context, schema
@@ -45,8 +46,11 @@ class Settings(SubgraphSettings):
     login_max_failures_per_username: int = Field(default=5, gt=0)
     login_max_failures_per_client: int = Field(default=50, gt=0)
     login_window_seconds: int = Field(default=300, gt=0)
-    trusted_proxies: list[str] = []
-    """Peers whose ``X-Forwarded-For`` names the client (none by default)."""
+    trusted_proxies: tuple[IPvAnyNetwork, ...] = ()
+    """Peers (addresses or CIDRs, a JSON list in ``ACCOUNTS_TRUSTED_PROXIES``) whose
+    ``X-Forwarded-For`` names the client: the router's address (it forwards the client address
+    it resolved, ``forward_client_address``). None by default: every login then counts against
+    its TCP peer, so behind a router that is not trusted all clients share one bucket."""
     hash_concurrency: int | None = None
     """Argon2 computations at once (default: the number of CPUs)."""
 
@@ -84,11 +88,11 @@ def create_app(database: Database | None = None, tokens: TokenService | None = N
     service = tokens or token_service(settings)
     hashing = PasswordHashing(max_concurrent=settings.hash_concurrency)
     throttle = settings.throttle(db.url)
-    proxies = frozenset(settings.trusted_proxies)
+    addresses = ClientAddressSettings(trusted_proxies=settings.trusted_proxies)
     app = create_subgraph_app(
         NAME,
         db,
-        strawberry_mount(schema, lambda: Context(db, service, hashing, throttle, proxies)),
+        strawberry_mount(schema, lambda: Context(db, service, hashing, throttle, addresses)),
         on_shutdown=[throttle.aclose],
     )
     app.router.routes.append(service.route())

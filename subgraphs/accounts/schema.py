@@ -25,6 +25,11 @@ from strawberry.types import Info
 
 from servicekit.auth.issuer import TokenService
 from servicekit.auth.passwords import PasswordHashing
+from servicekit.client_address import (
+    ClientAddressSettings,
+    TrustedProxies,
+    resolve_client_address,
+)
 from subgraphs.accounts.auth import DEFAULT_SCOPES, AccountError, check_login, create_account
 from subgraphs.accounts.loaders import Loaders, parse_user_id
 from subgraphs.accounts.models import Credential
@@ -52,7 +57,7 @@ class Context(BaseContext):
         tokens: TokenService,
         hashing: PasswordHashing,
         throttle: LoginThrottle,
-        trusted_proxies: frozenset[str] = frozenset(),
+        client_addresses: ClientAddressSettings | None = None,
     ) -> None:
         super().__init__()
         self.db = db
@@ -60,16 +65,20 @@ class Context(BaseContext):
         self.tokens = tokens
         self.hashing = hashing
         self.throttle = throttle
-        self.trusted_proxies = trusted_proxies
+        self.client_addresses = client_addresses or ClientAddressSettings()
+        self._trusted = TrustedProxies(self.client_addresses.trusted_proxies)
 
     def client_address(self) -> str:
-        """The peer's address; the last ``X-Forwarded-For`` hop only from a trusted proxy."""
+        """The client's address: the TCP peer, unless the peer is a trusted proxy (the router,
+        which forwards the address it resolved as ``X-Forwarded-For``); the same rules as the
+        router's own (:mod:`servicekit.client_address`)."""
         request = self.request
-        peer = request.client.host if request is not None and request.client else "unknown"
-        if request is None or peer not in self.trusted_proxies:
-            return peer
-        hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
-        return next((hop for hop in reversed(hops) if hop), peer)
+        if request is None:
+            return "unknown"
+        peer = request.client.host if request.client else None
+        headers = {name: ", ".join(request.headers.getlist(name)) for name in request.headers}
+        resolved = resolve_client_address(peer, headers, self.client_addresses, self._trusted)
+        return resolved or "unknown"
 
 
 async def _load_user(info: Info[Context, None], user_id: object) -> User | None:

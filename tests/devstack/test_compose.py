@@ -93,3 +93,34 @@ def test_the_dockerfile_installs_from_the_lock_file() -> None:
     assert "uv sync --frozen --no-dev" in dockerfile
     ignored = (PROJECT_ROOT / ".dockerignore").read_text().split()
     assert {".venv", "data", ".git", "**/node_modules"} <= set(ignored)
+
+
+REDIS_USERS = {
+    "accounts": "ACCOUNTS_REDIS_URL",  # the login throttle's counts (fails open without Redis)
+    "bff_web": "BFF_WEB_REDIS_URL",  # the response cache
+    "bff_mobile": "BFF_MOBILE_REDIS_URL",
+}
+"""Every container that keeps state in Redis, and the variable its settings read (the router's
+is its config file's ``http.redis_url``, checked above). Issue #11: compose gave the accounts
+service none, so its login throttle failed open in containers."""
+
+
+def test_every_service_that_needs_redis_gets_its_url_and_waits_for_it() -> None:
+    for name, variable in {**REDIS_USERS, "router": None}.items():
+        service = _service(name)
+        if variable is not None:
+            assert service["environment"].get(variable) == "redis://redis:6379/0", name
+        assert service["depends_on"]["redis"] == {"condition": "service_healthy"}, name
+
+
+def test_accounts_trusts_the_forwarded_client_address_from_the_router_only() -> None:
+    router_address = _service("router")["networks"]["default"]["ipv4_address"]
+    subnets = [c["subnet"] for c in COMPOSE["networks"]["default"]["ipam"]["config"]]
+    trusted = _service("accounts")["environment"]["ACCOUNTS_TRUSTED_PROXIES"]
+    assert (router_address, subnets, yaml.safe_load(trusted)) == (
+        "172.30.0.10",
+        ["172.30.0.0/24"],
+        ["172.30.0.10"],
+    )
+    routed = load_config(PROJECT_ROOT / "config" / "router.compose.yaml")
+    assert [n for n in SUBGRAPHS if routed.subgraph_forwards_client_address(n)] == ["accounts"]

@@ -449,3 +449,21 @@ async def test_errors_under_shared_entity_answers_reach_every_client_position() 
         ["topProducts", 1, "reviews", 0, "author", "name"],
     ]
     assert ("topProducts", 1, "reviews", 0, "author") in result.covered
+
+
+async def test_the_client_address_replaces_a_forwarded_for_header_where_configured() -> None:
+    """Issue #11: the accounts service tells login clients apart by the address the router
+    resolved; a client-written X-Forwarded-For (even one a rule propagates) never reaches it."""
+    rules = {"headers": [{"propagate": "x-forwarded-for"}]}
+    inbound = {"x-forwarded-for": "203.0.113.7"}
+    sent = []
+    for forward, address in ((True, "198.51.100.4"), (True, None), (False, "198.51.100.4")):
+        config = RouterConfig.model_validate(
+            {"all_subgraphs": rules, "subgraphs": {"products": {"forward_client_address": forward}}}
+        )
+        recorder = Recorder({"products": products})
+        await executor(recorder, config).execute(
+            QueryPlan(TOP_PRODUCTS), {}, inbound, client_address=address
+        )
+        sent.append(recorder.requests[0][2].get("x-forwarded-for"))
+    assert sent == ["198.51.100.4", None, "203.0.113.7"]

@@ -39,7 +39,7 @@ async def test_hostile_documents_are_refused_by_a_limit_quickly(router_url: str)
         "duplicate fields": "MAX_DOCUMENT_SIZE_EXCEEDED",
         "unused variables": "MAX_DOCUMENT_SIZE_EXCEEDED",
         "1.9 MB of fields": "MAX_DOCUMENT_SIZE_EXCEEDED",
-        "nested 400 levels": "GRAPHQL_PARSE_FAILED",
+        "nested 400 levels": "MAX_DEPTH_EXCEEDED",
     }
     documents = rejected_documents(salt=1)
     assert set(documents) == set(expected)
