@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -153,13 +153,21 @@ class _Fetch:
 _fetch: ContextVar[_Fetch | None] = ContextVar("router_subgraph_fetch", default=None)
 
 
-@contextmanager
-def subgraph_fetch(subgraph: str) -> Iterator[Callable[[Mapping[str, Any] | None], None]]:
-    """Around one subgraph fetch; yields ``done(failure)`` to record the outcome."""
+def subgraph_fetch(
+    subgraph: str,
+) -> AbstractContextManager[Callable[[Mapping[str, Any] | None], None]]:
+    """Around one subgraph fetch; yields ``done(failure)`` to record the outcome. While metrics
+    and tracing are off: one shared null context, no generator per fetch."""
     found = router_metrics()
     if found is None and not tracing.enabled():
-        yield _ignore
-        return
+        return _UNRECORDED
+    return _recorded_fetch(subgraph, found)
+
+
+@contextmanager
+def _recorded_fetch(
+    subgraph: str, found: RouterMetrics | None
+) -> Iterator[Callable[[Mapping[str, Any] | None], None]]:
     record = _Fetch(subgraph)
     token = _fetch.set(record)
     started = time.perf_counter()
@@ -192,6 +200,11 @@ def subgraph_fetch(subgraph: str) -> Iterator[Callable[[Mapping[str, Any] | None
 
 def _ignore(_: Mapping[str, Any] | None) -> None:
     return None
+
+
+_UNRECORDED: AbstractContextManager[Callable[[Mapping[str, Any] | None], None]] = nullcontext(
+    _ignore
+)
 
 
 def record_attempt() -> None:
