@@ -12,7 +12,7 @@ tracing are off.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -219,6 +219,6 @@ def outbound_headers(headers: dict[str, str]) -> dict[str, str]:
     is the deduplication key)."""
     if not tracing.enabled():
         return headers
-    carrier: MutableMapping[str, str] = dict(headers)
+    carrier = dict(headers)
     tracing.inject(carrier)
-    return dict(carrier)
+    return carrier
