@@ -64,6 +64,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     telemetry.add_argument(
         "--sample-ratio", type=float, default=0.1, help="the sampled router's ratio (0.1)"
     )
+    telemetry.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per request under valgrind's callgrind (~2 min a variant)",
+    )
     report = commands.add_parser("report", help="re-render the table of a saved results file")
     report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
@@ -111,7 +116,8 @@ def _telemetry(args: argparse.Namespace) -> int:
 
     _, rounds, options = _options(args)
     ratio = getattr(args, "sample_ratio", 0.1)  # ``bench all`` has no such option
-    print(run_telemetry_benchmark(rounds, options, sample_ratio=ratio))
+    counted = getattr(args, "instructions", False)
+    print(run_telemetry_benchmark(rounds, options, sample_ratio=ratio, instructions=counted))
     return 0
 
 

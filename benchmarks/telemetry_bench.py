@@ -358,8 +358,11 @@ def run_telemetry_benchmark(
     results_dir: Path = RESULTS_DIR,
     *,
     sample_ratio: float = 0.1,
+    instructions: bool = False,
 ) -> str:
-    """``rounds`` cycles of one ``options.duration_seconds`` window per router."""
+    """``rounds`` cycles of one ``options.duration_seconds`` window per router; with
+    ``instructions``, then each variant's instructions per request under callgrind
+    (:mod:`benchmarks.telemetry_instructions`)."""
     body, expected = prepare_workload()
     chosen = variants(sample_ratio)
     print(
@@ -427,6 +430,20 @@ def run_telemetry_benchmark(
         traced_sink = by_name["traced"].sink_url
         assert traced_sink is not None
         span_names = _one_trace(traced_sink)
+        counted: dict[str, float] = {}
+        if instructions:
+            from benchmarks.telemetry_instructions import instructions_per_request
+
+            for item in running:
+                item.router.stop()  # idle anyway; the counted router runs alone
+            for item in running:
+                counted[item.variant.name] = instructions_per_request(
+                    item.variant, supergraph, item.sink_url, body, workdir
+                )
+                print(
+                    f"  {item.variant.name:8} {counted[item.variant.name]:.2f} M instructions per request",
+                    flush=True,
+                )
     found = telemetry_ratios(windows)
     off = off_path_cost(span_names)
     base_cpu_us = 1000 * found[BASE]["cpu_ms_per_request"]
@@ -444,6 +461,7 @@ def run_telemetry_benchmark(
             "settings": settings,
             "ratios": found,
             "off_path": off,
+            "instructions_millions_per_request": counted,
             "spans_per_request": dict(span_names),
             "windows": [
                 {
@@ -456,4 +474,11 @@ def run_telemetry_benchmark(
         },
         results_dir,
     )
-    return f"{_format(found, chosen)}\n\n{off_line}\n\nresults: {path}\n{json.dumps(found)}"
+    counted_line = (
+        "instructions per request (callgrind, millions; ÷ off): "
+        + ", ".join(f"{n} {m:.2f} ({m / counted[BASE]:.3f}x)" for n, m in counted.items())
+        + "\n\n"
+        if counted
+        else ""
+    )
+    return f"{_format(found, chosen)}\n\n{counted_line}{off_line}\n\nresults: {path}\n{json.dumps(found)}"
