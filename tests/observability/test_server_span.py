@@ -12,16 +12,13 @@ OpenTelemetry's stable HTTP server conventions (span name, attributes, ERROR sta
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 from opentelemetry.trace import INVALID_SPAN
 
 from router import telemetry
 from servicekit.telemetry import metrics, tracing
-from servicekit.topology import PROJECT_ROOT
+from tests.observability.conftest import python_child
 from tests.observability.receiver import OtlpReceiver
 
 SERVER, INTERNAL = 2, 1  # OTLP Span.SpanKind values
@@ -73,22 +70,12 @@ def _run_child(receiver: OtlpReceiver) -> dict[str, dict[str, object]]:
         f"UNSAMPLED = '00-{UNSAMPLED_TRACE}-{UNSAMPLED_PARENT}-00'\n" + _SCRIPT
     )
     env = {
-        **os.environ,
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_TRACES_SAMPLER": "parentbased_always_on",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    seen: dict[str, dict[str, object]] = json.loads(done.stdout.splitlines()[-1])
+    stdout = python_child(script, env).split("\0")[0]
+    seen: dict[str, dict[str, object]] = json.loads(stdout.splitlines()[-1])
     return seen
 
 
