@@ -20,8 +20,8 @@ last interval ends after that delay), less the router's idle CPU rate measured b
 over the requests of the window plus the ones wrk left in flight (one per connection: the router
 completes them after the window, and the next window waits until it has). It is steadier than requests/s on this shared machine, where a
 router gets whatever share of its core other processes leave it. The sinks run on the load core
-and their CPU is reported apart, per request of the router exporting to them: it is what a trace
-backend would spend, not the router's cost. The access log is off in all four (the benchmark
+and their CPU is reported apart, per request of the router exporting to them, less their idle rate: it is what a
+trace backend would spend, not the router's cost. The access log is off in all four (the benchmark
 router logs at ``warning``).
 
 "Off costs no more than a no-op tracer": the router's hooks for one request's spans (names and
@@ -149,6 +149,7 @@ class _Running:
     sink: ManagedProcess | None
     sink_url: str | None
     idle_cpu_per_second: float = 0.0
+    sink_idle_cpu_per_second: float = 0.0
     expected_file: Path | None = None
     marks: list[tuple[float, float, float]] | None = None
     """(wall time, router CPU, sink CPU) at the start of each window, then after settling."""
@@ -320,14 +321,16 @@ def _window(
 
 
 def _account(windows: list[Window], running: Sequence[_Running]) -> None:
-    """Each window's router CPU (and sink CPU): from its start mark to the next, less idle."""
+    """Each window's router CPU (and sink CPU): from its start mark to the next, less idle (the
+    router's outside its window, the sink's over the whole interval)."""
     for item in running:
         assert item.marks is not None
         mine = [w for w in windows if w.variant == item.variant.name]
         for window, start, end in zip(mine, item.marks, item.marks[1:], strict=False):
-            idle = item.idle_cpu_per_second * max(0.0, end[0] - start[0] - window.seconds)
+            interval = end[0] - start[0]
+            idle = item.idle_cpu_per_second * max(0.0, interval - window.seconds)
             window.cpu_seconds = end[1] - start[1] - idle
-            window.sink_cpu_seconds = end[2] - start[2]
+            window.sink_cpu_seconds = end[2] - start[2] - item.sink_idle_cpu_per_second * interval
 
 
 def _format(found: Mapping[str, Mapping[str, float]], chosen: Sequence[Variant]) -> str:
@@ -389,9 +392,10 @@ def run_telemetry_benchmark(
             running.append(item)
         before = [item.cpu() for item in running]
         time.sleep(_IDLE_SECONDS)  # a measurement interval: every router idle
-        for item, (started, cpu, _) in zip(running, before, strict=True):
-            now, cpu_now, _ = item.cpu()
+        for item, (started, cpu, sink_cpu) in zip(running, before, strict=True):
+            now, cpu_now, sink_now = item.cpu()
             item.idle_cpu_per_second = (cpu_now - cpu) / (now - started)
+            item.sink_idle_cpu_per_second = (sink_now - sink_cpu) / (now - started)
         for item in running:
             check = verify_gateway(item.url, body, expected)
             if not check.ok:
