@@ -18,11 +18,12 @@ and HTTP posts run in the router) from the start of its window to the start of i
 the spans a window leaves queued, exported up to ``OTEL_BSP_SCHEDULE_DELAY`` later, count; the
 last interval ends after that delay), less the router's idle CPU rate measured before any load,
 over the requests of the window plus the ones wrk left in flight (one per connection: the router
-completes them after the window, and the next window waits until it has). It is steadier than requests/s on this shared machine, where a
-router gets whatever share of its core other processes leave it. The sinks run on the load core
-and their CPU is reported apart, per request of the router exporting to them, less their idle rate: it is what a
-trace backend would spend, not the router's cost. The access log is off in all four (the benchmark
-router logs at ``warning``).
+completes them after the window, and the next window waits until it has). It is steadier than
+requests/s on this shared machine, where a router gets whatever share of its core other
+processes leave it. The sinks run on the load core and their CPU is reported apart, per request
+of the router exporting to them, less their idle rate: it is what a trace backend would spend,
+not the router's cost. The access log is off in all four (the benchmark router logs at
+``warning``).
 
 "Off costs no more than a no-op tracer": the router's hooks for one request's spans (names and
 counts read from a trace in the ``traced`` router's sink) are timed in this process with tracing
