@@ -5,7 +5,7 @@ bench stack        the same gateways in front of our own Python subgraphs (seede
 bench planning     cold and warm planning time (benchmark query, generated 50-subgraph graph)
 bench memory       router RSS over 10,000 mixed requests
 bench rejection    cheap { __typename } p99 while the worst accepted documents arrive; refusals
-bench telemetry    router requests/s with telemetry off, metrics on, metrics + traces exported
+bench telemetry    router CPU/request: telemetry off, metrics, traced (100%, sampled 10%)
 bench composition  / bench bff   the standalone modules others maintain, when present
 bench all          everything above in turn (what ``make bench`` runs)
 """
@@ -64,7 +64,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         _load_options(commands.add_parser(name, help=text))
     telemetry = commands.add_parser("telemetry", help="the router's cost of metrics and traces")
     _load_options(telemetry)
-    telemetry.set_defaults(rounds=3, duration=15.0)
+    telemetry.set_defaults(rounds=6, duration=8.0)
+    telemetry.add_argument(
+        "--sample-ratio", type=float, default=0.1, help="the sampled router's ratio (0.1)"
+    )
+    telemetry.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per request under valgrind's callgrind (~2 min a variant)",
+    )
     report = commands.add_parser("report", help="re-render the table of a saved results file")
     report.add_argument("file", nargs="?", default="benchmarks/results/gateways-latest.json")
     planning = commands.add_parser("planning", help="planning time, cold and warm")
@@ -117,7 +125,9 @@ def _telemetry(args: argparse.Namespace) -> int:
     from benchmarks.telemetry_bench import run_telemetry_benchmark
 
     _, rounds, options = _options(args)
-    print(run_telemetry_benchmark(rounds, options))
+    ratio = getattr(args, "sample_ratio", 0.1)  # ``bench all`` has no such option
+    counted = getattr(args, "instructions", False)
+    print(run_telemetry_benchmark(rounds, options, sample_ratio=ratio, instructions=counted))
     return 0
 
 

@@ -28,7 +28,22 @@ from benchmarks.workload import (
 )
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 
-__all__ = ["node_subgraphs", "print_progress", "run_gateway_benchmark", "summarize"]
+__all__ = [
+    "node_subgraphs",
+    "prepare_workload",
+    "print_progress",
+    "run_gateway_benchmark",
+    "summarize",
+]
+
+
+def prepare_workload() -> tuple[bytes, dict[str, Any]]:
+    """Install wrk and the Node modules when missing; the benchmark query's request body and
+    the oracle's expected response."""
+    ensure_wrk()
+    ensure_node_modules()
+    query = QUERY_PATH.read_text()
+    return request_body(query), expected_response(query)
 
 
 @contextmanager
@@ -101,11 +116,7 @@ def run_gateway_benchmark(
     unknown = [g for g in gateways if g not in GATEWAYS]
     if unknown:
         raise ValueError(f"unknown gateways {unknown}; known: {sorted(GATEWAYS)}")
-    ensure_wrk()
-    ensure_node_modules()
-    query = QUERY_PATH.read_text()
-    expected = expected_response(query)
-    body = request_body(query)
+    body, expected = prepare_workload()
     print(
         f"bench gateways: {', '.join(gateways)}; {rounds} round(s) of {options.duration_seconds:.0f} s"
         f" at {options.connections} connections; response {len(json.dumps(expected, separators=(',', ':'))):,} bytes",

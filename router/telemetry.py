@@ -12,8 +12,8 @@ tracing are off.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -153,13 +153,21 @@ class _Fetch:
 _fetch: ContextVar[_Fetch | None] = ContextVar("router_subgraph_fetch", default=None)
 
 
-@contextmanager
-def subgraph_fetch(subgraph: str) -> Iterator[Callable[[Mapping[str, Any] | None], None]]:
-    """Around one subgraph fetch; yields ``done(failure)`` to record the outcome."""
+def subgraph_fetch(
+    subgraph: str,
+) -> AbstractContextManager[Callable[[Mapping[str, Any] | None], None]]:
+    """Around one subgraph fetch; yields ``done(failure)`` to record the outcome. While metrics
+    and tracing are off: one shared null context, no generator per fetch."""
     found = router_metrics()
     if found is None and not tracing.enabled():
-        yield _ignore
-        return
+        return _UNRECORDED
+    return _recorded_fetch(subgraph, found)
+
+
+@contextmanager
+def _recorded_fetch(
+    subgraph: str, found: RouterMetrics | None
+) -> Iterator[Callable[[Mapping[str, Any] | None], None]]:
     record = _Fetch(subgraph)
     token = _fetch.set(record)
     started = time.perf_counter()
@@ -194,6 +202,11 @@ def _ignore(_: Mapping[str, Any] | None) -> None:
     return None
 
 
+_UNRECORDED: AbstractContextManager[Callable[[Mapping[str, Any] | None], None]] = nullcontext(
+    _ignore
+)
+
+
 def record_attempt() -> None:
     """One HTTP attempt of the current fetch (the second and later ones are retries)."""
     record = _fetch.get()
@@ -206,6 +219,6 @@ def outbound_headers(headers: dict[str, str]) -> dict[str, str]:
     is the deduplication key)."""
     if not tracing.enabled():
         return headers
-    carrier: MutableMapping[str, str] = dict(headers)
+    carrier = dict(headers)
     tracing.inject(carrier)
-    return dict(carrier)
+    return carrier

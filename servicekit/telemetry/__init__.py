@@ -22,11 +22,9 @@ from servicekit.telemetry.settings import TelemetrySettings
 __all__ = ["FASTAPI_TELEMETRY", "Telemetry", "init_telemetry"]
 
 FASTAPI_TELEMETRY: dict[str, Any] = {"tracing": False, "metrics": False, "logs": False}
-"""``FastAPI(telemetry=...)``: FastAPI's own request spans off. :meth:`Telemetry.wrap` puts
-OpenTelemetry's ASGI middleware outermost instead, so every middleware, the access log line and
-the handler share one server span (FastAPI's starts inside the app, from the headers alone)."""
-
-_UNTRACED_PATHS = "/metrics,/health,/ready"
+"""``FastAPI(telemetry=...)``: FastAPI's own request spans off. :meth:`Telemetry.wrap` puts the
+telemetry middleware outermost instead, and it opens the server span, so every middleware, the
+access log line and the handler share one server span (FastAPI's starts inside the app)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +34,11 @@ class Telemetry:
     tracing: bool
 
     def wrap(self, app: Any) -> Any:
-        """``app`` behind the telemetry middleware (and OpenTelemetry's ASGI middleware, which
-        continues the caller's W3C trace context, when tracing is on)."""
+        """``app`` behind the telemetry middleware (``/metrics``, the access log, and when
+        tracing is on the server span continuing the caller's W3C trace context)."""
         wrapped: Any = TelemetryMiddleware(
             app, serve_metrics=self.settings.metrics, access_log=self.settings.access_log
         )
-        if self.tracing:
-            from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-
-            wrapped = OpenTelemetryMiddleware(
-                wrapped, excluded_urls=_UNTRACED_PATHS, exclude_spans=["receive", "send"]
-            )
         for attribute in ("state", "router"):  # tests and tools reach app.state through it
             if hasattr(app, attribute):
                 setattr(wrapped, attribute, getattr(app, attribute))

@@ -4,8 +4,11 @@ the mobile BFF's ``Feed`` screen is loaded once, cold (a fresh cache namespace).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ import httpx
 import pytest
 import redis
 
+from servicekit.topology import PROJECT_ROOT
 from tests.observability.receiver import OtlpReceiver
 from tests.support.stack import RunningStack, running_stack
 
@@ -80,6 +84,23 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObservedStack
             if keys:
                 client.delete(*keys)
             client.close()
+
+
+def python_child(script: str, env: Mapping[str, str] | None = None) -> str:
+    """Run ``script`` in a fresh interpreter at the project root (logging and tracing are
+    process-global), bounded in time; assert it succeeded and return its stdout and stderr
+    joined by a NUL character."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return f"{done.stdout}\0{done.stderr}"
 
 
 def service_names(stack: RunningStack) -> list[str]:

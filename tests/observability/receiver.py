@@ -29,6 +29,8 @@ class ReceivedSpan:
     parent_id: str | None
     kind: int
     attributes: dict[str, Any] = field(hash=False)
+    status: int = 0
+    """OTLP ``Status.StatusCode``: 0 unset, 1 ok, 2 error."""
 
 
 def _value(any_value: Any) -> Any:
@@ -86,6 +88,7 @@ class OtlpReceiver:
                             parent_id=span.parent_span_id.hex() or None,
                             kind=span.kind,
                             attributes={a.key: _value(a.value) for a in span.attributes},
+                            status=span.status.code,
                         )
                     )
         with self._lock:

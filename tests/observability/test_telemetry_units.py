@@ -5,8 +5,6 @@ configure logging and tracing globally)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from typing import Any
 
@@ -19,7 +17,7 @@ from servicekit.telemetry import metrics, tracing
 from servicekit.telemetry.context import set_operation_name
 from servicekit.telemetry.middleware import TelemetryMiddleware
 from servicekit.telemetry.settings import trace_protocol, traces_configured
-from servicekit.topology import PROJECT_ROOT
+from tests.observability.conftest import python_child
 
 
 @pytest.mark.parametrize(
@@ -137,17 +135,9 @@ def test_every_log_line_is_json_with_service_level_and_trace_ids() -> None:
         get_logger("app").debug("dropped below the level")
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    trace_id, span_id = done.stdout.split()
-    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    stdout, stderr = python_child(script).split("\0")
+    trace_id, span_id = stdout.split()
+    lines = [json.loads(line) for line in stderr.splitlines()]
     for line in lines:
         assert line.pop("timestamp").endswith("Z")
     assert lines == [

@@ -1,0 +1,109 @@
+"""``bench telemetry --instructions``: instructions per request of each telemetry variant, counted
+by Valgrind's callgrind: the one figure on a shared, overloaded machine that other processes do
+not move (CPU time per request varies by a third between identical runs here).
+
+Each router (the variants of :mod:`benchmarks.telemetry_bench`) runs under
+``valgrind --tool=callgrind --instr-atstart=no``; after five warm-up requests and the batch
+exporter's schedule delay, ``callgrind_control -i on`` starts counting, ``requests`` sequential
+requests are served, the schedule delay passes again (their spans are encoded and exported while
+counting), and ``callgrind_control -i off`` stops. Every thread of the router counts (the
+exporter's too); the trace sink and the subgraphs run outside Valgrind. Instructions are not
+time (cache misses and the GIL are not in them), so they complement CPU per request, not replace
+it. Needs Debian's ``valgrind``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from benchmarks.gateways import GATEWAYS
+from benchmarks.telemetry_bench import Variant
+from servicekit.processes import ManagedProcess, ProcessSpec, free_port
+
+__all__ = ["instructions_per_request"]
+
+_FLUSH_SECONDS = 6.0
+"""The SDK's default ``OTEL_BSP_SCHEDULE_DELAY`` (5 s) and a margin."""
+
+
+def _callgrind_total(path_prefix: Path) -> int:
+    total = 0
+    for path in path_prefix.parent.glob(f"{path_prefix.name}.*"):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith(("totals:", "summary:")):
+                total = max(total, int(line.split()[1]))
+    return total
+
+
+def _toggle(pid: int, on: bool) -> None:
+    subprocess.run(
+        ["callgrind_control", "-i", "on" if on else "off", str(pid)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def instructions_per_request(
+    variant: Variant,
+    supergraph: Path,
+    sink_url: str | None,
+    body: bytes,
+    workdir: Path,
+    *,
+    requests: int = 30,
+) -> float:
+    """Millions of instructions the router executes per request in ``variant``."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise RuntimeError("valgrind is not installed (apt-get install -y valgrind)")
+    env = dict(variant.env)
+    if variant.exports:
+        if sink_url is None:
+            raise ValueError(f"{variant.name} exports spans: a sink URL is needed")
+        env |= {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": sink_url,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        }
+    port = free_port()
+    output = workdir / f"callgrind-{variant.name}.out"
+    argv = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={output}.%p",
+        *GATEWAYS["router"].argv(supergraph, port, workdir),
+    ]
+    spec = ProcessSpec(
+        f"callgrind-{variant.name}", argv, f"http://127.0.0.1:{port}/health", env=env
+    )
+    process = ManagedProcess(spec, log_path=workdir / f"callgrind-{variant.name}.log")
+    process.start(ready_timeout_seconds=900)
+    try:
+        url = f"http://127.0.0.1:{port}/graphql"
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        with httpx.Client(timeout=600) as client:
+
+            def serve(count: int) -> None:
+                for _ in range(count):
+                    answer = client.post(url, content=body, headers=headers)
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{variant.name}: status {answer.status_code}")
+
+            serve(5)
+            time.sleep(_FLUSH_SECONDS)  # the warm-up's spans leave before counting starts
+            _toggle(process.pid or 0, True)
+            serve(requests)
+            time.sleep(_FLUSH_SECONDS)  # the measured requests' spans are exported, counted
+            _toggle(process.pid or 0, False)
+    finally:
+        process.stop(grace_seconds=120)
+    total = _callgrind_total(output)
+    if total == 0:
+        raise RuntimeError(f"{variant.name}: no callgrind totals in {output}.*: {sys.argv}")
+    return total / requests / 1e6
