@@ -67,6 +67,8 @@ def _mergeable(first: FetchGroup, second: FetchGroup) -> bool:
         and first.requires.render() == second.requires.render()
         and first.input_rewrites == second.input_rewrites
         and first.output_rewrites == second.output_rewrites
+        and first.context_rewrites == second.context_rewrites
+        and first.context_variables == second.context_variables
         and not _conflicts(first.selection, second.selection)
     )
 
