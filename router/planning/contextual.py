@@ -91,24 +91,60 @@ def _sets_context(supergraph: Supergraph, type_name: str, context: str) -> bool:
 def _renamers(
     supergraph: Supergraph,
     selection: SelectionSetNode,
-    prefix: tuple[str, ...],
+    path: tuple[str, ...],
+    *,
     aliases: dict[str, str],
     variable: str,
+    parent_type: str,
 ) -> list[KeyRenamer]:
-    """Apollo's ``selectionSetAsKeyRenamers``: one renamer per leaf of the selection."""
+    """Apollo's ``selectionSetAsKeyRenamers``: one renamer per leaf of the selection; a field
+    right after ``..`` is reached through ``... on T`` for each runtime type ``T`` of the
+    context object (not for a root type), a fragment through its own type condition."""
     found: list[KeyRenamer] = []
+    roots = (supergraph.query_type, supergraph.mutation_type)
     for node in selection.selections:
         if isinstance(node, FieldNode):
+            if path and path[-1] == ".." and parent_type not in roots:
+                for runtime in supergraph.possible_types(parent_type):
+                    found.extend(
+                        _renamers(
+                            supergraph,
+                            selection,
+                            (*path, f"... on {runtime}"),
+                            aliases=aliases,
+                            variable=variable,
+                            parent_type=runtime,
+                        )
+                    )
+                continue
             key = next((a for a, n in aliases.items() if n == node.name.value), node.name.value)
-            path = (*prefix, key)
             if node.selection_set is None:
-                found.append(KeyRenamer(path, variable))
+                found.append(KeyRenamer((*path, key), variable))
             else:
-                found.extend(_renamers(supergraph, node.selection_set, path, {}, variable))
+                child = supergraph.types[parent_type].fields[node.name.value].named_type
+                found.extend(
+                    _renamers(
+                        supergraph,
+                        node.selection_set,
+                        (*path, key),
+                        aliases={},
+                        variable=variable,
+                        parent_type=child,
+                    )
+                )
         elif isinstance(node, InlineFragmentNode) and node.type_condition is not None:
-            path = (*prefix, f"... on {node.type_condition.name.value}")
-            found.extend(_renamers(supergraph, node.selection_set, path, aliases, variable))
-    return found
+            condition = node.type_condition.name.value
+            found.extend(
+                _renamers(
+                    supergraph,
+                    node.selection_set,
+                    (*path, f"... on {condition}"),
+                    aliases=aliases,
+                    variable=variable,
+                    parent_type=condition,
+                )
+            )
+    return list(dict.fromkeys(found))
 
 
 def _fetched_in(ctx: Context, group: FetchGroup) -> int:
@@ -167,15 +203,16 @@ def contextual_field(
         variable = variable_name(supergraph, group.service, ctx.type_name, item.name, argument.name)
         group.context_variables.setdefault(variable, argument.type)
         up = ("..",) * (levels - inside)
-        holder_type = holder.type_name
-        if holder_type in (supergraph.query_type, supergraph.mutation_type):
-            prefixes = [up]
-        else:
-            prefixes = [(*up, f"... on {t}") for t in supergraph.possible_types(holder_type)]
-        for prefix in prefixes:
-            for renamer in _renamers(supergraph, selection, prefix, aliases, variable):
-                if renamer not in group.context_rewrites:
-                    group.context_rewrites.append(renamer)
+        for renamer in _renamers(
+            supergraph,
+            selection,
+            up,
+            aliases=aliases,
+            variable=variable,
+            parent_type=holder.type_name,
+        ):
+            if renamer not in group.context_rewrites:
+                group.context_rewrites.append(renamer)
         arguments.append(f"{argument.name}: ${variable}")
         used.append(variable)
     return ctx, replace(item, arguments=", ".join(arguments), variables=tuple(used))
