@@ -39,6 +39,9 @@ class FetchGroup:
     context_rewrites: list[KeyRenamer] = field(default_factory=list)
     """Where each entity's ``@fromContext`` values are, relative to it (``..`` = one field up)."""
     context_variables: dict[str, str] = field(default_factory=dict)
+    client_keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    """Response keys the client selects on the objects at this fetch's paths: key -> the
+    (field, arguments) it names there (an entity answer must not write another field there)."""
     """``contextualArgument_…`` variable -> its type in the subgraph."""
 
     def depend_on(self, groups: list[FetchGroup]) -> None:

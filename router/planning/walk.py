@@ -19,7 +19,7 @@ from router.planning.contextual import contextual_field
 from router.planning.cost import CostModel
 from router.planning.errors import PlanningError
 from router.planning.groups import FetchGroup, GroupRegistry
-from router.planning.internal import internal_selections, representation_fields
+from router.planning.internal import client_keys, internal_selections, representation_fields
 from router.planning.normalize import NField, NFragment, NSelection
 from router.planning.plan import ValueSetter
 from router.planning.reenter import reenter
@@ -355,6 +355,8 @@ class Walker:
     ) -> Context:
         """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``."""
         child, _ = self.registry.entity(ctx.group, service, ctx.path, variant)
+        for response_key, named in client_keys(ctx.siblings).items():
+            child.client_keys.setdefault(response_key, set()).add(named)
         top = child.selection.fragment(entity_type)
         if self.supergraph.is_abstract(entity_type) and not self._is_interface_object(
             entity_type, service
