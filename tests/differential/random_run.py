@@ -214,7 +214,11 @@ def run_fixture(
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 verdicts = pool.map(run.verdict, operations)
                 for index, (operation, answer) in enumerate(zip(operations, verdicts, strict=True)):
+                    found = len(outcome.differences)
                     run.record(operation, answer, outcome, schema)
+                    if log is not None and len(outcome.differences) > found:
+                        difference = outcome.differences[-1]
+                        print(f"difference at operation {index}: {difference['query']!r}", file=log)
                     if log is not None and (index + 1) % 500 == 0:
                         print(
                             f"{index + 1} operations: {dict(outcome.counts)}", file=log, flush=True
