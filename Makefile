@@ -54,11 +54,12 @@ schema-compose: $(SYNCED)
 	$(VENV)/bin/schema compose
 
 ## schema-check: the registry checks CI runs: the exported SDLs are what the subgraphs serve, then
-## composition, breaking/dangerous/safe changes, persisted operations
+## composition, breaking/dangerous/safe changes, persisted operations, the events' AsyncAPI document
 schema-check: $(SYNCED)
 	@$(VENV)/bin/subgraph export-sdl --check || { echo "schema-check: a subgraph serves another SDL than schema/subgraphs/ holds: run \`make sdl schema-compose\` and commit the files"; exit 1; }
 	$(VENV)/bin/schema check --against $${SCHEMA_BASE:-HEAD~1}
 	$(VENV)/bin/bff-manifest --check
+	@$(VENV)/bin/events asyncapi --check || { echo "schema-check: schema/asyncapi.yaml is not what the event contracts generate: run \`.venv/bin/events asyncapi\` and commit it"; exit 1; }
 
 ## bench: every benchmark (see benchmarks/README.md); e.g. make bench BENCH_ARGS="--rounds 4 --duration 30"
 bench: $(SYNCED)

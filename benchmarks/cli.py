@@ -26,7 +26,11 @@ from benchmarks.runner import LoadOptions
 __all__ = ["main", "parse_args"]
 
 DEFAULT_GATEWAYS = "router,router-dedupe,apollo,hive,hive-dedupe"
-_EXTERNAL = {"composition": "benchmarks.composition_bench", "bff": "benchmarks.bff_bench"}
+_EXTERNAL = {
+    "composition": "benchmarks.composition_bench",
+    "bff": "benchmarks.bff_bench",
+    "saga": "benchmarks.saga_bench",
+}
 
 
 def _load_options(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +78,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         commands.add_parser(name, help=f"bench {name} (its own module)").add_argument(
             "rest", nargs=argparse.REMAINDER
         )
-    return parser.parse_args(argv)
+    # REMAINDER does not take options that come first (`bench saga --orders 300`): pass them on.
+    args, extra = parser.parse_known_args(argv)
+    if args.command in _EXTERNAL:
+        args.rest = [*extra, *args.rest]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _options(args: argparse.Namespace) -> tuple[list[str], int, LoadOptions]:
@@ -173,6 +183,7 @@ def _all(args: argparse.Namespace) -> int:
         ("telemetry", lambda: _telemetry(args)),
         ("composition", lambda: _external("composition", [])),
         ("bff", lambda: _external("bff", [])),
+        ("saga", lambda: _external("saga", [])),
     ]
     for name, step in steps:
         print(f"\n=== bench {name}", flush=True)

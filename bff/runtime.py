@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bff.cache import RedisCache
+from bff.events import CacheInvalidation
 from bff.router_client import RouterClient, RouterError
 from bff.settings import BFFSettings
 from servicekit.auth import JwksClient, TokenVerifier
@@ -60,6 +61,9 @@ class BffRuntime:
         )
         """Verifies ``Authorization: Bearer`` before any resolver runs (:mod:`bff.authentication`)."""
         self._poller: asyncio.Task[None] | None = None
+        self.events = CacheInvalidation(self.cache, f"bff_{name}")
+        """Invalidates cache tags from other services' events (issue #15)."""
+        self._events_task: asyncio.Task[None] | None = None
         self.specs: Any = None
         """The BFF's own entity specs (its selections and TTLs), set by its app factory."""
 
@@ -96,12 +100,17 @@ class BffRuntime:
     async def start(self) -> None:
         await self.refresh_schema_version()
         self._poller = asyncio.create_task(self._poll())
+        self._events_task = asyncio.create_task(self.events.run())
+        with contextlib.suppress(TimeoutError):  # subscribed before serving, when it can be
+            await asyncio.wait_for(self.events.started.wait(), 15.0)
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+        for task in (self._poller, self._events_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self.events.stop()
         await self.router.aclose()
         await self.redis.aclose()
         await self._jwks_http.aclose()

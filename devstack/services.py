@@ -59,6 +59,9 @@ class Service:
     env: Mapping[str, str] = field(default_factory=dict)
     ready_path: str = "/ready"
     graphql_path: str = "/graphql"
+    workers: tuple[str, ...] = ()
+    """Event workers running inside this process (issue #15: relays and consumers are part of
+    each service, not separate processes); ``stack up`` lists them."""
 
     def missing(self) -> str | None:
         """Why this service cannot run here (``None`` when it can)."""
@@ -130,12 +133,21 @@ def _program(name: str) -> str | None:
 def subgraph_service(name: str, port: int, env: Mapping[str, str] | None = None) -> Service:
     """A subgraph: ``subgraph serve NAME``."""
     argv = ("subgraph", "serve", name, "--host", "{host}", "--port", "{port}")
-    return Service(name, "subgraphs.cli", argv, port, dict(env or {}))
+    workers = _EVENT_WORKERS.get(name, ())
+    return Service(name, "subgraphs.cli", argv, port, dict(env or {}), workers=workers)
 
 
-_SUBGRAPH_ENV = {
-    "orders": {"ORDERS_PRODUCTS_URL": "{products_url}", "ORDERS_INVENTORY_URL": "{inventory_url}"}
+_SUBGRAPH_ENV = {"orders": {"ORDERS_PRODUCTS_URL": "{products_url}"}}
+_RELAY = "outbox relay"
+_EVENT_WORKERS: dict[str, tuple[str, ...]] = {
+    "orders": (
+        "order saga (consumes StockReserved, StockReservationFailed, PaymentCharged, "
+        "PaymentDeclined; step timeouts)",
+        _RELAY,
+    ),
+    "inventory": ("consumes ReserveStock, ReleaseStock, ConfirmStock", _RELAY),
 }
+BFF_WORKERS = ("cache invalidation (consumes StockChanged, PriceChanged, OrderStatusChanged)",)
 
 
 DEV_CONFIG = "config/router.dev.yaml"
@@ -171,6 +183,7 @@ SERVICES: list[Service] = [
                 f"BFF_{client.upper()}_JWKS_URL": "{accounts_base}" + JWKS_PATH,
                 f"BFF_{client.upper()}_MODE": "development",
             },
+            workers=BFF_WORKERS,
         )
         for client, port in (("web", BFF_WEB_PORT), ("mobile", BFF_MOBILE_PORT))
     ),

@@ -29,12 +29,12 @@ from devstack.secrets import identity_secret
 from devstack.services import DEV_CONFIG, JWKS_PATH, Service
 from devstack.supervisor import ServiceFailed, Supervisor
 from servicekit.processes import ManagedProcess, ProcessSpec, port_is_free
-from servicekit.topology import PROJECT_ROOT
+from servicekit.topology import PROJECT_ROOT, load_subgraphs
 
 __all__ = ["RunPlan", "busy_ports", "run"]
 
 HOST = "127.0.0.1"
-SUBGRAPH_NAMES = {"accounts", "products", "inventory", "reviews", "orders"}
+SUBGRAPH_NAMES = {entry.name for entry in load_subgraphs()}  # schema/supergraph.yaml
 SUPERGRAPH = PROJECT_ROOT / "schema" / "supergraph.graphql"
 
 
@@ -100,6 +100,8 @@ class _Run:
     def _announce(self, service: Service) -> None:
         url = service.url(HOST, self.plan.ports[service.name])
         self.say(f"{service.name:<12} {url}")
+        for worker in service.workers:
+            self.say(f"{'':<12} + {worker}")
         if service.name == "router":
             self.say(f"GraphiQL     {url} (open in a browser)")
 

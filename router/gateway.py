@@ -45,6 +45,7 @@ from router.execution import (
     TypeMatcher,
 )
 from router.execution.inbound import InboundDeduplicator, identity_headers
+from router.execution.incremental import IncrementalDelivery, select_defer
 from router.limits.checks import check_cost
 from router.limits.cost_directives import CostDirectives
 from router.operations import (
@@ -59,8 +60,9 @@ from router.operations import (
     select_operation,
 )
 from router.planning import plan_operation, plan_to_json, print_plan
+from router.planning.defer_directive import defer_usage_errors
 from router.planning.labels import override_label_chances
-from router.planning.plan import QueryPlan
+from router.planning.plan import DeferNode, QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
 from router.security.authorization import authorize_operation
@@ -246,7 +248,11 @@ class Gateway:
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:
         """Run one request; bad input is a response with errors, never an exception."""
         state = self._state
-        if self._config.deduplicate_inbound and self._is_query(state, request):
+        if (
+            self._config.deduplicate_inbound
+            and not request.accepts_incremental
+            and self._is_query(state, request)
+        ):
             key = InboundDeduplicator.key(id(state), request, state.identity_headers)
             if key is not None:
                 return await self._inbound.run(key, lambda: self._run(state, request))
@@ -275,6 +281,19 @@ class Gateway:
                 plan = (
                     QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
                 )
+            defer = select_defer(plan.node, variables) if request.accepts_incremental else None
+            # fields removed by authorization: one complete answer, shaped by the client's
+            # operation, so they read null with their errors (the RFC allows not deferring)
+            if defer is not None and authorized.document is operation.document:
+                return await self._deliver(
+                    state,
+                    defer,
+                    plan=plan,
+                    authorized=authorized,
+                    operation=operation,
+                    variables=variables,
+                    request=request,
+                )
             executed = await self._execute(
                 state,
                 plan=plan,
@@ -291,6 +310,57 @@ class Gateway:
             _log.exception("request failed", operation_name=request.operation_name)
             error_dict = graphql_error("Internal server error", "INTERNAL_SERVER_ERROR")
             return GraphQLResponse(data=None, errors=[error_dict])
+
+    async def _deliver(
+        self,
+        state: _State,
+        defer: DeferNode,
+        *,
+        plan: QueryPlan,
+        authorized: Authorized,
+        operation: Operation,
+        variables: dict[str, Any],
+        request: GraphQLRequest,
+    ) -> GraphQLResponse:
+        """Stages *execute* and *shape* for incremental delivery (``@defer``): the primary
+        part now, the deferred ones in ``subsequent`` (:mod:`router.execution.incremental`)."""
+        introspection: dict[str, Any] = {}
+        errors = list(authorized.errors)
+        if operation.shaper.variant(variables).introspection_keys:
+            raw = dict(request.variables or {})
+            introspection, found = execute_introspection(
+                state.api_schema, operation.document, operation.node, raw
+            )
+            errors.extend(found)
+        run = state.executor.begin(variables, request.headers, self._identity_headers(request))
+        delivery = IncrementalDelivery(
+            defer,
+            state.executor,
+            run,
+            state.api_schema,
+            state.executor.matcher,
+            variables,
+            kind=operation.node.operation,
+            introspection=introspection,
+        )
+        context = ShapeContext(errors, list(authorized.unauthorized_paths), introspection)
+        with telemetry.stage("router.execute"):
+            data = await delivery.primary(context)
+        response = GraphQLResponse(data=data, errors=errors)
+        self._add_plan(response, plan, request)
+        if delivery.has_subsequent():
+            response.subsequent = delivery.subsequent()
+        return response
+
+    def _add_plan(
+        self, response: GraphQLResponse, plan: QueryPlan, request: GraphQLRequest
+    ) -> None:
+        config = self._config
+        if request.include_plan and config.mode == "development" and config.expose_query_plan:
+            response.extensions["apolloQueryPlan"] = {
+                "object": plan_to_json(plan),
+                "text": print_plan(plan),
+            }
 
     def _plan(self, state: _State, authorized: Authorized, operation: Operation) -> QueryPlan:
         """Stage *plan*: cached by signature, operation name and the override labels drawn."""
@@ -351,12 +421,7 @@ class Gateway:
         covered = [*executed.result.covered, *authorized.unauthorized_paths]
         context = ShapeContext(errors, covered, executed.introspection)
         response = GraphQLResponse(data=root.shape(executed.result.data, context), errors=errors)
-        config = self._config
-        if request.include_plan and config.mode == "development" and config.expose_query_plan:
-            response.extensions["apolloQueryPlan"] = {
-                "object": plan_to_json(plan),
-                "text": print_plan(plan),
-            }
+        self._add_plan(response, plan, request)
         return response
 
     def _identity_headers(self, request: GraphQLRequest) -> dict[str, str] | None:
@@ -390,6 +455,9 @@ def _select(state: _State, prepared: PreparedDocument, request: GraphQLRequest) 
         raise OperationError(list(prepared.errors))
     node = select_operation(document, request.operation_name)
     _check_operation_type(node, request)
+    refused = defer_usage_errors(node, prepared.fragments)
+    if refused:
+        raise OperationError([graphql_error(m, "GRAPHQL_VALIDATION_FAILED") for m in refused])
     name = node.name.value if node.name else None
     found = analysis.operation(name)
     if found is None:

@@ -9,7 +9,7 @@ says.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,9 @@ class GraphQLRequest:
     principal: Principal = ANONYMOUS
     """The verified caller (the HTTP layer's ``RequestGate``); authorization and the identity
     headers sent to subgraphs read it."""
+    accepts_incremental: bool = False
+    """The client accepts incremental delivery (``multipart/mixed``, ``deferSpec=20220824``):
+    a ``@defer`` query is then answered in parts (``GraphQLResponse.subsequent``)."""
     client_ip: str | None = None
     """The client's address, resolved once by the HTTP layer: the TCP peer, or what a trusted
     proxy says it forwarded for (:mod:`servicekit.client_address`); None when unknown."""
@@ -50,6 +53,9 @@ class GraphQLResponse:
     has_data: bool = True
     status_hint: int | None = None
     """A status the core insists on (e.g. 405 for a mutation over GET), else the HTTP layer decides."""
+    subsequent: AsyncIterator[dict[str, Any]] | None = None
+    """``@defer``: the payloads after this one (``hasNext``/``incremental``), when the request
+    accepts incremental delivery and something was deferred; ``to_dict`` is the first part."""
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {}

@@ -1,1 +1,1 @@
-"""The domain subgraphs (accounts, products, inventory, reviews, orders), each over its own store."""
+"""The domain subgraphs (accounts, products, inventory, reviews, orders, payments), each over its own store."""

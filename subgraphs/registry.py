@@ -1,4 +1,4 @@
-"""The five subgraphs by name: how to build each one's app, store, seed and schema.
+"""The six subgraphs by name: how to build each one's app, store, seed and schema.
 
 Modules are imported on demand, so ``subgraph serve accounts`` never imports Ariadne.
 """
@@ -18,7 +18,7 @@ from subgraphs.seeding import SeedData
 
 __all__ = ["SUBGRAPHS", "Subgraph", "get", "service_sdl"]
 
-SUBGRAPHS = ("accounts", "products", "inventory", "reviews", "orders")
+SUBGRAPHS = ("accounts", "products", "inventory", "reviews", "orders", "payments")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ __all__ = [
     "ORDER_STATUSES",
     "OrderItemRow",
     "OrderRow",
+    "PaymentRow",
     "ProductRow",
     "ReviewRow",
     "SeedData",
@@ -47,6 +48,8 @@ WORDS = (
 )  # fmt: skip
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 OUT_OF_STOCK_EVERY = 7  # every 7th product has no stock, so inStock is false somewhere
+DEMO_CARDS = (("visa", "4242"), ("mastercard", "4444"), ("amex", "0005"))
+"""Brand and last four digits of Stripe's succeeding test cards, taken in turn by seeded payments."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,24 @@ class OrderItemRow:
 
 
 @dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    order_id: int
+    buyer_id: int
+    amount: int
+    currency: str
+    status: str
+    method_brand: str
+    method_last4: str
+    provider: str
+    provider_reference: str
+    failure_reason: str | None
+    refund_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class SeedData:
     """Every domain's rows; a subgraph's seeder reads only its own fields."""
 
@@ -126,6 +147,7 @@ class SeedData:
     reviews: list[ReviewRow]
     orders: list[OrderRow]
     order_items: list[OrderItemRow]
+    payments: list[PaymentRow]
 
 
 def upc_for(index: int) -> str:
@@ -221,6 +243,34 @@ def _orders(
     return orders, items
 
 
+def _payments(orders: list[OrderRow]) -> list[PaymentRow]:
+    """One payment per order, the order's total charged (no random draws: the other domains'
+    rows stay what they were before payments existed); a cancelled order's was refunded."""
+    rows = []
+    for order in orders:
+        brand, last4 = DEMO_CARDS[(order.id - 1) % len(DEMO_CARDS)]
+        cancelled = order.status == "CANCELLED"
+        rows.append(
+            PaymentRow(
+                id=order.id,
+                order_id=order.id,
+                buyer_id=order.user_id,
+                amount=order.total,
+                currency="USD",
+                status="REFUNDED" if cancelled else "CHARGED",
+                method_brand=brand,
+                method_last4=last4,
+                provider="demo",
+                provider_reference=f"demo_ch_seed_{order.id:06d}",
+                failure_reason=None,
+                refund_reason="order cancelled" if cancelled else None,
+                created_at=order.placed_at,
+                updated_at=order.placed_at + timedelta(days=1) if cancelled else order.placed_at,
+            )
+        )
+    return rows
+
+
 def generate(sizes: SeedSizes | None = None) -> SeedData:
     """All domains' rows for ``sizes``; the same sizes give the same rows, byte for byte."""
     sizes = sizes or SeedSizes()
@@ -233,4 +283,4 @@ def generate(sizes: SeedSizes | None = None) -> SeedData:
     ]
     reviews = _reviews(rng, products, users, sizes.reviews_per_product)
     orders, items = _orders(rng, users, products, sizes.orders_per_user)
-    return SeedData(sizes, users, products, stock, reviews, orders, items)
+    return SeedData(sizes, users, products, stock, reviews, orders, items, _payments(orders))

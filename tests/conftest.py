@@ -34,6 +34,28 @@ def keys_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> Ite
         os.environ["ACCOUNTS_KEYS_DIR"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def events_namespace_of_the_session() -> Iterator[str]:
+    """In-process services of this session publish and consume on a namespace of their own,
+    never the dev stack's ``shop`` on the shared Redis (issue #15); stacks of child processes
+    get one each (tests/support/stack.py)."""
+    name = f"tests_{uuid.uuid4().hex[:10]}"
+    previous = os.environ.get("EVENTS_NAMESPACE")
+    os.environ["EVENTS_NAMESPACE"] = name
+    yield name
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    leftovers = list(client.scan_iter(match=f"{name}.*"))
+    if leftovers:
+        client.delete(*leftovers)
+    client.close()
+    if previous is None:
+        os.environ.pop("EVENTS_NAMESPACE", None)
+    else:
+        os.environ["EVENTS_NAMESPACE"] = previous
+
+
 @pytest.fixture
 def redis_url() -> str:
     return REDIS_URL

@@ -14,7 +14,7 @@ from servicekit.redis import create_redis, redis_probe
 from servicekit.topology import load_subgraphs
 
 
-def test_registry_lists_the_five_subgraphs_on_their_ports() -> None:
+def test_registry_lists_the_six_subgraphs_on_their_ports() -> None:
     ports = {entry.name: entry.port for entry in load_subgraphs()}
     assert ports == {
         "accounts": 4001,
@@ -22,6 +22,7 @@ def test_registry_lists_the_five_subgraphs_on_their_ports() -> None:
         "inventory": 4003,
         "reviews": 4004,
         "orders": 4005,
+        "payments": 4006,
     }
 
 

@@ -5,3 +5,4 @@ CREATE DATABASE products;
 CREATE DATABASE inventory;
 CREATE DATABASE reviews;
 CREATE DATABASE orders;
+CREATE DATABASE payments;

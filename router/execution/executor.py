@@ -33,6 +33,7 @@ from router.execution.representations import Representations, build_representati
 from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
 from router.planning.plan import (
     ConditionNode,
+    DeferNode,
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -48,7 +49,7 @@ from servicekit.auth.forwarded import (
     bind_identity,
 )
 
-__all__ = ["ExecutionResult", "PlanExecutor"]
+__all__ = ["ExecutionResult", "PlanExecutor", "PlanRun"]
 
 
 @dataclass(slots=True)
@@ -70,7 +71,10 @@ IDENTITY_HEADERS = (USER_ID_HEADER, SCOPES_HEADER, SIGNATURE_HEADER)
 
 
 @dataclass(slots=True)
-class _Run:
+class PlanRun:
+    """One request's execution state: the result fetches merge into and per-request headers.
+    A ``@defer`` part runs with its own ``result`` sharing ``data`` (its errors stay apart)."""
+
     result: ExecutionResult
     variables: Mapping[str, Any]
     inbound: Mapping[str, str]
@@ -110,6 +114,11 @@ class PlanExecutor:
         self._key_fields = key_fields or {}
         """Per subgraph: type name -> top-level key field names (null keys are not sent)."""
 
+    @property
+    def matcher(self) -> TypeMatcher:
+        """Runtime type vs type condition, from the supergraph's schema."""
+        return self._matches
+
     async def execute(
         self,
         plan: QueryPlan,
@@ -122,13 +131,27 @@ class PlanExecutor:
         ``identity``: headers sent to every subgraph after the propagation rules (the signed
         caller identity, :mod:`servicekit.auth.forwarded`; empty for an anonymous caller);
         propagated headers of the same names are dropped first."""
-        forwarded = dict(identity) if identity is not None else None
-        run = _Run(ExecutionResult(), variables, headers, identity=forwarded)
+        run = self.begin(variables, headers, identity)
         if plan.node is not None:
             await self._run(plan.node, run)
         return run.result
 
-    async def _run(self, node: PlanNode, run: _Run) -> None:
+    def begin(
+        self,
+        variables: Mapping[str, Any],
+        headers: Mapping[str, str],
+        identity: Mapping[str, str] | None = None,
+    ) -> PlanRun:
+        """The state of one request whose plan parts :meth:`run` executes one by one
+        (incremental delivery, :mod:`router.execution.incremental`)."""
+        forwarded = dict(identity) if identity is not None else None
+        return PlanRun(ExecutionResult(), variables, headers, identity=forwarded)
+
+    async def run(self, node: PlanNode, run: PlanRun) -> None:
+        """Run one plan part into ``run.result`` (never raises for subgraph failures)."""
+        await self._run(node, run)
+
+    async def _run(self, node: PlanNode, run: PlanRun) -> None:
         match node:
             case SequenceNode(nodes=nodes):
                 for child in nodes:
@@ -143,11 +166,19 @@ class PlanExecutor:
                 await self._fetch_entities(path, fetch, run, more)
             case FetchNode():
                 await self._fetch_root(node, run)
+            case DeferNode(primary=primary, deferred=deferred):
+                # a complete (non-incremental) answer: every part, the deferred ones after
+                # the primary fetches they read
+                if primary.node is not None:
+                    await self._run(primary.node, run)
+                await asyncio.gather(
+                    *(self._run(block.node, run) for block in deferred if block.node is not None)
+                )
 
     def _body(
         self,
         fetch: FetchNode,
-        run: _Run,
+        run: PlanRun,
         representations: Representations | None = None,
         extra: Mapping[str, Any] | None = None,
         operation: str | None = None,
@@ -164,7 +195,7 @@ class PlanExecutor:
             payload["variables"] = variables
         return orjson.dumps(payload)
 
-    async def _send(self, fetch: FetchNode, body: bytes, run: _Run) -> SubgraphAnswer:
+    async def _send(self, fetch: FetchNode, body: bytes, run: PlanRun) -> SubgraphAnswer:
         name = fetch.service_name
         headers = run.headers.get(name)
         if headers is None:
@@ -185,7 +216,7 @@ class PlanExecutor:
             name, url, body, headers, mutation=fetch.operation_kind == "mutation"
         )
 
-    async def _fetch_root(self, fetch: FetchNode, run: _Run) -> None:
+    async def _fetch_root(self, fetch: FetchNode, run: PlanRun) -> None:
         answer = await self._send(fetch, self._body(fetch, run), run)
         result = run.result
         if answer.failure is not None:
@@ -203,7 +234,7 @@ class PlanExecutor:
         self,
         path: tuple[str, ...],
         fetch: FetchNode,
-        run: _Run,
+        run: PlanRun,
         more: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         objects = [
@@ -246,7 +277,7 @@ class PlanExecutor:
         *,
         entities: object,
         targets: list[list[dict[str, Any]]],
-        run: _Run,
+        run: PlanRun,
         more: tuple[tuple[str, ...], ...],
     ) -> None:
         if isinstance(entities, list):
@@ -262,7 +293,7 @@ class PlanExecutor:
         self,
         path: tuple[str, ...],
         fetch: FetchNode,
-        run: _Run,
+        run: PlanRun,
         more: tuple[tuple[str, ...], ...],
     ) -> None:
         """An ``_entities`` fetch with ``@fromContext`` values (:mod:`.contextual`): one call
@@ -331,7 +362,7 @@ class PlanExecutor:
         fetch: FetchNode,
         answer: SubgraphAnswer,
         targets: list[list[dict[str, Any]]],
-        run: _Run,
+        run: PlanRun,
         *,
         entities: object,
         more: tuple[tuple[str, ...], ...] = (),
@@ -366,7 +397,7 @@ class PlanExecutor:
                     result.covered.extend(client_paths(obj))
 
     async def _fetch_into(
-        self, path: tuple[str, ...], fetch: FetchNode, objects: list[dict[str, Any]], run: _Run
+        self, path: tuple[str, ...], fetch: FetchNode, objects: list[dict[str, Any]], run: PlanRun
     ) -> None:
         """A non-entity fetch under a Flatten: its root answer merges into each object."""
         if not objects:

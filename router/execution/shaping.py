@@ -25,8 +25,10 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     get_nullable_type,
@@ -47,7 +49,7 @@ from router.execution.completion import (
     scalar_completer,
 )
 
-__all__ = ["RootShape", "Shaper"]
+__all__ = ["RootShape", "Shaper", "compile_object", "compile_root"]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 MAX_VARIANTS = 64
@@ -135,6 +137,38 @@ class Shaper:
                 del self._variants[next(iter(self._variants))]
             self._variants[key] = shape
         return shape
+
+
+def _conditions(variables: Mapping[str, Any]) -> dict[str, bool]:
+    return {name: value is True for name, value in variables.items()}
+
+
+def compile_root(
+    schema: GraphQLSchema,
+    selection: SelectionSetNode,
+    variables: Mapping[str, Any],
+    kind: OperationType = OperationType.QUERY,
+) -> RootShape:
+    """The shaper of a root selection set (a ``@defer`` part: the primary one, or a deferred
+    fragment on the query root)."""
+    operation = OperationDefinitionNode(
+        operation=kind, selection_set=selection, variable_definitions=()
+    )
+    return _Compiler(schema, {}, _conditions(variables)).root(operation)
+
+
+def compile_object(
+    schema: GraphQLSchema, type_name: str, selection: SelectionSetNode, variables: Mapping[str, Any]
+) -> Completer:
+    """The completer of ``selection`` on an object of ``type_name`` (a deferred fragment).
+
+    It is non-null: a null propagating to the fragment's object gives :data:`INVALID`, which
+    the incremental delivery RFC turns into ``data: null`` for that payload."""
+    named = schema.get_type(type_name)
+    if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+        raise ValueError(f"{type_name} is not a composite type of the API schema")
+    compiler = _Compiler(schema, {}, _conditions(variables))
+    return compiler._completer(GraphQLNonNull(named), [selection], type_name)
 
 
 def _condition_variables(

@@ -2,7 +2,7 @@
 
 Implements GraphQL-over-HTTP, sections "Request" (GET and POST; ``OPTIONS`` is answered 204
 with ``Allow``, CORS preflights never get here: :mod:`servicekit.cors`; other methods 405 with
-``Allow``), "Accept" (406), "GET" (queries only: the core answers a mutation over GET with
+``Allow``), "Accept" (406; ``multipart/mixed`` for ``@defer``: :mod:`router.http.multipart`), "GET" (queries only: the core answers a mutation over GET with
 ``status_hint=405``, sent with ``Allow: POST``), "POST" (415, 400, 413) and "Response" (see
 :mod:`router.http.render`); Apollo's APQ (:mod:`router.http.apq`); a browser GET is answered with
 GraphiQL when it is enabled. The whole request runs under one deadline
@@ -25,7 +25,8 @@ from router.http.client_ip import ClientIpResolver
 from router.http.errors import HttpError
 from router.http.executor import Executor
 from router.http.graphiql import graphiql_page
-from router.http.negotiation import choose_media_type, prefers_html
+from router.http.multipart import DEFER_SPEC, accepts_incremental, multipart_response
+from router.http.negotiation import GRAPHQL_RESPONSE_JSON, choose_media_type, prefers_html
 from router.http.params import (
     RequestParams,
     params_from_body,
@@ -108,28 +109,38 @@ class GraphQLEndpoint:
             )
         if request.method == "GET" and self._is_browser_navigation(request, accept):
             return graphiql_page(self.options.path, show_query_plan=self.options.expose_query_plan)
-        media_type = choose_media_type(accept)
-        if media_type is None:
+        incremental = accepts_incremental(accept)
+        json_type = choose_media_type(accept)
+        if json_type is None and not incremental:
             return error_response(
                 HttpError(
                     406,
-                    "Not Acceptable: accept application/graphql-response+json or application/json",
+                    "Not Acceptable: accept application/graphql-response+json, application/json "
+                    f"or multipart/mixed;deferSpec={DEFER_SPEC}",
                     "INVALID_ACCEPT_HEADER",
                 ),
                 None,
             )
+        media_type = json_type or GRAPHQL_RESPONSE_JSON
         deadline = None
         try:
             async with request_deadline(self.options.timeout_seconds) as deadline:
-                return await self._serve(request, media_type)
+                return await self._serve(
+                    request, media_type, incremental=incremental, multipart_only=json_type is None
+                )
         except TimeoutError:
             if deadline is None or not deadline.expired():
                 raise
             timed_out = GraphQLResponse.request_error(TIMED_OUT, "GATEWAY_TIMEOUT", status_hint=504)
             return graphql_response(timed_out, media_type)
 
-    async def _serve(self, request: Request, media_type: str) -> Response:
-        """Everything after content negotiation, under the request's deadline."""
+    async def _serve(
+        self, request: Request, media_type: str, *, incremental: bool, multipart_only: bool
+    ) -> Response:
+        """Everything after content negotiation, under the request's deadline.
+
+        ``incremental``: the client accepts ``multipart/mixed`` (``@defer`` answers stream);
+        ``multipart_only``: and nothing else, so even a complete answer goes as one part."""
         headers = _inbound_headers(request)
         client_ip = self.client_ip.resolve(request, headers)
         admission: Admission | None = None
@@ -167,11 +178,17 @@ class GraphQLEndpoint:
             ),
             principal=admission.principal if admission is not None else ANONYMOUS,
             client_ip=client_ip,
+            accepts_incremental=incremental,
         )
         response = await self.executor.execute(graphql_request)
         if self.options.mask_suggestions and response.errors:
             response = replace(response, errors=mask_suggestions(response.errors))
-        return graphql_response(response, media_type, admission.headers if admission else None)
+        extra = admission.headers if admission else None
+        if response.subsequent is not None or (
+            multipart_only and response.has_data and response.status_hint is None
+        ):
+            return multipart_response(response, extra, timeout_seconds=self.options.timeout_seconds)
+        return graphql_response(response, media_type, extra)
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:
         if not self.options.graphiql or not prefers_html(accept):

@@ -61,6 +61,8 @@ class CostModel:
         result: list[tuple[str, NField]] = []
         for selection in selections:
             if isinstance(selection, NFragment):
+                if selection.defer is not None:
+                    continue  # fetched by a deferred part, not where this choice is made
                 condition = selection.type_condition or type_name
                 if condition not in supergraph.types:
                     continue

@@ -12,6 +12,8 @@ other. Hive's planner merges such sibling fetches the same way; Apollo's sends o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from router.planning.groups import FetchGroup
 from router.planning.selection import FieldEntry, FragmentEntry, SelectionBuffer
 
@@ -111,11 +113,14 @@ def _absorb(first: FetchGroup, second: FetchGroup, groups: list[FetchGroup]) -> 
             group.depend_on([first])
 
 
-def merge_sibling_fetches(groups: list[FetchGroup]) -> None:
+def merge_sibling_fetches(
+    groups: list[FetchGroup], part_of: Callable[[FetchGroup], object] | None = None
+) -> None:
     """Merge entity fetches that can share one request (in place; absorbed groups end empty).
 
     Repeated until nothing merges: a merge can make the dependents of both fetches siblings
-    with equal dependencies in turn.
+    with equal dependencies in turn. ``part_of`` (``@defer``) keeps fetches of different
+    delivery parts apart.
     """
     merged = True
     while merged:
@@ -124,6 +129,8 @@ def merge_sibling_fetches(groups: list[FetchGroup]) -> None:
         for index, first in enumerate(live):
             for second in live[index + 1 :]:
                 if first.selection.is_empty() or second.selection.is_empty():
+                    continue
+                if part_of is not None and part_of(first) != part_of(second):
                     continue
                 if _mergeable(first, second):
                     _absorb(first, second, groups)

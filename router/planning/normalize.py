@@ -26,6 +26,7 @@ from graphql import (
     print_ast,
 )
 
+from router.planning.defer_directive import DEFER, DeferMark, defer_mark
 from router.planning.errors import PlanningError
 
 __all__ = [
@@ -66,6 +67,8 @@ class NFragment:
     variables: tuple[str, ...]
     selections: tuple[NSelection, ...]
     conditions: frozenset[tuple[str, bool]] = frozenset()
+    defer: DeferMark | None = None
+    """``@defer`` on this fragment (not part of ``directives``: never sent to subgraphs)."""
 
 
 NSelection = NField | NFragment
@@ -146,6 +149,11 @@ class _Normalizer:
             directives = _kept_directives(selection.directives or ())
             if directives is None:
                 continue
+            defer: DeferMark | None = None
+            if not isinstance(selection, FieldNode):
+                defers = [d for d in directives if d.name.value == DEFER]
+                directives = tuple(d for d in directives if d.name.value != DEFER)
+                defer = defer_mark(defers[0]) if defers else None
             printed = " ".join(print_ast(d) for d in directives)
             variables = _variables(directives)
             conditions = conditions_of(directives)
@@ -156,12 +164,17 @@ class _Normalizer:
                     selection.type_condition.name.value if selection.type_condition else None
                 )
                 subs = self.selections(selection.selection_set, seen)
-                result.append(NFragment(condition, printed, variables, subs, conditions))
+                result.append(NFragment(condition, printed, variables, subs, conditions, defer))
             elif isinstance(selection, FragmentSpreadNode):
                 spread = self.spread(selection.name.value, printed, variables, seen)
                 result.append(
                     NFragment(
-                        spread.type_condition, printed, variables, spread.selections, conditions
+                        spread.type_condition,
+                        printed,
+                        variables,
+                        spread.selections,
+                        conditions,
+                        defer,
                     )
                 )
         return _merge(result)

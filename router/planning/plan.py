@@ -10,17 +10,23 @@ implements/is a member of ``T``), as in Apollo's ``@|[T]`` path elements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+
+from graphql import SelectionSetNode
 
 __all__ = [
     "ConditionNode",
+    "DeferDependency",
+    "DeferNode",
+    "DeferredDeferBlock",
     "FetchNode",
     "FetchRewrite",
     "FlattenNode",
     "KeyRenamer",
     "ParallelNode",
     "PlanNode",
+    "PrimaryDeferBlock",
     "QueryPlan",
     "RequiresField",
     "RequiresInlineFragment",
@@ -129,7 +135,60 @@ class ConditionNode:
     else_clause: PlanNode | None
 
 
-PlanNode = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode
+@dataclass(frozen=True, slots=True)
+class PrimaryDeferBlock:
+    """What a deferring operation answers first: ``subselection`` (the operation without its
+    deferred fragments, printed) and the fetches it needs."""
+
+    subselection: str
+    node: PlanNode | None
+    selection: SelectionSetNode | None = field(default=None, compare=False, repr=False)
+    """``subselection`` as a syntax tree, what the response shaping reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeferDependency:
+    """A fetch (``id``) whose results a deferred block reads; ``defer_label`` names the block
+    that fetch belongs to (``None``: the primary part)."""
+
+    id: str
+    defer_label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredDeferBlock:
+    """One ``@defer`` fragment: delivered when ``node`` (which reads the results of
+    ``depends``) has run, shaped by ``subselection`` at every object on ``query_path``.
+
+    ``query_path`` holds response keys and ``... on T`` conditions (lists are implied, as in
+    Apollo's ``queryPath``). ``node`` is ``None`` when the primary fetches already bring the
+    fields (a fragment on a value type). A block with ``@defer`` fragments inside has a
+    :class:`DeferNode` as ``node`` whose primary part carries the block's own subselection
+    (``subselection`` is then ``None``), as Apollo nests them."""
+
+    depends: tuple[DeferDependency, ...]
+    label: str | None
+    query_path: tuple[str, ...]
+    subselection: str | None
+    node: PlanNode | None
+    type_condition: str
+    conditions: tuple[tuple[str, bool], ...] = ()
+    """``@include``/``@skip`` variables the fragment (and the fields above it) sit under:
+    ``(name, True)`` for ``@include``; the block is delivered only when all hold."""
+    selection: SelectionSetNode | None = field(default=None, compare=False, repr=False)
+    """``subselection`` as a syntax tree, what the response shaping reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeferNode:
+    """Apollo's ``DeferNode``: the primary part, then every deferred block (incremental
+    delivery RFC; Apollo's ``PrimaryDeferBlock`` / ``DeferredDeferBlock``)."""
+
+    primary: PrimaryDeferBlock
+    deferred: tuple[DeferredDeferBlock, ...]
+
+
+PlanNode = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode | DeferNode
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from graphql import DocumentNode
 
 from router.planning.build import build_plan
 from router.planning.capabilities import Capabilities
+from router.planning.defer import has_defer, plan_with_defers
 from router.planning.fetches import fetch_node
 from router.planning.groups import FetchGroup
 from router.planning.merge_fetches import merge_sibling_fetches
@@ -32,6 +33,8 @@ def plan_operation(
 ) -> QueryPlan:
     """Plan a parsed, validated operation; ``override_labels`` enable progressive overrides."""
     operation = normalize_operation(document, operation_name)
+    if has_defer(operation.selections):
+        return QueryPlan(plan_with_defers(supergraph, operation, override_labels))
     walker = Walker(Capabilities(supergraph, override_labels))
     roots = plan_roots(walker, operation)
     numbers: dict[int, int] = {}

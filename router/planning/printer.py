@@ -11,6 +11,8 @@ from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse,
 
 from router.planning.plan import (
     ConditionNode,
+    DeferNode,
+    DeferredDeferBlock,
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -77,7 +79,8 @@ def _selection_text(fetch: FetchNode) -> str:
 
 def _fetch(fetch: FetchNode, indent: int) -> list[str]:
     pad = "  " * indent
-    lines = [f'{pad}Fetch(service: "{fetch.service_name}") {{']
+    id_text = f", id: {fetch.id}" if fetch.id is not None else ""
+    lines = [f'{pad}Fetch(service: "{fetch.service_name}"{id_text}) {{']
     if fetch.requires is not None:
         lines.append(_indent(print_requires(fetch.requires, 0), indent + 1) + " =>")
     lines.append(_indent(_selection_text(fetch), indent + 1))
@@ -112,12 +115,45 @@ def _node(node: PlanNode, indent: int) -> list[str]:
                     f"{pad}}},",
                 ]
             lines = [f"{pad}Condition(if: ${variable}) {{"]
+            if then is not None and otherwise is not None:  # Apollo's layout
+                lines += [f"{pad}  Then {{", *_last(_node(then, indent + 2)), f"{pad}  }} Else {{"]
+                return [*lines, *_last(_node(otherwise, indent + 2)), f"{pad}  }}", f"{pad}}},"]
             if then is not None:
                 lines += [f"{pad}  Then {{", *_node(then, indent + 2), f"{pad}  }}"]
             if otherwise is not None:
                 lines += [f"{pad}  Else {{", *_node(otherwise, indent + 2), f"{pad}  }}"]
             return [*lines, f"{pad}}},"]
+        case DeferNode(primary=primary, deferred=deferred):
+            lines = [f"{pad}Defer {{", f"{pad}  Primary {{"]
+            lines.append(_indent(primary.subselection, indent + 2) + ":")
+            if primary.node is not None:
+                lines += _last(_node(primary.node, indent + 2))
+            lines.append(f"{pad}  }}, [")
+            for block in deferred:
+                lines += _deferred(block, indent + 2)
+            return [*lines, f"{pad}  ]", f"{pad}}},"]
     raise TypeError(f"not a plan node: {node!r}")
+
+
+def _deferred(block: DeferredDeferBlock, indent: int) -> list[str]:
+    """Apollo's ``Deferred(depends: [0, 1:"label"], path: "a/b", label: "x") { ... }``."""
+    pad = "  " * indent
+    depends = ", ".join(
+        d.id + (f':"{d.defer_label}"' if d.defer_label else "") for d in block.depends
+    )
+    label = f', label: "{block.label}"' if block.label else ""
+    path = "/".join(block.query_path)
+    lines = [f'{pad}Deferred(depends: [{depends}], path: "{path}"{label}) {{']
+    if block.subselection is not None:
+        lines.append(_indent(block.subselection, indent + 1) + ":")
+    if block.node is not None:
+        lines += _last(_node(block.node, indent + 1))
+    return [*lines, f"{pad}}},"]
+
+
+def _last(lines: list[str]) -> list[str]:
+    """A node alone in a Primary/Deferred block: no trailing comma (Apollo's layout)."""
+    return [*lines[:-1], lines[-1].removesuffix(",")]
 
 
 def print_plan(plan: QueryPlan) -> str:

@@ -12,6 +12,8 @@ from typing import Any
 
 from router.planning.plan import (
     ConditionNode,
+    DeferNode,
+    DeferredDeferBlock,
     FetchNode,
     FetchRewrite,
     FlattenNode,
@@ -105,7 +107,38 @@ def _node(node: PlanNode | None) -> dict[str, Any] | None:
             if otherwise is not None:
                 result["elseClause"] = _node(otherwise)
             return result
+        case DeferNode(primary=primary, deferred=deferred):
+            return {
+                "kind": "Defer",
+                "primary": {
+                    "subselection": _one_line(primary.subselection),
+                    "node": _node(primary.node),
+                },
+                "deferred": [_deferred(block) for block in deferred],
+            }
     raise TypeError(f"not a plan node: {node!r}")
+
+
+def _one_line(subselection: str) -> str:
+    """``{ a { b } }``: Apollo's one-line form of a subselection."""
+    return " ".join(line.strip() for line in subselection.splitlines())
+
+
+def _deferred(block: DeferredDeferBlock) -> dict[str, Any]:
+    """Apollo's ``DeferredNode``: ``depends`` (fetch ids, labels), ``label``, ``queryPath``."""
+    depends: list[dict[str, Any]] = []
+    for dependency in block.depends:
+        entry: dict[str, Any] = {"id": dependency.id}
+        if dependency.defer_label is not None:
+            entry["deferLabel"] = dependency.defer_label
+        depends.append(entry)
+    result: dict[str, Any] = {"depends": depends, "queryPath": list(block.query_path)}
+    if block.subselection is not None:
+        result["subselection"] = _one_line(block.subselection)
+    result["node"] = _node(block.node)
+    if block.label is not None:
+        result["label"] = block.label
+    return result
 
 
 def plan_to_json(plan: QueryPlan) -> dict[str, Any]:

@@ -11,6 +11,7 @@ subgraphs differ, and every abstract-typed field selects ``__typename``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from router.planning.capabilities import Capabilities, provided_from
@@ -55,6 +56,8 @@ class Walker:
     _depth: int = 0
     _feeding: list[FetchGroup] = field(default_factory=list)
     """Entity fetches whose representation is being selected (they cannot provide it)."""
+    deferrer: Callable[[Walker, Context, NFragment], list[FetchGroup]] | None = None
+    """Places ``@defer`` fragments (:mod:`router.planning.defer`); ``None``: inlined."""
 
     def __post_init__(self) -> None:
         self.costs = CostModel(self.capabilities)
@@ -78,6 +81,8 @@ class Walker:
 
     def place_fragment(self, ctx: Context, fragment: NFragment) -> list[FetchGroup]:
         """Inline fragments: kept when they narrow, dropped for types the subgraph never returns."""
+        if fragment.defer is not None and self.deferrer is not None:
+            return self.deferrer(self, ctx, fragment)
         condition = fragment.type_condition or ctx.type_name
         conditions = ctx.conditions | fragment.conditions
         supergraph = self.supergraph

@@ -4,7 +4,7 @@ As Apollo's ``toApiSchema`` does: drop every element of the linked features (joi
 inaccessible, tag, ... definitions and their directive applications), remove ``@inaccessible``
 types, fields, arguments, enum values and input fields (and references to removed types), and keep
 only directives that matter to clients: ``@deprecated``, ``@specifiedBy`` and custom executable
-directives.
+directives; ``@defer`` is added (the router supports it).
 """
 
 from __future__ import annotations
@@ -24,13 +24,20 @@ from graphql import (
     TypeDefinitionNode,
     TypeExtensionNode,
     build_ast_schema,
+    parse,
 )
 from graphql.language import DirectiveLocation
 
 from router.supergraph.links import Links
 from router.supergraph.model import SupergraphError
 
-__all__ = ["build_api_schema"]
+__all__ = ["DEFER_DEFINITION", "build_api_schema"]
+
+DEFER_DEFINITION = parse(
+    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
+).definitions[0]
+"""``@defer`` as the incremental delivery RFC (and Apollo Router's API schema) define it: the
+router plans and delivers deferred fragments (``router.planning.defer``)."""
 
 _KEPT_DIRECTIVES = frozenset({"deprecated", "specifiedBy"})
 _EXECUTABLE = frozenset(
@@ -128,6 +135,10 @@ def build_api_schema(document: DocumentNode, links: Links) -> GraphQLSchema:
             and definition.name.value not in keep.removed_types
         ):
             definitions.append(keep.clean(definition))
+    if not any(
+        isinstance(d, DirectiveDefinitionNode) and d.name.value == "defer" for d in definitions
+    ):
+        definitions.append(DEFER_DEFINITION)
     try:
         return build_ast_schema(DocumentNode(definitions=tuple(definitions)))
     except (GraphQLError, TypeError) as error:

@@ -32,13 +32,16 @@ def create_subgraph_app(
     checks: Mapping[str, ReadinessCheck] | None = None,
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     on_startup: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
+    before_serving: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> FastAPI:
     """``mount_graphql`` adds the library's GraphQL endpoint (Strawberry router, Ariadne ASGI);
     ``on_shutdown`` closes what else the subgraph opened (HTTP clients); ``checks`` are readiness
     checks beside the store's (orders: its upstream subgraphs, optional); ``background`` tasks
     run while the process serves (inventory's reservation sweeper) and are cancelled on stop;
     ``on_startup`` tasks run once beside serving (orders' reconciliation), kept in
-    ``app.state.startup_tasks`` so a test can wait for them."""
+    ``app.state.startup_tasks`` so a test can wait for them; ``before_serving`` is awaited after
+    the background tasks started and before the first request (the event consumers subscribed,
+    subgraphs/common/events.py)."""
     log = get_logger(f"subgraphs.{name}")
     install_client_error_filter()
 
@@ -49,6 +52,8 @@ def create_subgraph_app(
         tasks = [asyncio.create_task(run()) for run in background]
         app.state.startup_tasks = [asyncio.create_task(run()) for run in on_startup]
         tasks += app.state.startup_tasks
+        for wait in before_serving:
+            await wait()
         yield
         for task in tasks:
             task.cancel()

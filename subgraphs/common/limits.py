@@ -12,11 +12,14 @@ from collections.abc import Sized
 from graphql import GraphQLError
 
 __all__ = [
+    "MAX_AMOUNT_CENTS",
+    "MAX_CARD_NUMBER",
     "MAX_EMAIL",
     "MAX_IDEMPOTENCY_KEY",
     "MAX_IDS",
     "MAX_NAME",
     "MAX_PASSWORD",
+    "MAX_REASON",
     "MAX_UPC",
     "MAX_USERNAME",
     "check_length",
@@ -31,6 +34,12 @@ MAX_PASSWORD = 1024
 MAX_UPC = 64
 MAX_IDS = 100
 """Items of a list argument (``usersById(ids:)``, ``productsByUpc(upcs:)``, order items)."""
+MAX_CARD_NUMBER = 32
+"""Characters of a card number as typed (19 digits at most, ISO/IEC 7812, plus separators)."""
+MAX_REASON = 500
+"""Characters of a free-text reason (a refund's)."""
+MAX_AMOUNT_CENTS = 99_999_999
+"""The largest charge in cents (Stripe's limit for most currencies: 999,999.99)."""
 
 
 def _too_big(argument: str, limit: int, unit: str) -> GraphQLError:

@@ -1,5 +1,6 @@
 """The inventory subgraph process: settings (``INVENTORY_*``, including the reservation
-time-to-live and the sweeper's interval), store, the reservation sweeper and ASGI app."""
+time-to-live and the sweeper's interval), store, the reservation sweeper, the saga's consumers
+and the outbox relay (subgraphs/inventory/events.py) and ASGI app."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.logging import get_logger
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.db import Database
+from subgraphs.common.events import event_hooks, new_runtime
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.strawberry_app import strawberry_mount
-from subgraphs.inventory import reservations
+from subgraphs.inventory import events, reservations
 from subgraphs.inventory.models import TABLES
 from subgraphs.inventory.schema import Context, schema
 
@@ -56,9 +58,17 @@ def _sweeper(db: Database, settings: Settings) -> Callable[[], Coroutine[Any, An
 def create_app(database: Database | None = None) -> FastAPI:
     settings = Settings()
     db = database or create_database()
-    return create_subgraph_app(
+    runtime = new_runtime(db, NAME)
+    events.subscribe(runtime)
+    hooks = event_hooks(runtime)
+    app = create_subgraph_app(
         NAME,
         db,
         strawberry_mount(schema, lambda: Context(db)),
-        background=[_sweeper(db, settings)],
+        background=[_sweeper(db, settings), hooks.background],
+        before_serving=[hooks.before_serving],
+        on_shutdown=[hooks.on_shutdown],
+        checks=hooks.checks,
     )
+    app.state.events = runtime
+    return app

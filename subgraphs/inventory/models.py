@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from servicekit.events.store import EVENT_TABLES
+
 __all__ = [
     "CONFIRMED",
     "RELEASED",
@@ -53,4 +55,4 @@ class StockReservationItem(SQLModel, table=True):
     quantity: int
 
 
-TABLES: list[type[SQLModel]] = [Stock, StockReservation, StockReservationItem]
+TABLES: list[type[SQLModel]] = [Stock, StockReservation, StockReservationItem, *EVENT_TABLES]

@@ -9,6 +9,10 @@ A reservation nobody confirms (its order was never stored: the orders process di
 reply) expires: :func:`sweep` releases ``RESERVED`` reservations older than the time-to-live, so a
 saga interrupted half-way leaves no stock behind. The same key with other items is a conflict
 (:class:`IdempotencyConflictError`), never a silent replay of the first reservation.
+
+Every change of stock writes ``StockChanged`` (the new quantity) to the outbox in the same
+transaction (issue #15), whoever changed it: the saga's commands (subgraphs/inventory/events.py),
+the signed mutations or the sweeper.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from servicekit.events import outbox
+from servicekit.events.contracts import StockChanged
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
 from subgraphs.inventory.models import (
@@ -41,9 +47,15 @@ __all__ = [
     "Reservation",
     "confirm",
     "find",
+    "find_in",
+    "give_back",
+    "insert_reservation",
     "release",
     "reserve",
+    "set_status",
+    "short_of",
     "sweep",
+    "take",
 ]
 
 
@@ -93,6 +105,7 @@ async def _take(session: AsyncSession, items: Sequence[tuple[str, int]]) -> None
             short.append(upc)
     if short:
         raise OutOfStockError(short)
+    await _stock_changed(session, [upc for upc, _ in items])
 
 
 async def _give_back(session: AsyncSession, items: Sequence[tuple[str, int]]) -> None:
@@ -102,23 +115,75 @@ async def _give_back(session: AsyncSession, items: Sequence[tuple[str, int]]) ->
             .where(col(Stock.upc) == upc)
             .values(quantity=col(Stock.quantity) + quantity)
         )
+    await _stock_changed(session, [upc for upc, _ in items])
+
+
+async def _stock_changed(session: AsyncSession, upcs: Sequence[str]) -> None:
+    statement = select(col(Stock.upc), col(Stock.quantity)).where(col(Stock.upc).in_(upcs))
+    for upc, quantity in sorted((await session.execute(statement)).all()):
+        outbox.add(session, StockChanged(upc=upc, quantity=quantity))
+
+
+async def find_in(session: AsyncSession, key: str) -> Reservation | None:
+    """:func:`find` inside the caller's transaction."""
+    reservation = await session.scalar(
+        select(StockReservation).where(col(StockReservation.idempotency_key) == key)
+    )
+    if reservation is None:
+        return None
+    items = (
+        await session.execute(
+            select(col(StockReservationItem.upc), col(StockReservationItem.quantity))
+            .where(col(StockReservationItem.reservation_id) == reservation.id)
+            .order_by(col(StockReservationItem.upc))
+        )
+    ).all()
+    return Reservation(key, reservation.status, [(upc, qty) for upc, qty in items])
+
+
+async def short_of(session: AsyncSession, items: Sequence[tuple[str, int]]) -> list[str]:
+    """The UPCs among ``items`` without enough stock now (unknown ones included)."""
+    statement = select(col(Stock.upc), col(Stock.quantity)).where(
+        col(Stock.upc).in_([upc for upc, _ in items])
+    )
+    available = dict((await session.execute(statement)).all())
+    return [upc for upc, quantity in items if available.get(upc, 0) < quantity]
+
+
+async def insert_reservation(
+    session: AsyncSession, key: str, items: Sequence[tuple[str, int]]
+) -> None:
+    """Insert a ``RESERVED`` reservation and take its stock (``OutOfStockError`` if short: the
+    caller's transaction must roll back)."""
+    now = utcnow()
+    reservation_id = await session.scalar(
+        insert(StockReservation)
+        .values(idempotency_key=key, status=RESERVED, created_at=now, updated_at=now)
+        .returning(col(StockReservation.id))
+    )
+    await session.execute(
+        insert(StockReservationItem),
+        [{"reservation_id": reservation_id, "upc": u, "quantity": q} for u, q in items],
+    )
+    await _take(session, items)
+
+
+async def set_status(session: AsyncSession, key: str, old: str, new: str) -> bool:
+    """Move ``key`` from ``old`` to ``new``; False when it was not ``old``."""
+    return await _set_status(session, key, old, new)
+
+
+async def give_back(session: AsyncSession, items: Sequence[tuple[str, int]]) -> None:
+    await _give_back(session, items)
+
+
+async def take(session: AsyncSession, items: Sequence[tuple[str, int]]) -> None:
+    await _take(session, items)
 
 
 async def find(db: Database, key: str) -> Reservation | None:
     async with db.session() as session:
-        reservation = await session.scalar(
-            select(StockReservation).where(col(StockReservation.idempotency_key) == key)
-        )
-        if reservation is None:
-            return None
-        items = (
-            await session.execute(
-                select(col(StockReservationItem.upc), col(StockReservationItem.quantity))
-                .where(col(StockReservationItem.reservation_id) == reservation.id)
-                .order_by(col(StockReservationItem.upc))
-            )
-        ).all()
-    return Reservation(key, reservation.status, [(upc, qty) for upc, qty in items])
+        return await find_in(session, key)
 
 
 async def _set_status(session: AsyncSession, key: str, old: str, new: str) -> bool:
@@ -132,19 +197,9 @@ async def _set_status(session: AsyncSession, key: str, old: str, new: str) -> bo
 
 async def _insert_new(db: Database, key: str, items: list[tuple[str, int]]) -> bool:
     """True when this call created (and took stock for) the reservation."""
-    now = utcnow()
     try:
         async with db.session() as session, session.begin():
-            reservation_id = await session.scalar(
-                insert(StockReservation)
-                .values(idempotency_key=key, status=RESERVED, created_at=now, updated_at=now)
-                .returning(col(StockReservation.id))
-            )
-            await session.execute(
-                insert(StockReservationItem),
-                [{"reservation_id": reservation_id, "upc": u, "quantity": q} for u, q in items],
-            )
-            await _take(session, items)
+            await insert_reservation(session, key, items)
     except IntegrityError:
         return False
     return True

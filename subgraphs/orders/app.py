@@ -1,23 +1,27 @@
-"""The orders subgraph process: settings (``ORDERS_*``, including the products and inventory
-URLs), store, upstream client and ASGI app."""
+"""The orders subgraph process: settings (``ORDERS_*``, including the products URL and the
+saga's timeouts), store, the saga (its event consumers, outbox relay and timeout ticker run in
+this process) and ASGI app."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.events.runtime import EventRuntime
 from servicekit.logging import get_logger
 from servicekit.topology import load_subgraphs
 from subgraphs.common.app import create_subgraph_app
-from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
+from subgraphs.common.events import event_hooks, new_runtime
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.strawberry_app import strawberry_mount
 from subgraphs.orders.models import TABLES
-from subgraphs.orders.placement import confirm_recent
+from subgraphs.orders.saga import Saga, SagaConfig
 from subgraphs.orders.schema import Context, schema
 from subgraphs.orders.upstream import Upstreams
 
@@ -35,15 +39,29 @@ class Settings(SubgraphSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERS_", extra="ignore")
 
     products_url: str = ""
-    inventory_url: str = ""
-    reconcile_window_seconds: float = 3600.0
-    """On start, confirm the stock reservations of orders placed this recently (a previous
-    process may have died between storing an order and confirming its reservation)."""
+    stock_timeout_seconds: float = Field(default=30.0, gt=0)
+    """No StockReserved/StockReservationFailed by then: CANCELLED, stock released."""
+    payment_timeout_seconds: float = Field(default=30.0, gt=0)
+    """No PaymentCharged/PaymentDeclined by then: CANCELLED, stock released, charge refunded."""
+    resend_after_seconds: float = Field(default=3.0, gt=0)
+    """A step without reply this long is sent again (its consumer may have died holding it)."""
+    saga_tick_seconds: float = Field(default=0.25, gt=0)
+    charge_payment: bool = True
+    """The payment step (the payments subgraph consumes ChargePayment)."""
+    default_card: str = "4242424242424242"
+    """Charged when ``placeOrder`` names no card: the demo provider's always-approved test card
+    (there are no saved payment methods in this demo)."""
 
     def upstreams(self) -> Upstreams:
-        return Upstreams(
-            self.products_url or _routing_url("products"),
-            self.inventory_url or _routing_url("inventory"),
+        return Upstreams(self.products_url or _routing_url("products"))
+
+    def saga(self) -> SagaConfig:
+        return SagaConfig(
+            stock_timeout_seconds=self.stock_timeout_seconds,
+            payment_timeout_seconds=self.payment_timeout_seconds,
+            resend_after_seconds=self.resend_after_seconds,
+            charge_payment=self.charge_payment,
+            default_card=self.default_card,
         )
 
 
@@ -51,25 +69,39 @@ def create_database(url: str | None = None) -> Database:
     return Database(url or Settings().store_url(NAME), TABLES)
 
 
-def _reconciler(db: Database, clients: Upstreams, window_seconds: float) -> Any:
-    async def reconcile() -> None:
-        since = utcnow() - timedelta(seconds=window_seconds)
-        confirmed = await confirm_recent(db, clients, since)
-        _log.info("orders.reconciled", confirmed=confirmed, window_seconds=window_seconds)
+def _ticker(
+    saga: Saga, runtime: EventRuntime, interval: float
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """The saga's timeouts, on the events' own engine (not the request path's pool)."""
 
-    return reconcile
+    async def run() -> None:
+        await runtime.started.wait()
+        while True:
+            try:
+                await saga.tick(runtime.sessions)
+            except Exception as error:  # a store hiccup must not end the timeouts
+                _log.error("order.saga_tick_failed", error=repr(error))
+            await asyncio.sleep(interval)
+
+    return run
 
 
 def create_app(database: Database | None = None, upstreams: Upstreams | None = None) -> FastAPI:
     settings = Settings()
     db = database or create_database()
     clients = upstreams or settings.upstreams()
+    runtime = new_runtime(db, NAME)
+    saga = Saga(settings.saga(), runtime.relay.wake)
+    saga.subscribe(runtime)
+    hooks = event_hooks(runtime)
     app = create_subgraph_app(
         NAME,
         db,
-        strawberry_mount(schema, lambda: Context(db, clients)),
-        on_shutdown=[clients.aclose],
-        checks=clients.readiness_checks(),
-        on_startup=[_reconciler(db, clients, settings.reconcile_window_seconds)],
+        strawberry_mount(schema, lambda: Context(db, clients, saga)),
+        on_shutdown=[clients.aclose, hooks.on_shutdown],
+        checks={**clients.readiness_checks(), **hooks.checks},
+        background=[hooks.background, _ticker(saga, runtime, settings.saga_tick_seconds)],
+        before_serving=[hooks.before_serving],
     )
+    app.state.events = runtime
     return app

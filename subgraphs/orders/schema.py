@@ -33,6 +33,7 @@ from subgraphs.common.strawberry_app import federation_schema, given
 from subgraphs.orders import placement
 from subgraphs.orders.loaders import Loaders
 from subgraphs.orders.models import Order as OrderRow
+from subgraphs.orders.saga import Saga
 from subgraphs.orders.upstream import UpstreamError, Upstreams
 
 __all__ = ["ADMIN_SCOPE", "CURSOR_KIND", "Context", "schema"]
@@ -42,15 +43,18 @@ ADMIN_SCOPE = "orders:admin"
 
 
 class Context(BaseContext):
-    def __init__(self, db: Database, upstreams: Upstreams) -> None:
+    def __init__(self, db: Database, upstreams: Upstreams, saga: Saga) -> None:
         super().__init__()
         self.db = db
         self.upstreams = upstreams
+        self.saga = saga
         self.loaders = Loaders.create(db)
 
 
-@strawberry.enum
+@strawberry.enum(description="PENDING while the order saga runs, then CONFIRMED or CANCELLED.")
 class OrderStatus(Enum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
     PLACED = "PLACED"
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"
@@ -67,6 +71,16 @@ class OrderItem:
     product: Product
     quantity: int
     unit_price: int
+
+
+@strawberry.type(description="One change of an order's status or saga step, oldest first.")
+class OrderStatusChange:
+    status: OrderStatus
+    step: str | None = strawberry.field(
+        description="The saga step the order waits for: RESERVING_STOCK, CHARGING_PAYMENT."
+    )
+    reason: str | None
+    at: datetime
 
 
 def _may_read(info: Info[Context, None], owner_id: int) -> bool:
@@ -100,6 +114,9 @@ class Order:
     total: int
     status: OrderStatus
     placed_at: datetime
+    status_reason: str | None = strawberry.field(
+        description="Why the order was CANCELLED (out of stock, payment declined, a timeout)."
+    )
 
     @classmethod
     def from_row(cls, row: OrderRow) -> Order:
@@ -109,7 +126,18 @@ class Order:
             total=row.total,
             status=OrderStatus(row.status),
             placed_at=as_utc(row.placed_at),
+            status_reason=row.reason,
         )
+
+    @strawberry.field(description="Every status change of the order, oldest first.")  # type: ignore[untyped-decorator]
+    async def status_history(self, info: Info[Context, None]) -> list[OrderStatusChange]:
+        rows = await info.context.loaders.history.load(int(self.id))
+        return [
+            OrderStatusChange(
+                status=OrderStatus(r.status), step=r.step, reason=r.reason, at=as_utc(r.at)
+            )
+            for r in rows
+        ]
 
     @strawberry.field
     def user(self) -> User:
@@ -184,6 +212,11 @@ class PlaceOrderInput:
         "is IDEMPOTENCY_KEY_CONFLICT."
     )
     items: list[OrderItemInput] = strawberry.field(description="1 to 100 lines.")
+    payment_card: str | None = strawberry.field(
+        default=None,
+        description="The card to charge (at most 32 characters; the demo payment provider's "
+        "test numbers decide the outcome).",
+    )
 
 
 @strawberry.type
@@ -203,19 +236,23 @@ def _request(info: Info[Context, None], data: PlaceOrderInput) -> placement.Orde
         raise _unauthenticated("placeOrder")
     check_size("items", data.items, MAX_IDS)
     items = [(item.upc, item.quantity) for item in data.items]
-    return placement.OrderRequest(data.idempotency_key, user_id, items)
+    card = data.payment_card or ""
+    return placement.OrderRequest(data.idempotency_key, user_id, items, card)
 
 
 @strawberry.type
 class Mutation:
     @strawberry.federation.mutation(  # type: ignore[untyped-decorator]
         authenticated=True,
-        description="Place an order for the signed-in user, once per idempotencyKey.",
+        description="Place an order for the signed-in user, once per idempotencyKey. It "
+        "answers at once with the order PENDING; the order saga then reserves stock and charges "
+        "the payment, and the order becomes CONFIRMED or CANCELLED (poll order(id:)).",
     )
     async def place_order(self, info: Info[Context, None], input: PlaceOrderInput) -> Order:
         request = _request(info, input)
+        context = info.context
         try:
-            row = await placement.place_order(info.context.db, info.context.upstreams, request)
+            row = await placement.place_order(context.db, context.upstreams, context.saga, request)
         except (placement.PlaceOrderError, UpstreamError) as error:
             raise GraphQLError(
                 str(error), extensions={"code": error.code, **error.extensions}
@@ -223,4 +260,4 @@ class Mutation:
         return Order.from_row(row)
 
 
-schema = federation_schema(Query, Mutation, types=[Order, User, Product])
+schema = federation_schema(Query, Mutation, types=[Order, User, Product, OrderStatusChange])

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from subgraphs.common.db import Database
 from subgraphs.common.seed import replace_rows
-from subgraphs.orders.models import Order, OrderItem
+from subgraphs.orders.models import Order, OrderItem, OrderStatusEntry
 from subgraphs.seeding import SeedData
 
 __all__ = ["seed"]
@@ -18,5 +18,6 @@ async def seed(db: Database, data: SeedData) -> dict[str, int]:
         [
             (Order, [asdict(o) for o in data.orders]),
             (OrderItem, [asdict(i) for i in data.order_items]),
+            (OrderStatusEntry, []),  # the saga's history of orders the seed replaces
         ],
     )

@@ -1,10 +1,10 @@
-"""What ``placeOrder`` asks other subgraphs, by direct HTTP to their routing URLs: unit prices
-from products (``productsByUpc``) and stock reservations from inventory (``reserveStock``).
+"""What ``placeOrder`` asks another subgraph synchronously, by direct HTTP to its routing URL:
+unit prices from products (``productsByUpc``). Stock and payment are the saga's asynchronous
+steps (subgraphs/orders/saga.py), not calls.
 
-Both calls are idempotent (a query; a reservation keyed by the order's idempotency key), so a
-transport failure is retried once. A GraphQL error from inventory keeps its ``extensions.code``.
-Every call carries this service's signed identity (:mod:`servicekit.auth.service`, audience: the
-called subgraph): inventory lets only orders reserve, confirm or release stock.
+The call is a query, so a transport failure is retried once. A GraphQL error keeps its
+``extensions.code``. Every call carries this service's signed identity
+(:mod:`servicekit.auth.service`, audience: the called subgraph).
 """
 
 from __future__ import annotations
@@ -23,12 +23,6 @@ from servicekit.http import create_http_client, http_probe
 __all__ = ["UpstreamError", "Upstreams"]
 
 PRICES = "query Prices($upcs: [String!]!) { productsByUpc(upcs: $upcs) { upc price } }"
-RESERVE = (
-    "mutation Reserve($key: String!, $items: [StockItemInput!]!) "
-    "{ reserveStock(idempotencyKey: $key, items: $items) { idempotencyKey status } }"
-)
-RELEASE = "mutation Release($key: String!) { releaseStock(idempotencyKey: $key) { idempotencyKey status } }"
-CONFIRM = "mutation Confirm($key: String!) { confirmStock(idempotencyKey: $key) { idempotencyKey status } }"
 CALLER = "orders"
 
 
@@ -48,27 +42,23 @@ class UpstreamError(Exception):
 
 
 class Upstreams:
-    """A pooled HTTP client with timeouts, bound to the products and inventory URLs."""
+    """A pooled HTTP client with timeouts, bound to the products URL."""
 
     def __init__(
         self,
         products_url: str,
-        inventory_url: str,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_seconds: float = 10.0,
     ) -> None:
         self.products_url = products_url
-        self.inventory_url = inventory_url
         self._client = create_http_client(timeout_seconds=timeout_seconds, transport=transport)
 
     def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        """Optional checks: orders serves reads while products or inventory are down
-        (``/ready`` says ``degraded``), only ``placeOrder`` needs them."""
-        return {
-            name: ReadinessCheck(http_probe(self._client, _health_url(url)), required=False)
-            for name, url in (("products", self.products_url), ("inventory", self.inventory_url))
-        }
+        """Optional: orders serves reads while products is down (``/ready`` says
+        ``degraded``), only ``placeOrder`` needs it."""
+        probe = http_probe(self._client, _health_url(self.products_url))
+        return {"products": ReadinessCheck(probe, required=False)}
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -108,14 +98,3 @@ class Upstreams:
         """Price in cents per known UPC (unknown UPCs are absent)."""
         data = await self._post(self.products_url, "products", PRICES, {"upcs": list(upcs)})
         return {p["upc"]: int(p["price"]) for p in data["productsByUpc"] if p is not None}
-
-    async def reserve_stock(self, key: str, items: Sequence[tuple[str, int]]) -> None:
-        lines = [{"upc": upc, "quantity": quantity} for upc, quantity in items]
-        await self._post(self.inventory_url, "inventory", RESERVE, {"key": key, "items": lines})
-
-    async def confirm_stock(self, key: str) -> None:
-        """The reservation belongs to a stored order: inventory's sweeper keeps it."""
-        await self._post(self.inventory_url, "inventory", CONFIRM, {"key": key})
-
-    async def release_stock(self, key: str) -> None:
-        await self._post(self.inventory_url, "inventory", RELEASE, {"key": key})

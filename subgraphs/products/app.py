@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.ariadne_app import ariadne_mount
 from subgraphs.common.db import Database
+from subgraphs.common.events import event_hooks, new_runtime
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.products.models import TABLES
 from subgraphs.products.schema import make_context, schema
@@ -27,4 +28,16 @@ def create_database(url: str | None = None) -> Database:
 
 def create_app(database: Database | None = None) -> FastAPI:
     db = database or create_database()
-    return create_subgraph_app(NAME, db, ariadne_mount(schema, lambda r: make_context(db, r)))
+    runtime = new_runtime(db, NAME)  # publishes PriceChanged; consumes nothing
+    hooks = event_hooks(runtime)
+    app = create_subgraph_app(
+        NAME,
+        db,
+        ariadne_mount(schema, lambda r: make_context(db, r)),
+        background=[hooks.background],
+        before_serving=[hooks.before_serving],
+        on_shutdown=[hooks.on_shutdown],
+        checks=hooks.checks,
+    )
+    app.state.events = runtime
+    return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
+from servicekit.events.store import EVENT_TABLES
+
 __all__ = ["TABLES", "Product"]
 
 
@@ -18,4 +20,4 @@ class Product(SQLModel, table=True):
     category: str = Field(index=True)
 
 
-TABLES: list[type[SQLModel]] = [Product]
+TABLES: list[type[SQLModel]] = [Product, *EVENT_TABLES]

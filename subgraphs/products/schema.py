@@ -2,6 +2,10 @@
 
 ``Product`` is the entity (``@key(fields: "upc")``); its reference resolver goes through the
 request's loader, so ``_entities`` with N representations is one SQL statement.
+
+``updateProductPrice`` is ``@requiresScopes(scopes: [["products:admin"]])``: the router refuses it
+without the scope, and it is checked here again (a subgraph does not trust that only the router
+calls it): ``FORBIDDEN`` without a verified ``products:admin`` caller.
 """
 
 from __future__ import annotations
@@ -10,24 +14,29 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from ariadne import QueryType
+from ariadne import MutationType, QueryType
 from ariadne.contrib.federation import FederatedObjectType
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 from sqlalchemy import select
 from sqlmodel import col
 
 from subgraphs.common.ariadne_app import ariadne_schema
 from subgraphs.common.db import Database
+from subgraphs.common.identity import current_scopes
+from subgraphs.common.limits import MAX_AMOUNT_CENTS, MAX_UPC, check_length
 from subgraphs.common.pagination import clamp_first, decode_cursor, encode_cursor, page_of
 from subgraphs.products.loaders import Loaders
 from subgraphs.products.models import Product
+from subgraphs.products.pricing import update_price
 
-__all__ = ["SDL_FILE", "make_context", "schema"]
+__all__ = ["ADMIN_SCOPE", "SDL_FILE", "make_context", "schema"]
 
 SDL_FILE = Path(__file__).with_name("schema.graphql")
 CURSOR_KIND = "product"
+ADMIN_SCOPE = "products:admin"
 
 query = QueryType()
+mutation = MutationType()
 product_type = FederatedObjectType("Product")
 
 
@@ -103,4 +112,26 @@ async def resolve_products_connection(
     }
 
 
-schema = ariadne_schema(SDL_FILE, query, product_type)
+@mutation.field("updateProductPrice")
+async def resolve_update_product_price(
+    _: Any, info: GraphQLResolveInfo, upc: str, price: int
+) -> dict[str, Any]:
+    if ADMIN_SCOPE not in current_scopes(info.context["request"]):
+        raise GraphQLError(
+            f"updateProductPrice needs the {ADMIN_SCOPE} scope", extensions={"code": "FORBIDDEN"}
+        )
+    check_length("upc", upc, MAX_UPC)
+    if not 0 < price <= MAX_AMOUNT_CENTS:
+        raise GraphQLError(
+            f"price must be 1 to {MAX_AMOUNT_CENTS} cents",
+            extensions={"code": "BAD_USER_INPUT", "argument": "price", "maximum": MAX_AMOUNT_CENTS},
+        )
+    row = await update_price(info.context["db"], upc, price)
+    if row is None:
+        raise GraphQLError(
+            f"unknown product {upc}", extensions={"code": "UNKNOWN_PRODUCT", "upcs": [upc]}
+        )
+    return row.model_dump()
+
+
+schema = ariadne_schema(SDL_FILE, query, mutation, product_type)

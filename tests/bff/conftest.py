@@ -97,9 +97,15 @@ class Screen:
 
 @pytest.fixture
 async def web(
-    bff_stack: BffStack, redis_url: str, redis_namespace: str, redis_client: Redis
+    bff_stack: BffStack,
+    redis_url: str,
+    redis_namespace: str,
+    redis_client: Redis,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Screen]:
     """``redis_client`` (tests/conftest.py) deletes the namespace's keys afterwards."""
+    if bff_stack.events_namespace:  # the cache follows the stack's events (issue #15)
+        monkeypatch.setenv("EVENTS_NAMESPACE", bff_stack.events_namespace)
     async with running_bff(
         "web",
         router_url=bff_stack.router_url,
@@ -113,8 +119,14 @@ async def web(
 
 @pytest.fixture
 async def mobile(
-    bff_stack: BffStack, redis_url: str, redis_namespace: str, redis_client: Redis
+    bff_stack: BffStack,
+    redis_url: str,
+    redis_namespace: str,
+    redis_client: Redis,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Screen]:
+    if bff_stack.events_namespace:
+        monkeypatch.setenv("EVENTS_NAMESPACE", bff_stack.events_namespace)
     async with running_bff(
         "mobile",
         router_url=bff_stack.router_url,

@@ -65,6 +65,8 @@ class BffStack:
     issuer: str | None = None
     subgraph_urls: dict[str, str] | None = None
     """Each subgraph's GraphQL URL (None for an external router)."""
+    events_namespace: str | None = None
+    """The subgraphs' event namespace: in-process BFFs consume it (None: the environment's)."""
 
     @property
     def keys(self) -> Path:
@@ -150,7 +152,16 @@ def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterat
             pgids = tuple(p.pid for p in processes if p.pid is not None)
             jwks = jwks_url(subgraphs.urls["accounts"])
             seed = generate(sizes)
-            yield BffStack(url, seed, folder, pgids, jwks, ISSUER, dict(subgraphs.urls))
+            yield BffStack(
+                url,
+                seed,
+                folder,
+                pgids,
+                jwks,
+                ISSUER,
+                dict(subgraphs.urls),
+                subgraphs.events_namespace,
+            )
 
 
 def login(router_url: str, username: str, password: str = DEMO_PASSWORD) -> str:

@@ -1,9 +1,14 @@
 """The web BFF end to end: real subgraphs, our router, real Redis; whole screens compared with
-answers built from the seed, router requests counted cold and warm."""
+answers built from the seed, router requests counted cold and warm. ``placeOrder`` answers
+``PENDING``; the order saga confirms or cancels it, and the BFF's cache follows from events
+(``OrderStatusChanged``, ``StockChanged``), not only from its own mutation."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from typing import Any
 
 import pytest
 
@@ -83,6 +88,17 @@ async def test_account_needs_an_identity(web: Screen) -> None:
     }
 
 
+async def _account_order(web: Screen, token: str, order_id: str, status: str) -> Any:
+    """Read the account page until the order shows ``status`` (bounded: 30 s is a hung saga)."""
+    deadline = time.monotonic() + 30
+    while True:
+        account = await web.data("AccountPage", authorization=token)
+        order = next(o for o in account["account"]["orders"] if o["id"] == order_id)
+        if order["status"] == status or time.monotonic() > deadline:
+            return account
+        await asyncio.sleep(0.05)
+
+
 async def test_place_order_invalidates_and_is_idempotent(
     web: Screen, seed: SeedData, bearer
 ) -> None:
@@ -99,7 +115,7 @@ async def test_place_order_invalidates_and_is_idempotent(
     name = next(p.name for p in seed.products if p.upc == ORDERED_UPC)
     assert placed == {
         "id": placed["id"],
-        "status": "PLACED",
+        "status": "PENDING",
         "placedAt": placed["placedAt"],
         "totalCents": 2 * price,
         "totalLabel": expected.money(2 * price),
@@ -113,17 +129,27 @@ async def test_place_order_invalidates_and_is_idempotent(
             }
         ],
     }
-    # invalidation: the account's orders and the product's stock are read again from the router
-    account_after = await web.data("AccountPage", authorization=token)
-    assert web.last_router_requests >= 1
-    assert account_after["account"]["orders"] == [placed, *account_before["account"]["orders"]]
-    page_after = await web.data("ProductPage", {"upc": ORDERED_UPC})
+    # The page read now may cache the stock from before the saga reserved it (its TTL is 30 s).
+    await web.data("ProductPage", {"upc": ORDERED_UPC})
+    # The saga confirms; OrderStatusChanged invalidates the cached account page.
+    confirmed = {**placed, "status": "CONFIRMED"}
+    account_after = await _account_order(web, token, placed["id"], "CONFIRMED")
+    confirmed_at = time.monotonic()
+    assert account_after["account"]["orders"] == [confirmed, *account_before["account"]["orders"]]
+    # Within a second of confirming, the product page shows the new stock (events invalidated
+    # it: StockChanged when inventory reserved, OrderStatusChanged when the order confirmed).
     stock_before = page_before["productPage"]["stockQuantity"]
-    assert page_after["productPage"]["stockQuantity"] == stock_before - 2
+    while True:
+        page_after = await web.data("ProductPage", {"upc": ORDERED_UPC})
+        shown = page_after["productPage"]["stockQuantity"]
+        if shown == stock_before - 2 or time.monotonic() - confirmed_at > 1.0:
+            break
+        await asyncio.sleep(0.02)
+    assert (shown, time.monotonic() - confirmed_at <= 1.0) == (stock_before - 2, True)
 
     # the same idempotency key again: the same order, nothing new
     again = (await web.data("PlaceOrder", variables, authorization=token))["placeOrder"]
-    assert again == placed
+    assert again == confirmed
     account_final = await web.data("AccountPage", authorization=token)
     assert account_final == account_after
     page_final = await web.data("ProductPage", {"upc": ORDERED_UPC})
@@ -156,6 +182,30 @@ async def test_apq_registers_in_redis(web: Screen, seed: SeedData) -> None:
 
 
 async def test_place_order_passes_the_domain_error_code_through(web: Screen, bearer) -> None:
+    """A reused key with other items is the orders service's IDEMPOTENCY_KEY_CONFLICT."""
+    key = f"test-{uuid.uuid4()}"
+
+    def order_input(quantity: int) -> dict[str, Any]:
+        items = [{"upc": ORDERED_UPC, "quantity": quantity}]
+        return {"input": {"idempotencyKey": key, "items": items}}
+
+    first = await web.run("PlaceOrder", order_input(1), authorization=bearer(12))
+    assert first.json()["data"]["placeOrder"]["status"] == "PENDING"
+    response = await web.run("PlaceOrder", order_input(2), authorization=bearer(12))
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "this idempotencyKey was already used for a different order",
+                "locations": [{"line": 2, "column": 3}],
+                "path": ["placeOrder"],
+                "extensions": {"code": "IDEMPOTENCY_KEY_CONFLICT", "service": "orders"},
+            }
+        ],
+    }
+
+
+async def test_out_of_stock_orders_end_cancelled(web: Screen, bearer) -> None:
     out_of_stock = "100000000007"  # every 7th product has no stock
     variables = {
         "input": {
@@ -163,18 +213,12 @@ async def test_place_order_passes_the_domain_error_code_through(web: Screen, bea
             "items": [{"upc": out_of_stock, "quantity": 1}],
         }
     }
-    response = await web.run("PlaceOrder", variables, authorization=bearer(12))
-    assert response.json() == {
-        "data": None,
-        "errors": [
-            {
-                "message": f"out of stock: {out_of_stock}",
-                "locations": [{"line": 2, "column": 3}],
-                "path": ["placeOrder"],
-                "extensions": {"code": "OUT_OF_STOCK", "upcs": [out_of_stock], "service": "orders"},
-            }
-        ],
-    }
+    token = bearer(12)
+    placed = (await web.data("PlaceOrder", variables, authorization=token))["placeOrder"]
+    assert placed["status"] == "PENDING"
+    account = await _account_order(web, token, placed["id"], "CANCELLED")
+    shown = next(o for o in account["account"]["orders"] if o["id"] == placed["id"])
+    assert shown == {**placed, "status": "CANCELLED"}
 
 
 async def test_a_failing_field_keeps_the_rest_of_the_page(web: Screen, seed: SeedData) -> None:

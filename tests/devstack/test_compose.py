@@ -44,6 +44,8 @@ def test_every_present_service_agrees_with_the_service_list() -> None:
         extras = {k: v for k, v in compose["environment"].items() if k not in environment}
         assert {k: compose["environment"].get(k) for k in environment} == environment, service.name
         expected_extras = {k: "redis://redis:6379/0" for k in extras if k.endswith("_REDIS_URL")}
+        if service.workers:  # event workers in the process: the broker (issue #15)
+            expected_extras["EVENTS_BROKER_URL"] = "${EVENTS_BROKER_URL:-redis://redis:6379/0}"
         if service.name in SUBGRAPHS or service.name == "router":
             expected_extras["IDENTITY_HMAC_SECRET"] = FROM_ENV_FILE.format("IDENTITY_HMAC_SECRET")
         assert extras == expected_extras, service.name

@@ -51,7 +51,7 @@ def test_no_committed_file_holds_a_secret_value() -> None:
 def test_compose_takes_every_secret_from_the_ignored_env_file() -> None:
     compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
     required = "${IDENTITY_HMAC_SECRET:?run `stack env-file` (see .env.example)}"
-    for name in ("accounts", "products", "inventory", "reviews", "orders", "router"):
+    for name in ("accounts", "products", "inventory", "reviews", "orders", "payments", "router"):
         assert compose["services"][name]["environment"]["IDENTITY_HMAC_SECRET"] == required
     postgres = compose["services"]["postgres"]["environment"]
     assert postgres["POSTGRES_PASSWORD"] == (

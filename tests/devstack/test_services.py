@@ -27,7 +27,6 @@ def test_process_spec_fills_ports_urls_and_environment() -> None:
     ]
     assert dict(spec.env) == {
         "ORDERS_PRODUCTS_URL": "http://127.0.0.1:5102/graphql",
-        "ORDERS_INVENTORY_URL": "http://127.0.0.1:5103/graphql",
         "ORDERS_DATABASE_URL": "x",
     }
     assert spec.ready_url == "http://127.0.0.1:5105/ready"

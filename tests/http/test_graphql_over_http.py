@@ -63,7 +63,8 @@ async def test_unacceptable_accept_is_406(make_client: AppClientFactory) -> None
         {
             "errors": [
                 {
-                    "message": "Not Acceptable: accept application/graphql-response+json or application/json",
+                    "message": "Not Acceptable: accept application/graphql-response+json, "
+                    "application/json or multipart/mixed;deferSpec=20220824",
                     "extensions": {"code": "INVALID_ACCEPT_HEADER"},
                 }
             ]

@@ -1,4 +1,4 @@
-"""One observed stack per test session (started by the first test that asks for it): every service (five subgraphs, router, both BFFs) as a real
+"""One observed stack per test session (started by the first test that asks for it): every service (six subgraphs, router, both BFFs) as a real
 process with metrics on and traces exported over OTLP/HTTP (protobuf) to the tests' receiver;
 the mobile BFF's ``Feed`` screen is loaded once, cold (a fresh cache namespace)."""
 
@@ -23,6 +23,7 @@ SERVICES = [
     "inventory",
     "reviews",
     "orders",
+    "payments",
     "router",
     "bff_web",
     "bff_mobile",
@@ -51,7 +52,15 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObservedStack
         }
         env = {
             name: dict(otel)
-            for name in ("accounts", "products", "inventory", "reviews", "orders", "router")
+            for name in (
+                "accounts",
+                "products",
+                "inventory",
+                "reviews",
+                "orders",
+                "payments",
+                "router",
+            )
         }
         env["bff_web"] = {**otel, "BFF_WEB_CACHE_NAMESPACE": f"{namespace}:web"}
         env["bff_mobile"] = {**otel, "BFF_MOBILE_CACHE_NAMESPACE": f"{namespace}:mobile"}

@@ -163,4 +163,5 @@ def test_the_committed_prometheus_config_is_valid() -> None:
         "inventory",
         "reviews",
         "orders",
+        "payments",
     }

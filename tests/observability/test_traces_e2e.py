@@ -1,6 +1,6 @@
 """Issue #13, done-when (a): one BFF screen is one trace across BFF, router, subgraphs and SQL.
 
-Real processes (five subgraphs, the router, both BFFs) export OTLP over HTTP/protobuf to the
+Real processes (six subgraphs, the router, both BFFs) export OTLP over HTTP/protobuf to the
 tests' receiver; the mobile ``Feed`` screen (cold cache) is loaded once by the fixture.
 """
 

@@ -11,6 +11,7 @@ from graphql import parse, validate
 from router.planning import plan_operation, print_plan
 from router.planning.plan import (
     ConditionNode,
+    DeferNode,
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -59,6 +60,8 @@ def fetches(node: PlanNode | None) -> list[FetchNode]:
             return [fetch for child in nodes for fetch in fetches(child)]
         case ConditionNode(if_clause=then, else_clause=otherwise):
             return fetches(then) + fetches(otherwise)
+        case DeferNode(primary=primary, deferred=deferred):
+            return fetches(primary.node) + [f for block in deferred for f in fetches(block.node)]
     return []
 
 

@@ -30,6 +30,7 @@ KNOWN: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "reviews": ({"__typename": "Review", "id": "1"}, {"__typename": "Review", "id": "x"}),
     "orders": ({"__typename": "Order", "id": "1"}, {"__typename": "Order", "id": "0"}),
+    "payments": ({"__typename": "Payment", "id": "1"}, {"__typename": "Payment", "id": "0"}),
 }
 
 
@@ -81,8 +82,9 @@ def test_bad_representations_are_errors_at_their_index(
     ]
     response = _post(subgraph_stack[name], {"query": ENTITIES, "variables": {"r": representations}})
     assert response.status_code == 200
-    # an Order is its owner's: this anonymous caller gets null for it, without an error
-    first = None if name == "orders" else {"__typename": typename}
+    # an Order (a Payment) is its owner's (buyer's): this anonymous caller gets null for it,
+    # without an error
+    first = None if name in {"orders", "payments"} else {"__typename": typename}
     assert response.json() == {
         "data": {"_entities": [first, None, None, None, None, None]},
         "errors": [

@@ -13,10 +13,11 @@ from subgraphs.registry import SUBGRAPHS, service_sdl
 
 LINKS = {
     "accounts": '["@authenticated", "@key", "@requiresScopes", "@shareable"]',
-    "products": '["@key", "@shareable"]',
+    "products": '["@key", "@requiresScopes", "@shareable"]',
     "inventory": '["@external", "@inaccessible", "@key", "@requires"]',
     "reviews": '["@key", "@external", "@provides", "@shareable"]',
     "orders": '["@authenticated", "@key"]',
+    "payments": '["@authenticated", "@inaccessible", "@key"]',
 }
 
 
@@ -65,7 +66,7 @@ def test_clean_sdl_drops_federation_additions() -> None:
 
 def test_committed_sdls_compose_into_a_supergraph() -> None:
     """Cross-check with the platform's composition (router/composition): Fed 2 rules such as
-    EXTERNAL_TYPE_MISMATCH and INVALID_FIELD_SHARING hold for the five SDLs."""
+    EXTERNAL_TYPE_MISMATCH and INVALID_FIELD_SHARING hold for the six SDLs."""
     from router.composition import compose
     from router.registry.sources import load_subgraph_inputs
     from servicekit.topology import PROJECT_ROOT

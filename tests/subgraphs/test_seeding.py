@@ -45,6 +45,11 @@ def test_domains_agree_with_each_other() -> None:
         lines = [i for i in data.order_items if i.order_id == order.id]
         assert order.total == sum(i.quantity * i.unit_price for i in lines)
     assert len({u.username for u in data.users}) == len(data.users)
+    # One payment per order, of its total, by its buyer; a cancelled order's was refunded.
+    assert [(p.order_id, p.buyer_id, p.amount, p.status) for p in data.payments] == [
+        (o.id, o.user_id, o.total, "REFUNDED" if o.status == "CANCELLED" else "CHARGED")
+        for o in data.orders
+    ]
 
 
 async def _dump(name: str, url: str) -> dict[str, list[dict[str, Any]]]:

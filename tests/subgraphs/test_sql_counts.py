@@ -60,6 +60,7 @@ CASES: dict[str, list[tuple[Rep, str, int]]] = {
         (order, "... on Order { id total user { id } items { product { upc } quantity } }", 2),
         (user, "... on User { orders(first: 5) { id items { quantity unitPrice } } }", 2),
     ],
+    "payments": [(order, "... on Order { id payment { amount status method { last4 } } }", 1)],
 }
 
 

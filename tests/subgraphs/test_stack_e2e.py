@@ -1,4 +1,4 @@
-"""The five subgraphs as real processes (tests/support/stack.py): every one ready and serving
+"""The six subgraphs as real processes (tests/support/stack.py): every one ready and serving
 its part of the benchmark data over HTTP."""
 
 from __future__ import annotations
@@ -21,12 +21,22 @@ def _post(url: str, query: str, variables: dict[str, object] | None = None) -> d
 
 
 def test_every_subgraph_is_ready(subgraph_stack: dict[str, str]) -> None:
-    assert sorted(subgraph_stack) == ["accounts", "inventory", "orders", "products", "reviews"]
+    assert sorted(subgraph_stack) == [
+        "accounts",
+        "inventory",
+        "orders",
+        "payments",
+        "products",
+        "reviews",
+    ]
     database = {"database": {"ok": True, "dialect": "sqlite"}}
-    upstreams = {"products": {"ok": True}, "inventory": {"ok": True}}
+    upstreams = {"products": {"ok": True}}
+    events = {"events": {"ok": True, "broker": "redis"}}  # issue #15: relays and consumers
     for name, url in subgraph_stack.items():
         ready = httpx.get(url.replace("/graphql", "/ready"), timeout=5)
         checks = {**database, **(upstreams if name == "orders" else {})}
+        if name in ("products", "inventory", "orders", "payments"):
+            checks |= events
         assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": checks})
 
 

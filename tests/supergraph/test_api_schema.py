@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from graphql import build_schema, lexicographic_sort_schema, print_schema
+from graphql import build_schema, lexicographic_sort_schema, print_ast, print_schema
 
 from router.supergraph import load_supergraph
+from router.supergraph.api_schema import DEFER_DEFINITION
 from tests.planning.helpers import FIXTURES, fixture
 from tests.planning.reference_support import run_reference
 
 EXPECTED = """\
+directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+
 enum Color {
   RED
   GREEN
@@ -48,7 +51,8 @@ def test_api_schema_hides_inaccessible_and_spec_elements() -> None:
 
 def test_api_schema_keeps_only_client_directives() -> None:
     names = sorted(d.name for d in fixture("api").api_schema.directives)
-    assert names == ["deprecated", "include", "oneOf", "skip", "specifiedBy"]
+    # @defer: the router supports it (issue #16), as Apollo Router's API schema adds it
+    assert names == ["defer", "deprecated", "include", "oneOf", "skip", "specifiedBy"]
 
 
 def test_inaccessible_elements_stay_in_the_model() -> None:
@@ -65,7 +69,10 @@ def test_inaccessible_elements_stay_in_the_model() -> None:
 @pytest.mark.node
 def test_api_schema_equals_apollos() -> None:
     sdl = (FIXTURES / "api.graphql").read_text()
-    theirs = build_schema(run_reference({"supergraphSdl": sdl, "apiSchema": True})["apiSchema"])
+    printed = run_reference({"supergraphSdl": sdl, "apiSchema": True})["apiSchema"]
+    # Apollo Router adds @defer to the API schema when it supports it (toAPISchema's
+    # includeDefer); so does ours
+    theirs = build_schema(f"{printed}\n{print_ast(DEFER_DEFINITION)}")
     ours = load_supergraph(sdl).api_schema
     assert print_schema(lexicographic_sort_schema(ours)) == print_schema(
         lexicographic_sort_schema(theirs)

@@ -14,11 +14,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
 
 from devstack.services import Service, by_name
 from servicekit.processes import ManagedProcess, free_port
@@ -27,6 +30,8 @@ from subgraphs.registry import SUBGRAPHS
 from subgraphs.seeding import SeedSizes
 
 __all__ = ["RunningStack", "running_stack", "seed_databases"]
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @dataclass
@@ -38,6 +43,8 @@ class RunningStack:
     processes: dict[str, ManagedProcess]
     database_urls: dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
+    events_namespace: str = ""
+    """Where this stack's services publish and consume events (``EVENTS_NAMESPACE``)."""
 
     def base_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -45,6 +52,17 @@ class RunningStack:
 
 def _database_env(database_urls: Mapping[str, str]) -> dict[str, str]:
     return {f"{name.upper()}_DATABASE_URL": url for name, url in database_urls.items()}
+
+
+def _delete_redis_streams(namespace: str) -> None:
+    """The stack's Redis streams (the default broker); other brokers' tests clean their own."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{namespace}.*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def seed_databases(database_urls: Mapping[str, str], sizes: SeedSizes) -> None:
@@ -86,10 +104,14 @@ def running_stack(
     if subgraphs:
         seed_databases(urls_by_store, sizes or SeedSizes())
     ports = {service.name: free_port() for service in services}
+    # Every stack's events on a namespace of its own (streams, subjects, queues): stacks of
+    # the same session, and of other worktrees, share the machine's Redis (issue #15).
+    events_namespace = f"stack_{uuid.uuid4().hex[:10]}"
     log_dir = tmp_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    stack = RunningStack({}, ports, {}, urls_by_store, log_dir)
+    stack = RunningStack({}, ports, {}, urls_by_store, log_dir, events_namespace)
     with ExitStack() as cleanup:
+        cleanup.callback(_delete_redis_streams, events_namespace)
         processes = []
         for service in services:
             reason = service.missing()
@@ -100,6 +122,7 @@ def running_stack(
                 if service.name in urls_by_store
                 else {}
             )
+            env["EVENTS_NAMESPACE"] = events_namespace
             if service.name == "router":  # no dev rate limit: stacks share 127.0.0.1's budget
                 env["ROUTER_CONFIG"] = ""
             env.update((extra_env or {}).get(service.name, {}))

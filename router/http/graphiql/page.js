@@ -22,10 +22,58 @@
     listeners.forEach(function (listener) { listener(plan); });
   }
 
+  // The plan has its own panel; keep the result pane to the response proper.
+  function takePlan(body, isIntrospection) {
+    if (isIntrospection || !config.showQueryPlan || !body || !("data" in body || "errors" in body)) {
+      return body;
+    }
+    publishPlan(planText(body.extensions));
+    if (!body.extensions) return body;
+    var rest = Object.assign({}, body.extensions);
+    delete rest.apolloQueryPlan;
+    delete rest.queryPlan;
+    body = Object.assign({}, body);
+    if (Object.keys(rest).length) body.extensions = rest; else delete body.extensions;
+    return body;
+  }
+
+  // @defer: the router answers multipart/mixed (incremental delivery, deferSpec=20220824).
+  // Each part is yielded as soon as its closing delimiter arrives; GraphiQL merges the
+  // `incremental` payloads into the result pane as they come.
+  async function* multipartParts(response) {
+    var match = /boundary="?([^";]+)"?/i.exec(response.headers.get("content-type") || "");
+    var delimiter = "\r\n--" + (match ? match[1] : "-");
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "\r\n";
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      for (;;) {
+        var start = buffer.indexOf(delimiter);
+        var end = start < 0 ? -1 : buffer.indexOf(delimiter, start + delimiter.length);
+        if (end < 0) break;
+        var segment = buffer.slice(start + delimiter.length, end);
+        buffer = buffer.slice(end);
+        var blank = segment.indexOf("\r\n\r\n");
+        var payload = blank < 0 ? "" : segment.slice(blank + 4).trim();
+        if (payload) yield JSON.parse(payload);
+      }
+    }
+  }
+
+  async function* incremental(response, isIntrospection) {
+    for await (var part of multipartParts(response)) {
+      yield takePlan(part, isIntrospection);
+    }
+  }
+
   async function fetcher(params, options) {
     var headers = {
       "content-type": "application/json",
-      accept: "application/graphql-response+json, application/json;q=0.9",
+      accept:
+        "multipart/mixed;deferSpec=20220824, application/graphql-response+json, application/json;q=0.9",
     };
     var isIntrospection = params.operationName === "IntrospectionQuery";
     if (config.showQueryPlan && !isIntrospection) headers["apollo-expose-query-plan"] = "true";
@@ -36,19 +84,10 @@
       body: JSON.stringify(params),
       credentials: "same-origin",
     });
-    var body = await response.json();
-    if (!isIntrospection && config.showQueryPlan) {
-      publishPlan(planText(body.extensions));
-      if (body.extensions) {
-        // The plan has its own panel; keep the result pane to the response proper.
-        var rest = Object.assign({}, body.extensions);
-        delete rest.apolloQueryPlan;
-        delete rest.queryPlan;
-        body = Object.assign({}, body);
-        if (Object.keys(rest).length) body.extensions = rest; else delete body.extensions;
-      }
+    if ((response.headers.get("content-type") || "").indexOf("multipart/mixed") === 0) {
+      return incremental(response, isIntrospection);
     }
-    return body;
+    return takePlan(await response.json(), isIntrospection);
   }
 
   function QueryPlanPanel() {

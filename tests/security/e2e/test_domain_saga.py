@@ -1,12 +1,15 @@
-"""Sagas that leave nothing behind (issue #11): the orders process is killed (SIGKILL) in the
-middle of a burst of ``placeOrder`` calls; reservations whose order was never stored expire and
-inventory's sweeper gives their stock back, and the restarted orders process confirms the orders
-it did store. Stock ends at its starting value minus exactly what the stored orders hold. Real
-products, inventory and orders processes; the expiry window is set to 2 s so the test is fast.
+"""Sagas that leave nothing behind (issues #11, #15): the orders process is killed (SIGKILL) in
+the middle of a burst of 100 ``placeOrder`` calls. Every order it stored (``PENDING`` with its
+``ReserveStock`` in the outbox, one transaction) is carried on by the restarted process: its
+relay publishes what was not yet published and its saga confirms them (payments charges them).
+Reservations no saga confirms expire and inventory's sweeper gives their stock back: after the
+expiry window no reservation is left ``RESERVED`` and stock ends at its starting value minus
+exactly what the confirmed orders hold. Real products, inventory, orders and payments
+processes; the expiry window is 2 s so the test is fast.
 
-Whether a kill lands between an order's reservation and its insert is a matter of timing, so the
-test also makes, signed as the orders service, the reservation an orders process dies right
-after: at least one reservation without an order exists on every run, not just on lucky ones."""
+A reservation without a stored order can no longer come from orders (it reserves only through
+its outbox, after the order is stored), so the test makes, signed as the orders service, the
+kind of orphan an older orders process could leave: the sweeper must release it too."""
 
 from __future__ import annotations
 
@@ -42,12 +45,13 @@ STOCK_QUERY = (
 
 @pytest.fixture
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    env = {name: {"IDENTITY_HMAC_SECRET": SECRET} for name in ("products", "inventory", "orders")}
+    names = ["products", "inventory", "orders", "payments"]
+    env = {name: {"IDENTITY_HMAC_SECRET": SECRET} for name in names}
     env["inventory"] |= {
         "INVENTORY_RESERVATION_TTL_SECONDS": "2",
         "INVENTORY_SWEEP_INTERVAL_SECONDS": "0.3",
     }
-    names = ["products", "inventory", "orders"]
+    env["orders"] |= {"ORDERS_STOCK_TIMEOUT_SECONDS": "60", "ORDERS_PAYMENT_TIMEOUT_SECONDS": "60"}
     with running_stack(
         tmp_path_factory.mktemp("saga"), names, extra_env=env, ready_timeout_seconds=180
     ) as running:
@@ -61,16 +65,30 @@ def stock(stack: RunningStack) -> int:
     return int(answer["data"]["_entities"][0]["stockQuantity"])
 
 
-def stored_units(stack: RunningStack, prefix: str) -> int:
-    """Units of the burst's orders in the orders store (read straight from its file)."""
-    path = make_url(stack.database_urls["orders"]).database
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        (units,) = connection.execute(
-            "SELECT COALESCE(SUM(i.quantity), 0) FROM orders o "
-            "JOIN order_items i ON i.order_id = o.id WHERE o.idempotency_key LIKE ?",
-            (f"{BUYER}:{prefix}%",),
-        ).fetchone()
-    return int(units)
+def _read(stack: RunningStack, store: str, sql: str, *args: object) -> list[Any]:
+    path = make_url(stack.database_urls[store]).database
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as connection:
+        return list(connection.execute(sql, args).fetchall())
+
+
+def burst_orders(stack: RunningStack, prefix: str) -> dict[str, int]:
+    """Status -> units of the burst's stored orders (read straight from the orders store)."""
+    rows = _read(
+        stack,
+        "orders",
+        "SELECT o.status, COALESCE(SUM(i.quantity), 0) FROM orders o "
+        "JOIN order_items i ON i.order_id = o.id WHERE o.idempotency_key LIKE ? "
+        "GROUP BY o.status",
+        f"{BUYER}:{prefix}%",
+    )
+    return {status: int(units) for status, units in rows}
+
+
+def reserved_left(stack: RunningStack) -> int:
+    return int(_read(stack, "inventory", RESERVED_LEFT)[0][0])
+
+
+RESERVED_LEFT = "SELECT COUNT(*) FROM stock_reservations WHERE status = 'RESERVED'"
 
 
 async def _place(client: httpx.AsyncClient, url: str, key: str) -> Any:
@@ -100,19 +118,23 @@ def reserve_as_orders(stack: RunningStack, key: str, quantity: int) -> str:
 
 
 async def _burst_then_kill(stack: RunningStack, prefix: str) -> list[Any]:
-    """40 orders, 20 in flight; orders is killed once the first answer arrived."""
+    """100 orders, 20 in flight; orders is killed once 30 answers arrived (mid-burst: sagas
+    of stored orders are under way, later calls are cut off)."""
     slots = asyncio.Semaphore(20)
-    first = asyncio.Event()
+    answered: list[Any] = []
+    enough = asyncio.Event()
 
     async def one(client: httpx.AsyncClient, index: int) -> Any:
         async with slots:
             answer = await _place(client, stack.urls["orders"], f"{prefix}{index}")
-        first.set()
+        answered.append(answer)
+        if len(answered) >= 30:
+            enough.set()
         return answer
 
     async with httpx.AsyncClient(timeout=30) as client:
-        burst = asyncio.gather(*(one(client, i) for i in range(40)), return_exceptions=True)
-        await asyncio.wait_for(first.wait(), timeout=60)
+        burst = asyncio.gather(*(one(client, i) for i in range(100)), return_exceptions=True)
+        await asyncio.wait_for(enough.wait(), timeout=120)
         await asyncio.to_thread(stack.processes["orders"].kill)
         return list(await burst)
 
@@ -123,13 +145,21 @@ async def test_killing_orders_mid_burst_leaves_no_stock_behind(stack: RunningSta
     outcomes = await _burst_then_kill(stack, prefix)
     assert any(isinstance(o, httpx.TransportError) for o in outcomes), "nothing was cut off"
     assert reserve_as_orders(stack, f"{BUYER}:{prefix}crashed", 3) == "RESERVED"
-    stack.processes["orders"].start(ready_timeout_seconds=180)  # confirms what it stored
-    deadline = time.monotonic() + 30
+    stack.processes["orders"].start(ready_timeout_seconds=180)  # carries its sagas on
+    deadline = time.monotonic() + 90
     while True:
-        expected = start - stored_units(stack, "burst-")
-        current = stock(stack)
-        if current == expected or time.monotonic() > deadline:
+        orders = burst_orders(stack, prefix)
+        settled = "PENDING" not in orders and reserved_left(stack) == 0
+        if settled or time.monotonic() > deadline:
             break
-        await asyncio.sleep(0.5)
-    print(f"\nsaga: start {start}, stored {start - expected}, now {current}")
-    assert current == expected
+        await asyncio.sleep(0.25)
+    print(f"\nsaga: start {start}, burst orders by status (units) {orders}, now {stock(stack)}")
+    reasons = _read(
+        stack,
+        "orders",
+        "SELECT reason FROM orders WHERE idempotency_key LIKE ?",
+        f"{BUYER}:{prefix}%",
+    )
+    assert (set(orders), {r for (r,) in reasons}) == ({"CONFIRMED"}, {None})  # all completed
+    assert reserved_left(stack) == 0  # the orphan expired and was released
+    assert stock(stack) == start - orders["CONFIRMED"]

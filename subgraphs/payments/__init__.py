@@ -1,0 +1,1 @@
+"""The payments subgraph (Strawberry): charges and refunds of orders through a payment provider."""

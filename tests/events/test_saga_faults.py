@@ -1,0 +1,153 @@
+"""The saga survives its faults (issue #15), over real processes on a broker this test owns (a
+private, fsync'd redis-server: the machine's shared one is never touched). 30 orders are placed
+at once; once the first is confirmed the payments process is killed (SIGKILL) mid-saga, then the
+broker itself is killed and restarted, then payments comes back. Afterwards every saga has
+completed or compensated, and the stores reconcile exactly: one payment per order (charged for
+the total, or declined), stock taken once per confirmed order and given back for the others,
+every reservation confirmed or released. No event is lost (every command and reply written to
+an outbox is in its consumer's inbox) or applied twice (one CONFIRMED/CANCELLED entry per
+order, stock and charges as counted)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.events.saga import DECLINED_CARD, PRICES, STOCK, place, rows, saga_stack, settle, stock
+from tests.events.support import DurableRedis, eventually
+from tests.support.stack import RunningStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+
+UPCS = sorted(upc for upc, quantity in STOCK.items() if quantity >= 10)[:6]
+ORDERS = 30
+FLOWS = {  # (producer store, consumer store, event types)
+    "commands to inventory": (
+        "orders",
+        "inventory",
+        ("ReserveStock", "ReleaseStock", "ConfirmStock"),
+    ),
+    "commands to payments": ("orders", "payments", ("ChargePayment", "RefundPayment")),
+    "inventory's replies": ("inventory", "orders", ("StockReserved", "StockReservationFailed")),
+    "payments' replies": ("payments", "orders", ("PaymentCharged", "PaymentDeclined")),
+}
+
+
+def _ids(stack: RunningStack, store: str, table: str, types: tuple[str, ...]) -> set[str]:
+    marks = ", ".join("?" for _ in types)
+    sql = f"SELECT event_id FROM {table} WHERE event_type IN ({marks})"
+    return {row[0] for row in rows(stack, store, sql, *types)}
+
+
+def _unpublished(stack: RunningStack) -> int:
+    sql = "SELECT COUNT(*) FROM event_outbox WHERE published_at IS NULL"
+    return sum(rows(stack, s, sql)[0][0] for s in ("orders", "inventory", "payments"))
+
+
+def _lost(stack: RunningStack) -> dict[str, int]:
+    """Per flow: events in the producer's outbox that the consumer has not handled."""
+    return {
+        name: len(
+            _ids(stack, producer, "event_outbox", types)
+            - _ids(stack, consumer, "event_inbox", types)
+        )
+        for name, (producer, consumer, types) in FLOWS.items()
+    }
+
+
+async def _first_confirmed(stack: RunningStack) -> bool:
+    return bool(rows(stack, "orders", "SELECT 1 FROM orders WHERE status = 'CONFIRMED' LIMIT 1"))
+
+
+async def test_payments_killed_and_broker_restarted_mid_saga(tmp_path: Path) -> None:
+    broker = DurableRedis(tmp_path / "broker").start()
+    orders_env = {
+        "ORDERS_RESEND_AFTER_SECONDS": "1",
+        "ORDERS_PAYMENT_TIMEOUT_SECONDS": "90",
+        "ORDERS_STOCK_TIMEOUT_SECONDS": "90",
+    }
+    try:
+        with saga_stack(tmp_path / "stack", broker.url, {"orders": orders_env}) as stack:
+            before = {upc: stock(stack, upc) for upc in UPCS}
+            run = uuid.uuid4().hex[:8]
+            plan = [
+                (
+                    2 + i % 5,
+                    f"f-{run}-{i}",
+                    UPCS[i % len(UPCS)],
+                    DECLINED_CARD if i % 5 == 4 else None,
+                )
+                for i in range(ORDERS)
+            ]
+            async with httpx.AsyncClient(timeout=60) as client:
+                placed = await asyncio.gather(
+                    *(place(client, stack, u, k, [(upc, 1)], card) for u, k, upc, card in plan)
+                )
+                ids = [answer["data"]["placeOrder"]["id"] for answer in placed]
+                await eventually(lambda: _first_confirmed(stack), "a first order confirmed", 60)
+                await asyncio.to_thread(stack.processes["payments"].kill)
+                broker.kill()
+                broker.start()
+                await asyncio.to_thread(
+                    stack.processes["payments"].start, ready_timeout_seconds=180
+                )
+                outcomes = await asyncio.gather(
+                    *(
+                        settle(client, stack, i, u, 120)
+                        for i, (u, *_) in zip(ids, plan, strict=True)
+                    )
+                )
+
+            async def quiet() -> bool:
+                return _unpublished(stack) == 0 and set(_lost(stack).values()) == {0}
+
+            try:
+                await eventually(quiet, "every outbox published and every event handled", 60)
+            except AssertionError:
+                print(f"\nunpublished {_unpublished(stack)}, not handled {_lost(stack)}")
+                raise
+
+            declined = "payment declined: card_declined"
+            assert [(o["status"], o["statusReason"]) for o in outcomes] == [
+                ("CANCELLED", declined) if card else ("CONFIRMED", None) for *_, card in plan
+            ]
+            ends = rows(
+                stack,
+                "orders",
+                "SELECT order_id, COUNT(*) FROM order_status_history "
+                "WHERE status IN ('CONFIRMED', 'CANCELLED') GROUP BY order_id",
+            )
+            assert sorted(e for e in ends if str(e[0]) in ids) == sorted((int(i), 1) for i in ids)
+            payments = {
+                str(order_id): (status, amount)
+                for order_id, status, amount in rows(
+                    stack, "payments", "SELECT order_id, status, amount FROM payments"
+                )
+                if str(order_id) in ids  # not the seeded payments
+            }
+            assert payments == {
+                i: ("DECLINED" if card else "CHARGED", PRICES[upc])
+                for i, (_, _, upc, card) in zip(ids, plan, strict=True)
+            }
+            taken = Counter(upc for _, _, upc, card in plan if card is None)
+            assert {upc: stock(stack, upc) for upc in UPCS} == {
+                upc: before[upc] - taken[upc] for upc in UPCS
+            }
+            reservations = dict(
+                rows(stack, "inventory", "SELECT idempotency_key, status FROM stock_reservations")
+            )
+            assert {k: reservations.get(f"{u}:{k}") for u, k, _, _ in plan} == {
+                k: "RELEASED" if card else "CONFIRMED" for _, k, _, card in plan
+            }
+            counts = {
+                name: len(_ids(stack, consumer, "event_inbox", types))
+                for name, (_, consumer, types) in FLOWS.items()
+            }
+            print(f"\nfaults: events handled per flow {counts} (none lost, none twice)")
+    finally:
+        broker.kill()
