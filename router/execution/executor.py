@@ -19,6 +19,7 @@ import orjson
 from graphql import FieldNode, OperationDefinitionNode, parse
 
 from router.config import RouterConfig
+from router.execution.contextual import aliased_operation, collect_with_parents, group_by_values
 from router.execution.errors import (
     ClientPath,
     entity_error,
@@ -183,14 +184,21 @@ class PlanExecutor:
                 )
 
     def _body(
-        self, fetch: FetchNode, run: PlanRun, representations: Representations | None = None
+        self,
+        fetch: FetchNode,
+        run: PlanRun,
+        representations: Representations | None = None,
+        extra: Mapping[str, Any] | None = None,
+        operation: str | None = None,
     ) -> bytes:
-        payload: dict[str, Any] = {"query": fetch.operation}
+        payload: dict[str, Any] = {"query": operation or fetch.operation}
         if fetch.operation_name:
             payload["operationName"] = fetch.operation_name
         variables = {n: run.variables[n] for n in fetch.variable_usages if n in run.variables}
         if representations is not None:
             variables["representations"] = representations.encoded
+        if extra:
+            variables.update(extra)
         if variables:
             payload["variables"] = variables
         return orjson.dumps(payload)
@@ -249,6 +257,9 @@ class PlanExecutor:
         if fetch.requires is None:
             await self._fetch_into(path, fetch, objects, run)
             return
+        if fetch.context_rewrites:
+            await self._fetch_contextual(path, fetch, run, more)
+            return
         representations = build_representations(
             objects,
             fetch.requires,
@@ -260,15 +271,101 @@ class PlanExecutor:
             return
         answer = await self._send(fetch, self._body(fetch, run, representations), run)
         entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
+        self._merge_entities(
+            path,
+            fetch,
+            answer,
+            entities=entities,
+            targets=representations.targets,
+            run=run,
+            more=more,
+        )
+
+    def _merge_entities(
+        self,
+        path: tuple[str, ...],
+        fetch: FetchNode,
+        answer: SubgraphAnswer,
+        *,
+        entities: object,
+        targets: list[list[dict[str, Any]]],
+        run: PlanRun,
+        more: tuple[tuple[str, ...], ...],
+    ) -> None:
         if isinstance(entities, list):
-            for index, entity in enumerate(entities[: len(representations)]):
+            for index, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
                     if fetch.output_rewrites:
                         apply_rewrites(entity, fetch.output_rewrites, self._matches)
-                    for obj in representations.targets[index]:
+                    for obj in targets[index]:
                         merge_entity(obj, entity, self._matches.is_object)
-        self._entity_errors(
-            path, fetch, answer, representations.targets, run, entities=entities, more=more
+        self._entity_errors(path, fetch, answer, targets, run, entities=entities, more=more)
+
+    async def _fetch_contextual(
+        self,
+        path: tuple[str, ...],
+        fetch: FetchNode,
+        run: PlanRun,
+        more: tuple[tuple[str, ...], ...],
+    ) -> None:
+        """An ``_entities`` fetch with ``@fromContext`` values (:mod:`.contextual`): one call
+        when every entity has the same values, else one aliased call per distinct values."""
+        assert fetch.requires is not None
+        located = [
+            item
+            for at in (path, *more)
+            for item in collect_with_parents(run.result.data, at, self._matches)
+        ]
+        groups: list[tuple[dict[str, Any], Representations]] = []
+        for values, objects in group_by_values(located, fetch.context_rewrites, self._matches):
+            representations = build_representations(
+                objects,
+                fetch.requires,
+                fetch.input_rewrites,
+                self._matches,
+                self._key_fields.get(fetch.service_name),
+            )
+            if representations:
+                groups.append((values, representations))
+        if not groups:
+            return
+        if len(groups) == 1:
+            values, representations = groups[0]
+            body = self._body(fetch, run, representations, values)
+            answer = await self._send(fetch, body, run)
+            entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
+            self._merge_entities(
+                path,
+                fetch,
+                answer,
+                entities=entities,
+                targets=representations.targets,
+                run=run,
+                more=more,
+            )
+            return
+        names = tuple(sorted({r.rename_key_to for r in fetch.context_rewrites}))
+        operation = aliased_operation(fetch.operation, names, len(groups))
+        extra: dict[str, Any] = {}
+        for index, (values, representations) in enumerate(groups):
+            extra[f"representations_{index}"] = representations.encoded
+            extra.update({f"{name}_{index}": value for name, value in values.items()})
+        answer = await self._send(fetch, self._body(fetch, run, None, extra, operation), run)
+        data = answer.data if isinstance(answer.data, dict) else {}
+        combined: list[Any] | None = [] if data else None
+        targets: list[list[dict[str, Any]]] = []
+        offsets: list[int] = []
+        for index, (_, representations) in enumerate(groups):
+            offsets.append(len(targets))
+            targets.extend(representations.targets)
+            part = data.get(f"_{index}")
+            if combined is not None:
+                items = part if isinstance(part, list) else []
+                combined.extend(items[: len(representations)])
+                combined.extend([None] * (len(representations) - len(items)))
+        answer.errors = [_entities_path(error, offsets) for error in answer.errors]
+        self._merge_entities(
+            path, fetch, answer, entities=combined, targets=targets, run=run, more=more
         )
 
     def _entity_errors(
@@ -322,6 +419,19 @@ class PlanExecutor:
             for obj in objects:
                 deep_merge(obj, orjson.loads(orjson.dumps(answer.data)))
         self._entity_errors(path, fetch, answer, [objects], run, entities=[])
+
+
+def _entities_path(error: dict[str, Any], offsets: list[int]) -> dict[str, Any]:
+    """An error of the aliased call ``_<i>`` at ``[_<i>, j, ...]`` as ``[_entities, k, ...]``
+    (``k``: the entity's position in all the calls' representations, in order)."""
+    path = error.get("path")
+    if isinstance(path, list) and len(path) >= 2 and isinstance(path[0], str):
+        alias = path[0]
+        if alias.startswith("_") and alias[1:].isdigit() and isinstance(path[1], int):
+            index = int(alias[1:])
+            if index < len(offsets):
+                return {**error, "path": ["_entities", offsets[index] + path[1], *path[2:]]}
+    return error
 
 
 def _nulled(entities: object, index: int) -> bool:

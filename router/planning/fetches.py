@@ -44,6 +44,9 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -
     renames = dealias(group.selection)
     variables = [v for v in group.selection.variables() if v in operation.variable_definitions]
     definitions = [print_ast(operation.variable_definitions[v]) for v in variables]
+    for variable, type_ref in group.context_variables.items():  # @fromContext values
+        variables.append(variable)
+        definitions.append(f"${variable}: {type_ref}")
     kind = "mutation" if operation.kind == "mutation" and not group.is_entity else "query"
     name = f"{operation.name}__{group.service}__{number}" if operation.name else None
     if group.is_entity:
@@ -65,4 +68,5 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -
         requires=requires_shape(group.requires) if group.is_entity else None,
         input_rewrites=tuple(group.input_rewrites),
         output_rewrites=(*group.output_rewrites, *renames),
+        context_rewrites=tuple(group.context_rewrites),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planning.plan import FetchRewrite
+from router.planning.plan import FetchRewrite, KeyRenamer
 from router.planning.selection import SelectionBuffer
 
 __all__ = ["Conditions", "FetchGroup", "GroupRegistry"]
@@ -36,6 +36,13 @@ class FetchGroup:
     conditions: Conditions | None = None
     input_rewrites: list[FetchRewrite] = field(default_factory=list)
     output_rewrites: list[FetchRewrite] = field(default_factory=list)
+    context_rewrites: list[KeyRenamer] = field(default_factory=list)
+    """Where each entity's ``@fromContext`` values are, relative to it (``..`` = one field up)."""
+    context_variables: dict[str, str] = field(default_factory=dict)
+    client_keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    """Response keys the client selects on the objects at this fetch's paths: key -> the
+    (field, arguments) it names there (an entity answer must not write another field there)."""
+    """``contextualArgument_…`` variable -> its type in the subgraph."""
 
     def depend_on(self, groups: list[FetchGroup]) -> None:
         """Record that this fetch needs what ``groups`` fetch (never itself)."""

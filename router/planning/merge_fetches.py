@@ -57,6 +57,28 @@ def _merge(into: SelectionBuffer, other: SelectionBuffer) -> None:
             _merge(mine.sub, entry.sub)
 
 
+def _answer_keys(
+    buf: SelectionBuffer, into: dict[str, tuple[str, str]]
+) -> dict[str, tuple[str, str]]:
+    """Response key -> (field, arguments) of what the fetch writes on each entity object."""
+    for entry in buf.entries.values():
+        if isinstance(entry, FieldEntry):
+            into.setdefault(entry.response_key, (entry.name, entry.arguments))
+        else:
+            _answer_keys(entry.sub, into)
+    return into
+
+
+def _overwrites(group: FetchGroup, other: FetchGroup) -> bool:
+    """Whether ``other``'s answer, merged into the objects at ``group``'s paths, would write a
+    response key the client uses there for another field (``x2: upc`` beside another path's
+    ``x2: shippingEstimate``): the merged answer would replace the client's value."""
+    return any(
+        key in group.client_keys and group.client_keys[key] != {named}
+        for key, named in _answer_keys(other.selection, {}).items()
+    )
+
+
 def _mergeable(first: FetchGroup, second: FetchGroup) -> bool:
     return (
         first.is_entity
@@ -69,13 +91,19 @@ def _mergeable(first: FetchGroup, second: FetchGroup) -> bool:
         and first.requires.render() == second.requires.render()
         and first.input_rewrites == second.input_rewrites
         and first.output_rewrites == second.output_rewrites
+        and first.context_rewrites == second.context_rewrites
+        and first.context_variables == second.context_variables
         and not _conflicts(first.selection, second.selection)
+        and not _overwrites(first, second)
+        and not _overwrites(second, first)
     )
 
 
 def _absorb(first: FetchGroup, second: FetchGroup, groups: list[FetchGroup]) -> None:
     _merge(first.selection, second.selection)
     first.more_paths.extend((second.path, *second.more_paths))
+    for key, named in second.client_keys.items():
+        first.client_keys.setdefault(key, set()).update(named)
     second.selection = SelectionBuffer()
     for group in groups:
         if group.parent is second:

@@ -80,7 +80,9 @@ class FetchNode:
 
     ``operation`` is the exact document sent. For an entity fetch, ``requires`` is the shape of the
     representations collected at the enclosing ``FlattenNode`` path and the operation takes them as
-    ``$representations``. ``variable_usages`` names the client variables forwarded to this fetch.
+    ``$representations``. ``variable_usages`` names the variables of the operation besides
+    ``$representations``: the client's, forwarded, and ``contextualArgument_…`` ones, read with
+    ``context_rewrites``.
     """
 
     service_name: str
@@ -92,6 +94,9 @@ class FetchNode:
     input_rewrites: tuple[FetchRewrite, ...] = ()
     output_rewrites: tuple[FetchRewrite, ...] = ()
     id: str | None = None
+    context_rewrites: tuple[KeyRenamer, ...] = ()
+    """``@fromContext`` values: per entity, the ``KeyRenamer`` paths (relative to the entity,
+    ``..`` = the object one field up) whose value becomes the variable ``rename_key_to``."""
 
 
 @dataclass(frozen=True, slots=True)

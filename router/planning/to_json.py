@@ -74,6 +74,8 @@ def _fetch(node: FetchNode) -> dict[str, Any]:
         result["inputRewrites"] = [_rewrite(r) for r in node.input_rewrites]
     if node.output_rewrites:
         result["outputRewrites"] = [_rewrite(r) for r in node.output_rewrites]
+    if node.context_rewrites:
+        result["contextRewrites"] = [_rewrite(r) for r in node.context_rewrites]
     if node.id is not None:
         result["id"] = node.id
     return result

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 
 from router.planning.capabilities import Capabilities, provided_from
 from router.planning.context import Context
+from router.planning.contextual import contextual_field
 from router.planning.cost import CostModel
 from router.planning.errors import PlanningError
 from router.planning.groups import FetchGroup, GroupRegistry
-from router.planning.internal import internal_selections, representation_fields
+from router.planning.internal import client_keys, internal_selections, representation_fields
 from router.planning.normalize import NField, NFragment, NSelection
 from router.planning.plan import ValueSetter
 from router.planning.reenter import reenter
@@ -189,11 +190,10 @@ class Walker:
         ) and self._implementations_agree(ctx, item):
             entry = capabilities.entry(type_name, item.name, service)
             if entry is not None and entry.context_arguments:
-                # refused rather than sent without its argument (a silently wrong answer)
-                raise PlanningError(
-                    f"{type_name}.{item.name} takes @fromContext arguments "
-                    f"({', '.join(entry.context_arguments)}), which this router does not plan"
-                )
+                prepared = contextual_field(self, ctx, item, entry)
+                if prepared is None:  # resolved in a new _entities fetch, after its contexts
+                    return self.jump(ctx, item, service, type_name)
+                ctx, item = prepared
             if entry is not None and entry.requires is not None and not ctx.at_entity_top:
                 return self.jump(ctx, item, service, type_name)
             if entry is not None and entry.requires is not None:
@@ -360,6 +360,8 @@ class Walker:
     ) -> Context:
         """The context inside the ``_entities`` fetch of ``service`` at ``ctx.path``."""
         child, _ = self.registry.entity(ctx.group, service, ctx.path, variant)
+        for response_key, named in client_keys(ctx.siblings).items():
+            child.client_keys.setdefault(response_key, set()).add(named)
         top = child.selection.fragment(entity_type)
         if self.supergraph.is_abstract(entity_type) and not self._is_interface_object(
             entity_type, service

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from router.supergraph.loader import load_supergraph, parse_field_set
 from router.supergraph.model import (
+    ContextArgument,
     EnumValueDef,
     FieldDef,
     FieldInGraph,
@@ -20,6 +21,7 @@ from router.supergraph.model import (
 )
 
 __all__ = [
+    "ContextArgument",
     "EnumValueDef",
     "FieldDef",
     "FieldInGraph",

@@ -45,6 +45,7 @@ from graphql import (
 from router.supergraph.api_schema import build_api_schema
 from router.supergraph.links import Links, argument, boolean, read_links, string
 from router.supergraph.model import (
+    ContextArgument,
     EnumValueDef,
     FieldDef,
     FieldInGraph,
@@ -86,17 +87,26 @@ def parse_field_set(text: str) -> SelectionSetNode:
     return operation.selection_set
 
 
-def _context_arguments(value: ValueNode | None) -> tuple[str, ...]:
-    """The argument names of ``contextArguments: [{context, name, type, selection}]``."""
+def _context_arguments(value: ValueNode | None) -> tuple[ContextArgument, ...]:
+    """``contextArguments: [{context, name, type, selection}]`` (join v0.5)."""
     if not isinstance(value, ListValueNode):
         return ()
-    names: list[str] = []
+    found: list[ContextArgument] = []
     for item in value.values:
-        if isinstance(item, ObjectValueNode):
-            for entry in item.fields:
-                if entry.name.value == "name" and isinstance(entry.value, StringValueNode):
-                    names.append(entry.value.value)
-    return tuple(names)
+        if not isinstance(item, ObjectValueNode):
+            continue
+        fields = {
+            entry.name.value: entry.value.value
+            for entry in item.fields
+            if isinstance(entry.value, StringValueNode)
+        }
+        missing = {"name", "type", "context", "selection"} - fields.keys()
+        if missing:
+            raise SupergraphError(f"join__ContextArgument without {', '.join(sorted(missing))}")
+        found.append(
+            ContextArgument(fields["name"], fields["type"], fields["context"], fields["selection"])
+        )
+    return tuple(found)
 
 
 def _unwrap(node: TypeNode) -> tuple[str, int]:
@@ -121,6 +131,7 @@ class _Reader:
         self.member_name = join.directive("unionMember")
         self.enum_value_name = join.directive("enumValue")
         self.inaccessible_name = links.directive("inaccessible", "inaccessible")
+        self.context_name = links.directive("context", "context")
 
     def graph_of(self, directive: DirectiveNode) -> str | None:
         value = string(argument(directive, "graph"))
@@ -240,6 +251,17 @@ class _Reader:
             union_members=self.per_graph_names(node, self.member_name, "member"),
             enum_values=self.enum_values(node) if kind == "ENUM" else (),
             inaccessible=self.inaccessible(node),
+            contexts=self.contexts(node),
+        )
+
+    def contexts(self, node: object) -> tuple[str, ...]:
+        """``@context(name:)`` values on a type (context spec v0.1)."""
+        if not self.context_name:
+            return ()
+        return tuple(
+            name
+            for directive in self.directives(node, self.context_name)
+            if (name := string(argument(directive, "name"))) is not None
         )
 
 
@@ -316,4 +338,5 @@ def _merge(previous: TypeDef | None, extra: TypeDef) -> TypeDef:
         union_members={**previous.union_members, **extra.union_members},
         enum_values=previous.enum_values + extra.enum_values,
         inaccessible=previous.inaccessible or extra.inaccessible,
+        contexts=previous.contexts + extra.contexts,
     )

@@ -3,7 +3,8 @@
 Implements the reading side of Apollo's *join* spec (v0.2 to v0.5): ``@join__type`` (per-graph
 keys, ``resolvable``, ``extension``, ``isInterfaceObject``), ``@join__field`` (``requires``,
 ``provides``, ``external``, ``override``/``overrideLabel``, ``usedOverridden``, ``type``),
-``@join__implements``, ``@join__unionMember`` and ``@join__enumValue``. Everything is keyed by the
+``@join__implements``, ``@join__unionMember`` and ``@join__enumValue``; join v0.5
+``contextArguments`` with the context spec's ``@context`` (Federation 2.8 ``@fromContext``). Everything is keyed by the
 subgraph *name* (``join__graph(name:)``), the name plans print as ``service``.
 """
 
@@ -15,6 +16,7 @@ from typing import Literal
 from graphql import GraphQLSchema, SelectionSetNode
 
 __all__ = [
+    "ContextArgument",
     "EnumValueDef",
     "FieldDef",
     "FieldInGraph",
@@ -63,6 +65,17 @@ class TypeInGraph:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextArgument:
+    """One ``join__ContextArgument``: argument ``name`` of type ``type`` takes its value from
+    ``selection`` on the nearest enclosing object whose type sets ``@context(name: context)``."""
+
+    name: str
+    type: str
+    context: str
+    selection: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldInGraph:
     """A field's presence in one subgraph (``@join__field`` or implied by ``@join__type``)."""
 
@@ -76,7 +89,7 @@ class FieldInGraph:
     override: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
-    context_arguments: tuple[str, ...] = ()
+    context_arguments: tuple[ContextArgument, ...] = ()
     """Arguments set from a ``@context`` (``@fromContext``, join v0.5 ``contextArguments``)."""
 
 
@@ -116,6 +129,8 @@ class TypeDef:
     """Per graph, the members of a union there (``@join__unionMember``)."""
     enum_values: tuple[EnumValueDef, ...] = ()
     inaccessible: bool = False
+    contexts: tuple[str, ...] = ()
+    """Context names the type sets (``@context(name:)`` in the supergraph)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -301,6 +301,15 @@ FIXTURE: list[Operation] = [
         "shippingEstimate reviews { body } } }",
         None,
     ),
+    # found by the random differential (tests/differential/random_run.py, seed 14, operation
+    # 2177, minimised): one entity fetch merged over both paths wrote `x: shippingEstimate`
+    # over the items' `x: upc` (ours answered data: null)
+    (
+        "f_random_alias_reused_at_another_entity_path",
+        '{ product(upc: "1") { x: shippingEstimate } topProducts(first: 2) '
+        "{ x: upc shippingEstimate } }",
+        None,
+    ),
 ]
 
 DOWN: list[Operation] = [

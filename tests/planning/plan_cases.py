@@ -26,9 +26,10 @@ __all__ = ["PlanCase", "planner_test_cases"]
 
 HERE = Path(__file__).resolve().parent
 _LEFT_OUT = frozenset({"test_reference", "test_context_arguments"})
-"""The comparison itself (it gathers these cases), and the @context supergraph, which
-``@apollo/query-planner`` 2.14 refuses to load ("context/v0.1 is for: SECURITY but is
-unsupported")."""
+"""The comparison itself (it gathers these cases), and the @context supergraphs, which
+``@apollo/query-planner`` 2.14 loads only with Apollo Router's feature set ("context/v0.1 is
+for: SECURITY but is unsupported" otherwise): test_context_arguments compares them itself,
+including where Apollo's plan reads a context value before the fetch delivering it."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ def _fields(supergraph: Supergraph, typedef: TypeDef, graph: str) -> list[str]:
             if typedef.kind == "INPUT_OBJECT"
             else _arguments(supergraph, typedef.name, field.name)
         )
+        if entry.context_arguments:  # @fromContext arguments exist only in their subgraph
+            inner = ", ".join(f"{a.name}: {a.type}" for a in entry.context_arguments)
+            arguments = f"({arguments[1:-1]}, {inner})" if arguments else f"({inner})"
         lines.append(f"  {field.name}{arguments}: {entry.type or field.type}")
     return lines
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 from graphql import parse
 
 from router.planning import plan_operation
+from router.supergraph import load_supergraph
+from servicekit.topology import PROJECT_ROOT
 from tests.planning.helpers import assert_plan, fetches, fixture
+
+EXECUTION_FIXTURE = PROJECT_ROOT / "tests" / "execution" / "fixtures" / "supergraph.graphql"
 
 
 def test_a_key_needing_a_field_from_a_third_subgraph_is_gathered_before_the_jump() -> None:
@@ -309,6 +313,76 @@ def test_entity_fetches_at_two_aliased_paths_share_one_request() -> None:
                     x: views
                   }
                 }
+              },
+            },
+          },
+        }
+        """,
+    )
+
+
+def test_fetches_at_two_paths_stay_apart_when_one_answer_would_overwrite_a_client_key() -> None:
+    """Found by the random differential (seed 14, operation 2177): merged, the inventory fetch
+    would write ``x: shippingEstimate`` into the ``topProducts`` items too, where the client's
+    ``x`` is ``upc`` (the router answered ``RESPONSE_VALIDATION_FAILED`` and ``data: null``;
+    Apollo Gateway and Hive Gateway answer the upcs). The two paths keep one fetch each."""
+    assert_plan(
+        load_supergraph(EXECUTION_FIXTURE.read_text()),
+        '{ product(upc: "1") { x: shippingEstimate } topProducts(first: 2) { x: upc shippingEstimate } }',
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                product(upc: "1") {
+                  __typename
+                  upc
+                  price
+                  weight
+                }
+                topProducts(first: 2) {
+                  __typename
+                  x: upc
+                  upc
+                  price
+                  weight
+                }
+              }
+            },
+            Parallel {
+              Flatten(path: "product") {
+                Fetch(service: "inventory") {
+                  {
+                    ... on Product {
+                      __typename
+                      upc
+                      price
+                      weight
+                    }
+                  } =>
+                  {
+                    ... on Product {
+                      x: shippingEstimate
+                    }
+                  }
+                },
+              },
+              Flatten(path: "topProducts.@") {
+                Fetch(service: "inventory") {
+                  {
+                    ... on Product {
+                      __typename
+                      upc
+                      price
+                      weight
+                    }
+                  } =>
+                  {
+                    ... on Product {
+                      shippingEstimate
+                    }
+                  }
+                },
               },
             },
           },

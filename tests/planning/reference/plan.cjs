@@ -1,5 +1,6 @@
 // Reference query planner for the cross-check tests. Reads JSON on stdin:
 //   {"supergraphSdl": "...", "operation": "...", "operationName": null}   -> plans it,
+//     ("routerFeatures": true loads it with Apollo Router's supported features),
 //   {"supergraphSdl": "...", "operations": ["...", ...]}                  -> plans each ({"plans": [...]}),
 //   {"subgraphs": [{"name", "url", "sdl"}]}                              -> composes them,
 //   {"supergraphSdl": "...", "apiSchema": true}                          -> prints its API schema,
@@ -16,7 +17,12 @@ const { parse } = load("graphql");
 function plan(input) {
   const { Supergraph, operationFromDocument } = load("@apollo/federation-internals");
   const { QueryPlanner, prettyFormatQueryPlan } = load("@apollo/query-planner");
-  const supergraph = Supergraph.build(input.supergraphSdl);
+  // routerFeatures: accept what Apollo Router accepts (e.g. context/v0.1 for @fromContext)
+  const internals = load("@apollo/federation-internals");
+  const options = input.routerFeatures
+    ? { supportedFeatures: internals.ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }
+    : undefined;
+  const supergraph = Supergraph.build(input.supergraphSdl, options);
   const planner = new QueryPlanner(supergraph);
   const planOne = (text, operationName) => {
     const operation = operationFromDocument(supergraph.schema.toAPISchema(), parse(text), {
