@@ -33,6 +33,7 @@ from router.instrumented import (
     RouterCollector,
 )
 from router.resilience import SubgraphGuards
+from router.subscriptions.service import SubscriptionService
 from servicekit.http import create_http_client
 from servicekit.logging import get_logger
 from servicekit.redis import create_redis
@@ -107,6 +108,8 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
     guards = SubgraphGuards(config.security.resilience)
     gateway = Gateway(supergraph, config, guards=guards)
     live = LiveSupergraph(source, gateway, supergraph)
+    subscriptions = SubscriptionService(gateway, config.subscriptions)
+    gateway.on_swap(subscriptions.end_all)  # a reload ends open subscriptions with a reason
     redis = create_redis(config.http.redis_url) if config.http.redis_url else None
     if redis is None and config.security.rate_limit.enabled:
         _log.warning("rate limits configured without http.redis_url: not enforced")
@@ -128,6 +131,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
     readiness["breakers"] = guards.readiness_check()
 
     async def close() -> None:
+        await subscriptions.shutdown()
         await live.stop()
         await gateway.aclose()
         await probe_client.aclose()
@@ -145,6 +149,7 @@ def build_app(source: SupergraphSource, config: RouterConfig) -> Starlette:
         on_startup=[live.start],
         on_shutdown=[close],
         gate=gate,
+        subscriptions=subscriptions,
     )
 
 

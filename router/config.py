@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
 from router.resilience.settings import ResilienceSettings, TrafficShapingSettings
 from router.security.settings import SecuritySettings
+from router.subscriptions.settings import SubscriptionSettings
 from servicekit.client_address import ClientAddressSettings
 from servicekit.cors import CorsSettings
 
@@ -147,6 +148,7 @@ class RouterConfig(BaseModel):
     cors: CorsSettings = Field(default_factory=CorsSettings)
     client_address: ClientAddressSettings = Field(default_factory=ClientAddressSettings)
     traffic_shaping: TrafficShapingSettings = Field(default_factory=TrafficShapingSettings)
+    subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     override_labels: list[str] = Field(default_factory=list)
     """Progressive ``@override(label:)`` labels active for every request (any label;
     ``percent(N)`` labels not listed stay active for N % of requests)."""

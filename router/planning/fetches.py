@@ -44,7 +44,7 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -
     renames = dealias(group.selection)
     variables = [v for v in group.selection.variables() if v in operation.variable_definitions]
     definitions = [print_ast(operation.variable_definitions[v]) for v in variables]
-    kind = "mutation" if operation.kind == "mutation" and not group.is_entity else "query"
+    kind = "query" if group.is_entity else operation.kind
     name = f"{operation.name}__{group.service}__{number}" if operation.name else None
     if group.is_entity:
         definitions.insert(0, "$representations: [_Any!]!")

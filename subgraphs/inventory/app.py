@@ -12,6 +12,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.logging import get_logger
+from subgraphs.common import live_events
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.db import Database
 from subgraphs.common.settings import SubgraphSettings
@@ -56,9 +57,12 @@ def _sweeper(db: Database, settings: Settings) -> Callable[[], Coroutine[Any, An
 def create_app(database: Database | None = None) -> FastAPI:
     settings = Settings()
     db = database or create_database()
+    events = live_events.RedisLiveEvents(settings.redis_url)  # issue #16: stockChanged
+    live_events.install(events)
     return create_subgraph_app(
         NAME,
         db,
         strawberry_mount(schema, lambda: Context(db)),
         background=[_sweeper(db, settings)],
+        on_shutdown=[events.aclose],
     )

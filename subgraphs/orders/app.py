@@ -11,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.logging import get_logger
 from servicekit.topology import load_subgraphs
+from subgraphs.common import live_events
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
@@ -64,11 +65,13 @@ def create_app(database: Database | None = None, upstreams: Upstreams | None = N
     settings = Settings()
     db = database or create_database()
     clients = upstreams or settings.upstreams()
+    events = live_events.RedisLiveEvents(settings.redis_url)  # issue #16: orderStatusChanged
+    live_events.install(events)
     app = create_subgraph_app(
         NAME,
         db,
         strawberry_mount(schema, lambda: Context(db, clients)),
-        on_shutdown=[clients.aclose],
+        on_shutdown=[clients.aclose, events.aclose],
         checks=clients.readiness_checks(),
         on_startup=[_reconciler(db, clients, settings.reconcile_window_seconds)],
     )
