@@ -243,6 +243,8 @@ class Gateway:
         variables = coerce_variables(state.api_schema, operation.node, request.variables)
         _admit(state, operation, variables)
         authorized = _authorize(state, prepared, operation, variables, request.principal)
+        if any(len(path) == 1 for path in authorized.unauthorized_paths):
+            raise OperationError(list(authorized.errors))  # the root field itself: refused
         root = operation.shaper.variant(variables)
         if root.local_only:
             message = "A subscription must select a subscription field"

@@ -128,8 +128,8 @@ class RedisLiveEvents:
         every open stream (``None``), so clients learn of it instead of waiting forever."""
         try:
             while True:
-                if not self._topics:
-                    await asyncio.sleep(0.05)
+                if not self._pubsub.subscribed:  # nothing subscribed yet (or any more)
+                    await asyncio.sleep(0.01)
                     continue
                 message = await self._pubsub.get_message(timeout=1.0)
                 if message is None:

