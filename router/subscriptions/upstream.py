@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.typing import Subprotocol
 
+from router.execution.errors import root_error
 from router.execution.subgraphs import SubgraphAnswer
 from router.request import graphql_error
 
@@ -96,11 +97,7 @@ async def subgraph_events(
                     errors = message.get("payload")
                     found = errors if isinstance(errors, list) else []
                     raise SubgraphStreamError(
-                        [
-                            {**e, "extensions": {**e.get("extensions", {}), "service": service}}
-                            for e in found
-                            if isinstance(e, dict)
-                        ]
+                        [root_error(e, service) for e in found if isinstance(e, dict)]
                         or [graphql_error("the subgraph refused the subscription", CLOSED_CODE)]
                     )
                 elif kind == "complete":

@@ -49,13 +49,20 @@ async def publish_stock(db: Database, upcs: Iterable[str]) -> None:
 
 
 async def stock_stream(db: Database, upc: str) -> AsyncIterator[tuple[str, int]]:
-    """``(upc, quantity)`` now, then at each change; an unknown upc is ``NOT_FOUND``."""
+    """``(upc, quantity)`` now, then at each change; an unknown upc is ``NOT_FOUND``, raised
+    before the stream exists (a graphql-transport-ws ``error`` message)."""
     check_length("upc", upc, MAX_UPC)
     events = live_events.current()
     if events is None:
         raise GraphQLError("live events are not configured", extensions={"code": "UNAVAILABLE"})
     if upc not in await _quantities(db, [upc]):
         raise GraphQLError(f"no product {upc!r} in stock records", extensions={"code": "NOT_FOUND"})
+    return _follow(db, events, upc)
+
+
+async def _follow(
+    db: Database, events: live_events.LiveEvents, upc: str
+) -> AsyncIterator[tuple[str, int]]:
     async with events.subscribe(topic(upc)) as changes:
         last = (await _quantities(db, [upc]))[upc]  # after SUBSCRIBE: no change falls between
         yield upc, last

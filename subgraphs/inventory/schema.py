@@ -9,7 +9,7 @@ not a control: each one answers only a request signed by the orders service
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from enum import Enum
 from typing import Any
 
@@ -201,8 +201,12 @@ class Subscription:
     async def stock_changed(
         self, info: Info[Context, None], upc: str
     ) -> AsyncGenerator[Product, None]:
-        async for code, quantity in live.stock_stream(info.context.db, upc):
-            yield Product(upc=code, price=None, weight=None, stock_quantity=quantity)
+        return _products(await live.stock_stream(info.context.db, upc))
+
+
+async def _products(levels: AsyncIterator[tuple[str, int]]) -> AsyncGenerator[Product, None]:
+    async for upc, quantity in levels:
+        yield Product(upc=upc, price=None, weight=None, stock_quantity=quantity)
 
 
 schema = federation_schema(None, Mutation, types=[Product], subscription=Subscription)

@@ -76,7 +76,8 @@ async def _load(db: Database, order_id: int) -> OrderRow | None:
 async def order_status_stream(
     db: Database, connection: HTTPConnection | None, order_id: object
 ) -> AsyncIterator[OrderRow]:
-    """The order now, then at each status change; refusals raise before anything is sent."""
+    """The order now, then at each status change. Refusals raise here, before the stream
+    exists, so graphql-transport-ws answers them with an ``error`` message (not a ``next``)."""
     identity = subscriber(connection)
     if identity is None:
         raise GraphQLError(
@@ -91,6 +92,12 @@ async def order_status_stream(
         raise GraphQLError(
             f"order {order_id} is not visible to the caller", extensions={"code": "FORBIDDEN"}
         )
+    return _follow(db, events, key, row)
+
+
+async def _follow(
+    db: Database, events: live_events.LiveEvents, key: int, row: OrderRow
+) -> AsyncIterator[OrderRow]:
     async with events.subscribe(topic(key)) as changes:
         current = await _load(db, key)  # after SUBSCRIBE: no change falls in between
         yield current or row

@@ -11,7 +11,7 @@ places the order for that caller only (there is no way to name another buyer).
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -246,9 +246,13 @@ class Subscription:
     async def order_status_changed(
         self, info: Info[Context, None], order_id: strawberry.ID
     ) -> AsyncGenerator[Order, None]:
-        stream = live.order_status_stream(info.context.db, info.context.request, order_id)
-        async for row in stream:
-            yield Order.from_row(row)
+        rows = await live.order_status_stream(info.context.db, info.context.request, order_id)
+        return _orders(rows)
+
+
+async def _orders(rows: AsyncIterator[OrderRow]) -> AsyncGenerator[Order, None]:
+    async for row in rows:
+        yield Order.from_row(row)
 
 
 schema = federation_schema(Query, Mutation, types=[Order, User, Product], subscription=Subscription)

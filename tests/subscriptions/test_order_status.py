@@ -6,7 +6,9 @@ disconnect closes the subgraph stream."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -17,7 +19,7 @@ from subgraphs.seeding import SeedSizes, generate
 from tests.http.router_process import RunningRouter
 from tests.security.e2e.platform import Platform
 from tests.subscriptions.clients import TRANSPORTS, subscribe
-from tests.support.waiting import until
+from tests.support.waiting import LIMIT_SECONDS
 
 pytestmark = pytest.mark.e2e
 
@@ -86,15 +88,55 @@ async def test_the_owner_receives_each_status_joined_with_product_names(
             assert await sub.receive() == ("next", event(order_id, status))
         assert await subscribers(channel_prefix, order_id) == 1
     # the client left: the router closed its subgraph WebSocket, orders unsubscribed
-    last = -1
+    await eventually(lambda: subscribers(channel_prefix, order_id), 0, "orders unsubscribed")
 
-    async def count() -> None:
-        nonlocal last
-        last = await subscribers(channel_prefix, order_id)
 
-    for _ in range(200):
-        await count()
-        if last == 0:
-            break
-        await until(lambda: True, "yield")
-    assert last == 0
+async def eventually(read: Callable[[], Awaitable[Any]], expected: Any, what: str) -> None:
+    """Poll ``read()`` (another process's state) until it returns ``expected``."""
+    value: Any = None
+    try:
+        async with asyncio.timeout(LIMIT_SECONDS):
+            while (value := await read()) != expected:
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"{what}: still {value!r} after {LIMIT_SECONDS} s") from None
+
+
+UNAUTHORIZED = [
+    {
+        "message": "Unauthorized field or type",
+        "path": ["orderStatusChanged"],
+        "extensions": {"code": "UNAUTHORIZED_FIELD_OR_TYPE"},
+    }
+]
+
+
+def not_visible(order_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "message": f"order {order_id} is not visible to the caller",
+            "path": ["orderStatusChanged"],
+            "extensions": {"code": "FORBIDDEN", "service": "orders"},
+        }
+    ]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_anonymous_and_other_users_are_refused(
+    platform: Platform, router: RunningRouter, transport: str
+) -> None:
+    order_id = await place_order(platform, router)
+    variables = {"id": order_id}
+    other = token(platform, OTHER.id)
+    async with subscribe(transport, router.graphql_url, STATUS, variables, None) as anonymous:
+        if transport == "websocket":  # refused by the router (@authenticated), nothing opened
+            assert await anonymous.receive() == ("error", UNAUTHORIZED)
+        else:
+            assert (anonymous.status, anonymous.refusal) == (400, {"errors": UNAUTHORIZED})
+    async with subscribe(transport, router.graphql_url, STATUS, variables, other) as theirs:
+        # refused by orders itself (owner only), before any event
+        if transport == "websocket":
+            assert await theirs.receive() == ("error", not_visible(order_id))
+        else:
+            refused = {"data": None, "errors": not_visible(order_id)}
+            assert await theirs.receive_all(2) == [("next", refused), ("complete", None)]
