@@ -107,7 +107,7 @@ async def subgraph_events(
                     await ws.send(json.dumps({"type": "pong"}))
     except (ConnectionClosed, json.JSONDecodeError) as error:
         raise _failure(
-            service, f"subgraph '{service}' closed the subscription stream: {error}", CLOSED_CODE
+            service, f"subgraph '{service}' closed the subscription stream", CLOSED_CODE
         ) from error
     except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
         raise _failure(
