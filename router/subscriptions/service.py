@@ -25,10 +25,10 @@ from typing import Any, Protocol
 
 from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
 
+from router.config import SubscriptionSettings
 from router.operations import OperationError
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.subscriptions.prepared import PreparedSubscription
-from router.subscriptions.settings import SubscriptionSettings
 from router.subscriptions.upstream import SubgraphStreamError
 from servicekit.logging import get_logger
 

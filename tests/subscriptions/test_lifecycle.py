@@ -7,6 +7,7 @@ its own (killed by the last test)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from collections.abc import Iterator
@@ -82,6 +83,11 @@ def router(
         platform.workdir, supergraph=supergraph_file, config=config, name="lifecycle"
     ) as running:
         yield running
+
+
+def rewrite(path: Path) -> None:
+    """The same supergraph written again: the router's file watcher reloads it."""
+    path.write_text(path.read_text() + "\n")
 
 
 def ws_url(router: RunningRouter) -> str:
@@ -200,7 +206,7 @@ async def test_a_supergraph_reload_ends_open_subscriptions_with_a_reason(
     ):
         for sub in (ws, sse, multipart):
             assert await sub.receive() == placed()
-        supergraph_file.write_text(supergraph_file.read_text() + "\n")
+        await asyncio.to_thread(rewrite, supergraph_file)
         ended = ("next", {"errors": RELOADED, "data": None})
         assert await ws.receive_all(2) == [ended, ("complete", None)]
         assert await sse.receive_all(2) == [ended, ("complete", None)]

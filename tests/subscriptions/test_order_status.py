@@ -96,7 +96,8 @@ async def eventually(read: Callable[[], Awaitable[Any]], expected: Any, what: st
     value: Any = None
     try:
         async with asyncio.timeout(LIMIT_SECONDS):
-            while (value := await read()) != expected:
+            # polling another process's state (no event of ours to await)
+            while (value := await read()) != expected:  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
     except TimeoutError:
         raise AssertionError(f"{what}: still {value!r} after {LIMIT_SECONDS} s") from None
