@@ -72,31 +72,40 @@ class Client:
                 self.errors.append(message["payload"])
 
 
-async def _open_clients(url: str, subs: int, upcs: list[str], query: str) -> list[Client]:
+async def _open_clients(
+    url: str, subs: int, upcs: list[str], query: str
+) -> tuple[list[Client], list[asyncio.Task[None]]]:
+    """Connection after connection, each one's subscriptions live (a first event) before the
+    next connects: subscribers arrive in waves of ``PER_CONNECTION``, not all in one instant."""
     clients: list[Client] = []
+    readers: list[asyncio.Task[None]] = []
     for start in range(0, subs, PER_CONNECTION):
         ws = await connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], max_size=None)
         await ws.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         client = Client(ws)
-        for index in range(start, min(subs, start + PER_CONNECTION)):
+        readers.append(asyncio.create_task(client.read()))
+        wave = range(start, min(subs, start + PER_CONNECTION))
+        for index in wave:
             payload = {"query": query, "variables": {"upc": upcs[index % len(upcs)]}}
             await ws.send(json.dumps({"id": str(index), "type": "subscribe", "payload": payload}))
         clients.append(client)
-    return clients
+        deadline = time.monotonic() + 60
+        while len(client.received) + len(client.errors) < len(wave):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"wave {start}: {len(client.received)} live, {client.errors[:3]}")
+            await asyncio.sleep(0.05)
+        if client.errors:
+            raise SystemExit(f"wave {start}: errors {client.errors[:3]}")
+    return clients, readers
 
 
 async def _run(
     router_url: str, prefix: str, args: argparse.Namespace, upcs: list[str]
 ) -> dict[str, Any]:
     ws_url = router_url.replace("http://", "ws://", 1)
-    clients = await _open_clients(ws_url, args.subs, upcs, _query(args.join))
-    readers = [asyncio.create_task(c.read()) for c in clients]
     started = time.monotonic()
-    while sum(len(c.received) for c in clients) < args.subs:  # every first (current) level
-        if time.monotonic() - started > 120:
-            raise SystemExit(f"only {sum(len(c.received) for c in clients)} subscriptions live")
-        await asyncio.sleep(0.05)
+    clients, readers = await _open_clients(ws_url, args.subs, upcs, _query(args.join))
     subscribe_seconds = time.monotonic() - started
     redis = Redis.from_url(args.redis_url)
     published: dict[int, float] = {}

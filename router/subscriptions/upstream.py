@@ -30,6 +30,11 @@ PROTOCOL = "graphql-transport-ws"
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 CLOSED_CODE = "SUBSCRIPTION_SUBGRAPH_CLOSED"
 UNREACHABLE_CODE = "SUBREQUEST_WEBSOCKET_ERROR"
+MAX_CONCURRENT_HANDSHAKES = 32
+_HANDSHAKES = asyncio.Semaphore(MAX_CONCURRENT_HANDSHAKES)
+"""Subgraph WebSockets being opened at once by this process: a burst of subscribers (a client
+reconnecting a thousand subscriptions) queues here instead of overwhelming the subgraph so that
+handshakes time out; the connect timeout runs from the turn, not from the queue."""
 
 
 class SubgraphStreamError(Exception):
@@ -76,6 +81,8 @@ async def subgraph_events(
     """Each ``next`` payload of the subgraph's stream, until ``complete``; anything else that
     ends it raises :class:`SubgraphStreamError` with errors naming ``service``."""
     completed = False
+    handshaking = True
+    await _HANDSHAKES.acquire()
     try:
         async with connect(
             websocket_url(url),
@@ -85,6 +92,8 @@ async def subgraph_events(
             max_size=MAX_MESSAGE_BYTES,
         ) as ws:
             await _handshake(ws, connect_timeout)
+            _HANDSHAKES.release()
+            handshaking = False
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": dict(payload)}))
             async for raw in ws:
                 message = json.loads(raw)
@@ -115,5 +124,8 @@ async def subgraph_events(
             f"could not open a subscription to subgraph '{service}': {error}",
             UNREACHABLE_CODE,
         ) from error
+    finally:
+        if handshaking:
+            _HANDSHAKES.release()
     if not completed:
         raise _failure(service, f"subgraph '{service}' closed the subscription stream", CLOSED_CODE)
