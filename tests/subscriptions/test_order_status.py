@@ -141,3 +141,75 @@ async def test_anonymous_and_other_users_are_refused(
         else:
             refused = {"data": None, "errors": not_visible(order_id)}
             assert await theirs.receive_all(2) == [("next", refused), ("complete", None)]
+
+
+async def test_a_nested_field_the_caller_may_not_see_is_null_with_its_error_in_each_event(
+    platform: Platform, router: RunningRouter
+) -> None:
+    """``User.lastLoginAt`` needs ``read:activity`` (@requiresScopes): as in a query, the field
+    is removed from the plan, null in every event, with the router's error at its path."""
+    order_id = await place_order(platform, router)
+    query = (
+        "subscription S($id: ID!) { orderStatusChanged(orderId: $id) "
+        "{ status user { id lastLoginAt } } }"
+    )
+    admin = token(platform, OTHER.id, "orders:admin")
+    owner = token(platform, OWNER.id)
+    unauthorized = {
+        "message": "Unauthorized field or type",
+        "path": ["orderStatusChanged", "user", "lastLoginAt"],
+        "extensions": {"code": "UNAUTHORIZED_FIELD_OR_TYPE"},
+    }
+
+    def event_with(status: str) -> tuple[str, dict[str, Any]]:
+        user = {"id": str(OWNER.id), "lastLoginAt": None}
+        data = {"orderStatusChanged": {"status": status, "user": user}}
+        return ("next", {"errors": [unauthorized], "data": data})
+
+    async with subscribe("websocket", router.graphql_url, query, {"id": order_id}, owner) as sub:
+        assert await sub.receive() == event_with("PLACED")
+        await post(router, SET_STATUS, {"id": order_id, "s": "CANCELLED"}, admin)
+        assert await sub.receive() == event_with("CANCELLED")
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_operation_limits_refuse_a_subscription_before_anything_opens(
+    platform: Platform, router: RunningRouter, transport: str
+) -> None:
+    aliases = " ".join(f"s{i}: status" for i in range(31))
+    query = f"subscription S($id: ID!) {{ orderStatusChanged(orderId: $id) {{ {aliases} }} }}"
+    limit = {
+        "message": "The operation uses 31 aliases, more than the limit 30.",
+        "extensions": {"code": "MAX_ALIASES_EXCEEDED", "measured": 31, "limit": 30},
+    }
+    owner = token(platform, OWNER.id)
+    async with subscribe(transport, router.graphql_url, query, {"id": "1"}, owner) as sub:
+        if transport == "websocket":
+            assert await sub.receive() == ("error", [limit])
+        else:
+            assert (sub.status, sub.refusal) == (400, {"errors": [limit]})
+
+
+async def test_a_subscription_over_plain_http_names_the_streaming_transports(
+    router: RunningRouter,
+) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(
+            router.graphql_url,
+            json={"query": STATUS, "variables": {"id": "1"}},
+            headers={"accept": "application/graphql-response+json"},
+        )
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": "Subscriptions need a streaming transport: a "
+                    "graphql-transport-ws WebSocket, Server-Sent Events (Accept: "
+                    "text/event-stream) or multipart HTTP (Accept: multipart/mixed;"
+                    'subscriptionSpec="1.0").',
+                    "extensions": {"code": "SUBSCRIPTION_NOT_SUPPORTED"},
+                }
+            ]
+        },
+    )
