@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -93,4 +94,5 @@ async def serve_multipart_subscription(
         _stream(live, service.settings.heartbeat_seconds),
         headers={**admitted.headers, "cache-control": "no-cache", "x-accel-buffering": "no"},
         media_type=MULTIPART_SUBSCRIPTION,
+        background=BackgroundTask(live.close),  # also when the stream never started
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import orjson
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -90,4 +91,9 @@ async def serve_sse(
     except SubscriptionRefused as refused:
         return graphql_response(refused.response, GRAPHQL_RESPONSE_JSON, admitted.headers)
     heartbeat = service.settings.heartbeat_seconds
-    return StreamingResponse(_stream(live, heartbeat), media_type=EVENT_STREAM, headers=headers)
+    return StreamingResponse(
+        _stream(live, heartbeat),
+        media_type=EVENT_STREAM,
+        headers=headers,
+        background=BackgroundTask(live.close),  # also when the stream never started
+    )

@@ -26,6 +26,7 @@ import contextlib
 import json
 from typing import Any
 
+import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from router.http.admission import admit
@@ -90,7 +91,7 @@ class _Connection:
     async def send(self, message: dict[str, Any]) -> None:
         async with self.lock:
             if self.websocket.application_state == WebSocketState.CONNECTED:
-                await self.websocket.send_text(json.dumps(message))
+                await self.websocket.send_text(orjson.dumps(message).decode())
 
     async def on_message(self, raw: str) -> None:
         try:

@@ -16,6 +16,7 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.typing import Subprotocol
@@ -96,7 +97,7 @@ async def subgraph_events(
             handshaking = False
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": dict(payload)}))
             async for raw in ws:
-                message = json.loads(raw)
+                message = orjson.loads(raw)
                 kind = message.get("type")
                 if kind == "next":
                     body = message.get("payload") or {}
@@ -114,7 +115,7 @@ async def subgraph_events(
                     return
                 elif kind == "ping":
                     await ws.send(json.dumps({"type": "pong"}))
-    except (ConnectionClosed, json.JSONDecodeError) as error:
+    except (ConnectionClosed, orjson.JSONDecodeError) as error:
         raise _failure(
             service, f"subgraph '{service}' closed the subscription stream", CLOSED_CODE
         ) from error
