@@ -271,6 +271,7 @@ class Gateway:
             upstream_url=self._config.subgraph_url(name, graph_urls.get(name, "")),
             upstream_headers=upstream,
             connect_timeout=self._config.subscriptions.subgraph_connect_timeout_seconds,
+            identity_secret=self._identity_secret,
             errors=authorized.errors,
             covered=authorized.unauthorized_paths,
         )

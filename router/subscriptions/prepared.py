@@ -36,6 +36,7 @@ class PreparedSubscription:
     upstream_headers: Mapping[str, str]
     """Headers of the subgraph WebSocket's upgrade request (propagation rules + identity)."""
     connect_timeout: float
+    identity_secret: str | None = None
     errors: tuple[dict[str, Any], ...] = ()
     """Errors of fields authorization removed: repeated in every event, as for a query."""
     covered: tuple[tuple[str, ...], ...] = ()
@@ -59,6 +60,7 @@ class PreparedSubscription:
             self.upstream_payload(),
             self.upstream_headers,
             connect_timeout=self.connect_timeout,
+            identity_secret=self.identity_secret,
         )
         async for answer in events:
             result = await self.executor.execute_event(

@@ -24,6 +24,7 @@ from websockets.typing import Subprotocol
 from router.execution.errors import root_error
 from router.execution.subgraphs import SubgraphAnswer
 from router.request import graphql_error
+from servicekit.auth.forwarded import bind_identity
 
 __all__ = ["PROTOCOL", "SubgraphStreamError", "subgraph_events", "websocket_url"]
 
@@ -78,17 +79,22 @@ async def subgraph_events(
     headers: Mapping[str, str],
     *,
     connect_timeout: float,
+    identity_secret: str | None = None,
 ) -> AsyncIterator[SubgraphAnswer]:
     """Each ``next`` payload of the subgraph's stream, until ``complete``; anything else that
-    ends it raises :class:`SubgraphStreamError` with errors naming ``service``."""
+    ends it raises :class:`SubgraphStreamError` with errors naming ``service``. A signed
+    identity in ``headers`` is signed again (``identity_secret``) when its handshake's turn
+    comes, bound to the upgrade's empty body."""
     completed = False
     handshaking = True
     await _HANDSHAKES.acquire()
+    # signed now, not when the subscription was admitted: the turn may have taken a while
+    signed = bind_identity(dict(headers), b"", identity_secret)
     try:
         async with connect(
             websocket_url(url),
             subprotocols=[Subprotocol(PROTOCOL)],
-            additional_headers=dict(headers),
+            additional_headers=signed,
             open_timeout=connect_timeout,
             max_size=MAX_MESSAGE_BYTES,
         ) as ws:
