@@ -5,6 +5,7 @@ temporary folder, never the dev ports)."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -19,9 +20,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        return httpx.get(url, timeout=10).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _wait_for_line(log: Path, text: str, limit_seconds: float = 180.0) -> None:
+    """The stack's own word that every service is ready: the subgraphs start concurrently, so
+    one ``/ready`` answering says nothing of the others (this raced on a loaded machine)."""
+    deadline = time.monotonic() + limit_seconds
+    while text not in log.read_text():
+        assert time.monotonic() < deadline, f"stack never said {text!r}"
+        time.sleep(0.2)
 
 
 def test_stack_up_starts_everything_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -35,6 +45,7 @@ def test_stack_up_starts_everything_and_stops_on_sigterm(tmp_path: Path) -> None
     stack = ManagedProcess(spec, log_path=log)
     stack.start(ready_timeout_seconds=180)
     try:
+        _wait_for_line(log, f"all {len(SUBGRAPHS)} services ready in")
         for port in ports.values():
             assert _answers(f"http://127.0.0.1:{port}/ready")
         users = httpx.post(
