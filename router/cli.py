@@ -37,6 +37,7 @@ from router.instrumented import (
 )
 from router.resilience import SubgraphGuards
 from router.resilience.balancer import LoadBalancer, balancer_readiness
+from router.subscriptions.service import SubscriptionService
 from servicekit.http import create_http_client
 from servicekit.logging import get_logger
 from servicekit.redis import create_redis
@@ -148,6 +149,8 @@ def build_app(
         if isinstance(source, RegistrySource)
         else LiveSupergraph(source, gateway, supergraph)
     )
+    subscriptions = SubscriptionService(gateway, config.subscriptions)
+    gateway.on_swap(subscriptions.end_all)  # a reload ends open subscriptions with a reason
     redis = create_redis(config.http.redis_url) if config.http.redis_url else None
     if redis is None and config.security.rate_limit.enabled:
         _log.warning("rate limits configured without http.redis_url: not enforced")
@@ -170,6 +173,7 @@ def build_app(
     readiness["replicas"] = balancer_readiness(balancer)
 
     async def close() -> None:
+        await subscriptions.shutdown()
         await live.stop()
         await gateway.aclose()
         await probe_client.aclose()
@@ -187,6 +191,7 @@ def build_app(
         on_startup=[live.start],
         on_shutdown=[close],
         gate=gate,
+        subscriptions=subscriptions,
     )
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "RouterConfig",
     "SecurityConfig",
     "SubgraphConfig",
+    "SubscriptionSettings",
     "load_config",
 ]
 
@@ -138,6 +139,27 @@ class SecurityConfig(SecuritySettings):
         return cls(rate_limit=RateLimitSettings(anonymous=rule, authenticated=rule))
 
 
+class SubscriptionSettings(BaseModel):
+    """The ``subscriptions:`` section (issue #16, :mod:`router.subscriptions`): caps and
+    timings shared by every client transport. Here, not in its package: that package runs plans
+    (:mod:`router.execution`), which reads this module."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    max_open: int = Field(default=10_000, ge=1)
+    """Open subscriptions in this router process, all transports together."""
+    max_per_connection: int = Field(default=100, ge=1)
+    """Open subscriptions on one client WebSocket (an SSE or multipart request carries one)."""
+    connection_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    """graphql-transport-ws: close 4408 when ``connection_init`` does not come in time."""
+    subgraph_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    """Opening the subgraph WebSocket and its ``connection_ack``."""
+    heartbeat_seconds: float = Field(default=5.0, gt=0)
+    """Multipart ``{}`` heartbeats and SSE comments keep idle streams open through proxies
+    (Apollo Router sends a multipart heartbeat every 5 s)."""
+
+
 class RouterConfig(BaseModel):
     """The whole router configuration."""
 
@@ -154,6 +176,7 @@ class RouterConfig(BaseModel):
     cors: CorsSettings = Field(default_factory=CorsSettings)
     client_address: ClientAddressSettings = Field(default_factory=ClientAddressSettings)
     traffic_shaping: TrafficShapingSettings = Field(default_factory=TrafficShapingSettings)
+    subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     override_labels: list[str] = Field(default_factory=list)
     """Progressive ``@override(label:)`` labels active for every request (any label;
     ``percent(N)`` labels not listed stay active for N % of requests)."""

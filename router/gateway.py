@@ -46,6 +46,7 @@ from router.execution import (
 )
 from router.execution.inbound import InboundDeduplicator, identity_headers
 from router.execution.incremental import IncrementalDelivery, select_defer
+from router.execution.subgraphs import outbound_headers
 from router.limits.checks import check_cost
 from router.limits.cost_directives import CostDirectives
 from router.operations import (
@@ -70,8 +71,10 @@ from router.resilience.balancer import LoadBalancer
 from router.security.authorization import authorize_operation
 from router.security.authorization_rules import AuthorizationRules
 from router.security.introspection import check_introspection
+from router.subscriptions.plan import split_subscription_plan
+from router.subscriptions.prepared import PreparedSubscription
 from router.supergraph import Supergraph, load_supergraph
-from servicekit.auth.forwarded import sign_identity
+from servicekit.auth.forwarded import SCOPES_HEADER, SIGNATURE_HEADER, USER_ID_HEADER, sign_identity
 from servicekit.auth.principal import Principal
 from servicekit.logging import get_logger
 
@@ -182,6 +185,7 @@ class Gateway:
         self._inbound = InboundDeduplicator()
         self._identity_secret = config.identity_forwarding.effective_secret()
         self._state = self._build_state(supergraph)
+        self._swap_listeners: list[Callable[[], None]] = []
 
     @classmethod
     def from_sdl(
@@ -224,8 +228,60 @@ class Gateway:
         )
 
     def swap_supergraph(self, supergraph: Supergraph) -> None:
-        """Hot reload: new requests use ``supergraph``; in-flight ones finish on the old one."""
+        """Hot reload: new requests use ``supergraph``; in-flight ones finish on the old one
+        (open subscriptions are ended by their listener, :mod:`router.subscriptions`)."""
         self._state = self._build_state(supergraph)
+        for listener in list(self._swap_listeners):
+            listener()
+
+    def on_swap(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each supergraph swap."""
+        self._swap_listeners.append(listener)
+
+    def prepare_subscription(self, request: GraphQLRequest) -> PreparedSubscription:
+        """Stages 1-6 for a subscription (issue #16), exactly as for a query; raises
+        :class:`OperationError` when refused. Execution is per event
+        (:meth:`PreparedSubscription.responses`)."""
+        state = self._state
+        prepared = _document(state, request.query)
+        operation = _select(state, prepared, request)
+        if operation.node.operation.value != "subscription":
+            raise OperationError([graphql_error("Not a subscription", "BAD_REQUEST")])
+        variables = coerce_variables(state.api_schema, operation.node, request.variables)
+        _admit(state, operation, variables)
+        authorized = _authorize(state, prepared, operation, variables, request.principal)
+        if any(len(path) == 1 for path in authorized.unauthorized_paths):
+            raise OperationError(list(authorized.errors))  # the root field itself: refused
+        root = operation.shaper.variant(variables)
+        if root.local_only:
+            message = "A subscription must select a subscription field"
+            raise OperationError([graphql_error(message, "GRAPHQL_VALIDATION_FAILED")])
+        primary, rest = split_subscription_plan(self._plan(state, authorized, operation))
+        name = primary.service_name
+        graph_urls = {graph.name: graph.url for graph in state.supergraph.graphs}
+        upstream = outbound_headers(self._config, name, request.headers)
+        for transport_only in ("content-type", "accept"):
+            upstream.pop(transport_only, None)
+        identity = self._identity_headers(request)
+        if identity is not None:  # only the router speaks for the caller
+            for forged in (USER_ID_HEADER, SCOPES_HEADER, SIGNATURE_HEADER):
+                upstream.pop(forged, None)
+            upstream.update(identity)  # signed over the upgrade's empty body
+        return PreparedSubscription(
+            executor=state.executor,
+            primary=primary,
+            rest=rest,
+            root=root,
+            variables=variables,
+            inbound_headers=request.headers,
+            identity=identity,
+            upstream_url=self._config.subgraph_url(name, graph_urls.get(name, "")),
+            upstream_headers=upstream,
+            connect_timeout=self._config.subscriptions.subgraph_connect_timeout_seconds,
+            identity_secret=self._identity_secret,
+            errors=authorized.errors,
+            covered=authorized.unauthorized_paths,
+        )
 
     @property
     def supergraph(self) -> Supergraph:
@@ -541,8 +597,12 @@ def _authorize(
 
 def _check_operation_type(operation: OperationDefinitionNode, request: GraphQLRequest) -> None:
     kind = operation.operation.value
-    if kind == "subscription":
-        message = "Subscriptions are not supported by this router."
+    if kind == "subscription" and kind not in request.allowed_operation_types:
+        message = (
+            "Subscriptions need a streaming transport: a graphql-transport-ws WebSocket, "
+            "Server-Sent Events (Accept: text/event-stream) or multipart HTTP "
+            '(Accept: multipart/mixed;subscriptionSpec="1.0").'
+        )
         raise OperationError([graphql_error(message, "SUBSCRIPTION_NOT_SUPPORTED")])
     if kind not in request.allowed_operation_types:
         allowed = ", ".join(sorted(request.allowed_operation_types))

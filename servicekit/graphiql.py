@@ -35,6 +35,7 @@ ASSETS: dict[str, tuple[Path, str]] = {
     "graphiql.js": (_MODULES / "graphiql/graphiql.min.js", "text/javascript"),
     "graphiql.css": (_MODULES / "graphiql/graphiql.min.css", "text/css"),
     "page.js": (GRAPHIQL_DIR / "page.js", "text/javascript"),
+    "subscriptions.js": (GRAPHIQL_DIR / "subscriptions.js", "text/javascript"),
     "page.css": (GRAPHIQL_DIR / "page.css", "text/css"),
 }
 ASSET_PREFIX = "/graphiql/assets"
@@ -59,6 +60,7 @@ _PAGE = """<!doctype html>
 <script src="{prefix}/react.js"></script>
 <script src="{prefix}/react-dom.js"></script>
 <script src="{prefix}/graphiql.js"></script>
+<script src="{prefix}/subscriptions.js"></script>
 <script src="{prefix}/page.js"></script>
 </body>
 </html>

@@ -228,8 +228,30 @@ class PlanExecutor:
             name, url, body, headers, mutation=fetch.operation_kind == "mutation"
         )
 
+    async def execute_event(
+        self,
+        primary: FetchNode,
+        answer: SubgraphAnswer,
+        rest: PlanNode | None,
+        *,
+        variables: Mapping[str, Any],
+        headers: Mapping[str, str],
+        identity: Mapping[str, str] | None = None,
+    ) -> ExecutionResult:
+        """A subscription event (issue #16): ``answer``, one event of the subgraph stream the
+        ``primary`` root fetch opened, stands in for that fetch; the ``rest`` of the plan (entity
+        fetches to other subgraphs) runs on it as for a query."""
+        run = self.begin(variables, headers, identity)
+        self._merge_root(primary, answer, run)
+        if rest is not None:
+            await self._run(rest, run)
+        return run.result
+
     async def _fetch_root(self, fetch: FetchNode, run: PlanRun) -> None:
         answer = await self._send(fetch, self._body(fetch, run), run)
+        self._merge_root(fetch, answer, run)
+
+    def _merge_root(self, fetch: FetchNode, answer: SubgraphAnswer, run: PlanRun) -> None:
         result = run.result
         if answer.failure is not None:
             result.errors.append(answer.failure)

@@ -21,7 +21,9 @@ from router.http.endpoint import EndpointOptions, GraphQLEndpoint
 from router.http.errors import CatchAllMiddleware
 from router.http.executor import Executor
 from router.http.graphiql import asset_route
+from router.http.streaming import StreamingDispatch
 from router.security.gate import RequestGate
+from router.subscriptions.service import SubscriptionService
 from servicekit.cors import cors_middleware
 from servicekit.health import ReadinessCheck, health_routes
 
@@ -56,12 +58,20 @@ def create_app(
     on_startup: Sequence[StartupHook] = (),
     on_shutdown: Sequence[ShutdownHook] = (),
     gate: RequestGate | None = None,
+    subscriptions: SubscriptionService | None = None,
 ) -> Starlette:
     """The router's HTTP app; ``apq=None`` answers APQ requests with PersistedQueryNotSupported;
-    ``gate`` (CSRF, authentication, rate limit) admits each request before its body is parsed."""
+    ``gate`` (CSRF, authentication, rate limit) admits each request before its body is parsed;
+    ``subscriptions`` adds the streaming transports."""
     endpoint = GraphQLEndpoint(executor, apq, endpoint_options(config), gate)
-    routes: list[BaseRoute] = [
-        Route(endpoint.options.path, endpoint.handle, methods=_ALL_METHODS),
+    handle = endpoint.handle
+    routes: list[BaseRoute] = []
+    if subscriptions is not None:  # issue #16: WebSocket, SSE, multipart (router.http.streaming)
+        streaming = StreamingDispatch(endpoint, subscriptions)
+        handle = streaming.handle
+        routes.append(streaming.websocket_route())
+    routes += [
+        Route(endpoint.options.path, handle, methods=_ALL_METHODS),
         *health_routes(readiness),
     ]
     if endpoint.options.graphiql:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from servicekit.client_address import (
     ClientAddressSettings,
@@ -28,7 +28,7 @@ class ClientIpResolver:
         self.settings = settings
         self.trusted = TrustedProxies(settings.trusted_proxies)
 
-    def resolve(self, request: Request, headers: Mapping[str, str]) -> str | None:
+    def resolve(self, request: HTTPConnection, headers: Mapping[str, str]) -> str | None:
         """``headers``: lower-cased names, repeated fields joined (``GraphQLRequest.headers``)."""
         peer = request.client.host if request.client else None
         return resolve_client_address(peer, headers, self.settings, self.trusted)

@@ -47,7 +47,7 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -
     for variable, type_ref in group.context_variables.items():  # @fromContext values
         variables.append(variable)
         definitions.append(f"${variable}: {type_ref}")
-    kind = "mutation" if operation.kind == "mutation" and not group.is_entity else "query"
+    kind = "query" if group.is_entity else operation.kind
     name = f"{operation.name}__{group.service}__{number}" if operation.name else None
     if group.is_entity:
         definitions.insert(0, "$representations: [_Any!]!")

@@ -4,7 +4,9 @@ Query root fields are grouped per subgraph (a shareable root field goes where it
 fewest extra fetches, counting a fetch other root fields need anyway as free; ties broken by
 ``join__Graph`` order); mutation root fields keep their order
 (the spec executes them serially), consecutive fields of one subgraph sharing a fetch.
-Introspection fields (``__schema``, ``__type``) and a root ``__typename`` are answered by the
+A subscription has one root field (GraphQL spec, "Single root field"): its root fetch is the
+subgraph stream the router subscribes to, the rest of the plan runs per event
+(:mod:`router.subscriptions`). Introspection fields (``__schema``, ``__type``) and a root ``__typename`` are answered by the
 gateway and not planned.
 """
 
@@ -30,8 +32,6 @@ def root_type(walker: Walker, kind: str) -> str:
     }.get(kind)
     if name is None:
         raise PlanningError(f"the supergraph has no {kind} root type")
-    if kind == "subscription":
-        raise PlanningError("subscriptions are not supported by this router")
     return name
 
 

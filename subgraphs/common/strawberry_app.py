@@ -11,6 +11,7 @@ from strawberry import UNSET
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 from strawberry.printer import print_schema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from subgraphs.common.entities import guard_entities
 from subgraphs.common.sdl import serve_sdl
@@ -22,12 +23,16 @@ T = TypeVar("T")
 
 
 def federation_schema(
-    query: type | None, mutation: type | None = None, types: Iterable[type] = ()
+    query: type | None,
+    mutation: type | None = None,
+    types: Iterable[type] = (),
+    subscription: type | None = None,
 ) -> Schema:
     """A Federation v2 schema whose ``_service { sdl }`` omits federation's own additions."""
     schema = Schema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=list(types),
         federation_version=FEDERATION_VERSION,  # type: ignore[arg-type]
     )
@@ -43,12 +48,19 @@ def given(value: T | None) -> T | None:
 
 
 def strawberry_mount(schema: Schema, context: Callable[[], Any]) -> Callable[[FastAPI], None]:
-    """``context`` builds a fresh context (store handle, loaders) for each request."""
+    """``context`` builds a fresh context (store handle, loaders) for each request (for a
+    subscription WebSocket: once per connection). Subscriptions are served over
+    graphql-transport-ws only (the protocol the router speaks to subgraphs, issue #16)."""
 
     async def context_getter() -> Any:
         return context()
 
     def mount(app: FastAPI) -> None:
-        app.include_router(GraphQLRouter(schema, context_getter=context_getter), prefix="/graphql")
+        router = GraphQLRouter(
+            schema,
+            context_getter=context_getter,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        app.include_router(router, prefix="/graphql")
 
     return mount

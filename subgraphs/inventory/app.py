@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.logging import get_logger
+from subgraphs.common import live_events
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.db import Database
 from subgraphs.common.events import event_hooks, new_runtime
@@ -58,6 +59,8 @@ def _sweeper(db: Database, settings: Settings) -> Callable[[], Coroutine[Any, An
 def create_app(database: Database | None = None) -> FastAPI:
     settings = Settings()
     db = database or create_database()
+    live = live_events.RedisLiveEvents(settings.redis_url)  # issue #16: stockChanged
+    live_events.install(live)
     runtime = new_runtime(db, NAME)
     events.subscribe(runtime)
     hooks = event_hooks(runtime)
@@ -67,7 +70,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         strawberry_mount(schema, lambda: Context(db)),
         background=[_sweeper(db, settings), hooks.background],
         before_serving=[hooks.before_serving],
-        on_shutdown=[hooks.on_shutdown],
+        on_shutdown=[hooks.on_shutdown, live.aclose],
         checks=hooks.checks,
     )
     app.state.events = runtime

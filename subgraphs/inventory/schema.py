@@ -9,7 +9,7 @@ not a control: each one answers only a request signed by the orders service
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from enum import Enum
 from typing import Any
 
@@ -22,7 +22,7 @@ from subgraphs.common.db import Database
 from subgraphs.common.identity import calling_service
 from subgraphs.common.limits import MAX_IDEMPOTENCY_KEY, MAX_IDS, check_length, check_size
 from subgraphs.common.strawberry_app import federation_schema
-from subgraphs.inventory import reservations
+from subgraphs.inventory import live, reservations
 from subgraphs.inventory.loaders import Loaders
 
 __all__ = ["Context", "schema", "shipping_estimate"]
@@ -191,4 +191,22 @@ class Mutation:
         return StockReservation.of(reservation) if reservation else None
 
 
-schema = federation_schema(None, Mutation, types=[Product])
+@strawberry.type
+class Subscription:
+    @strawberry.federation.field(  # type: ignore[untyped-decorator]
+        is_subscription=True,
+        description="The product's stock now, then at each change (reservations, releases, "
+        "expiries).",
+    )
+    async def stock_changed(
+        self, info: Info[Context, None], upc: str
+    ) -> AsyncGenerator[Product, None]:
+        return _products(await live.stock_stream(info.context.db, upc))
+
+
+async def _products(levels: AsyncIterator[tuple[str, int]]) -> AsyncGenerator[Product, None]:
+    async for upc, quantity in levels:
+        yield Product(upc=upc, price=None, weight=None, stock_quantity=quantity)
+
+
+schema = federation_schema(None, Mutation, types=[Product], subscription=Subscription)

@@ -15,11 +15,13 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.events.runtime import EventRuntime
 from servicekit.logging import get_logger
 from servicekit.topology import load_subgraphs
+from subgraphs.common import live_events
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.db import Database
 from subgraphs.common.events import event_hooks, new_runtime
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.strawberry_app import strawberry_mount
+from subgraphs.orders.live import follow_saga
 from subgraphs.orders.models import TABLES
 from subgraphs.orders.saga import Saga, SagaConfig
 from subgraphs.orders.schema import Context, schema
@@ -90,15 +92,18 @@ def create_app(database: Database | None = None, upstreams: Upstreams | None = N
     settings = Settings()
     db = database or create_database()
     clients = upstreams or settings.upstreams()
+    live = live_events.RedisLiveEvents(settings.redis_url)  # issue #16: orderStatusChanged
+    live_events.install(live)
     runtime = new_runtime(db, NAME)
     saga = Saga(settings.saga(), runtime.relay.wake)
     saga.subscribe(runtime)
+    follow_saga(runtime)  # the saga's OrderStatusChanged events feed orderStatusChanged
     hooks = event_hooks(runtime)
     app = create_subgraph_app(
         NAME,
         db,
         strawberry_mount(schema, lambda: Context(db, clients, saga)),
-        on_shutdown=[clients.aclose, hooks.on_shutdown],
+        on_shutdown=[clients.aclose, hooks.on_shutdown, live.aclose],
         checks={**clients.readiness_checks(), **hooks.checks},
         background=[hooks.background, _ticker(saga, runtime, settings.saga_tick_seconds)],
         before_serving=[hooks.before_serving],

@@ -11,7 +11,7 @@ places the order for that caller only (there is no way to name another buyer).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -30,7 +30,7 @@ from subgraphs.common.ids import parse_int_id
 from subgraphs.common.limits import MAX_IDS, check_size
 from subgraphs.common.pagination import clamp_first, decode_cursor
 from subgraphs.common.strawberry_app import federation_schema, given
-from subgraphs.orders import placement
+from subgraphs.orders import live, placement
 from subgraphs.orders.loaders import Loaders
 from subgraphs.orders.models import Order as OrderRow
 from subgraphs.orders.saga import Saga
@@ -259,5 +259,40 @@ class Mutation:
             ) from error
         return Order.from_row(row)
 
+    @strawberry.federation.mutation(  # type: ignore[untyped-decorator]
+        requires_scopes=[[ADMIN_SCOPE]],
+        description="Move an order to a status (back office, orders:admin); subscribers of "
+        "orderStatusChanged receive it. Null for an unknown order.",
+    )
+    async def set_order_status(
+        self, info: Info[Context, None], id: strawberry.ID, status: OrderStatus
+    ) -> Order | None:
+        identity = caller(info.context.request)
+        row = await live.set_status(info.context.db, identity, id, status.value)
+        return Order.from_row(row) if row is not None else None
 
-schema = federation_schema(Query, Mutation, types=[Order, User, Product, OrderStatusChange])
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.federation.field(  # type: ignore[untyped-decorator]
+        is_subscription=True,
+        authenticated=True,
+        description="The order now, then each change of its status; its owner (or "
+        "orders:admin) only.",
+    )
+    async def order_status_changed(
+        self, info: Info[Context, None], order_id: strawberry.ID
+    ) -> AsyncGenerator[Order, None]:
+        rows = await live.order_status_stream(info.context.db, info.context.request, order_id)
+        return _orders(rows)
+
+
+async def _orders(rows: AsyncIterator[OrderRow]) -> AsyncGenerator[Order, None]:
+    async for row in rows:
+        yield Order.from_row(row)
+
+
+schema = federation_schema(
+    Query, Mutation, types=[Order, User, Product, OrderStatusChange], subscription=Subscription
+)

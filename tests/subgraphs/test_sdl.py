@@ -16,7 +16,7 @@ LINKS = {
     "products": '["@key", "@requiresScopes", "@shareable"]',
     "inventory": '["@external", "@inaccessible", "@key", "@requires"]',
     "reviews": '["@key", "@external", "@provides", "@shareable"]',
-    "orders": '["@authenticated", "@key"]',
+    "orders": '["@authenticated", "@key", "@requiresScopes"]',  # setOrderStatus (#16)
     "payments": '["@authenticated", "@inaccessible", "@key"]',
 }
 

@@ -110,7 +110,9 @@
   }
 
   var planPlugin = { title: "Query plan", icon: PlanIcon, content: QueryPlanPanel };
-  var props = { fetcher: fetcher, shouldPersistHeaders: false, defaultEditorToolsVisibility: false };
+  // Subscriptions over WebSocket or SSE (subscriptions.js, issue #16) when it is loaded.
+  var live = window.RouterSubscriptions ? window.RouterSubscriptions.wrap(fetcher, config) : fetcher;
+  var props = { fetcher: live, shouldPersistHeaders: false, defaultEditorToolsVisibility: false };
   if (config.showQueryPlan) {
     props.plugins = [planPlugin];
     props.visiblePlugin = planPlugin;

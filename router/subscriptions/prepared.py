@@ -1,0 +1,76 @@
+"""One admitted client subscription, ready to run: the primary fetch to stream from its subgraph,
+the rest of the plan to run per event, and the client's response shape.
+
+Everything a query goes through happened before this exists (parse, limits, validation,
+variables, introspection switch, demand control, ``@authenticated``/``@requiresScopes``,
+planning: :meth:`router.gateway.Gateway.prepare_subscription`); each event then gets what a
+query's execution gets: entity fetches with the caller's signed identity, spec value completion
+and error handling (:mod:`router.execution`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from router.execution import PlanExecutor, RootShape, ShapeContext
+from router.planning.plan import FetchNode, PlanNode
+from router.request import GraphQLResponse
+from router.subscriptions.upstream import subgraph_events
+
+__all__ = ["PreparedSubscription"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSubscription:
+    executor: PlanExecutor
+    primary: FetchNode
+    rest: PlanNode | None
+    root: RootShape
+    variables: Mapping[str, Any]
+    inbound_headers: Mapping[str, str]
+    identity: Mapping[str, str] | None
+    """Signed caller headers for the entity fetches (None: forwarding off)."""
+    upstream_url: str
+    upstream_headers: Mapping[str, str]
+    """Headers of the subgraph WebSocket's upgrade request (propagation rules + identity)."""
+    connect_timeout: float
+    identity_secret: str | None = None
+    errors: tuple[dict[str, Any], ...] = ()
+    """Errors of fields authorization removed: repeated in every event, as for a query."""
+    covered: tuple[tuple[str, ...], ...] = ()
+
+    def upstream_payload(self) -> dict[str, Any]:
+        fetch = self.primary
+        payload: dict[str, Any] = {"query": fetch.operation}
+        if fetch.operation_name:
+            payload["operationName"] = fetch.operation_name
+        variables = {n: self.variables[n] for n in fetch.variable_usages if n in self.variables}
+        if variables:
+            payload["variables"] = variables
+        return payload
+
+    async def responses(self) -> AsyncIterator[GraphQLResponse]:
+        """One response per subgraph event; raises ``SubgraphStreamError`` when the subgraph
+        refuses or drops the stream."""
+        events = subgraph_events(
+            self.primary.service_name,
+            self.upstream_url,
+            self.upstream_payload(),
+            self.upstream_headers,
+            connect_timeout=self.connect_timeout,
+            identity_secret=self.identity_secret,
+        )
+        async for answer in events:
+            result = await self.executor.execute_event(
+                self.primary,
+                answer,
+                self.rest,
+                variables=self.variables,
+                headers=self.inbound_headers,
+                identity=self.identity,
+            )
+            errors = [*self.errors, *result.errors]
+            context = ShapeContext(errors, [*result.covered, *self.covered])
+            yield GraphQLResponse(data=self.root.shape(result.data, context), errors=errors)
