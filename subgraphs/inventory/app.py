@@ -19,7 +19,7 @@ from subgraphs.common.db import Database
 from subgraphs.common.events import event_hooks, new_runtime
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.common.strawberry_app import strawberry_mount
-from subgraphs.inventory import events, reservations
+from subgraphs.inventory import events, live, reservations
 from subgraphs.inventory.models import TABLES
 from subgraphs.inventory.schema import Context, schema
 
@@ -59,10 +59,11 @@ def _sweeper(db: Database, settings: Settings) -> Callable[[], Coroutine[Any, An
 def create_app(database: Database | None = None) -> FastAPI:
     settings = Settings()
     db = database or create_database()
-    live = live_events.RedisLiveEvents(settings.redis_url)  # issue #16: stockChanged
-    live_events.install(live)
+    live_stock = live_events.RedisLiveEvents(settings.redis_url)  # issue #16: stockChanged
+    live_events.install(live_stock)
     runtime = new_runtime(db, NAME)
     events.subscribe(runtime)
+    live.follow_stock(runtime)  # the StockChanged events feed stockChanged
     hooks = event_hooks(runtime)
     app = create_subgraph_app(
         NAME,
@@ -70,7 +71,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         strawberry_mount(schema, lambda: Context(db)),
         background=[_sweeper(db, settings), hooks.background],
         before_serving=[hooks.before_serving],
-        on_shutdown=[hooks.on_shutdown, live.aclose],
+        on_shutdown=[hooks.on_shutdown, live_stock.aclose],
         checks=hooks.checks,
     )
     app.state.events = runtime

@@ -1,9 +1,10 @@
 """Live stock (issue #16): ``Subscription.stockChanged(upc:)`` and what feeds it.
 
-Reserving, confirming (a released reservation taken again), releasing and the sweeper's expiry
-publish the product's stock after their transaction commits, on topic ``stock:<upc>``
-(:mod:`subgraphs.common.live_events`; the events issue's broker can feed the same seam). The
-stream starts with the current stock, then one event per change of the quantity (an idempotent
+Every change of a product's stock writes a ``StockChanged`` event in the same transaction
+(subgraphs/inventory/reservations.py, issue #15); inventory consumes its own events and publishes
+each on topic ``stock:<upc>`` (:mod:`subgraphs.common.live_events`), so whatever changed the
+stock (the saga's commands, the signed internal mutations, the sweeper's expiry) reaches the
+subscribers of whichever inventory process serves them. The stream starts with the current stock, then one event per change of the quantity (an idempotent
 retry that changed nothing is not an event). Stock levels are public (``Product.stockQuantity``),
 so anyone may subscribe.
 """
@@ -13,14 +14,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from servicekit.events.contracts import StockChanged
+from servicekit.events.runtime import EventRuntime
 from subgraphs.common import live_events
 from subgraphs.common.db import Database
 from subgraphs.common.limits import check_length
 from subgraphs.inventory.models import Stock
 
-__all__ = ["publish_stock", "stock_stream", "topic"]
+__all__ = ["follow_stock", "stock_stream", "topic"]
 
 MAX_UPC = 64
 
@@ -40,12 +44,13 @@ async def _quantities(db: Database, upcs: Iterable[str]) -> dict[str, int]:
         return {upc: quantity for upc, quantity in rows.all()}
 
 
-async def publish_stock(db: Database, upcs: Iterable[str]) -> None:
-    """Publish the stock of ``upcs`` as it is now (call after the change committed)."""
-    if live_events.current() is None:
-        return
-    for upc, quantity in (await _quantities(db, upcs)).items():
-        await live_events.publish(topic(upc), {"upc": upc, "quantity": quantity})
+def follow_stock(runtime: EventRuntime) -> None:
+    """Feed ``stockChanged`` from this service's own ``StockChanged`` events."""
+
+    async def relay(_session: AsyncSession, event: StockChanged) -> None:
+        await live_events.publish(topic(event.upc), {"upc": event.upc, "quantity": event.quantity})
+
+    runtime.on(StockChanged, relay)
 
 
 async def stock_stream(db: Database, upc: str) -> AsyncIterator[tuple[str, int]]:

@@ -31,7 +31,6 @@ from servicekit.events import outbox
 from servicekit.events.contracts import StockChanged
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
-from subgraphs.inventory import live
 from subgraphs.inventory.models import (
     CONFIRMED,
     RELEASED,
@@ -222,7 +221,6 @@ async def reserve(db: Database, key: str, items: Sequence[tuple[str, int]]) -> R
     found = await find(db, key)
     if found is None:
         raise RuntimeError(f"reservation {key} vanished")
-    await live.publish_stock(db, (upc for upc, _ in found.items))  # issue #16
     return found
 
 
@@ -244,8 +242,6 @@ async def confirm(db: Database, key: str) -> Reservation | None:
     await _retake(db, existing, CONFIRMED)
     async with db.session() as session, session.begin():
         await _set_status(session, key, RESERVED, CONFIRMED)
-    if existing.status == RELEASED:  # taken again: the stock changed (issue #16)
-        await live.publish_stock(db, (upc for upc, _ in existing.items))
     return await find(db, key)
 
 
@@ -267,7 +263,6 @@ async def sweep(db: Database, ttl_seconds: float) -> int:
             if await _set_status(session, key, RESERVED, RELEASED):
                 await _give_back(session, existing.items)
                 released += 1
-        await live.publish_stock(db, (upc for upc, _ in existing.items))  # issue #16
     return released
 
 
@@ -279,5 +274,4 @@ async def release(db: Database, key: str) -> Reservation | None:
     async with db.session() as session, session.begin():
         if await _set_status(session, key, RESERVED, RELEASED):
             await _give_back(session, existing.items)
-    await live.publish_stock(db, (upc for upc, _ in existing.items))  # issue #16
     return await find(db, key)

@@ -11,15 +11,15 @@ so a client knows it is live, then one event per change.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, update
 from starlette.requests import HTTPConnection
 
 from servicekit.auth.forwarded import ForwardedIdentity
+from servicekit.events import outbox
 from servicekit.events.contracts import OrderStatusChanged
 from servicekit.events.runtime import EventRuntime
 from subgraphs.common import live_events
@@ -27,8 +27,9 @@ from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
 from subgraphs.common.ids import parse_int_id
 from subgraphs.common.live_identity import subscriber
-from subgraphs.orders.models import ORDER_STATUSES
+from subgraphs.orders.models import ORDER_STATUSES, OrderStatusEntry
 from subgraphs.orders.models import Order as OrderRow
+from subgraphs.orders.saga import order_lines
 
 __all__ = [
     "ADMIN_SCOPE",
@@ -123,17 +124,22 @@ async def _follow(
     db: Database, events: live_events.LiveEvents, key: int, row: OrderRow
 ) -> AsyncIterator[OrderRow]:
     async with events.subscribe(topic(key)) as changes:
-        current = await _load(db, key)  # after SUBSCRIBE: no change falls in between
-        yield current or row
+        current = await _load(db, key) or row  # after SUBSCRIBE: no change falls in between
+        yield current
+        last = current.status
         async for payload in changes:
-            yield _row(payload)
+            # one event per change: an event the current state already showed (or a redelivery,
+            # the events being at least once) is not a change
+            if payload["status"] != last:
+                last = payload["status"]
+                yield _row(payload)
 
 
 async def set_status(
     db: Database, identity: ForwardedIdentity | None, order_id: object, status: str
 ) -> OrderRow | None:
-    """The back office moves an order on (``orders:admin`` only); publishes the change. Null for
-    an unknown order."""
+    """The back office moves an order on (``orders:admin`` only); the change is in the order's
+    history and announced like the saga's. Null for an unknown order."""
     if identity is None or ADMIN_SCOPE not in identity.scopes:
         raise GraphQLError(
             "setOrderStatus needs the orders:admin scope", extensions={"code": "FORBIDDEN"}
@@ -144,8 +150,24 @@ async def set_status(
     if key is None:
         return None
     async with db.session() as session, session.begin():
-        await session.execute(update(OrderRow).where(col(OrderRow.id) == key).values(status=status))
-    row = await _load(db, key)
-    if row is not None:
-        await publish_status(row)
-    return row
+        row = await session.get(OrderRow, key, with_for_update=True)
+        if row is None:
+            return None
+        row.status = status
+        # like a saga transition: in the history, and announced by an event in the same
+        # transaction (the event feeds the live subscribers and the BFFs' caches)
+        reason = "set by the back office"
+        at = datetime.now(UTC)
+        session.add(OrderStatusEntry(order_id=key, status=status, step=None, reason=reason, at=at))
+        outbox.add(
+            session,
+            OrderStatusChanged(
+                order_id=key,
+                buyer_id=row.user_id,
+                status=status,
+                reason=row.reason,
+                upcs=[upc for upc, _ in await order_lines(session, key)],
+                correlation_id=str(key),
+            ),
+        )
+    return await _load(db, key)

@@ -203,7 +203,7 @@ class Saga:
             backoff = self.config.resend_after_seconds * 2 ** min(order.step_resends, 5)
             order.resend_at = current + timedelta(seconds=backoff)
             if order.saga_step == RESERVING:
-                outbox.add(session, self._reserve(order, await _lines(session, order_id)))
+                outbox.add(session, self._reserve(order, await order_lines(session, order_id)))
             elif order.saga_step == CHARGING:
                 outbox.add(session, self._charge(order))
 
@@ -232,7 +232,7 @@ class Saga:
                 correlation_id=str(order.id),
             ),
         )
-        upcs = [upc for upc, _ in await _lines(session, order.id)]
+        upcs = [upc for upc, _ in await order_lines(session, order.id)]
         outbox.add(session, self._status_event(order, upcs))
 
     async def _cancel(
@@ -249,7 +249,7 @@ class Saga:
         _history(session, order.id, CANCELLED, None, reason)
         for event in compensate:
             outbox.add(session, event)
-        upcs = [upc for upc, _ in await _lines(session, order.id)]
+        upcs = [upc for upc, _ in await order_lines(session, order.id)]
         outbox.add(session, self._status_event(order, upcs))
 
     # -- commands -------------------------------------------------------------------------
@@ -298,7 +298,7 @@ async def _locked(session: AsyncSession, order_id: int) -> Order | None:
     return await session.scalar(statement)
 
 
-async def _lines(session: AsyncSession, order_id: int) -> list[tuple[str, int]]:
+async def order_lines(session: AsyncSession, order_id: int) -> list[tuple[str, int]]:
     statement = (
         select(col(OrderItem.product_upc), col(OrderItem.quantity))
         .where(col(OrderItem.order_id) == order_id)

@@ -272,7 +272,6 @@ class Mutation:
         return Order.from_row(row) if row is not None else None
 
 
-
 @strawberry.type
 class Subscription:
     @strawberry.federation.field(  # type: ignore[untyped-decorator]
