@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import redis
 
@@ -18,29 +19,29 @@ __all__ = ["PrivateRedis"]
 
 
 class PrivateRedis:
-    """``start()``/``kill()`` as often as needed; always the same port."""
+    """``start()``/``kill()`` as often as needed; always the same port. With ``folder``, an
+    fsync'd append-only file there keeps its data across a kill (the broker a fault test kills
+    and restarts, its streams and consumer groups surviving as a real broker's would)."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout_seconds: float = 10.0) -> PrivateRedis:
+    def _argv(self, binary: str) -> list[str]:
+        argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        if self.folder is None:
+            return [*argv, "--appendonly", "no"]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return [*argv, "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder)]
+
+    def start(self, timeout_seconds: float = 15.0) -> PrivateRedis:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed")
         self._process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            self._argv(binary),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,

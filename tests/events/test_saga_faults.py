@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.bff.redis_server import PrivateRedis
 from tests.events.saga import DECLINED_CARD, PRICES, STOCK, place, rows, saga_stack, settle, stock
-from tests.events.support import DurableRedis, eventually
+from tests.events.support import eventually
 from tests.support.stack import RunningStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
@@ -65,7 +66,7 @@ async def _first_confirmed(stack: RunningStack) -> bool:
 
 
 async def test_payments_killed_and_broker_restarted_mid_saga(tmp_path: Path) -> None:
-    broker = DurableRedis(tmp_path / "broker").start()
+    broker = PrivateRedis(tmp_path / "broker").start()
     orders_env = {
         "ORDERS_RESEND_AFTER_SECONDS": "1",
         "ORDERS_PAYMENT_TIMEOUT_SECONDS": "90",
