@@ -23,6 +23,10 @@ from subgraphs.common.error_logs import install_client_error_filter
 __all__ = ["create_subgraph_app"]
 
 
+SHUTDOWN_STEP_SECONDS = 10.0
+"""How long each stop step (the background tasks, then each closer) may take."""
+
+
 def create_subgraph_app(
     name: str,
     database: Database,
@@ -57,9 +61,17 @@ def create_subgraph_app(
         yield
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # A stop is bounded: a background task or a closer that does not finish (a broker
+        # client stuck in its own shutdown) is logged and left, never a process that hangs.
+        _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_STEP_SECONDS) if tasks else ((), ())
+        if stuck:
+            log.warning("subgraph.stop_stuck", subgraph=name, tasks=len(stuck))
         for close in on_shutdown:
-            await close()
+            try:
+                async with asyncio.timeout(SHUTDOWN_STEP_SECONDS):
+                    await close()
+            except TimeoutError:
+                log.warning("subgraph.close_stuck", subgraph=name, closer=repr(close))
         await database.dispose()
 
     app = FastAPI(
