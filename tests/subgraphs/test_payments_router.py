@@ -75,11 +75,14 @@ def ask(
     return answer
 
 
-def place(router: RunningRouter, platform: Platform, quantity: int) -> tuple[str, int]:
-    """An order of ``quantity`` items of PRODUCT for OWNER; its id and total."""
+def place(router: RunningRouter, platform: Platform, quantity: int, card: str) -> tuple[str, int]:
+    """An order of ``quantity`` items of PRODUCT for OWNER paid with ``card``; its id and total.
+    The order's saga charges the same card as the test's own :func:`charge` (payments is
+    idempotent by order), so whichever charge comes first, the payment is the same."""
     order_input = {
         "idempotencyKey": f"pay-{uuid.uuid4()}",
         "items": [{"upc": PRODUCT.upc, "quantity": quantity}],
+        "paymentCard": card,
     }
     placed = ask(router, platform, PLACE, {"input": order_input}, OWNER.id)
     order = placed["data"]["placeOrder"]
@@ -113,8 +116,9 @@ def charge(platform: Platform, order_id: str, amount: int, card: str) -> str:
 def test_order_payment_is_joined_for_the_buyer_only(
     platform: Platform, router: RunningRouter
 ) -> None:
-    order_id, total = place(router, platform, 2)
-    assert charge(platform, order_id, total, "5555 5555 5555 4444") == "CHARGED"
+    card = "5555 5555 5555 4444"
+    order_id, total = place(router, platform, 2, card)
+    assert charge(platform, order_id, total, card) == "CHARGED"
     mine = {
         "data": {
             "order": {
@@ -140,7 +144,7 @@ def test_order_payment_is_joined_for_the_buyer_only(
 
 
 def test_a_declined_payment_shows_its_reason(platform: Platform, router: RunningRouter) -> None:
-    order_id, total = place(router, platform, 1)
+    order_id, total = place(router, platform, 1, "4000000000000002")
     assert charge(platform, order_id, total, "4000000000000002") == "DECLINED"
     answer = ask(router, platform, ORDER, {"id": order_id}, OWNER.id)
     assert answer["data"]["order"]["payment"] == {
