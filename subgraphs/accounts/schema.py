@@ -35,6 +35,7 @@ from subgraphs.accounts.loaders import Loaders, parse_user_id
 from subgraphs.accounts.models import Credential
 from subgraphs.accounts.models import User as UserRow
 from subgraphs.accounts.throttle import LoginThrottle, LoginThrottledError
+from subgraphs.common.cache_directive import CacheControl, CacheControlScope
 from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
 from subgraphs.common.identity import caller, current_user_id
@@ -89,7 +90,7 @@ async def _load_user(info: Info[Context, None], user_id: object) -> User | None:
     return User.from_row(row) if row else None
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], directives=[CacheControl(max_age=60)])
 class User:
     id: strawberry.ID
     name: str
@@ -101,6 +102,7 @@ class User:
     @strawberry.federation.field(  # type: ignore[untyped-decorator]
         authenticated=True,
         description="The owner's only (or with scope users:admin); null for anyone else.",
+        directives=[CacheControl(scope=CacheControlScope.PRIVATE)],
     )
     def email(self, info: Info[Context, None]) -> str | None:
         identity = caller(info.context.request)
@@ -113,6 +115,7 @@ class User:
     @strawberry.federation.field(  # type: ignore[untyped-decorator]
         requires_scopes=[["read:activity"]],
         description="When the user last logged in; the owner only, with scope read:activity.",
+        directives=[CacheControl(scope=CacheControlScope.PRIVATE)],
     )
     async def last_login_at(self, info: Info[Context, None]) -> datetime | None:
         if current_user_id(info.context.request) != str(self.id):
@@ -140,19 +143,19 @@ class User:
         return _load_user(info, id)
 
 
-@strawberry.federation.type(shareable=True)
+@strawberry.federation.type(shareable=True, directives=[CacheControl(inherit_max_age=True)])
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(inherit_max_age=True)])
 class UserEdge:
     cursor: str
     node: User
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(inherit_max_age=True)])
 class UserConnection:
     edges: list[UserEdge]
     page_info: PageInfo
@@ -250,7 +253,9 @@ class Mutation:
 @strawberry.type
 class Query:
     @strawberry.federation.field(  # type: ignore[untyped-decorator]
-        authenticated=True, description="The calling user (from the request's identity)."
+        authenticated=True,
+        description="The calling user (from the request's identity).",
+        directives=[CacheControl(max_age=30, scope=CacheControlScope.PRIVATE)],
     )
     async def me(self, info: Info[Context, None]) -> User | None:
         return await _load_user(info, current_user_id(info.context.request))

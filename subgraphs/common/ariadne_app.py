@@ -18,6 +18,7 @@ from graphql import GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from subgraphs.common.cache_control import CacheControlHeaders, CacheHints
 from subgraphs.common.clock import isoformat_utc
 from subgraphs.common.entities import guard_entities
 from subgraphs.common.sdl import serve_sdl
@@ -57,5 +58,7 @@ def ariadne_mount(
     def mount(app: FastAPI) -> None:
         graphql_app = GraphQL(schema, context_value=context_value, http_handler=_HTTPHandler())
         app.add_route("/graphql", graphql_app, methods=["GET", "POST"])  # type: ignore[arg-type]
+        # issue #17: Cache-Control from the schema's @cacheControl hints (Apollo Server's)
+        app.add_middleware(CacheControlHeaders, hints=CacheHints.from_schema(schema))
 
     return mount

@@ -46,6 +46,9 @@ FEDERATION_TYPES = frozenset(
     }
 )
 FEDERATION_FIELDS = frozenset({"_entities", "_service"})
+OWN_DIRECTIVES = frozenset({"cacheControl"})
+"""Directive definitions of the subgraph's own, printed as ``printSubgraphSchema`` prints
+custom directives (Apollo Server's ``@cacheControl``, issue #17)."""
 _NAMED = (ScalarTypeDefinitionNode, UnionTypeDefinitionNode, EnumTypeDefinitionNode)
 _OBJECTS = (ObjectTypeDefinitionNode, ObjectTypeExtensionNode)
 
@@ -74,7 +77,10 @@ def clean_subgraph_sdl(sdl: str) -> str:
         definition: Any = original
         if isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode):
             definition = _schema_extension(definition)
-        if isinstance(definition, DirectiveDefinitionNode):
+        if (
+            isinstance(definition, DirectiveDefinitionNode)
+            and definition.name.value not in OWN_DIRECTIVES
+        ):
             continue
         if isinstance(definition, _NAMED) and definition.name.value in FEDERATION_TYPES:
             continue

@@ -13,6 +13,7 @@ from strawberry.federation import Schema
 from strawberry.printer import print_schema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from subgraphs.common.cache_control import CacheControlHeaders, CacheHints
 from subgraphs.common.entities import guard_entities
 from subgraphs.common.sdl import serve_sdl
 
@@ -62,5 +63,8 @@ def strawberry_mount(schema: Schema, context: Callable[[], Any]) -> Callable[[Fa
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         app.include_router(router, prefix="/graphql")
+        # issue #17: Cache-Control from the schema's @cacheControl hints (Apollo Server's)
+        hints = CacheHints.from_sdl(schema._schema, print_schema(schema))
+        app.add_middleware(CacheControlHeaders, hints=hints)
 
     return mount

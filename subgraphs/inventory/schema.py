@@ -18,6 +18,7 @@ from graphql import GraphQLError
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
+from subgraphs.common.cache_directive import CacheControl
 from subgraphs.common.db import Database
 from subgraphs.common.identity import calling_service
 from subgraphs.common.limits import MAX_IDEMPOTENCY_KEY, MAX_IDS, check_length, check_size
@@ -60,14 +61,15 @@ async def _load_product(
     )
 
 
-@strawberry.federation.type(keys=["upc"])
+@strawberry.federation.type(keys=["upc"], directives=[CacheControl(max_age=5)])
 class Product:
     upc: str
     # Same types as in products (composition: EXTERNAL_TYPE_MISMATCH otherwise); None when a
     # representation did not carry them.
     price: int | None = strawberry.federation.field(external=True, graphql_type=int)
     weight: int | None = strawberry.federation.field(external=True, graphql_type=int)
-    stock_quantity: int
+    # the exact count changes with every reservation: never cached (issue #17)
+    stock_quantity: int = strawberry.field(directives=[CacheControl(max_age=0)])
 
     @strawberry.field
     def in_stock(self) -> bool:

@@ -23,6 +23,7 @@ from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
+from subgraphs.common.cache_directive import CacheControl, CacheControlScope
 from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
 from subgraphs.common.identity import caller
@@ -51,6 +52,10 @@ class Context(BaseContext):
         self.loaders = Loaders.create(db)
 
 
+_PRIVATE = CacheControl(max_age=30, scope=CacheControlScope.PRIVATE)
+"""Orders are their owner's (issue #17: cached per user only, 30 s)."""
+
+
 @strawberry.enum(description="PENDING while the order saga runs, then CONFIRMED or CANCELLED.")
 class OrderStatus(Enum):
     PENDING = "PENDING"
@@ -61,19 +66,25 @@ class OrderStatus(Enum):
     CANCELLED = "CANCELLED"
 
 
-@strawberry.federation.type(keys=[Key(fields=FieldSet("upc"), resolvable=False)])
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("upc"), resolvable=False)],
+    directives=[CacheControl(inherit_max_age=True)],
+)
 class Product:
     upc: str
 
 
-@strawberry.type
+@strawberry.type(directives=[CacheControl(inherit_max_age=True)])
 class OrderItem:
     product: Product
     quantity: int
     unit_price: int
 
 
-@strawberry.type(description="One change of an order's status or saga step, oldest first.")
+@strawberry.type(
+    description="One change of an order's status or saga step, oldest first.",
+    directives=[CacheControl(inherit_max_age=True)],
+)
 class OrderStatusChange:
     status: OrderStatus
     step: str | None = strawberry.field(
@@ -107,7 +118,7 @@ async def _load_order(info: Info[Context, None], order_id: object) -> Order | No
     return Order.from_row(row)
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], directives=[_PRIVATE])
 class Order:
     id: strawberry.ID
     user_id: strawberry.Private[int]
@@ -169,7 +180,7 @@ def _check_owner(info: Info[Context, None], user_id: int) -> None:
         )
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id"], directives=[_PRIVATE])
 class User:
     id: strawberry.ID
 
