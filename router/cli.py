@@ -22,6 +22,7 @@ import httpx
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
+from router.caching.setup import install_caching
 from router.config import RouterConfig, SubgraphConfig, load_config
 from router.gateway import Gateway
 from router.http import create_app
@@ -165,6 +166,10 @@ def build_app(
         if apq_config.enabled
         else None
     )
+    # issue #17: response cache, its invalidation endpoint and events, plan warm-up
+    cache_settings = config.response_cache
+    cache_redis = create_redis(cache_settings.redis_url) if cache_settings.redis_url else redis
+    caching = install_caching(gateway, cache_settings, cache_redis)
     probe_client = create_http_client(timeout_seconds=2.0, max_connections=10)
     jwks_client = create_http_client(timeout_seconds=5.0, max_connections=4)
     gate = CountingGate.of(build_request_gate(config, redis=redis, http=jwks_client))
@@ -178,6 +183,10 @@ def build_app(
         await gateway.aclose()
         await probe_client.aclose()
         await jwks_client.aclose()
+        for hook in caching.on_shutdown:
+            await hook()
+        if cache_redis is not None and cache_redis is not redis:
+            await cache_redis.aclose()
         if redis is not None:
             await redis.aclose()
 
@@ -188,10 +197,11 @@ def build_app(
         config,
         apq=apq,
         readiness=readiness,
-        on_startup=[live.start],
+        on_startup=[live.start, *caching.on_startup],
         on_shutdown=[close],
         gate=gate,
         subscriptions=subscriptions,
+        extra_routes=caching.routes,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from router.cache_settings import ResponseCacheSettings
 from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
 from router.resilience.settings import ResilienceSettings, TrafficShapingSettings
 from router.security.settings import SecuritySettings
@@ -177,6 +178,8 @@ class RouterConfig(BaseModel):
     client_address: ClientAddressSettings = Field(default_factory=ClientAddressSettings)
     traffic_shaping: TrafficShapingSettings = Field(default_factory=TrafficShapingSettings)
     subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
+    response_cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
+    """Issue #17: the response and entity cache in Redis, its invalidation, plan warm-up."""
     override_labels: list[str] = Field(default_factory=list)
     """Progressive ``@override(label:)`` labels active for every request (any label;
     ``percent(N)`` labels not listed stay active for N % of requests)."""

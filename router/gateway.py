@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ import httpx
 from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode, print_ast
 
 from router import telemetry
+from router.caching.headers import apply_cache_headers
 from router.config import RouterConfig
 from router.execution import (
     ExecutionResult,
@@ -44,6 +45,7 @@ from router.execution import (
     SubgraphClients,
     TypeMatcher,
 )
+from router.execution.executor import FetchCache
 from router.execution.inbound import InboundDeduplicator, identity_headers
 from router.execution.incremental import IncrementalDelivery, select_defer
 from router.execution.subgraphs import outbound_headers
@@ -88,9 +90,13 @@ DOCUMENT_CACHE_SIZE = 2048
 DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024
 PLAN_CACHE_SIZE = 2048
 PLAN_CACHE_BYTES = 32 * 1024 * 1024
+WARM_UP_DOCUMENTS = 200
 
 
-def _key_fields(supergraph: Supergraph) -> dict[str, dict[str, frozenset[str]]]:
+KeyFields = dict[str, dict[str, frozenset[str]]]
+
+
+def _key_fields(supergraph: Supergraph) -> KeyFields:
     """Per subgraph and type: the top-level fields of its ``@key``s (``@join__type(key:)``)."""
     found: dict[str, dict[str, frozenset[str]]] = {}
     for type_def in supergraph.types.values():
@@ -184,6 +190,10 @@ class Gateway:
         self._planner: Planner = planner or plan_operation
         self._inbound = InboundDeduplicator()
         self._identity_secret = config.identity_forwarding.effective_secret()
+        self._fetch_cache: Callable[[KeyFields], FetchCache] | None = None
+        self._cache_tags_header: str | None = None
+        self.previous_documents: list[str] = []
+        """The most used documents of the supergraph before the last swap (plan warm-up)."""
         self._state = self._build_state(supergraph)
         self._swap_listeners: list[Callable[[], None]] = []
 
@@ -204,7 +214,10 @@ class Gateway:
     def _build_state(self, supergraph: Supergraph) -> _State:
         urls = {graph.name: graph.url for graph in supergraph.graphs}
         matcher = TypeMatcher(supergraph.schema)
-        executor = PlanExecutor(self._clients, self._config, urls, matcher, _key_fields(supergraph))
+        key_fields = _key_fields(supergraph)
+        executor = PlanExecutor(self._clients, self._config, urls, matcher, key_fields)
+        if self._fetch_cache is not None:  # issue #17: router.caching
+            executor.cache = self._fetch_cache(key_fields)
         security = self._config.security
         sdl = supergraph.sdl
         rules = DocumentRules(
@@ -230,9 +243,37 @@ class Gateway:
     def swap_supergraph(self, supergraph: Supergraph) -> None:
         """Hot reload: new requests use ``supergraph``; in-flight ones finish on the old one
         (open subscriptions are ended by their listener, :mod:`router.subscriptions`)."""
+        self.previous_documents = self._state.documents.recent(WARM_UP_DOCUMENTS)
         self._state = self._build_state(supergraph)
         for listener in list(self._swap_listeners):
             listener()
+
+    def use_fetch_cache(
+        self, factory: Callable[[KeyFields], FetchCache], tags_header: str | None
+    ) -> None:
+        """Answer query fetches through a response cache (issue #17), built per supergraph
+        from its entity keys."""
+        self._fetch_cache = factory
+        self._cache_tags_header = tags_header
+        self._state.executor.cache = factory(_key_fields(self._state.supergraph))
+
+    def warm_plans(self, operations: Iterable[tuple[str, str | None]]) -> int:
+        """Plan cache warm-up (issue #17, Apollo Router's ``warmed_up_queries``): prepare and
+        plan each (document, operation name) on the current supergraph, as a caller who meets
+        every authorization requirement would; how many were planned (bad ones are skipped)."""
+        state, planned = self._state, 0
+        kinds = frozenset({"query", "mutation", "subscription"})
+        for query, name in operations:
+            try:
+                prepared = _document(state, query)
+                request = GraphQLRequest(query, name, allowed_operation_types=kinds)
+                operation = _select(state, prepared, request)
+                authorized = Authorized(operation.document, prepared.signature, prepared.size)
+                self._plan(state, authorized, operation)
+            except OperationError:
+                continue
+            planned += 1
+        return planned
 
     def on_swap(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after each supergraph swap."""
@@ -365,7 +406,10 @@ class Gateway:
                 request=request,
             )
             with telemetry.stage("router.shape"):
-                return self._shape(root, authorized, executed, plan, request)
+                response = self._shape(root, authorized, executed, plan, request)
+            kind = operation.node.operation.value  # issue #17: Cache-Control, Cache-Tag
+            apply_cache_headers(response, executed.result, kind, self._cache_tags_header)
+            return response
         except OperationError as refused:
             return refused.to_response()
         except Exception:

@@ -52,6 +52,8 @@ class GraphQLResponse:
     extensions: dict[str, Any] = field(default_factory=dict)
     has_data: bool = True
     status_hint: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """Response headers the core sets (issue #17: ``Cache-Control``, ``Cache-Tag``)."""
     """A status the core insists on (e.g. 405 for a mutation over GET), else the HTTP layer decides."""
     subsequent: AsyncIterator[dict[str, Any]] | None = None
     """``@defer``: the payloads after this one (``hasNext``/``incremental``), when the request

@@ -72,10 +72,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, str | None]:
         """POST without building httpx's request and response objects (the router's hot path);
-        the same failures as :meth:`handle_async_request`; aiohttp decompresses the answer."""
-        status, _, content = await self._exchange(
+        the same failures as :meth:`handle_async_request`; aiohttp decompresses the answer.
+        Returns the status, the body and the answer's ``Cache-Control`` (issue #17)."""
+        status, raw_headers, content = await self._exchange(
             "POST",
             url,
             headers,
@@ -84,7 +85,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             read_timeout=read_timeout,
             decompress=True,
         )
-        return status, content
+        return status, content, _cache_control(raw_headers)
 
     async def _exchange(
         self,
@@ -133,3 +134,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _cache_control(headers: tuple[tuple[bytes, bytes], ...]) -> str | None:
+    for name, value in headers:
+        if name.lower() == b"cache-control":
+            return value.decode("latin-1")
+    return None

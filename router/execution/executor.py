@@ -10,10 +10,10 @@ client's response keys; the shaper projects it afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from graphql import FieldNode, OperationDefinitionNode, parse
@@ -48,8 +48,9 @@ from servicekit.auth.forwarded import (
     USER_ID_HEADER,
     bind_identity,
 )
+from servicekit.cache_control import CachePolicy
 
-__all__ = ["ExecutionResult", "PlanExecutor", "PlanRun"]
+__all__ = ["ExecutionResult", "FetchCache", "PlanExecutor", "PlanRun"]
 
 
 @dataclass(slots=True)
@@ -59,6 +60,16 @@ class ExecutionResult:
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     covered: list[tuple[str | int, ...]] = field(default_factory=list)
+    cache_policy: CachePolicy | None = None
+    """The subgraph answers' ``Cache-Control``, merged (issue #17); None before any fetch."""
+    cache_tags: set[str] = field(default_factory=set)
+    """Entity tags of the cached subgraphs' answers (the ``Cache-Tag`` header)."""
+
+    def note_cache_control(self, value: str | None) -> None:
+        policy = CachePolicy.parse(value)
+        self.cache_policy = (
+            policy if self.cache_policy is None else self.cache_policy.restrict(policy)
+        )
 
     def add_error(self, error: dict[str, Any]) -> None:
         self.errors.append(error)
@@ -84,6 +95,19 @@ class PlanRun:
     """Signed caller headers; None when identity forwarding is off (nothing stripped)."""
     client_address: str | None = None
     """Sent as ``X-Forwarded-For`` to the subgraphs configured to get it."""
+
+
+class FetchCache(Protocol):
+    """The response cache in the fetch path (issue #17, :mod:`router.caching`): answers a query
+    fetch from Redis or by ``deliver`` (which sends a body to the subgraph)."""
+
+    async def fetch(
+        self,
+        fetch: FetchNode,
+        body: bytes,
+        run: PlanRun,
+        deliver: Callable[[bytes], Awaitable[SubgraphAnswer]],
+    ) -> SubgraphAnswer: ...
 
 
 @lru_cache(maxsize=4096)
@@ -116,6 +140,8 @@ class PlanExecutor:
         self._matches = matcher
         self._key_fields = key_fields or {}
         """Per subgraph: type name -> top-level key field names (null keys are not sent)."""
+        self.cache: FetchCache | None = None
+        """Set by the gateway when the response cache is on (issue #17)."""
 
     @property
     def matcher(self) -> TypeMatcher:
@@ -223,10 +249,20 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
-        headers = bind_identity(headers, body, self._config.identity_forwarding.effective_secret())
-        return await self._clients.send(
-            name, url, body, headers, mutation=fetch.operation_kind == "mutation"
-        )
+        secret = self._config.identity_forwarding.effective_secret()
+        mutation = fetch.operation_kind == "mutation"
+
+        async def deliver(payload: bytes) -> SubgraphAnswer:
+            signed = bind_identity(headers, payload, secret)
+            return await self._clients.send(name, url, payload, signed, mutation=mutation)
+
+        # issue #17: the response cache (router.caching) answers query fetches when it is on
+        if self.cache is not None and not mutation:
+            answer = await self.cache.fetch(fetch, body, run, deliver)
+        else:
+            answer = await deliver(body)
+        run.result.note_cache_control(answer.cache_control)
+        return answer
 
     async def execute_event(
         self,

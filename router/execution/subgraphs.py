@@ -56,6 +56,8 @@ class SubgraphAnswer:
     data: Any = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     failure: dict[str, Any] | None = None
+    cache_control: str | None = None
+    """The subgraph's ``Cache-Control`` header (issue #17: merged per response)."""
 
 
 class _ServerError(Exception):
@@ -93,7 +95,7 @@ class SubgraphTransport(Protocol):
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
-    ) -> tuple[int, bytes]: ...
+    ) -> tuple[int, bytes, str | None]: ...
 
     async def aclose(self) -> None: ...
 
@@ -112,10 +114,10 @@ class HttpxPost:
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, str | None]:
         timeout = httpx.Timeout(None, connect=connect_timeout, read=read_timeout)
         response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
-        return response.status_code, response.content
+        return response.status_code, response.content, response.headers.get("cache-control")
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -142,7 +144,7 @@ class SubgraphClients:
         self.balancer = balancer or LoadBalancer()
         """Replicas per subgraph (issue #19); without pools every URL is used as given."""
         self._transports: dict[str, SubgraphTransport] = {}
-        self._flight: SingleFlight[Hashable, tuple[int, bytes]] = SingleFlight()
+        self._flight: SingleFlight[Hashable, tuple[int, bytes, str | None]] = SingleFlight()
 
     def _transport_for(self, name: str) -> SubgraphTransport:
         found = self._transports.get(name)
@@ -175,14 +177,17 @@ class SubgraphClients:
     async def _send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
+        cache_control: str | None = None
         try:
             if mutation or not self._config.all_subgraphs.deduplicate_queries:
-                status, content = await self._call(name, url, body, headers, mutation=mutation)
+                status, content, cache_control = await self._call(
+                    name, url, body, headers, mutation=mutation
+                )
             else:
                 # the bytes themselves, not a digest: hashing bytes is cached on the object and
                 # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
                 key = (name, url, tuple(sorted(headers.items())), body)
-                status, content = await self._flight.do(
+                status, content, cache_control = await self._flight.do(
                     key, lambda: self._call(name, url, body, headers, mutation=False)
                 )
         except _ServerError as error:
@@ -201,36 +206,41 @@ class SubgraphClients:
             return _http_failure(
                 name, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             )
-        return _read_answer(name, status, content)
+        answer = _read_answer(name, status, content)
+        answer.cache_control = cache_control
+        return answer
 
     async def _call(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, str | None]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
         if self._guards is None:
             return await self._post(name, url, body, headers)
 
-        async def attempt() -> tuple[int, bytes]:
-            status, content = await self._post(name, url, body, headers)
+        async def attempt() -> tuple[int, bytes, str | None]:
+            answer = await self._post(name, url, body, headers)
+            status, content, _ = answer
             if status in RETRYABLE_STATUSES:
                 raise TransientStatusError(status)
             if status >= 500:
                 raise _ServerError(status, content)
-            return status, content
+            return answer
 
         kind = "mutation" if mutation else "query"
         return await self._guards[name].call(attempt, operation_type=kind)
 
     async def _post(
         self, name: str, url: str, body: bytes, headers: dict[str, str]
-    ) -> tuple[int, bytes]:
+    ) -> tuple[int, bytes, str | None]:
         timeout = self._config.subgraph_timeout(name)
         telemetry.record_attempt()
         headers = telemetry.outbound_headers(headers)
         transport = self._transport_for(name)
 
-        async def post(target: str) -> tuple[int, bytes]:  # to the replica the balancer chose
+        async def post(
+            target: str,
+        ) -> tuple[int, bytes, str | None]:  # to the replica the balancer chose
             async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
                 return await transport.post(
                     target, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout

@@ -59,6 +59,7 @@ def create_app(
     on_shutdown: Sequence[ShutdownHook] = (),
     gate: RequestGate | None = None,
     subscriptions: SubscriptionService | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The router's HTTP app; ``apq=None`` answers APQ requests with PersistedQueryNotSupported;
     ``gate`` (CSRF, authentication, rate limit) admits each request before its body is parsed;
@@ -73,6 +74,7 @@ def create_app(
     routes += [
         Route(endpoint.options.path, handle, methods=_ALL_METHODS),
         *health_routes(readiness),
+        *extra_routes,  # issue #17: the cache invalidation endpoint
     ]
     if endpoint.options.graphiql:
         routes.append(asset_route())

@@ -55,7 +55,7 @@ def status_for(response: GraphQLResponse, media_type: str) -> int:
 def graphql_response(
     response: GraphQLResponse, media_type: str, headers: Mapping[str, str] | None = None
 ) -> Response:
-    extra = dict(headers or {})
+    extra = {**response.headers, **(headers or {})}  # the core's (issue #17: Cache-Control)
     status = status_for(response, media_type)
     if status == 405:
         extra.setdefault("allow", "POST")

@@ -58,6 +58,10 @@ class LRUCache(Generic[K, V]):
             _, (_, dropped) = self._entries.popitem(last=False)
             self._bytes -= dropped
 
+    def recent(self, count: int) -> list[K]:
+        """The ``count`` most recently used keys, most recent first (plan warm-up, issue #17)."""
+        return list(reversed(self._entries))[:count]
+
     @property
     def bytes(self) -> int:
         """The weighed size of the entries held (0 when unbounded by bytes)."""

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -28,6 +28,8 @@ from servicekit.health import CheckFailed, ReadinessCheck
 __all__ = ["Endpoint", "LoadBalancer", "balancer_readiness"]
 
 _TRANSIENT_STATUSES = frozenset({502, 503, 504})
+_Answer = TypeVar("_Answer", bound=tuple[Any, ...])
+"""An answer whose first item is the HTTP status (the transport's tuple)."""
 
 
 @dataclass
@@ -106,14 +108,12 @@ class LoadBalancer:
             endpoint.outstanding -= 1
             self._record(endpoint, call)
 
-    async def call(
-        self, name: str, url: str, send: Callable[[str], Awaitable[tuple[int, bytes]]]
-    ) -> tuple[int, bytes]:
+    async def call(self, name: str, url: str, send: Callable[[str], Awaitable[_Answer]]) -> _Answer:
         """``send(target_url)`` to the chosen endpoint, its outcome recorded: a connection
         failure (a connect timeout included), a timeout, a 502/503/504 answer, or a success."""
         with self.route(name, url) as call:
             try:
-                status, content = await send(call.url)
+                answer = await send(call.url)
             except httpx.ConnectTimeout:
                 call.failed(connection=True)
                 raise
@@ -123,11 +123,11 @@ class LoadBalancer:
             except httpx.TransportError:
                 call.failed(connection=True)
                 raise
-            if status in _TRANSIENT_STATUSES:
+            if answer[0] in _TRANSIENT_STATUSES:
                 call.failed(connection=False)
             else:
                 call.succeeded()
-            return status, content
+            return answer
 
     def _record(self, endpoint: Endpoint, call: _Call) -> None:
         if call.outcome is None:
