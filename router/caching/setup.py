@@ -10,9 +10,9 @@ from typing import Protocol
 from redis.asyncio import Redis
 from starlette.routing import BaseRoute, Route
 
+from router.cache_settings import ResponseCacheSettings
 from router.caching.fetch import ResponseCache
 from router.caching.invalidation import EventInvalidation, InvalidationEndpoint
-from router.cache_settings import ResponseCacheSettings
 from router.caching.store import CacheStore
 from router.caching.warmup import PlanWarmup
 from router.execution.executor import FetchCache
