@@ -75,7 +75,7 @@ class InvalidationEndpoint:
         self.store = store
         self.shared_key = shared_key.encode()
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         given = request.headers.get("authorization", "").encode()
         if not hmac.compare_digest(given, self.shared_key):
             return JSONResponse({"error": "invalid authorization"}, status_code=401)

@@ -88,7 +88,7 @@ def install_caching(
             )
         else:
             endpoint = InvalidationEndpoint(store, key)
-            caching.routes.append(Route(invalidation.path, endpoint, methods=["POST"]))
+            caching.routes.append(Route(invalidation.path, endpoint.handle, methods=["POST"]))
     if invalidation.events:
         events = EventInvalidation(store)
         caching.events = events
