@@ -65,8 +65,8 @@ class CachePolicy:
                     max_age = int(argument.strip().strip('"'))
                 except ValueError:
                     no_store = True
-        if max_age is None:
-            no_store = True
+        if max_age is None or no_store:
+            return cls(0, private, True)
         return cls(max_age, private, no_store)
 
 

@@ -91,6 +91,9 @@ def clean_subgraph_sdl(sdl: str) -> str:
             if definition is None:
                 continue
         kept.append(definition)
+    # the schema extension first, as printSubgraphSchema prints it (Strawberry prints the
+    # directive definitions before it)
+    kept.sort(key=lambda node: not isinstance(node, SchemaDefinitionNode | SchemaExtensionNode))
     return print_ast(DocumentNode(definitions=tuple(kept))) + "\n"
 
 
