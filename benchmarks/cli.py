@@ -7,6 +7,7 @@ bench memory       router RSS over 10,000 mixed requests
 bench rejection    cheap { __typename } p99 while the worst accepted documents arrive; refusals
 bench telemetry    router CPU/request: telemetry off, metrics, traced (100%, sampled 10%)
 bench composition  / bench bff   the standalone modules others maintain, when present
+bench cache        response cache off/cold/warm, plan warm-up after a restart (issue #17)
 bench all          everything above in turn (what ``make bench`` runs)
 """
 
@@ -30,6 +31,7 @@ _EXTERNAL = {
     "composition": "benchmarks.composition_bench",
     "bff": "benchmarks.bff_bench",
     "saga": "benchmarks.saga_bench",
+    "cache": "benchmarks.cache_bench",  # issue #17: response cache off/cold/warm, plan warm-up
 }
 
 
