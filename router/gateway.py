@@ -407,8 +407,9 @@ class Gateway:
             )
             with telemetry.stage("router.shape"):
                 response = self._shape(root, authorized, executed, plan, request)
-            kind = operation.node.operation.value  # issue #17: Cache-Control, Cache-Tag
-            apply_cache_headers(response, executed.result, kind, self._cache_tags_header)
+            if self._fetch_cache is not None:  # issue #17: Cache-Control, Cache-Tag
+                kind = operation.node.operation.value
+                apply_cache_headers(response, executed.result, kind, self._cache_tags_header)
             return response
         except OperationError as refused:
             return refused.to_response()

@@ -1,5 +1,6 @@
 """The client response's ``Cache-Control`` and ``Cache-Tag`` headers (issue #17).
 
+Set when the response cache is on (as Apollo Router's response cache sets them).
 ``Cache-Control``: the merge of every subgraph answer's (Hive Gateway and Apollo Router: lowest
 ``max-age``, ``private`` over ``public``, ``no-store`` wins), set only on a query answered
 without errors (never a mutation, never a partial answer). ``Cache-Tag``: Apollo Router 2.17's
@@ -24,6 +25,8 @@ def apply_cache_headers(
 ) -> None:
     policy = result.cache_policy
     if operation_type != "query" or response.errors or policy is None:
+        return
+    if not result.cache_declared:  # no subgraph said anything: neither do we
         return
     response.headers["cache-control"] = policy.header()
     if tags_header and result.cache_tags and policy.cacheable:

@@ -8,7 +8,8 @@ answered ``{"count": <entries dropped>}``. Authenticated by a shared key in ``Au
 without its key, so an entity or type invalidation also drops the subgraph's root answers
 (its ``type-{subgraph}-Query`` tag). Events (servicekit.events, at least once; invalidation
 is idempotent, so no inbox): ``PriceChanged`` drops the product in products, ``StockChanged``
-in inventory, ``OrderStatusChanged`` the order in orders and its products in inventory (what the
+in inventory, ``OrderStatusChanged`` the order and its buyer's order list in orders and its products in
+inventory (what the
 BFFs' own event invalidation does, bff/events.py).
 """
 
@@ -104,6 +105,8 @@ def event_requests(data: Any) -> list[dict[str, Any]]:
         order = {"kind": "entity", "subgraph": "orders", "type": "Order"}
         return [
             {**order, "key": {"id": str(event.order_id)}},
+            # the buyer's order list (User.orders in orders) gained or changed an order
+            {**order, "type": "User", "key": {"id": str(event.buyer_id)}},
             *({**product, "subgraph": "inventory", "key": {"upc": upc}} for upc in event.upcs),
         ]
     return []

@@ -65,7 +65,11 @@ class ExecutionResult:
     cache_tags: set[str] = field(default_factory=set)
     """Entity tags of the cached subgraphs' answers (the ``Cache-Tag`` header)."""
 
+    cache_declared: bool = False
+    """Some subgraph answer carried a ``Cache-Control`` (one without counts as no-store)."""
+
     def note_cache_control(self, value: str | None) -> None:
+        self.cache_declared = self.cache_declared or value is not None
         policy = CachePolicy.parse(value)
         self.cache_policy = (
             policy if self.cache_policy is None else self.cache_policy.restrict(policy)
