@@ -247,12 +247,18 @@ class CacheControlHeaders:
         await self.app(scope, receive_recorded, send_with_header)
 
     def _header(self, request: bytes, response: bytes) -> str:
+        if b'"errors"' in response:  # cheap: only an answer that may hold errors is parsed
+            try:
+                answer = orjson.loads(response)
+            except orjson.JSONDecodeError:
+                return "no-store"
+            if not isinstance(answer, dict) or answer.get("errors"):
+                return "no-store"
         try:
             params = orjson.loads(request)
-            answer = orjson.loads(response)
         except orjson.JSONDecodeError:
             return "no-store"
-        if not isinstance(params, dict) or not isinstance(answer, dict) or answer.get("errors"):
+        if not isinstance(params, dict):
             return "no-store"
         query, name = params.get("query"), params.get("operationName")
         if not isinstance(query, str) or not (name is None or isinstance(name, str)):
