@@ -129,6 +129,7 @@ def _first_requests(
     router: RunningRouter, mix: list[dict[str, Any]], count: int
 ) -> dict[str, float]:
     latencies: list[float] = []
+    cpu = _cpu(router)
     with httpx.Client(timeout=60) as client:
         for index in range(count):
             start = time.perf_counter()
@@ -136,7 +137,7 @@ def _first_requests(
             latencies.append(time.perf_counter() - start)
             if answer.status_code != 200:
                 raise RuntimeError(f"warm-up request failed: {answer.text[:300]}")
-    return _summary(latencies)
+    return _summary(latencies) | {"cpu_ms_total": 1000 * (_cpu(router) - cpu)}
 
 
 def _mix(upcs: list[str]) -> list[dict[str, Any]]:
@@ -160,7 +161,7 @@ def _mix(upcs: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def run(requests: int, first: int) -> dict[str, Any]:
+def run(requests: int, first: int, *, parts: str = "all", attempts: int = 2) -> dict[str, Any]:
     results: dict[str, Any] = {"requests": requests, "load_average_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
         workdir = Path(folder)
@@ -177,7 +178,7 @@ def run(requests: int, first: int) -> dict[str, Any]:
             },
         }
         table: dict[str, dict[str, dict[str, float]]] = {}
-        for label, payload in workloads.items():
+        for label, payload in workloads.items() if parts in ("all", "cache") else ():
             row = table.setdefault(label, {})
             with _router(stack, workdir, cache=False) as router:
                 row["off"] = _measure(router, payload, requests, cold=False)
@@ -187,8 +188,8 @@ def run(requests: int, first: int) -> dict[str, Any]:
         results["cache"] = table
         mix = _mix(upcs)
         warmup: dict[str, Any] = {}
-        for _attempt in range(2):  # alternate, twice: the machine's load drifts
-            for enabled in (False, True):
+        for _attempt in range(attempts if parts in ("all", "warmup") else 0):
+            for enabled in (False, True):  # alternating: the machine's load drifts
                 with _router(stack, workdir, cache=False, warmup=enabled) as router:
                     measured = _first_requests(router, mix, first)
                 warmup.setdefault("with" if enabled else "without", []).append(measured)
@@ -210,7 +211,10 @@ def render(results: dict[str, Any]) -> str:
             )
     lines.append("first requests after a restart (p99 ms, per attempt):")
     for variant, attempts in results["warmup"].items():
-        shown = ", ".join(f"p50 {a['p50_ms']:.1f} / p99 {a['p99_ms']:.1f}" for a in attempts)
+        shown = ", ".join(
+            f"p50 {a['p50_ms']:.1f} / p99 {a['p99_ms']:.1f} / router CPU {a['cpu_ms_total']:.0f} ms"
+            for a in attempts
+        )
         lines.append(f"  {variant} warm-up: {shown}")
     return "\n".join(lines)
 
@@ -219,8 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench cache", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per variant")
     parser.add_argument("--first", type=int, default=100, help="requests after each restart")
+    parser.add_argument("--attempts", type=int, default=2, help="restarts per warm-up variant")
+    parser.add_argument("--only", choices=("all", "cache", "warmup"), default="all")
     args = parser.parse_args(argv)
-    results = run(args.requests, args.first)
+    results = run(args.requests, args.first, parts=args.only, attempts=args.attempts)
     path = write_results("cache", results)
     print(render(results))
     print(f"results: {path}")
