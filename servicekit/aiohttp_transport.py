@@ -72,10 +72,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
+        response_headers: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes]:
         """POST without building httpx's request and response objects (the router's hot path);
-        the same failures as :meth:`handle_async_request`; aiohttp decompresses the answer."""
-        status, _, content = await self._exchange(
+        the same failures as :meth:`handle_async_request`; aiohttp decompresses the answer.
+        ``response_headers``, when given, receives every response header field (repeated
+        names such as ``Set-Cookie`` kept; the router's response header rules read them)."""
+        status, raw_headers, content = await self._exchange(
             "POST",
             url,
             headers,
@@ -84,6 +87,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             read_timeout=read_timeout,
             decompress=True,
         )
+        if response_headers is not None:
+            response_headers.extend(
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers
+            )
         return status, content
 
     async def _exchange(

@@ -22,6 +22,7 @@ import orjson
 
 from router import telemetry
 from router.config import RouterConfig
+from router.headers import apply_request_rules, current_sink
 from router.request import graphql_error
 from router.resilience import (
     CircuitOpenError,
@@ -68,7 +69,9 @@ class _ServerError(Exception):
 
 
 def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]) -> dict[str, str]:
-    """Headers for a request to subgraph ``name`` (propagated, renamed, inserted)."""
+    """Headers for a request to subgraph ``name``: the legacy per-subgraph list
+    (``all_subgraphs.headers``), then the ``headers:`` section's rules (issue #18,
+    :mod:`router.headers`: ``all`` first, then the subgraph's)."""
     headers = dict(_BASE_HEADERS)
     for rule in config.subgraph_headers(name):
         if rule.propagate:
@@ -77,6 +80,9 @@ def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]
                 headers[(rule.rename or rule.propagate).lower()] = value
         elif rule.insert and rule.value is not None:
             headers[rule.insert.lower()] = rule.value
+    rules = config.headers.request_rules(name)  # issue #18: Apollo Router's header rules
+    if rules:
+        apply_request_rules(rules, inbound, headers)
     return headers
 
 
@@ -93,7 +99,10 @@ class SubgraphTransport(Protocol):
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
-    ) -> tuple[int, bytes]: ...
+        response_headers: list[tuple[str, str]] | None = None,
+    ) -> tuple[int, bytes]:
+        """``response_headers``, when given, receives every response header field."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -112,9 +121,12 @@ class HttpxPost:
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
+        response_headers: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes]:
         timeout = httpx.Timeout(None, connect=connect_timeout, read=read_timeout)
         response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
+        if response_headers is not None:
+            response_headers.extend(response.headers.multi_items())
         return response.status_code, response.content
 
     async def aclose(self) -> None:
@@ -142,7 +154,9 @@ class SubgraphClients:
         self.balancer = balancer or LoadBalancer()
         """Replicas per subgraph (issue #19); without pools every URL is used as given."""
         self._transports: dict[str, SubgraphTransport] = {}
-        self._flight: SingleFlight[Hashable, tuple[int, bytes]] = SingleFlight()
+        self._flight: SingleFlight[Hashable, tuple[int, bytes, tuple[tuple[str, str], ...]]] = (
+            SingleFlight()
+        )
 
     def _transport_for(self, name: str) -> SubgraphTransport:
         found = self._transports.get(name)
@@ -175,16 +189,22 @@ class SubgraphClients:
     async def _send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
+        sink = current_sink()  # issue #18: response header rules (router.headers)
+        received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
         try:
             if mutation or not self._config.all_subgraphs.deduplicate_queries:
-                status, content = await self._call(name, url, body, headers, mutation=mutation)
+                status, content = await self._call(
+                    name, url, body, headers, mutation=mutation, received=received
+                )
             else:
                 # the bytes themselves, not a digest: hashing bytes is cached on the object and
                 # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
-                key = (name, url, tuple(sorted(headers.items())), body)
-                status, content = await self._flight.do(
-                    key, lambda: self._call(name, url, body, headers, mutation=False)
+                key = (name, url, tuple(sorted(headers.items())), body, received is not None)
+                status, content, shared = await self._flight.do(
+                    key, lambda: self._shared_call(name, url, body, headers, received is not None)
                 )
+                if received is not None:
+                    received.extend(shared)
         except _ServerError as error:
             status, content = error.status, error.content
         except TransientStatusError as error:
@@ -201,18 +221,39 @@ class SubgraphClients:
             return _http_failure(
                 name, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             )
+        if sink is not None and received:
+            sink.record(name, received)
         return _read_answer(name, status, content)
 
+    async def _shared_call(
+        self, name: str, url: str, body: bytes, headers: dict[str, str], capture: bool
+    ) -> tuple[int, bytes, tuple[tuple[str, str], ...]]:
+        """One deduplicated query; its response headers travel to every caller sharing it."""
+        received: list[tuple[str, str]] | None = [] if capture else None
+        status, content = await self._call(
+            name, url, body, headers, mutation=False, received=received
+        )
+        return status, content, tuple(received or ())
+
     async def _call(
-        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
+        self,
+        name: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        mutation: bool,
+        received: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
         if self._guards is None:
-            return await self._post(name, url, body, headers)
+            return await self._post(name, url, body, headers, received)
 
         async def attempt() -> tuple[int, bytes]:
-            status, content = await self._post(name, url, body, headers)
+            if received is not None:
+                received.clear()  # a retry's answer replaces the failed attempt's
+            status, content = await self._post(name, url, body, headers, received)
             if status in RETRYABLE_STATUSES:
                 raise TransientStatusError(status)
             if status >= 500:
@@ -223,7 +264,12 @@ class SubgraphClients:
         return await self._guards[name].call(attempt, operation_type=kind)
 
     async def _post(
-        self, name: str, url: str, body: bytes, headers: dict[str, str]
+        self,
+        name: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        received: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes]:
         timeout = self._config.subgraph_timeout(name)
         telemetry.record_attempt()
@@ -232,8 +278,21 @@ class SubgraphClients:
 
         async def post(target: str) -> tuple[int, bytes]:  # to the replica the balancer chose
             async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
+                if received is None:
+                    return await transport.post(
+                        target,
+                        body,
+                        headers,
+                        connect_timeout=min(timeout, 5.0),
+                        read_timeout=timeout,
+                    )
                 return await transport.post(
-                    target, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout
+                    target,
+                    body,
+                    headers,
+                    connect_timeout=min(timeout, 5.0),
+                    read_timeout=timeout,
+                    response_headers=received,
                 )
 
         return await self.balancer.call(name, url, post)
