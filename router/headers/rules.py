@@ -75,7 +75,13 @@ class CompiledRule:
     rename: str | None = None
     default: str | None = None
     value: str | None = None
-    algorithm: str = "last"
+    algorithm: str | None = None
+
+    def merge(self, name: str) -> str:
+        """How values of ``name`` from several subgraphs merge (``Set-Cookie``: all kept)."""
+        if self.algorithm is not None:
+            return self.algorithm
+        return "append" if name == "set-cookie" else "last"
 
     def matches(self, name: str) -> bool:
         if self.named is not None:
@@ -160,10 +166,10 @@ def select_response_headers(
                 values = [value for name, value in fields if name == rule.named]
                 if not values and rule.default is not None:
                     values = [rule.default]
-                out.extend(Selected(target, value, rule.algorithm) for value in values)
+                out.extend(Selected(target, value, rule.merge(target)) for value in values)
             else:
                 out.extend(
-                    Selected(name, value, rule.algorithm)
+                    Selected(name, value, rule.merge(name))
                     for name, value in fields
                     if name not in RESERVED_RESPONSE and rule.matches(name)
                 )

@@ -74,8 +74,9 @@ class PropagateSpec(_NamedOrMatching):
     """Only with ``named`` (Apollo's rule)."""
     default: str | None = None
     """Only with ``named``: the value sent when the source has none."""
-    algorithm: Literal["first", "last", "append"] = "last"
-    """Response rules only: how several subgraphs' values merge (Hive Router's option)."""
+    algorithm: Literal["first", "last", "append"] | None = None
+    """Response rules only: how several subgraphs' values merge (Hive Router's option);
+    ``None``: ``append`` for ``Set-Cookie`` (every cookie reaches the client), else ``last``."""
 
     @model_validator(mode="after")
     def _named_only_options(self) -> PropagateSpec:
