@@ -33,7 +33,7 @@ _SUBREQUEST_MESSAGES = {
     "SUBREQUEST_MALFORMED_RESPONSE": "service '{service}' response was malformed",
 }
 _DEBUG_EXTENSIONS = ("exception", "stacktrace", "traceback")
-_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>)]+")
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>)]*[^\s'\"<>).,:;]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.headers.conftest import EdgeSubgraphs
+from tests.headers.edge import EdgeSubgraphs
 from tests.http.router_process import RunningRouter, running_router
 
 pytestmark = pytest.mark.e2e
