@@ -129,3 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ManifestError, OSError, ValidationError) as error:
         print(f"router pq: {error}", file=sys.stderr)
         return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
