@@ -14,6 +14,7 @@ production, "Did you mean ...?" hints are stripped from every error message
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
@@ -178,10 +179,7 @@ class GraphQLEndpoint:
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
-            if self.options.trusted is not None:  # issue #18: per-client trusted documents
-                query = await resolve_trusted(self.options.trusted, params, headers, self.apq)
-            else:
-                query = await resolve_query(params.query, params.extensions, self.apq)
+            query = await self.resolve_document(params, headers)
         except HttpError as error:
             return error_response(error, media_type)
         graphql_request = GraphQLRequest(
@@ -217,6 +215,14 @@ class GraphQLEndpoint:
             )
             return _with_subgraph_headers(streamed, sink)
         return _with_subgraph_headers(graphql_response(response, media_type, extra), sink)
+
+    async def resolve_document(self, params: RequestParams, headers: Mapping[str, str]) -> str:
+        """The document text to run, for every transport (plain, SSE, multipart, WebSocket):
+        the client's trusted documents when configured (issue #18: a safelist holds whatever
+        the transport), else APQ; raises :class:`HttpError` refusals."""
+        if self.options.trusted is not None:
+            return await resolve_trusted(self.options.trusted, params, headers, self.apq)
+        return await resolve_query(params.query, params.extensions, self.apq)
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:
         if not self.options.graphiql or not prefers_html(accept):

@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from tests.conftest import REDIS_URL
 from tests.headers.edge import EdgeSubgraphs, start_edge_subgraphs
@@ -270,3 +272,44 @@ def test_log_unknown_runs_and_logs_the_unlisted_operation(router: RunningRouter)
             "operation_body": unlisted,
         }
     ]
+
+
+# --- every transport: a safelist holds over SSE and WebSocket too --------------------------
+
+
+def test_safelist_holds_over_sse(router: RunningRouter) -> None:
+    headers = {"apollographql-client-name": "mobile", "accept": "text/event-stream"}
+    refused = httpx.post(router.graphql_url, json={"query": "{ a b }"}, headers=headers, timeout=30)
+    assert (refused.status_code, refused.json()) == (403, NOT_IN_LIST_TEXT)
+    listed = httpx.post(
+        router.graphql_url, json={"documentId": "b:v1"}, headers=headers, timeout=30
+    )
+    assert listed.status_code == 200
+    assert 'event: next\ndata: {"data":{"b":' in listed.text
+    assert "event: complete" in listed.text
+
+
+async def test_safelist_holds_over_websocket(router: RunningRouter) -> None:
+    url = router.graphql_url.replace("http://", "ws://", 1)
+    async with connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"apollographql-client-name": "mobile"},
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": "{ a b }"}}))
+        assert json.loads(await ws.recv()) == {
+            "id": "1",
+            "type": "error",
+            "payload": NOT_IN_LIST_TEXT["errors"],
+        }
+        await ws.send(
+            json.dumps({"id": "2", "type": "subscribe", "payload": {"documentId": "b:v1"}})
+        )
+        assert json.loads(await ws.recv()) == {
+            "id": "2",
+            "type": "next",
+            "payload": {"data": {"b": B_ECHO}},
+        }
+        assert json.loads(await ws.recv()) == {"id": "2", "type": "complete"}
