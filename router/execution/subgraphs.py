@@ -154,9 +154,7 @@ class SubgraphClients:
         self.balancer = balancer or LoadBalancer()
         """Replicas per subgraph (issue #19); without pools every URL is used as given."""
         self._transports: dict[str, SubgraphTransport] = {}
-        self._flight: SingleFlight[Hashable, tuple[int, bytes, tuple[tuple[str, str], ...]]] = (
-            SingleFlight()
-        )
+        self._flight: SingleFlight[Hashable, tuple[int, bytes]] = SingleFlight()
 
     def _transport_for(self, name: str) -> SubgraphTransport:
         found = self._transports.get(name)
@@ -192,19 +190,23 @@ class SubgraphClients:
         sink = current_sink()  # issue #18: response header rules (router.headers)
         received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
         try:
-            if mutation or not self._config.all_subgraphs.deduplicate_queries:
+            # A subgraph whose response headers go to the client is never deduplicated: its
+            # answer's headers (a Set-Cookie above all) belong to one client request.
+            if (
+                mutation
+                or received is not None
+                or not self._config.all_subgraphs.deduplicate_queries
+            ):
                 status, content = await self._call(
                     name, url, body, headers, mutation=mutation, received=received
                 )
             else:
                 # the bytes themselves, not a digest: hashing bytes is cached on the object and
                 # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
-                key = (name, url, tuple(sorted(headers.items())), body, received is not None)
-                status, content, shared = await self._flight.do(
-                    key, lambda: self._shared_call(name, url, body, headers, received is not None)
+                key = (name, url, tuple(sorted(headers.items())), body)
+                status, content = await self._flight.do(
+                    key, lambda: self._call(name, url, body, headers, mutation=False)
                 )
-                if received is not None:
-                    received.extend(shared)
         except _ServerError as error:
             status, content = error.status, error.content
         except TransientStatusError as error:
@@ -224,16 +226,6 @@ class SubgraphClients:
         if sink is not None and received:
             sink.record(name, received)
         return _read_answer(name, status, content)
-
-    async def _shared_call(
-        self, name: str, url: str, body: bytes, headers: dict[str, str], capture: bool
-    ) -> tuple[int, bytes, tuple[tuple[str, str], ...]]:
-        """One deduplicated query; its response headers travel to every caller sharing it."""
-        received: list[tuple[str, str]] | None = [] if capture else None
-        status, content = await self._call(
-            name, url, body, headers, mutation=False, received=received
-        )
-        return status, content, tuple(received or ())
 
     async def _call(
         self,
