@@ -1,5 +1,7 @@
 """``router``: serve the federation router over HTTP.
 
+``router pq list|show|diff ...``: persisted query manifests (:mod:`router.trusted.cli`).
+
 ``router --supergraph FILE|URL|--registry URL [--config FILE.yaml (default $ROUTER_CONFIG)] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
 [--subgraph-url NAME=URL ...]``
 
@@ -206,7 +208,12 @@ def build_app(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["pq"]:  # issue #18: ``router pq list|show|diff``
+        from router.trusted.cli import main as pq_main
+
+        sys.exit(pq_main(arguments[1:]))
+    args = parse_args(arguments)
     telemetry = init_telemetry("router", args.log_level)
     try:
         config = effective_config(args)

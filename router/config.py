@@ -17,9 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from router.cache_settings import ResponseCacheSettings
+from router.headers.settings import HeadersSettings
 from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
 from router.resilience.settings import ResilienceSettings, TrafficShapingSettings
 from router.security.settings import SecuritySettings
+from router.trusted.settings import PersistedQueriesSettings
 from servicekit.client_address import ClientAddressSettings
 from servicekit.cors import CorsSettings
 
@@ -28,6 +30,7 @@ __all__ = [
     "HeaderRule",
     "HttpConfig",
     "IdentityForwardingConfig",
+    "IncludeSubgraphErrors",
     "RouterConfig",
     "SecurityConfig",
     "SubgraphConfig",
@@ -161,6 +164,20 @@ class SubscriptionSettings(BaseModel):
     (Apollo Router sends a multipart heartbeat every 5 s)."""
 
 
+class IncludeSubgraphErrors(BaseModel):
+    """Apollo Router's ``include_subgraph_errors`` (``all`` and per-subgraph switches): true
+    keeps what a subgraph's errors say, false replaces each message with
+    ``Subgraph errors redacted`` (code, service and path stay)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    all: bool = False
+    subgraphs: dict[str, bool] = Field(default_factory=dict)
+
+    def includes(self, subgraph: str) -> bool:
+        return self.subgraphs.get(subgraph, self.all)
+
+
 class RouterConfig(BaseModel):
     """The whole router configuration."""
 
@@ -180,6 +197,12 @@ class RouterConfig(BaseModel):
     subscriptions: SubscriptionSettings = Field(default_factory=SubscriptionSettings)
     response_cache: ResponseCacheSettings = Field(default_factory=ResponseCacheSettings)
     """Issue #17: the response and entity cache in Redis, its invalidation, plan warm-up."""
+    # issue #18 (edge-trust): header rules both ways, trusted documents per client, redaction
+    headers: HeadersSettings = Field(default_factory=HeadersSettings)
+    persisted_queries: PersistedQueriesSettings = Field(default_factory=PersistedQueriesSettings)
+    include_subgraph_errors: IncludeSubgraphErrors | None = None
+    """``None``: the mode decides (development keeps subgraph error detail, production redacts
+    it: :mod:`router.http.redaction`)."""
     override_labels: list[str] = Field(default_factory=list)
     """Progressive ``@override(label:)`` labels active for every request (any label;
     ``percent(N)`` labels not listed stay active for N % of requests)."""

@@ -72,10 +72,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
+        response_headers: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes, str | None]:
         """POST without building httpx's request and response objects (the router's hot path);
         the same failures as :meth:`handle_async_request`; aiohttp decompresses the answer.
-        Returns the status, the body and the answer's ``Cache-Control`` (issue #17)."""
+        Returns the status, the body and the answer's ``Cache-Control`` (issue #17);
+        ``response_headers``, when given, receives every response header field (repeated
+        names such as ``Set-Cookie`` kept; the router's response header rules read them)."""
         status, raw_headers, content = await self._exchange(
             "POST",
             url,
@@ -85,6 +88,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             read_timeout=read_timeout,
             decompress=True,
         )
+        if response_headers is not None:
+            response_headers.extend(
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers
+            )
         return status, content, _cache_control(raw_headers)
 
     async def _exchange(

@@ -4,7 +4,8 @@ arrive while one is executing share its execution, as Hive Gateway's
 
 Identical means: same supergraph, query text, operation name, variables, plan flag, caller
 (principal subject and scopes) and the values of every inbound header that reaches a subgraph
-(plus ``authorization``), so callers with different identities never see each other's answers.
+(plus ``authorization``; every header when a ``headers:`` pattern rule propagates some), so
+callers with different identities never see each other's answers.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from typing import Any
 import orjson
 
 from router.config import RouterConfig
+from router.headers.settings import PropagateRule
 from router.request import GraphQLRequest, GraphQLResponse
 
-__all__ = ["InboundDeduplicator", "identity_headers"]
+__all__ = ["EVERY_HEADER", "InboundDeduplicator", "identity_headers"]
+
+EVERY_HEADER = "*"
+"""In :func:`identity_headers`: a ``propagate.matching`` rule exists, so every inbound header
+is part of the sharing key (which of them a pattern forwards is not known by name)."""
 
 
 def identity_headers(config: RouterConfig, names: Iterable[str]) -> tuple[str, ...]:
@@ -28,6 +34,10 @@ def identity_headers(config: RouterConfig, names: Iterable[str]) -> tuple[str, .
         for rule in config.subgraph_headers(name):
             if rule.propagate:
                 found.add(rule.propagate.lower())
+        for apollo_rule in config.headers.request_rules(name):  # issue #18: ``headers:``
+            if isinstance(apollo_rule, PropagateRule):
+                spec = apollo_rule.propagate
+                found.add(spec.named.lower() if spec.named else EVERY_HEADER)
     return tuple(sorted(found))
 
 
@@ -46,7 +56,10 @@ class InboundDeduplicator:
             variables = orjson.dumps(request.variables or {}, option=orjson.OPT_SORT_KEYS)
         except TypeError:
             return None
-        headers = tuple(request.headers.get(name) for name in header_names)
+        if EVERY_HEADER in header_names:  # a pattern rule may propagate any of them
+            headers: tuple[Any, ...] = tuple(sorted(request.headers.items()))
+        else:
+            headers = tuple(request.headers.get(name) for name in header_names)
         caller = (request.principal.subject, tuple(sorted(request.principal.scopes)))
         return (
             scope,

@@ -22,6 +22,7 @@ import orjson
 
 from router import telemetry
 from router.config import RouterConfig
+from router.headers import apply_request_rules, current_sink
 from router.request import graphql_error
 from router.resilience import (
     CircuitOpenError,
@@ -70,7 +71,9 @@ class _ServerError(Exception):
 
 
 def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]) -> dict[str, str]:
-    """Headers for a request to subgraph ``name`` (propagated, renamed, inserted)."""
+    """Headers for a request to subgraph ``name``: the legacy per-subgraph list
+    (``all_subgraphs.headers``), then the ``headers:`` section's rules (issue #18,
+    :mod:`router.headers`: ``all`` first, then the subgraph's)."""
     headers = dict(_BASE_HEADERS)
     for rule in config.subgraph_headers(name):
         if rule.propagate:
@@ -79,6 +82,9 @@ def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]
                 headers[(rule.rename or rule.propagate).lower()] = value
         elif rule.insert and rule.value is not None:
             headers[rule.insert.lower()] = rule.value
+    rules = config.headers.request_rules(name)  # issue #18: Apollo Router's header rules
+    if rules:
+        apply_request_rules(rules, inbound, headers)
     return headers
 
 
@@ -95,7 +101,11 @@ class SubgraphTransport(Protocol):
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
-    ) -> tuple[int, bytes, str | None]: ...
+        response_headers: list[tuple[str, str]] | None = None,
+    ) -> tuple[int, bytes, str | None]:
+        """``response_headers``, when given, receives every response header field; returns the
+        status, the body and the answer's ``Cache-Control``."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -114,9 +124,12 @@ class HttpxPost:
         *,
         connect_timeout: float | None,
         read_timeout: float | None,
+        response_headers: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes, str | None]:
         timeout = httpx.Timeout(None, connect=connect_timeout, read=read_timeout)
         response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
+        if response_headers is not None:
+            response_headers.extend(response.headers.multi_items())
         return response.status_code, response.content, response.headers.get("cache-control")
 
     async def aclose(self) -> None:
@@ -178,10 +191,18 @@ class SubgraphClients:
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
         cache_control: str | None = None
+        sink = current_sink()  # issue #18: response header rules (router.headers)
+        received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
         try:
-            if mutation or not self._config.all_subgraphs.deduplicate_queries:
+            # A subgraph whose response headers go to the client is never deduplicated: its
+            # answer's headers (a Set-Cookie above all) belong to one client request.
+            if (
+                mutation
+                or received is not None
+                or not self._config.all_subgraphs.deduplicate_queries
+            ):
                 status, content, cache_control = await self._call(
-                    name, url, body, headers, mutation=mutation
+                    name, url, body, headers, mutation=mutation, received=received
                 )
             else:
                 # the bytes themselves, not a digest: hashing bytes is cached on the object and
@@ -206,20 +227,31 @@ class SubgraphClients:
             return _http_failure(
                 name, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             )
+        if sink is not None and received:
+            sink.record(name, received)
         answer = _read_answer(name, status, content)
         answer.cache_control = cache_control
         return answer
 
     async def _call(
-        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
+        self,
+        name: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        mutation: bool,
+        received: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes, str | None]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
         if self._guards is None:
-            return await self._post(name, url, body, headers)
+            return await self._post(name, url, body, headers, received)
 
         async def attempt() -> tuple[int, bytes, str | None]:
-            answer = await self._post(name, url, body, headers)
+            if received is not None:
+                received.clear()  # a retry's answer replaces the failed attempt's
+            answer = await self._post(name, url, body, headers, received)
             status, content, _ = answer
             if status in RETRYABLE_STATUSES:
                 raise TransientStatusError(status)
@@ -231,7 +263,12 @@ class SubgraphClients:
         return await self._guards[name].call(attempt, operation_type=kind)
 
     async def _post(
-        self, name: str, url: str, body: bytes, headers: dict[str, str]
+        self,
+        name: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        received: list[tuple[str, str]] | None = None,
     ) -> tuple[int, bytes, str | None]:
         timeout = self._config.subgraph_timeout(name)
         telemetry.record_attempt()
@@ -242,8 +279,21 @@ class SubgraphClients:
             target: str,
         ) -> tuple[int, bytes, str | None]:  # to the replica the balancer chose
             async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
+                if received is None:
+                    return await transport.post(
+                        target,
+                        body,
+                        headers,
+                        connect_timeout=min(timeout, 5.0),
+                        read_timeout=timeout,
+                    )
                 return await transport.post(
-                    target, body, headers, connect_timeout=min(timeout, 5.0), read_timeout=timeout
+                    target,
+                    body,
+                    headers,
+                    connect_timeout=min(timeout, 5.0),
+                    read_timeout=timeout,
+                    response_headers=received,
                 )
 
         return await self.balancer.call(name, url, post)

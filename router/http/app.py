@@ -16,14 +16,17 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from router.config import RouterConfig
+from router.headers import cors_with_header_rules
 from router.http.apq import ApqStore
 from router.http.endpoint import EndpointOptions, GraphQLEndpoint
 from router.http.errors import CatchAllMiddleware
 from router.http.executor import Executor
 from router.http.graphiql import asset_route
+from router.http.redaction import redaction_for
 from router.http.streaming import StreamingDispatch
 from router.security.gate import RequestGate
 from router.subscriptions.service import SubscriptionService
+from router.trusted import TrustedDocuments
 from servicekit.cors import cors_middleware
 from servicekit.health import ReadinessCheck, health_routes
 
@@ -46,6 +49,14 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
         mask_suggestions=not development,
         timeout_seconds=config.traffic_shaping.router.timeout_seconds,
         client_address=config.client_address,
+        # issue #18: manifests are read here, once (a bad one stops the start: router exits 2)
+        trusted=(
+            TrustedDocuments.load(config.persisted_queries)
+            if config.persisted_queries.enabled
+            else None
+        ),
+        headers=config.headers,
+        redaction=redaction_for(config),
     )
 
 
@@ -91,5 +102,6 @@ def create_app(
 
     # CORS outermost: preflights are answered before anything else runs (so before CSRF
     # prevention), and even a 500 from the catch-all carries the headers a browser needs.
-    middleware = [cors_middleware(config.cors), Middleware(CatchAllMiddleware)]
+    cors = cors_with_header_rules(config.cors, config.headers)  # issue #18: one section
+    middleware = [cors_middleware(cors), Middleware(CatchAllMiddleware)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

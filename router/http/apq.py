@@ -34,7 +34,7 @@ from router.http.errors import HttpError
 from router.http.params import INVALID_REQUEST
 from servicekit.logging import get_logger
 
-__all__ = ["NO_CACHE", "ApqStore", "resolve_query"]
+__all__ = ["NO_CACHE", "ApqStore", "persisted_query_hash", "resolve_query"]
 
 NO_CACHE = "private, no-cache, must-revalidate"
 _SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -96,7 +96,9 @@ class ApqStore:
             self._degrade("registration", error)
 
 
-def _persisted_query_hash(extensions: Mapping[str, Any] | None) -> str | None:
+def persisted_query_hash(extensions: Mapping[str, Any] | None) -> str | None:
+    """``extensions.persistedQuery.sha256Hash`` lower-cased, ``None`` when absent; 400 when
+    malformed (version not 1, not 64 hex digits)."""
     if not extensions or "persistedQuery" not in extensions:
         return None
     persisted = extensions["persistedQuery"]
@@ -120,7 +122,7 @@ async def resolve_query(
     """The document text to run; ``store=None`` means APQ is disabled."""
     if extensions and "persistedQuery" in extensions and store is None:
         raise HttpError(200, "PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED")
-    sha256_hash = _persisted_query_hash(extensions)
+    sha256_hash = persisted_query_hash(extensions)
     if sha256_hash is None or store is None:
         if query is None:  # params parsing guarantees a query unless persistedQuery is present
             raise HttpError(400, "Invalid GraphQL request: 'query' is missing", INVALID_REQUEST)

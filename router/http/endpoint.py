@@ -14,11 +14,13 @@ production, "Did you mean ...?" hints are stripped from every error message
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.headers import HeadersSettings, ResponseHeaderSink, collecting
 from router.http.admission import admit, needs_operation_name
 from router.http.apq import ApqStore, resolve_query
 from router.http.client_ip import ClientIpResolver
@@ -33,10 +35,13 @@ from router.http.params import (
     params_from_query_string,
     read_limited,
 )
+from router.http.redaction import Redaction, redact_errors
 from router.http.render import error_response, graphql_response
+from router.http.trusted import resolve_trusted
 from router.request import GraphQLRequest, GraphQLResponse
 from router.resilience.deadline import request_deadline
 from router.security.gate import Admission, RequestGate
+from router.trusted import TrustedDocuments
 from servicekit.auth.principal import ANONYMOUS
 from servicekit.client_address import ClientAddressSettings
 from servicekit.suggestions import mask_suggestions
@@ -62,11 +67,24 @@ class EndpointOptions:
     timeout_seconds: float | None = None
     """The deadline of one whole request; None: unbounded."""
     client_address: ClientAddressSettings = field(default_factory=ClientAddressSettings)
+    # issue #18 (edge-trust): trusted documents, response header rules, error redaction
+    trusted: TrustedDocuments | None = None
+    headers: HeadersSettings = field(default_factory=HeadersSettings)
+    redaction: Redaction | None = None
 
 
 def wants_query_plan(request: Request) -> bool:
     """Apollo Router's header (``Apollo-Expose-Query-Plan: true``), or its older experimental one."""
     return any(request.headers.get(name, "").lower() in _TRUTHY for name in PLAN_HEADERS)
+
+
+def _with_subgraph_headers(response: Response, sink: ResponseHeaderSink | None) -> Response:
+    """Append what the response header rules took from subgraph answers (each ``Set-Cookie``
+    its own field line: ``MutableHeaders.append`` never joins)."""
+    if sink is not None:
+        for name, value in sink.fields():
+            response.headers.append(name, value)
+    return response
 
 
 def _inbound_headers(request: Request) -> dict[str, str]:
@@ -161,7 +179,7 @@ class GraphQLEndpoint:
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
-            query = await resolve_query(params.query, params.extensions, self.apq)
+            query = await self.resolve_document(params, headers)
         except HttpError as error:
             return error_response(error, media_type)
         graphql_request = GraphQLRequest(
@@ -180,15 +198,31 @@ class GraphQLEndpoint:
             client_ip=client_ip,
             accepts_incremental=incremental,
         )
-        response = await self.executor.execute(graphql_request)
+        with collecting(self.options.headers) as sink:  # issue #18: subgraph → client headers
+            response = await self.executor.execute(graphql_request)
+        if self.options.redaction is not None and response.errors:  # issue #18
+            response = replace(
+                response, errors=redact_errors(response.errors, self.options.redaction)
+            )
         if self.options.mask_suggestions and response.errors:
             response = replace(response, errors=mask_suggestions(response.errors))
         extra = admission.headers if admission else None
         if response.subsequent is not None or (
             multipart_only and response.has_data and response.status_hint is None
         ):
-            return multipart_response(response, extra, timeout_seconds=self.options.timeout_seconds)
-        return graphql_response(response, media_type, extra)
+            streamed = multipart_response(
+                response, extra, timeout_seconds=self.options.timeout_seconds
+            )
+            return _with_subgraph_headers(streamed, sink)
+        return _with_subgraph_headers(graphql_response(response, media_type, extra), sink)
+
+    async def resolve_document(self, params: RequestParams, headers: Mapping[str, str]) -> str:
+        """The document text to run, for every transport (plain, SSE, multipart, WebSocket):
+        the client's trusted documents when configured (issue #18: a safelist holds whatever
+        the transport), else APQ; raises :class:`HttpError` refusals."""
+        if self.options.trusted is not None:
+            return await resolve_trusted(self.options.trusted, params, headers, self.apq)
+        return await resolve_query(params.query, params.extensions, self.apq)
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:
         if not self.options.graphiql or not prefers_html(accept):

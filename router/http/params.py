@@ -8,8 +8,8 @@ Implements GraphQL-over-HTTP, sections "Request Parameters", "GET" and "POST":
   a JSON object (malformed JSON or a non-object is 400 Bad Request), at most ``max_body_bytes``
   (413 Content Too Large).
 - ``query`` must be a string; it may be absent only when ``extensions.persistedQuery`` names a
-  persisted query (Apollo APQ). ``operationName`` a string or null; ``variables`` and
-  ``extensions`` objects or null. Anything else is 400 with a GraphQL error.
+  persisted query (Apollo APQ) or ``documentId`` a trusted document (issue #18).
+  ``operationName`` a string or null; ``variables`` and ``extensions`` objects or null. Anything else is 400 with a GraphQL error.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ class RequestParams:
     operation_name: str | None
     variables: Mapping[str, Any] | None
     extensions: Mapping[str, Any] | None
+    document_id: str | None = None
+    """GraphQL over HTTP's persisted documents (``documentId``), resolved from the trusted
+    manifests (:mod:`router.http.trusted`, issue #18)."""
 
 
 def _bad_request(message: str) -> HttpError:
@@ -61,13 +64,21 @@ def _params_from_mapping(document: Mapping[str, Any]) -> RequestParams:
     if operation_name is not None and not isinstance(operation_name, str):
         raise _bad_request("Invalid GraphQL request: 'operationName' must be a string")
     extensions = _optional_object(document.get("extensions"), "extensions")
+    document_id = document.get("documentId")
+    if document_id is not None and (not isinstance(document_id, str) or not document_id):
+        raise _bad_request("Invalid GraphQL request: 'documentId' must be a non-empty string")
     params = RequestParams(
         query=query,
         operation_name=operation_name,
         variables=_optional_object(document.get("variables"), "variables"),
         extensions=extensions,
+        document_id=document_id,
     )
-    if query is None and not (extensions and "persistedQuery" in extensions):
+    if (
+        query is None
+        and document_id is None
+        and not (extensions and "persistedQuery" in extensions)
+    ):
         raise _bad_request("Invalid GraphQL request: 'query' is missing")
     return params
 
@@ -89,6 +100,7 @@ def params_from_query_string(query_params: Mapping[str, str]) -> RequestParams:
             "operationName": query_params.get("operationName") or None,
             "variables": _json_parameter(query_params.get("variables"), "variables"),
             "extensions": _json_parameter(query_params.get("extensions"), "extensions"),
+            "documentId": query_params.get("documentId") or None,
         }
     )
 

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from router.http.admission import admit, needs_operation_name
-from router.http.apq import resolve_query
 from router.http.endpoint import GraphQLEndpoint, wants_query_plan
 from router.http.errors import HttpError
 from router.http.negotiation import GRAPHQL_RESPONSE_JSON
@@ -67,7 +66,7 @@ async def streaming_request(
         if admission.refusal is not None:
             return graphql_response(admission.refusal, media_type, admission.headers)
     try:
-        query = await resolve_query(params.query, params.extensions, endpoint.apq)
+        query = await endpoint.resolve_document(params, headers)  # trusted documents, APQ
     except HttpError as error:
         return error_response(error, media_type)
     allowed = (

@@ -30,7 +30,6 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from router.http.admission import admit
-from router.http.apq import resolve_query
 from router.http.endpoint import GraphQLEndpoint
 from router.http.errors import HttpError
 from router.http.params import RequestParams
@@ -159,8 +158,12 @@ class _Connection:
             raise HttpError(400, "variables must be an object", "BAD_REQUEST")
         if extensions is not None and not isinstance(extensions, dict):
             raise HttpError(400, "extensions must be an object", "BAD_REQUEST")
-        params = RequestParams(query, name, variables, extensions)
-        text = await resolve_query(params.query, params.extensions, self.owner.endpoint.apq)
+        document_id = payload.get("documentId")
+        if document_id is not None and (not isinstance(document_id, str) or not document_id):
+            raise HttpError(400, "documentId must be a non-empty string", "BAD_REQUEST")
+        params = RequestParams(query, name, variables, extensions, document_id)
+        # trusted documents per client (issue #18) hold on this transport too, else APQ
+        text = await self.owner.endpoint.resolve_document(params, self.headers)
         principal = self.admission.principal if self.admission is not None else ANONYMOUS
         return GraphQLRequest(
             query=text,

@@ -1,0 +1,7 @@
+"""Fixtures of the header and edge tests."""
+
+from __future__ import annotations
+
+from tests.headers.edge import edge
+
+__all__ = ["edge"]
