@@ -22,6 +22,7 @@ from router.planning.plan import (
     RequiresSelection,
     SequenceNode,
 )
+from router.planning.subscription import SubscriptionParts, subscription_parts
 
 __all__ = ["format_path", "print_plan", "print_requires"]
 
@@ -156,8 +157,21 @@ def _last(lines: list[str]) -> list[str]:
     return [*lines[:-1], lines[-1].removesuffix(",")]
 
 
+def _subscription(parts: SubscriptionParts) -> list[str]:
+    """Apollo's ``Subscription { Primary: {...}, Rest: {...} }`` at the plan's root, laid out
+    as ``queryPlanSerializer.js`` does (its closing brace of ``Rest``, printed even without a
+    rest, included)."""
+    lines = ["  Subscription {", "    Primary: {", *_last(_fetch(parts.primary, 3)), "    },"]
+    if parts.rest:
+        lines += ["    Rest: {", *_last(_node(SequenceNode(parts.rest), 3))]
+    return [*lines, "    }", "  },"]
+
+
 def print_plan(plan: QueryPlan) -> str:
     """The whole plan as text (``QueryPlan {}`` when nothing is fetched)."""
     if plan.node is None:
         return "QueryPlan {}"
+    parts = subscription_parts(plan.node)
+    if parts is not None:
+        return "\n".join(["QueryPlan {", *_subscription(parts), "}"])
     return "\n".join(["QueryPlan {", *_node(plan.node, 1), "}"])
