@@ -136,6 +136,7 @@ async def subscribe(
     variables: dict[str, Any],
     token: str | None,
     extensions: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> AsyncIterator[Subscription]:
     """Open one subscription; leaving the block disconnects (closes the socket/stream).
     ``query=None`` with ``extensions.persistedQuery`` sends a persisted operation by id."""
@@ -157,7 +158,7 @@ async def subscribe(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         return
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **(headers or {})}
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
     headers["accept"] = "text/event-stream" if transport == "sse" else MULTIPART_ACCEPT
