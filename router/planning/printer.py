@@ -107,14 +107,13 @@ def _node(node: PlanNode, indent: int) -> list[str]:
             body = [line for child in nodes for line in _node(child, indent + 1)]
             return [f"{pad}{name} {{", *body, f"{pad}}},"]
         case ConditionNode(condition=variable, if_clause=then, else_clause=otherwise):
+            # Apollo's layout: the one node inside Include/Skip has no trailing comma
             if otherwise is None and then is not None:
-                return [f"{pad}Include(if: ${variable}) {{", *_node(then, indent + 1), f"{pad}}},"]
+                inner = _last(_node(then, indent + 1))
+                return [f"{pad}Include(if: ${variable}) {{", *inner, f"{pad}}},"]
             if then is None and otherwise is not None:
-                return [
-                    f"{pad}Skip(if: ${variable}) {{",
-                    *_node(otherwise, indent + 1),
-                    f"{pad}}},",
-                ]
+                inner = _last(_node(otherwise, indent + 1))
+                return [f"{pad}Skip(if: ${variable}) {{", *inner, f"{pad}}},"]
             lines = [f"{pad}Condition(if: ${variable}) {{"]
             if then is not None and otherwise is not None:  # Apollo's layout
                 lines += [f"{pad}  Then {{", *_last(_node(then, indent + 2)), f"{pad}  }} Else {{"]

@@ -39,6 +39,10 @@ SAME_AS_APOLLO = [
     "subscription S($id: ID!) { orderStatusChanged(orderId: $id) { id status user { name } } }",
     "subscription S($id: ID!) { orderStatusChanged(orderId: $id) "
     "{ status items { quantity product { name } } } }",
+    # Include(if:) inside Rest; our fetch keeps ``@include(if: $n)`` on the field (a deliberate
+    # difference, router/planning/README.md), removed from the text before comparing
+    "subscription S($upc: String!, $n: Boolean!) "
+    "{ stockChanged(upc: $upc) { upc name @include(if: $n) } }",
 ]
 
 
@@ -88,7 +92,7 @@ def _apollo() -> tuple[dict[str, Any], ...]:
 @pytest.mark.parametrize("index", range(len(SAME_AS_APOLLO)))
 def test_same_printed_plan_as_apollo(index: int) -> None:
     ours = print_plan(plan_operation(SUPERGRAPH, parse(SAME_AS_APOLLO[index]), None))
-    assert ours == _apollo()[index]["text"]
+    assert ours.replace(" @include(if: $n)", "") == _apollo()[index]["text"]
 
 
 def test_the_plan_without_rest_printed_whole() -> None:
