@@ -109,11 +109,11 @@ def _node(node: PlanNode, indent: int) -> list[str]:
         case ConditionNode(condition=variable, if_clause=then, else_clause=otherwise):
             # Apollo's layout: the one node inside Include/Skip has no trailing comma
             if otherwise is None and then is not None:
-                inner = _last(_node(then, indent + 1))
-                return [f"{pad}Include(if: ${variable}) {{", *inner, f"{pad}}},"]
+                child = _last(_node(then, indent + 1))
+                return [f"{pad}Include(if: ${variable}) {{", *child, f"{pad}}},"]
             if then is None and otherwise is not None:
-                inner = _last(_node(otherwise, indent + 1))
-                return [f"{pad}Skip(if: ${variable}) {{", *inner, f"{pad}}},"]
+                child = _last(_node(otherwise, indent + 1))
+                return [f"{pad}Skip(if: ${variable}) {{", *child, f"{pad}}},"]
             lines = [f"{pad}Condition(if: ${variable}) {{"]
             if then is not None and otherwise is not None:  # Apollo's layout
                 lines += [f"{pad}  Then {{", *_last(_node(then, indent + 2)), f"{pad}  }} Else {{"]
