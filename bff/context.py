@@ -38,6 +38,18 @@ class BffContext(BaseContext):
         """The BFF's entity specs (built from its settings at start)."""
         return self.runtime.specs
 
+    def authenticate(self, principal: Principal, authorization: str | None) -> None:
+        """A WebSocket's caller, known only at ``connection_init`` (:mod:`bff.live_socket`):
+        the context was built at the upgrade, before the token arrived."""
+        self.principal = principal
+        self.headers = {"authorization": authorization} if authorization else {}
+        self.loaders = Loaders(self.runtime.cache, self.runtime.router, self.headers)
+
+    @property
+    def authorization(self) -> str | None:
+        """The verified caller's ``Authorization`` value, forwarded to the router."""
+        return self.headers.get("authorization")
+
     async def current_user_id(self) -> str | None:
         """See :mod:`bff.identity`: the verified token's subject."""
         return await current_user_id(self)

@@ -1,7 +1,8 @@
 """Every operation the mobile BFF sends the router, parsed once at import (issue #12).
 
 Each is one piece: a named operation with one root field and its arguments as variables (see
-``bff_web.operations``); ``bff-manifest`` writes them as ``schema/persisted/bff-mobile.router.json``.
+``bff_web.operations``); ``BffMobile_OrderUpdates`` is forwarded as a subscription, one router
+subscription per client one (:mod:`bff.live`); ``bff-manifest`` writes them as ``schema/persisted/bff-mobile.router.json``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ query BffMobile_UserOrders($keys: [ID!]!) {
   usersById(ids: $keys) {
     id
     orders(first: 100) { id status placedAt total items { quantity } }
+  }
+}
+
+subscription BffMobile_OrderUpdates($orderId: ID!) {
+  orderStatusChanged(orderId: $orderId) {
+    id status total items { quantity product { name } }
   }
 }
 """

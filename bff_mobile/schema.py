@@ -1,12 +1,15 @@
 """The mobile BFF's client-shaped schema (issue #6): small payloads for phone screens.
 
 ``feed(first, after)`` pages compact product tiles, ``productDetail(upc)`` carries a review summary
-with the top three reviews, ``myOrders(first, after)`` pages the caller's orders. Prices arrive as
-ready-to-render labels; nothing a screen does not draw is sent.
+with the top three reviews, ``myOrders(first, after)`` pages the caller's orders, ``orderUpdates(orderId)`` (a subscription,
+issue #16) follows one of them live. Prices arrive as ready-to-render labels; nothing a screen
+does not draw is sent.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
@@ -14,6 +17,7 @@ from strawberry.types import Info
 
 from bff.context import BffContext
 from bff.extensions import bff_extensions
+from bff.live import LivePiece
 from bff.shaping import (
     clamp,
     decode_offset_cursor,
@@ -24,11 +28,13 @@ from bff.shaping import (
     unauthenticated,
 )
 from bff_mobile.loaders import FEED
+from bff_mobile.operations import DOCUMENT, operation
 
 __all__ = ["schema"]
 
 MobileInfo = Info[BffContext, None]
 ORDER_CURSOR = "order"
+ORDER_UPDATES = LivePiece.of(DOCUMENT, operation("OrderUpdates"))
 
 
 @strawberry.type(description="A product tile in the feed.")
@@ -133,6 +139,55 @@ class OrdersPage:
     has_more: bool
 
 
+@strawberry.type(description="One of the caller's orders as it changes: what its row shows.")
+class OrderUpdate:
+    id: strawberry.ID
+    status: str
+    total: str
+    items: int
+    products: list[str] = strawberry.field(
+        description="The ordered products' names (the products subgraph, joined by the router)."
+    )
+
+    @classmethod
+    def of(cls, order: dict[str, Any]) -> OrderUpdate:
+        lines = order.get("items") or []
+        return cls(
+            id=strawberry.ID(str(order["id"])),
+            status=str(order["status"]),
+            total=price_label(order["total"]),
+            items=sum(line["quantity"] for line in lines),
+            products=[(line.get("product") or {}).get("name") or "" for line in lines],
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(  # type: ignore[untyped-decorator]
+        description="One of the caller's orders now, then at each status change (the router's "
+        "orderStatusChanged, forwarded with the caller's token: the order's owner only)."
+    )
+    async def order_updates(
+        self, info: MobileInfo, order_id: strawberry.ID
+    ) -> AsyncGenerator[OrderUpdate, None]:
+        if await info.context.current_user_id() is None:
+            raise unauthenticated()
+        orders = await ORDER_UPDATES.open(
+            info.context.runtime.settings.router_url,
+            {"orderId": str(order_id)},
+            info.context.authorization,
+        )
+        return _updates(orders)
+
+
+async def _updates(
+    orders: AsyncGenerator[dict[str, Any], None],
+) -> AsyncGenerator[OrderUpdate, None]:
+    async with contextlib.aclosing(orders):
+        async for order in orders:
+            yield OrderUpdate.of(order)
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The product feed, in catalogue order, cursor-paginated.")  # type: ignore[untyped-decorator]
@@ -187,4 +242,4 @@ class Query:
         )
 
 
-schema = strawberry.Schema(query=Query, extensions=bff_extensions())
+schema = strawberry.Schema(query=Query, subscription=Subscription, extensions=bff_extensions())

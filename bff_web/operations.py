@@ -6,6 +6,7 @@ loaders alias pieces into one ``BffStep`` per execution step (:mod:`bff.step_doc
 ``tests/bff/test_router_documents.py`` validates this document against the supergraph's API schema.
 A product's rating (reviews) is its own piece, apart from the product's details (products and
 inventory): with the reviews service down, a product page still shows its name, price and stock.
+``BffWeb_StockChanged`` feeds the product page's live stock badge (a subscription, issue #16).
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ query BffWeb_ProductReviews($upc: String!, $first: Int!, $after: String) {
 
 query BffWeb_RelatedProducts($first: Int!, $category: String) {
   productsConnection(first: $first, category: $category) { edges { node { upc } } }
+}
+
+subscription BffWeb_StockChanged($upc: String!) {
+  stockChanged(upc: $upc) { upc inStock stockQuantity }
 }
 
 mutation BffWeb_PlaceOrder($input: PlaceOrderInput!) {

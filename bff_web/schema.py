@@ -1,6 +1,7 @@
 """The web BFF's client-shaped schema (issue #6): one root field per storefront screen.
 
-``homePage``, ``productPage(upc)``, ``account`` and ``placeOrder``. Every resolver reads through
+``homePage``, ``productPage(upc)``, ``account`` and ``placeOrder``; the product page's live stock
+badge is ``subscription { productStock(upc) }`` (:mod:`bff_web.live`). Every resolver reads through
 the request's loaders (``bff.loaders``), so each screen costs a constant number of router
 requests cold and none warm.
 """
@@ -16,6 +17,7 @@ from graphql import print_ast
 from bff.extensions import bff_extensions
 from bff.router_client import RouterError
 from bff.shaping import bad_input, clamp, price_label, unauthenticated
+from bff_web.live import Subscription
 from bff_web.loaders import ROOTS
 from bff_web.operations import PLACE_ORDER
 from bff_web.types import (
@@ -250,4 +252,6 @@ class Mutation:
         return OrderView.of(order)
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=bff_extensions())
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, extensions=bff_extensions()
+)

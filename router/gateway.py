@@ -297,7 +297,8 @@ class Gateway:
         if root.local_only:
             message = "A subscription must select a subscription field"
             raise OperationError([graphql_error(message, "GRAPHQL_VALIDATION_FAILED")])
-        primary, rest = split_subscription_plan(self._plan(state, authorized, operation))
+        plan = self._plan(state, authorized, operation)
+        primary, rest = split_subscription_plan(plan)
         name = primary.service_name
         graph_urls = {graph.name: graph.url for graph in state.supergraph.graphs}
         upstream = outbound_headers(self._config, name, request.headers)
@@ -322,6 +323,7 @@ class Gateway:
             identity_secret=self._identity_secret,
             errors=authorized.errors,
             covered=authorized.unauthorized_paths,
+            first_extensions=self._plan_extensions(plan, request),  # issue #16: plan, 1st event
         )
 
     @property
@@ -463,12 +465,13 @@ class Gateway:
     def _add_plan(
         self, response: GraphQLResponse, plan: QueryPlan, request: GraphQLRequest
     ) -> None:
+        response.extensions.update(self._plan_extensions(plan, request))
+
+    def _plan_extensions(self, plan: QueryPlan, request: GraphQLRequest) -> dict[str, Any]:
         config = self._config
         if request.include_plan and config.mode == "development" and config.expose_query_plan:
-            response.extensions["apolloQueryPlan"] = {
-                "object": plan_to_json(plan),
-                "text": print_plan(plan),
-            }
+            return {"apolloQueryPlan": {"object": plan_to_json(plan), "text": print_plan(plan)}}
+        return {}
 
     def _plan(self, state: _State, authorized: Authorized, operation: Operation) -> QueryPlan:
         """Stage *plan*: cached by signature, operation name and the override labels drawn."""

@@ -9,6 +9,8 @@ declared, with the client's definitions (defaults included). Fetch operations ar
 
 from __future__ import annotations
 
+from typing import Literal
+
 from graphql import print_ast
 
 from router.planning.dealias import dealias
@@ -39,6 +41,12 @@ def requires_shape(buf: SelectionBuffer) -> tuple[RequiresSelection, ...]:
     return tuple(result)
 
 
+_KINDS: dict[str, Literal["query", "mutation", "subscription"]] = {
+    "mutation": "mutation",
+    "subscription": "subscription",  # a subscription's root fetch (Apollo's operationKind)
+}
+
+
 def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -> FetchNode:
     """Render ``group`` (the ``number``-th fetch of the plan) as a fetch node."""
     renames = dealias(group.selection)
@@ -62,7 +70,7 @@ def fetch_node(group: FetchGroup, operation: NormalizedOperation, number: int) -
     return FetchNode(
         service_name=group.service,
         operation=f"{header} {body}",
-        operation_kind="mutation" if kind == "mutation" else "query",
+        operation_kind=_KINDS.get(kind, "query"),
         operation_name=name,
         variable_usages=tuple(variables),
         requires=requires_shape(group.requires) if group.is_entity else None,

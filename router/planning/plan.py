@@ -87,7 +87,8 @@ class FetchNode:
 
     service_name: str
     operation: str
-    operation_kind: Literal["query", "mutation"] = "query"
+    operation_kind: Literal["query", "mutation", "subscription"] = "query"
+    """``subscription`` only for a subscription's root fetch (the stream the router opens)."""
     operation_name: str | None = None
     variable_usages: tuple[str, ...] = ()
     requires: tuple[RequiresSelection, ...] | None = None

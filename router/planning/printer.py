@@ -22,6 +22,7 @@ from router.planning.plan import (
     RequiresSelection,
     SequenceNode,
 )
+from router.planning.subscription import SubscriptionParts, subscription_parts
 
 __all__ = ["format_path", "print_plan", "print_requires"]
 
@@ -106,14 +107,13 @@ def _node(node: PlanNode, indent: int) -> list[str]:
             body = [line for child in nodes for line in _node(child, indent + 1)]
             return [f"{pad}{name} {{", *body, f"{pad}}},"]
         case ConditionNode(condition=variable, if_clause=then, else_clause=otherwise):
+            # Apollo's layout: the one node inside Include/Skip has no trailing comma
             if otherwise is None and then is not None:
-                return [f"{pad}Include(if: ${variable}) {{", *_node(then, indent + 1), f"{pad}}},"]
+                child = _last(_node(then, indent + 1))
+                return [f"{pad}Include(if: ${variable}) {{", *child, f"{pad}}},"]
             if then is None and otherwise is not None:
-                return [
-                    f"{pad}Skip(if: ${variable}) {{",
-                    *_node(otherwise, indent + 1),
-                    f"{pad}}},",
-                ]
+                child = _last(_node(otherwise, indent + 1))
+                return [f"{pad}Skip(if: ${variable}) {{", *child, f"{pad}}},"]
             lines = [f"{pad}Condition(if: ${variable}) {{"]
             if then is not None and otherwise is not None:  # Apollo's layout
                 lines += [f"{pad}  Then {{", *_last(_node(then, indent + 2)), f"{pad}  }} Else {{"]
@@ -156,8 +156,21 @@ def _last(lines: list[str]) -> list[str]:
     return [*lines[:-1], lines[-1].removesuffix(",")]
 
 
+def _subscription(parts: SubscriptionParts) -> list[str]:
+    """Apollo's ``Subscription { Primary: {...}, Rest: {...} }`` at the plan's root, laid out
+    as ``queryPlanSerializer.js`` does (its closing brace of ``Rest``, printed even without a
+    rest, included)."""
+    lines = ["  Subscription {", "    Primary: {", *_last(_fetch(parts.primary, 3)), "    },"]
+    if parts.rest:
+        lines += ["    Rest: {", *_last(_node(SequenceNode(parts.rest), 3))]
+    return [*lines, "    }", "  },"]
+
+
 def print_plan(plan: QueryPlan) -> str:
     """The whole plan as text (``QueryPlan {}`` when nothing is fetched)."""
     if plan.node is None:
         return "QueryPlan {}"
+    parts = subscription_parts(plan.node)
+    if parts is not None:
+        return "\n".join(["QueryPlan {", *_subscription(parts), "}"])
     return "\n".join(["QueryPlan {", *_node(plan.node, 1), "}"])

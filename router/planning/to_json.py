@@ -26,6 +26,7 @@ from router.planning.plan import (
     ValueSetter,
 )
 from router.planning.printer import format_path
+from router.planning.subscription import subscription_parts
 
 __all__ = ["plan_to_json"]
 
@@ -142,5 +143,12 @@ def _deferred(block: DeferredDeferBlock) -> dict[str, Any]:
 
 
 def plan_to_json(plan: QueryPlan) -> dict[str, Any]:
-    """``{"kind": "QueryPlan", "node": ...}`` (``node`` is ``None`` when nothing is fetched)."""
-    return {"kind": "QueryPlan", "node": _node(plan.node)}
+    """``{"kind": "QueryPlan", "node": ...}`` (``node`` is ``None`` when nothing is fetched); a
+    subscription's root is Apollo's ``{"kind": "Subscription", "primary", "rest"?}``."""
+    parts = subscription_parts(plan.node)
+    if parts is None:
+        return {"kind": "QueryPlan", "node": _node(plan.node)}
+    node: dict[str, Any] = {"kind": "Subscription", "primary": _fetch(parts.primary)}
+    if parts.rest:
+        node["rest"] = {"kind": "Sequence", "nodes": [_node(n) for n in parts.rest]}
+    return {"kind": "QueryPlan", "node": node}

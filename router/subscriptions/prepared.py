@@ -11,7 +11,7 @@ and error handling (:mod:`router.execution`).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from router.execution import PlanExecutor, RootShape, ShapeContext
@@ -40,6 +40,9 @@ class PreparedSubscription:
     errors: tuple[dict[str, Any], ...] = ()
     """Errors of fields authorization removed: repeated in every event, as for a query."""
     covered: tuple[tuple[str, ...], ...] = ()
+    first_extensions: Mapping[str, Any] = field(default_factory=dict)
+    """Extensions of the first event only: ``apolloQueryPlan`` when the client asked for the
+    plan (``Apollo-Expose-Query-Plan``, development mode), as a query's answer carries it."""
 
     def upstream_payload(self) -> dict[str, Any]:
         fetch = self.primary
@@ -62,6 +65,7 @@ class PreparedSubscription:
             connect_timeout=self.connect_timeout,
             identity_secret=self.identity_secret,
         )
+        first = True
         async for answer in events:
             result = await self.executor.execute_event(
                 self.primary,
@@ -73,4 +77,8 @@ class PreparedSubscription:
             )
             errors = [*self.errors, *result.errors]
             context = ShapeContext(errors, [*result.covered, *self.covered])
-            yield GraphQLResponse(data=self.root.shape(result.data, context), errors=errors)
+            response = GraphQLResponse(data=self.root.shape(result.data, context), errors=errors)
+            if first:
+                response.extensions.update(self.first_extensions)
+                first = False
+            yield response

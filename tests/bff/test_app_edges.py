@@ -93,5 +93,6 @@ def test_mobile_manifest_is_loaded() -> None:
     assert sorted(op.name for op in load_manifest("mobile").operations) == [
         "Feed",
         "MyOrders",
+        "OrderUpdates",
         "ProductDetail",
     ]

@@ -57,6 +57,7 @@ def test_router_manifests_name_every_piece() -> None:
     assert names == {
         "mobile": [
             "BffMobile_Feed",
+            "BffMobile_OrderUpdates",
             "BffMobile_ProductDetail",
             "BffMobile_ProductTile",
             "BffMobile_UserName",
@@ -70,6 +71,7 @@ def test_router_manifests_name_every_piece() -> None:
             "BffWeb_ProductReviews",
             "BffWeb_RecentReviews",
             "BffWeb_RelatedProducts",
+            "BffWeb_StockChanged",
             "BffWeb_TopProducts",
             "BffWeb_UserName",
             "BffWeb_UserOrders",

@@ -42,7 +42,7 @@ def test_conditions_stay_on_fields_and_wrap_dependent_fetches() -> None:
                       }
                     }
                   },
-                },
+                }
               },
               Skip(if: $b) {
                 Flatten(path: "topProducts.@") {
@@ -59,7 +59,7 @@ def test_conditions_stay_on_fields_and_wrap_dependent_fetches() -> None:
                       }
                     }
                   },
-                },
+                }
               },
             },
           },
@@ -84,7 +84,7 @@ def test_root_fetch_under_one_condition() -> None:
                   id
                 }
               }
-            },
+            }
           },
         }
     """
@@ -142,7 +142,7 @@ def test_conditional_inline_fragment() -> None:
                     }
                   }
                 },
-              },
+              }
             },
           },
         }

@@ -50,7 +50,7 @@ def test_variables_go_to_the_fetch_using_them() -> None:
                       }
                     }
                   },
-                },
+                }
               },
             },
             Fetch(service: "accounts") {

@@ -87,8 +87,13 @@ def _sse_events(buffer: str) -> tuple[list[tuple[str, str]], str]:
 async def _sse(response: httpx.Response, sub: Subscription) -> None:
     buffer = ""
     async for chunk in response.aiter_text():
+        # lines end with CRLF, LF or CR (HTML, "Parsing an event stream"); a CR ending a chunk
+        # may be the first half of a CRLF, so it waits for the next chunk
         buffer += chunk
-        events, buffer = _sse_events(buffer)
+        held = "\r" if buffer.endswith("\r") else ""
+        text = buffer.removesuffix(held).replace("\r\n", "\n").replace("\r", "\n")
+        events, rest = _sse_events(text)
+        buffer = rest + held
         for name, data in events:
             sub.queue.put_nowait((name, json.loads(data) if name == "next" else None))
 
@@ -127,13 +132,20 @@ def _multipart_part(part: bytes, sub: Subscription, *, strict: bool = False) -> 
 async def subscribe(
     transport: str,
     router_url: str,
-    query: str,
+    query: str | None,
     variables: dict[str, Any],
     token: str | None,
+    extensions: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> AsyncIterator[Subscription]:
-    """Open one subscription; leaving the block disconnects (closes the socket/stream)."""
+    """Open one subscription; leaving the block disconnects (closes the socket/stream).
+    ``query=None`` with ``extensions.persistedQuery`` sends a persisted operation by id."""
     sub = Subscription()
-    body = {"query": query, "variables": variables}
+    body: dict[str, Any] = {"variables": variables}
+    if query is not None:
+        body["query"] = query
+    if extensions is not None:
+        body["extensions"] = extensions
     if transport == "websocket":
         url = router_url.replace("http://", "ws://", 1)
         async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
@@ -143,8 +155,10 @@ async def subscribe(
                 yield sub
             finally:
                 task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         return
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **(headers or {})}
     if token is not None:
         headers["authorization"] = f"Bearer {token}"
     headers["accept"] = "text/event-stream" if transport == "sse" else MULTIPART_ACCEPT
@@ -154,7 +168,8 @@ async def subscribe(
     ):
         sub.status = response.status_code
         sub.content_type = response.headers.get("content-type", "")
-        if response.status_code != 200 or "json" in sub.content_type:
+        media_type = sub.content_type.split(";")[0].strip().lower()
+        if response.status_code != 200 or media_type.endswith("json"):
             sub.refusal = json.loads(await response.aread())
             yield sub
             return
@@ -164,3 +179,5 @@ async def subscribe(
             yield sub
         finally:
             task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -14,6 +14,7 @@ from servicekit.auth.keystore import KeyStore
 from subgraphs.registry import SUBGRAPHS
 from tests.http.router_process import RunningRouter
 from tests.security.e2e.platform import ISSUER, SECRET, Platform, routers
+from tests.subscriptions.bff_processes import running_bff
 from tests.support.stack import running_stack
 
 
@@ -40,3 +41,16 @@ def platform(tmp_path_factory: pytest.TempPathFactory, channel_prefix: str) -> I
 def router(platform: Platform) -> Iterator[RunningRouter]:
     with routers(platform, 1) as (only,):
         yield only
+
+
+@pytest.fixture(scope="package")
+def bff_mobile(platform: Platform, router: RunningRouter) -> Iterator[str]:
+    """The mobile BFF in production mode (its manifest's operations only), ``/graphql`` URL."""
+    with running_bff("mobile", platform, router, "production") as url:
+        yield url
+
+
+@pytest.fixture(scope="package")
+def bff_web(platform: Platform, router: RunningRouter) -> Iterator[str]:
+    with running_bff("web", platform, router, "production") as url:
+        yield url

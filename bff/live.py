@@ -1,0 +1,165 @@
+"""A BFF's live data: one router subscription per client subscription (issue #16).
+
+The BFFs forward subscriptions from the router's (``orderStatusChanged``, ``stockChanged``); they
+never keep state of their own. Each client subscription opens one graphql-transport-ws WebSocket
+to the router (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md), as the router
+does to its subgraphs (:mod:`router.subscriptions.upstream`): the caller's bearer token travels in
+``connection_init`` (the router verifies it there, as for a bearer header, and forwards the signed
+identity to the subgraph, which checks ownership), and closing the socket when the client leaves
+is how the disconnect reaches the router and the subgraph at once.
+
+The router's answers map onto the BFF's stream as GraphQL's ``subscribe`` expects
+(GraphQL spec, "Subscription"): each ``next`` payload is one event; an ``error`` message (the
+router or the subgraph refused the subscription, e.g. ``FORBIDDEN`` for another user's order)
+and a payload without data (a terminal error such as ``SUBSCRIPTION_SUBGRAPH_CLOSED``) raise
+:class:`~bff.router_client.RouterError` carrying the router's errors, so the client sees the
+router's code; ``complete`` ends the stream; a socket closed without ``complete`` is an error
+too (``ROUTER_STREAM_CLOSED``): a client must not mistake a broken stream for a finished one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import DocumentNode, OperationDefinitionNode, print_ast
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.typing import Subprotocol
+
+from bff.router_client import RouterError
+from bff.specs import operation_named
+
+__all__ = ["PROTOCOL", "LivePiece", "router_events", "websocket_url"]
+
+PROTOCOL = "graphql-transport-ws"
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def websocket_url(url: str) -> str:
+    """The router's ``http(s)://…/graphql`` is also its WebSocket endpoint (``ws(s)://``)."""
+    for scheme, replacement in (("https://", "wss://"), ("http://", "ws://")):
+        if url.startswith(scheme):
+            return replacement + url.removeprefix(scheme)
+    return url
+
+
+def _init_message(authorization: str | None) -> str:
+    init: dict[str, Any] = {"type": "connection_init"}
+    if authorization:
+        init["payload"] = {"Authorization": authorization}
+    return json.dumps(init)
+
+
+def _closed(message: str) -> RouterError:
+    return RouterError(message, code="ROUTER_STREAM_CLOSED")
+
+
+async def router_events(
+    router_url: str,
+    query: str,
+    variables: Mapping[str, Any],
+    *,
+    operation_name: str,
+    authorization: str | None,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+) -> AsyncGenerator[dict[str, Any], None]:
+    """The ``data`` of each router event until ``complete``; raises :class:`RouterError` with
+    the router's errors otherwise. Closing the generator closes the WebSocket."""
+    payload = {"query": query, "variables": dict(variables), "operationName": operation_name}
+    try:
+        async with connect(
+            websocket_url(router_url),
+            subprotocols=[Subprotocol(PROTOCOL)],
+            open_timeout=connect_timeout,
+            max_size=MAX_MESSAGE_BYTES,
+        ) as ws:
+            await ws.send(_init_message(authorization))
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+            async for raw in ws:
+                message = orjson.loads(raw)
+                kind = message.get("type")
+                if kind == "next":
+                    body = message.get("payload") or {}
+                    if body.get("data") is None:
+                        errors = list(body.get("errors") or [])
+                        raise RouterError(_first_message(errors), errors)
+                    yield body["data"]
+                elif kind == "error":
+                    errors = [e for e in message.get("payload") or [] if isinstance(e, dict)]
+                    raise RouterError(_first_message(errors), errors)
+                elif kind == "complete":
+                    return
+                elif kind == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+    except ConnectionClosed as error:
+        reason = error.rcvd.reason if error.rcvd is not None else ""
+        raise _closed(f"the router closed the subscription stream {reason}".strip()) from error
+    except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
+        raise RouterError(
+            f"router unreachable: {type(error).__name__}: {error}", code="ROUTER_UNREACHABLE"
+        ) from error
+    raise _closed("the router closed the subscription stream")
+
+
+def _first_message(errors: list[dict[str, Any]]) -> str:
+    return str(errors[0].get("message")) if errors else "the router ended the subscription"
+
+
+@dataclass(frozen=True)
+class LivePiece:
+    """One subscription of a BFF's router document (``subscription BffMobile_OrderUpdates``),
+    printed once; :meth:`events` forwards one client subscription to the router."""
+
+    name: str
+    text: str
+    root_field: str
+
+    @classmethod
+    def of(cls, document: DocumentNode, name: str) -> LivePiece:
+        operation: OperationDefinitionNode = operation_named(document, name)
+        if operation.operation.value != "subscription":
+            raise ValueError(f"{name} is not a subscription")
+        field = operation.selection_set.selections[0]
+        root = getattr(field, "alias", None) or getattr(field, "name", None)
+        text = print_ast(DocumentNode(definitions=(operation,)))
+        return cls(name, text, root.value if root is not None else "")
+
+    async def open(
+        self, router_url: str, variables: Mapping[str, Any], authorization: str | None
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Forward one client subscription: the root field's value in each router event.
+
+        Waits for the router's first event before returning (``orderStatusChanged`` and
+        ``stockChanged`` start with the current state), so a refusal (the router's
+        ``UNAUTHORIZED_FIELD_OR_TYPE``, the subgraph's ``FORBIDDEN``) raises here, while the
+        BFF's resolver creates its source stream: GraphQL's ``CreateSourceEventStream`` then
+        answers it as a request error (graphql-transport-ws ``error``), as the router does.
+        """
+        stream = router_events(
+            router_url, self.text, variables, operation_name=self.name, authorization=authorization
+        )
+        try:
+            first: dict[str, Any] | None = await anext(stream)
+        except StopAsyncIteration:  # completed before any event: an empty stream
+            first = None
+        except BaseException:
+            await stream.aclose()
+            raise
+        return self._values(first, stream)
+
+    async def _values(
+        self, first: dict[str, Any] | None, stream: AsyncGenerator[dict[str, Any], None]
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        try:
+            if first is None:
+                return
+            yield first[self.root_field]
+            async for data in stream:
+                yield data[self.root_field]
+        finally:
+            await stream.aclose()
