@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import orjson
@@ -41,6 +41,7 @@ from router.planning.plan import (
     QueryPlan,
     SequenceNode,
 )
+from router.plugins.chain import current_run
 from router.request import graphql_error
 from servicekit.auth.forwarded import (
     SCOPES_HEADER,
@@ -223,10 +224,20 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
+        mutation = fetch.operation_kind == "mutation"
+        plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
+        if plugins is not None and plugins.chain.has_subgraph_hooks:
+            send = partial(self._send_signed, name, url, mutation)
+            return await plugins.subgraph_fetch(
+                name, url, headers, body, send=send, failed=_plugin_failure
+            )
+        return await self._send_signed(name, url, mutation, headers, body)
+
+    async def _send_signed(
+        self, name: str, url: str, mutation: bool, headers: dict[str, str], body: bytes
+    ) -> SubgraphAnswer:
         headers = bind_identity(headers, body, self._config.identity_forwarding.effective_secret())
-        return await self._clients.send(
-            name, url, body, headers, mutation=fetch.operation_kind == "mutation"
-        )
+        return await self._clients.send(name, url, body, headers, mutation=mutation)
 
     async def execute_event(
         self,
@@ -467,3 +478,8 @@ def _no_url_error(name: str, reason: str) -> dict[str, Any]:
         service=name,
         reason=reason,
     )
+
+
+def _plugin_failure(error: dict[str, Any]) -> SubgraphAnswer:
+    """A fetch a plugin refused (:mod:`router.plugins`): its fields null with that error."""
+    return SubgraphAnswer(failure=error)

@@ -22,6 +22,7 @@ from router.http.errors import CatchAllMiddleware
 from router.http.executor import Executor
 from router.http.graphiql import asset_route
 from router.http.streaming import StreamingDispatch
+from router.plugins.chain import PluginChain
 from router.security.gate import RequestGate
 from router.subscriptions.service import SubscriptionService
 from servicekit.cors import cors_middleware
@@ -46,6 +47,7 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
         mask_suggestions=not development,
         timeout_seconds=config.traffic_shaping.router.timeout_seconds,
         client_address=config.client_address,
+        plugins=PluginChain.from_settings(config.plugins),
     )
 
 

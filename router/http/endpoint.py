@@ -34,6 +34,7 @@ from router.http.params import (
     read_limited,
 )
 from router.http.render import error_response, graphql_response
+from router.plugins.chain import PluginChain
 from router.request import GraphQLRequest, GraphQLResponse
 from router.resilience.deadline import request_deadline
 from router.security.gate import Admission, RequestGate
@@ -62,6 +63,8 @@ class EndpointOptions:
     timeout_seconds: float | None = None
     """The deadline of one whole request; None: unbounded."""
     client_address: ClientAddressSettings = field(default_factory=ClientAddressSettings)
+    plugins: PluginChain = field(default_factory=PluginChain)
+    """The configured plugins (:mod:`router.plugins`); empty: none."""
 
 
 def wants_query_plan(request: Request) -> bool:
@@ -180,10 +183,16 @@ class GraphQLEndpoint:
             client_ip=client_ip,
             accepts_incremental=incremental,
         )
-        response = await self.executor.execute(graphql_request)
+        # router.plugins hook point: on_request, the core, on_response (no plugins: execute)
+        response, extra = await self.options.plugins.execute(
+            self.executor,
+            graphql_request,
+            method=request.method,
+            path=request.url.path,
+            headers=admission.headers if admission else None,
+        )
         if self.options.mask_suggestions and response.errors:
             response = replace(response, errors=mask_suggestions(response.errors))
-        extra = admission.headers if admission else None
         if response.subsequent is not None or (
             multipart_only and response.has_data and response.status_hint is None
         ):
