@@ -17,7 +17,7 @@ context, so they share the run.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
@@ -70,6 +70,7 @@ class Answer(Protocol):
 
 
 A = TypeVar("A", bound=Answer)
+T = TypeVar("T")
 
 
 class Executor(Protocol):
@@ -126,6 +127,8 @@ class PluginChain:
             response = await run.serve(executor, request, method, path)
         finally:
             _RUN.reset(token)
+        if response.subsequent is not None:  # @defer: later parts are fetched while streaming
+            response.subsequent = _within(run, response.subsequent)
         added = run.context.response_headers
         return response, ({**(headers or {}), **added} if added else headers)
 
@@ -207,6 +210,21 @@ class PluginRun:
                 return failed(_with_service(refused.error, name))
             answer.data, answer.errors, answer.failure = view.data, view.errors, view.failure
         return answer
+
+
+async def _within(run: PluginRun, parts: AsyncIterator[T]) -> AsyncIterator[T]:
+    """The ``@defer`` parts, each produced with ``run`` current, so the fetches they make go
+    through the subgraph hooks as the primary part's did (the endpoint streams them after its
+    call returned)."""
+    while True:
+        token = _RUN.set(run)
+        try:
+            part = await anext(parts)
+        except StopAsyncIteration:
+            return
+        finally:
+            _RUN.reset(token)
+        yield part
 
 
 def _with_service(error: dict[str, Any], name: str) -> dict[str, Any]:

@@ -22,7 +22,8 @@ __all__ = ["Probe"]
 
 class Probe:
     """``x-plugin-fail: <hook>`` raises a RuntimeError in that hook, ``x-plugin-reject: <hook>``
-    a :class:`Rejection` (``PROBE_REJECTED``, 451); the response headers tell which tenant the
+    a :class:`Rejection` (``PROBE_REJECTED``, 451), ``x-plugin-reject-fetch: <n>`` refuses the
+    n-th subgraph fetch of the request; the response headers tell which tenant the
     subgraphs were sent (``x-probe-subgraph-tenant``), which context values the earlier plugins
     left (``x-probe-context``) and which hooks ran (``x-probe-hooks``)."""
 
@@ -39,6 +40,7 @@ class Probe:
     async def on_request(self, context: RequestContext, request: HttpRequest) -> None:
         context.values["probe.fail"] = request.headers.get("x-plugin-fail")
         context.values["probe.reject"] = request.headers.get("x-plugin-reject")
+        context.values["probe.reject_fetch"] = request.headers.get("x-plugin-reject-fetch")
         self._check(context, "on_request")
 
     async def on_operation(self, context: RequestContext, operation: Operation) -> None:
@@ -49,6 +51,9 @@ class Probe:
 
     async def on_subgraph_request(self, context: RequestContext, request: SubgraphRequest) -> None:
         context.values["probe.subgraph_tenant"] = request.headers.get("x-tenant-id", "-")
+        fetches = context.values["probe.fetches"] = context.values.get("probe.fetches", 0) + 1
+        if str(fetches) == context.values.get("probe.reject_fetch"):
+            raise Rejection(f"probe refused fetch {fetches}", "PROBE_REJECTED", status=451)
         self._check(context, "on_subgraph_request")
 
     async def on_subgraph_response(

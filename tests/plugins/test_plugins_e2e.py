@@ -8,6 +8,7 @@ hand here."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -262,3 +263,47 @@ def test_a_plugin_that_cannot_be_loaded_stops_the_router_at_start(
         "router: PluginLoadError: plugin 'tests.plugins.nowhere:Missing' could not be loaded: "
         "ModuleNotFoundError: No module named 'tests.plugins.nowhere'"
     ) in done.stderr
+
+
+def multipart_parts(response: httpx.Response) -> list[Any]:
+    """The JSON bodies of a ``multipart/mixed`` answer (Apollo's incremental delivery)."""
+    boundary = response.headers["content-type"].split('boundary="')[1].split('"')[0]
+    parts = []
+    for chunk in response.content.split(f"--{boundary}".encode()):
+        head, _, payload = chunk.partition(b"\r\n\r\n")
+        if b"application/json" in head:
+            parts.append(json.loads(payload))
+    return parts
+
+
+def test_deferred_fetches_go_through_the_subgraph_hooks_too(router: RunningRouter) -> None:
+    """The ``@defer`` parts are fetched while the endpoint streams, after its plugin call
+    returned: the second fetch (the deferred one) is still refused by the probe."""
+    query = "query D($upc: String!) { product(upc: $upc) { upc ... @defer { name } } }"
+    response = httpx.post(
+        router.graphql_url,
+        json={"query": query, "variables": {"upc": PRODUCT.upc}},
+        headers={"accept": "multipart/mixed;deferSpec=20220824", "x-plugin-reject-fetch": "2"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert multipart_parts(response) == [
+        {"data": {"product": {"upc": PRODUCT.upc}}, "hasNext": True},
+        {
+            "hasNext": False,
+            "incremental": [
+                {
+                    # name is String!: the deferred fragment's data is null (defer RFC 2022-08-24)
+                    "data": None,
+                    "path": ["product"],
+                    "errors": [
+                        {
+                            "message": "probe refused fetch 2",
+                            "path": ["product"],
+                            "extensions": {"code": "PROBE_REJECTED", "service": "products"},
+                        }
+                    ],
+                }
+            ],
+        },
+    ]
