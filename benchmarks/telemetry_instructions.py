@@ -26,7 +26,7 @@ from benchmarks.gateways import GATEWAYS
 from benchmarks.telemetry_bench import Variant
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 
-__all__ = ["instructions_per_request"]
+__all__ = ["callgrind_instructions", "instructions_per_request"]
 
 _FLUSH_SECONDS = 6.0
 """The SDK's default ``OTEL_BSP_SCHEDULE_DELAY`` (5 s) and a margin."""
@@ -60,8 +60,6 @@ def instructions_per_request(
     requests: int = 30,
 ) -> float:
     """Millions of instructions the router executes per request in ``variant``."""
-    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
-        raise RuntimeError("valgrind is not installed (apt-get install -y valgrind)")
     env = dict(variant.env)
     if variant.exports:
         if sink_url is None:
@@ -71,18 +69,47 @@ def instructions_per_request(
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         }
     port = free_port()
-    output = workdir / f"callgrind-{variant.name}.out"
+    argv = GATEWAYS["router"].argv(supergraph, port, workdir)
+    return callgrind_instructions(
+        variant.name,
+        argv,
+        port,
+        env=env,
+        body=body,
+        workdir=workdir,
+        requests=requests,
+        settle=_FLUSH_SECONDS,
+    )
+
+
+def callgrind_instructions(
+    name: str,
+    argv: list[str],
+    port: int,
+    *,
+    env: dict[str, str],
+    body: bytes,
+    workdir: Path,
+    requests: int = 30,
+    settle: float = 0.0,
+    cwd: Path | None = None,
+) -> float:
+    """Millions of instructions per request of the server ``argv`` (listening on ``port``)
+    under callgrind: five warm-up requests, then ``requests`` counted (``settle`` seconds of
+    background work after each batch counted too). Also used by ``benchmarks.plugins_bench``."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise RuntimeError("valgrind is not installed (apt-get install -y valgrind)")
+    output = workdir / f"callgrind-{name}.out"
     argv = [
         "valgrind",
         "--tool=callgrind",
         "--instr-atstart=no",
         f"--callgrind-out-file={output}.%p",
-        *GATEWAYS["router"].argv(supergraph, port, workdir),
+        *argv,
     ]
-    spec = ProcessSpec(
-        f"callgrind-{variant.name}", argv, f"http://127.0.0.1:{port}/health", env=env
-    )
-    process = ManagedProcess(spec, log_path=workdir / f"callgrind-{variant.name}.log")
+    ready = f"http://127.0.0.1:{port}/health"
+    spec = ProcessSpec(f"callgrind-{name}", argv, ready, env=env, cwd=cwd)
+    process = ManagedProcess(spec, log_path=workdir / f"callgrind-{name}.log")
     process.start(ready_timeout_seconds=900)
     try:
         url = f"http://127.0.0.1:{port}/graphql"
@@ -93,17 +120,17 @@ def instructions_per_request(
                 for _ in range(count):
                     answer = client.post(url, content=body, headers=headers)
                     if answer.status_code != 200:
-                        raise RuntimeError(f"{variant.name}: status {answer.status_code}")
+                        raise RuntimeError(f"{name}: status {answer.status_code}")
 
             serve(5)
-            time.sleep(_FLUSH_SECONDS)  # the warm-up's spans leave before counting starts
+            time.sleep(settle)  # the warm-up's background work ends before counting starts
             _toggle(process.pid or 0, True)
             serve(requests)
-            time.sleep(_FLUSH_SECONDS)  # the measured requests' spans are exported, counted
+            time.sleep(settle)  # the measured requests' background work is counted
             _toggle(process.pid or 0, False)
     finally:
         process.stop(grace_seconds=120)
     total = _callgrind_total(output)
     if total == 0:
-        raise RuntimeError(f"{variant.name}: no callgrind totals in {output}.*: {sys.argv}")
+        raise RuntimeError(f"{name}: no callgrind totals in {output}.*: {sys.argv}")
     return total / requests / 1e6

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from router.cache_settings import ResponseCacheSettings
 from router.headers.settings import HeadersSettings
 from router.limits.settings import LimitsSettings, RateLimitRule, RateLimitSettings
+from router.plugins.settings import PluginSettings
 from router.resilience.settings import ResilienceSettings, TrafficShapingSettings
 from router.security.settings import SecuritySettings
 from router.trusted.settings import PersistedQueriesSettings
@@ -206,6 +207,8 @@ class RouterConfig(BaseModel):
     override_labels: list[str] = Field(default_factory=list)
     """Progressive ``@override(label:)`` labels active for every request (any label;
     ``percent(N)`` labels not listed stay active for N % of requests)."""
+    plugins: list[PluginSettings] = Field(default_factory=list)
+    """Python plugins, in order (issue #18, :mod:`router.plugins`, docs/plugins.md)."""
 
     def subgraph_url(self, name: str, default: str) -> str:
         override = self.subgraphs.get(name)

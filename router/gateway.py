@@ -67,6 +67,7 @@ from router.planning import plan_operation, plan_to_json, print_plan
 from router.planning.defer_directive import defer_usage_errors
 from router.planning.labels import override_label_chances
 from router.planning.plan import DeferNode, QueryPlan
+from router.plugins import hooks as plugin_hooks
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
 from router.resilience.balancer import LoadBalancer
@@ -355,6 +356,7 @@ class Gateway:
         await _prepare_unseen(state, request.query)
         if (
             self._config.deduplicate_inbound
+            and plugin_hooks.inbound_sharing_allowed()  # router.plugins: hooks run per request
             and not request.accepts_incremental
             and self._is_query(state, request)
         ):
@@ -380,12 +382,19 @@ class Gateway:
             operation = _select(state, prepared, request)
             variables = coerce_variables(state.api_schema, operation.node, request.variables)
             _admit(state, operation, variables)
-            authorized = _authorize(state, prepared, operation, variables, request.principal)
+            # router.plugins hook point: on_operation (decides @policy; nothing without plugins)
+            policies = await plugin_hooks.operation_parsed(
+                operation.node, operation.document, variables, operation.analysis.requirements
+            )
+            authorized = _authorize(
+                state, prepared, operation, variables, request.principal, policies=policies
+            )
             root = operation.shaper.variant(variables)
             with telemetry.stage("router.plan"):
                 plan = (
                     QueryPlan(None) if root.local_only else self._plan(state, authorized, operation)
                 )
+            await plugin_hooks.plan_built(plan, operation.name)  # router.plugins hook point
             defer = select_defer(plan.node, variables) if request.accepts_incremental else None
             # fields removed by authorization: one complete answer, shaped by the client's
             # operation, so they read null with their errors (the RFC allows not deferring)
@@ -616,12 +625,16 @@ def _authorize(
     operation: Operation,
     variables: dict[str, Any],
     principal: Principal,
+    *,
+    policies: frozenset[str] = frozenset(),
 ) -> Authorized:
     """Stage *authorize*: nothing to do unless the caller misses a requirement the analysis
-    found; then the filter removes those fields (or refuses, with ``reject_unauthorized``)."""
+    found; then the filter removes those fields (or refuses, with ``reject_unauthorized``).
+    ``policies``: the ``@policy`` names plugins granted to this request."""
     document, size = operation.document, prepared.size
     requirements = operation.analysis.requirements
-    if all(r.satisfied_by(principal.is_authenticated, principal.scopes) for r in requirements):
+    authenticated, scopes = principal.is_authenticated, principal.scopes
+    if all(r.satisfied_by(authenticated, scopes, policies) for r in requirements):
         return Authorized(document, prepared.signature, size)
     result = authorize_operation(
         state.api_schema,
@@ -630,6 +643,7 @@ def _authorize(
         operation.name,
         variables,
         principal=principal,
+        policies=policies,
     )
     if state.reject_unauthorized:
         rejection = result.rejection()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
 import orjson
@@ -41,6 +41,7 @@ from router.planning.plan import (
     QueryPlan,
     SequenceNode,
 )
+from router.plugins.chain import current_run
 from router.request import graphql_error
 from servicekit.auth.forwarded import (
     SCOPES_HEADER,
@@ -257,16 +258,35 @@ class PlanExecutor:
         mutation = fetch.operation_kind == "mutation"
 
         async def deliver(payload: bytes) -> SubgraphAnswer:
-            signed = bind_identity(headers, payload, secret)
-            return await self._clients.send(name, url, payload, signed, mutation=mutation)
+            plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
+            if plugins is not None and plugins.chain.has_subgraph_hooks:
+                send = partial(self._send_signed, name, url, mutation, secret=secret)
+                return await plugins.subgraph_fetch(
+                    name, url, headers, payload, send=send, failed=_plugin_failure
+                )
+            return await self._send_signed(name, url, mutation, headers, payload, secret=secret)
 
-        # issue #17: the response cache (router.caching) answers query fetches when it is on
+        # issue #17: the response cache (router.caching) answers query fetches when it is on;
+        # a hit sends nothing, so the subgraph hooks run for the fetches that reach a subgraph
         if self.cache is not None and not mutation:
             answer = await self.cache.fetch(fetch, body, run, deliver)
         else:
             answer = await deliver(body)
         run.result.note_cache_control(answer.cache_control)
         return answer
+
+    async def _send_signed(
+        self,
+        name: str,
+        url: str,
+        mutation: bool,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        secret: str | None,
+    ) -> SubgraphAnswer:
+        headers = bind_identity(headers, body, secret)
+        return await self._clients.send(name, url, body, headers, mutation=mutation)
 
     async def execute_event(
         self,
@@ -507,3 +527,8 @@ def _no_url_error(name: str, reason: str) -> dict[str, Any]:
         service=name,
         reason=reason,
     )
+
+
+def _plugin_failure(error: dict[str, Any]) -> SubgraphAnswer:
+    """A fetch a plugin refused (:mod:`router.plugins`): its fields null with that error."""
+    return SubgraphAnswer(failure=error)

@@ -24,6 +24,7 @@ from router.http.executor import Executor
 from router.http.graphiql import asset_route
 from router.http.redaction import redaction_for
 from router.http.streaming import StreamingDispatch
+from router.plugins.chain import PluginChain
 from router.security.gate import RequestGate
 from router.subscriptions.service import SubscriptionService
 from router.trusted import TrustedDocuments
@@ -57,6 +58,7 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
         ),
         headers=config.headers,
         redaction=redaction_for(config),
+        plugins=PluginChain.from_settings(config.plugins),
     )
 
 

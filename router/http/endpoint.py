@@ -38,6 +38,7 @@ from router.http.params import (
 from router.http.redaction import Redaction, redact_errors
 from router.http.render import error_response, graphql_response
 from router.http.trusted import resolve_trusted
+from router.plugins.chain import PluginChain
 from router.request import GraphQLRequest, GraphQLResponse
 from router.resilience.deadline import request_deadline
 from router.security.gate import Admission, RequestGate
@@ -71,6 +72,8 @@ class EndpointOptions:
     trusted: TrustedDocuments | None = None
     headers: HeadersSettings = field(default_factory=HeadersSettings)
     redaction: Redaction | None = None
+    plugins: PluginChain = field(default_factory=PluginChain)
+    """The configured plugins (:mod:`router.plugins`); empty: none."""
 
 
 def wants_query_plan(request: Request) -> bool:
@@ -198,15 +201,22 @@ class GraphQLEndpoint:
             client_ip=client_ip,
             accepts_incremental=incremental,
         )
-        with collecting(self.options.headers) as sink:  # issue #18: subgraph → client headers
-            response = await self.executor.execute(graphql_request)
+        # issue #18: subgraph → client headers are collected around the run; router.plugins
+        # hook point: on_request, the core, on_response (no plugins: the executor alone)
+        with collecting(self.options.headers) as sink:
+            response, extra = await self.options.plugins.execute(
+                self.executor,
+                graphql_request,
+                method=request.method,
+                path=request.url.path,
+                headers=admission.headers if admission else None,
+            )
         if self.options.redaction is not None and response.errors:  # issue #18
             response = replace(
                 response, errors=redact_errors(response.errors, self.options.redaction)
             )
         if self.options.mask_suggestions and response.errors:
             response = replace(response, errors=mask_suggestions(response.errors))
-        extra = admission.headers if admission else None
         if response.subsequent is not None or (
             multipart_only and response.has_data and response.status_hint is None
         ):

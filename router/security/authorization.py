@@ -1,4 +1,4 @@
-"""Enforce ``@authenticated`` / ``@requiresScopes`` on a parsed operation before planning.
+"""Enforce ``@authenticated`` / ``@requiresScopes`` / ``@policy`` on a parsed operation before planning.
 
 The gateway runs this filter only when the operation analysis (one per cached document) found a
 requirement the caller misses; every other request plans the document as it is. As Apollo Router's authorization plugin in *filter* mode: every selected field whose requirements
@@ -80,8 +80,11 @@ class _Filter:
         fragments: dict[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         principal: Principal,
+        *,
+        policies: frozenset[str] = frozenset(),
     ) -> None:
         self.schema = schema
+        self.policies = policies
         self.rules = rules
         self.fragments = fragments
         self.variables = dict(variables)
@@ -92,7 +95,8 @@ class _Filter:
         self.changed = False
 
     def allowed(self, requirement: Requirement) -> bool:
-        return requirement.satisfied_by(self.principal.is_authenticated, self.principal.scopes)
+        principal = self.principal
+        return requirement.satisfied_by(principal.is_authenticated, principal.scopes, self.policies)
 
     def type_requirement(self, named: GraphQLNamedType) -> Requirement:
         return type_requirement(self.schema, self.rules, named)
@@ -200,8 +204,10 @@ def authorize_operation(
     variables: Mapping[str, Any] | None = None,
     *,
     principal: Principal = ANONYMOUS,
+    policies: frozenset[str] = frozenset(),
 ) -> AuthorizationResult:
-    """Filter the selected operation for ``principal``; the document is returned untouched when
+    """Filter the selected operation for ``principal`` and the ``@policy`` names granted to this
+    request (``policies``, decided by plugins: :mod:`router.plugins.policy`); the document is returned untouched when
     nothing had to be removed (and always when the supergraph has no authorization directives)."""
     operation = get_operation_ast(document, operation_name)
     root = schema.get_root_type(operation.operation) if operation else None
@@ -210,7 +216,7 @@ def authorize_operation(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    walker = _Filter(schema, rules, fragments, variables or {}, principal)
+    walker = _Filter(schema, rules, fragments, variables or {}, principal, policies=policies)
     selection_set, _ = walker.selection_set(root, operation.selection_set, ())
     if not walker.changed:
         return AuthorizationResult(document, (), False)
