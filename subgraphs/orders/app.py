@@ -50,9 +50,9 @@ class Settings(SubgraphSettings):
     saga_tick_seconds: float = Field(default=0.25, gt=0)
     charge_payment: bool = True
     """The payment step (the payments subgraph consumes ChargePayment)."""
-    default_card: str = "4242424242424242"
-    """Charged when ``placeOrder`` names no card: the demo provider's always-approved test card
-    (there are no saved payment methods in this demo)."""
+    default_payment_method: str = Field(default="pm_card_visa", pattern=r"^pm_[A-Za-z0-9_]{1,64}$")
+    """Charged when ``placeOrder`` names no payment method: Stripe's always-approved test token
+    (there are no saved payment methods per customer in this demo)."""
 
     def upstreams(self) -> Upstreams:
         return Upstreams(self.products_url or _routing_url("products"))
@@ -63,7 +63,7 @@ class Settings(SubgraphSettings):
             payment_timeout_seconds=self.payment_timeout_seconds,
             resend_after_seconds=self.resend_after_seconds,
             charge_payment=self.charge_payment,
-            default_card=self.default_card,
+            default_payment_method=self.default_payment_method,
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.events.saga import DECLINED_CARD, PRICES, STOCK, place, rows, saga_stack, settle, stock
+from tests.events.saga import DECLINED_METHOD, PRICES, STOCK, place, rows, saga_stack, settle, stock
 from tests.events.support import BROKERS
 from tests.support.stack import RunningStack
 
@@ -48,7 +48,9 @@ async def test_confirmed_declined_and_short_orders(stack: RunningStack) -> None:
     async with httpx.AsyncClient(timeout=60) as client:
         ok, declined, short = await asyncio.gather(
             place(client, stack, 2, f"ok-{run}", [(ok_upc, 2)]),
-            place(client, stack, 3, f"no-{run}", [(declined_upc, 1)], card=DECLINED_CARD),
+            place(
+                client, stack, 3, f"no-{run}", [(declined_upc, 1)], payment_method=DECLINED_METHOD
+            ),
             place(client, stack, 4, f"short-{run}", [(other_upc, 1), (SOLD_OUT, 1)]),
         )
         ids = [answer["data"]["placeOrder"]["id"] for answer in (ok, declined, short)]

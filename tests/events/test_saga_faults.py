@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.bff.redis_server import PrivateRedis
-from tests.events.saga import DECLINED_CARD, PRICES, STOCK, place, rows, saga_stack, settle, stock
+from tests.events.saga import DECLINED_METHOD, PRICES, STOCK, place, rows, saga_stack, settle, stock
 from tests.events.support import eventually
 from tests.support.stack import RunningStack
 
@@ -81,7 +81,7 @@ async def test_payments_killed_and_broker_restarted_mid_saga(tmp_path: Path) -> 
                     2 + i % 5,
                     f"f-{run}-{i}",
                     UPCS[i % len(UPCS)],
-                    DECLINED_CARD if i % 5 == 4 else None,
+                    DECLINED_METHOD if i % 5 == 4 else None,
                 )
                 for i in range(ORDERS)
             ]
