@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.events.runtime import EventRuntime
 from servicekit.logging import get_logger
+from servicekit.migrations import Migrations
 from servicekit.topology import load_subgraphs
 from subgraphs.common import live_events
 from subgraphs.common.app import create_subgraph_app
@@ -27,9 +29,11 @@ from subgraphs.orders.saga import Saga, SagaConfig
 from subgraphs.orders.schema import Context, schema
 from subgraphs.orders.upstream import Upstreams
 
-__all__ = ["NAME", "Settings", "create_app", "create_database"]
+__all__ = ["MIGRATIONS", "NAME", "Settings", "create_app", "create_database"]
 
 NAME = "orders"
+MIGRATIONS = Migrations(Path(__file__).parent / "migrations", baseline="orders_0001")
+"""The store's Alembic revisions (servicekit/migrations.py): upgraded at start."""
 _log = get_logger("subgraphs.orders")
 
 
@@ -68,7 +72,7 @@ class Settings(SubgraphSettings):
 
 
 def create_database(url: str | None = None) -> Database:
-    return Database(url or Settings().store_url(NAME), TABLES)
+    return Database(url or Settings().store_url(NAME), TABLES, MIGRATIONS)
 
 
 def _ticker(
