@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.events.saga import DECLINED_METHOD, PRICES, STOCK, place, rows, saga_stack, settle, stock
-from tests.events.support import BROKERS
+from tests.events.support import BROKERS, eventually
 from tests.support.stack import RunningStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
@@ -34,6 +34,15 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSta
 def _payment(stack: RunningStack, order_id: str) -> list[tuple[object, ...]]:
     sql = "SELECT status, amount, failure_reason FROM payments WHERE order_id = ?"
     return rows(stack, "payments", sql, int(order_id))
+
+
+async def _commands_handled(stack: RunningStack) -> bool:
+    types = "('ReserveStock', 'ReleaseStock', 'ConfirmStock')"
+    sent = rows(stack, "orders", f"SELECT event_id FROM event_outbox WHERE event_type IN {types}")
+    handled = rows(
+        stack, "inventory", f"SELECT event_id FROM event_inbox WHERE event_type IN {types}"
+    )
+    return set(sent) <= set(handled)
 
 
 def _reservation(stack: RunningStack, key: str) -> list[tuple[object, ...]]:
@@ -95,7 +104,10 @@ async def test_confirmed_declined_and_short_orders(stack: RunningStack) -> None:
         },
     ]
     # Stock and payments reconcile: taken once for the confirmed order, given back for the
-    # declined one (compensation), never taken for the short one; one charge, one decline.
+    # declined one (compensation), never taken for the short one; one charge, one decline. The
+    # compensation (ReleaseStock) is written with the cancellation and handled by inventory
+    # after it: wait for inventory to have handled every command orders sent, then compare.
+    await eventually(lambda: _commands_handled(stack), "inventory handled orders' commands", 60)
     assert {upc: stock(stack, upc) for upc in before} == {
         ok_upc: before[ok_upc] - 2,
         declined_upc: before[declined_upc],
