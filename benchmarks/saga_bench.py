@@ -55,6 +55,8 @@ async def _burst(stack: Any, orders: int, concurrency: int) -> list[str]:
                 f"bench-{run}-{index}",
                 [(upcs[index % len(upcs)], 1)],
             )
+        if not (answer.get("data") or {}).get("placeOrder"):
+            raise RuntimeError(f"placeOrder failed: {answer}")
         return str(answer["data"]["placeOrder"]["id"])
 
     async with httpx.AsyncClient(timeout=60) as client:

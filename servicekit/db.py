@@ -1,7 +1,9 @@
 """One async SQLAlchemy engine per service store: SQLite by default, any URL by configuration.
 
 The schema is created on start-up (``create_all`` of the domain's own tables only, since every
-SQLModel table shares one metadata object), and ``ping`` is the ``/ready`` probe.
+SQLModel table shares one metadata object), or, for a store with Alembic migrations
+(:mod:`servicekit.migrations`), created or upgraded to the head revision; ``ping`` is the
+``/ready`` probe.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlmodel import SQLModel
+
+from servicekit.migrations import Migrations
 
 __all__ = ["Database"]
 
@@ -48,8 +52,11 @@ def _create_engine(url: str) -> AsyncEngine:
 class Database:
     """The engine, a session factory and the tables this store owns."""
 
-    def __init__(self, url: str, tables: Sequence[type[SQLModel]]) -> None:
+    def __init__(
+        self, url: str, tables: Sequence[type[SQLModel]], migrations: Migrations | None = None
+    ) -> None:
         self.url = url
+        self.migrations = migrations
         self.engine = _create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.tables: list[Table] = [model.__table__ for model in tables]  # type: ignore[attr-defined]
@@ -65,7 +72,10 @@ class Database:
 
     async def create_schema(self) -> None:
         async with self.engine.begin() as connection:
-            await connection.run_sync(SQLModel.metadata.create_all, tables=self.tables)
+            if self.migrations is not None:
+                await connection.run_sync(self.migrations.apply, self.tables)
+            else:
+                await connection.run_sync(SQLModel.metadata.create_all, tables=self.tables)
 
     async def ping(self) -> Mapping[str, Any]:
         async with self.engine.connect() as connection:

@@ -6,7 +6,10 @@
 - ``nats://``: JetStream stream ``<namespace>`` over subjects ``<namespace>.<Type>``; each
   consuming service is a durable pull consumer ``<group>-<Type>``.
 - ``amqp://``: a durable topic exchange ``<namespace>``, routing key ``<Type>``; each consuming
-  service has a durable queue ``<namespace>.<group>.<Type>`` bound to it.
+  service has a durable queue ``<namespace>.<group>.<Type>`` bound to it, whose dead-letter
+  exchange is ``<namespace>.dlx``.
+
+Each kind's dead-letter destination is in servicekit/events/deadletters.py.
 
 The namespace keeps runs apart on a shared server (a test stack, the dev stack).
 Consumer groups start at the beginning of the stream (Redis ``0``, NATS ``DeliverPolicy.ALL``),
@@ -33,6 +36,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from servicekit.events.contracts import Event
+from servicekit.events.deadletters import DeadLetterQueue, RabbitDeadLetters, dead_letter_queue
 from servicekit.events.settings import DEFAULT_BROKER_URL
 
 __all__ = ["DEFAULT_BROKER_URL", "EventBus", "Kind", "broker_kind"]
@@ -91,6 +95,8 @@ class EventBus:
         self._groups: list[tuple[str, str]] = []
         self.queues: list[str] = []
         """RabbitMQ queues this bus declared (tests delete them)."""
+        self.dead_letters: DeadLetterQueue = dead_letter_queue(self.kind, url, namespace)
+        """Where consumers put what they give up on (servicekit/events/deadletters.py)."""
         if self.kind == "redis":
             self.broker = RedisBroker(url, log_level=QUIET)
         elif self.kind == "nats":
@@ -125,7 +131,9 @@ class EventBus:
         else:
             name = f"{self.namespace}.{group}.{event_type}"
             self.queues.append(name)
-            queue = RabbitQueue(name, durable=True, routing_key=event_type)
+            assert isinstance(self.dead_letters, RabbitDeadLetters)
+            arguments = self.dead_letters.queue_arguments(group, event_type)
+            queue = RabbitQueue(name, durable=True, routing_key=event_type, arguments=arguments)
             subscriber = self.broker.subscriber(
                 queue, self._exchange, ack_policy=AckPolicy.NACK_ON_ERROR
             )
@@ -185,3 +193,4 @@ class EventBus:
 
     async def stop(self) -> None:
         await self.broker.stop()
+        await self.dead_letters.close()

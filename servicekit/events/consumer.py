@@ -1,5 +1,7 @@
 """Idempotent consumers: each handler runs in one transaction with its inbox row, retried with
-exponential backoff, and moved to the dead-letter store after ``max_attempts`` failures.
+exponential backoff, and moved to the broker's dead-letter destination after ``max_attempts``
+failures (servicekit/events/deadletters.py: ``<stream>.dlq`` on Redis, the ``<namespace>-dlq``
+stream on JetStream, the ``<namespace>.dlx`` exchange on RabbitMQ).
 
 The inbox row ``(event id, group)`` is written in the handler's transaction, so the handler's
 effect and "this event was handled" commit together: a redelivered or duplicated event (at least
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit.events.bus import EventBus
 from servicekit.events.contracts import Event, UnknownEventError, parse
-from servicekit.events.store import DeadLetter, InboxEntry
+from servicekit.events.store import InboxEntry
 from servicekit.logging import get_logger
 
 __all__ = ["Consumers", "Handler"]
@@ -64,7 +66,7 @@ class Consumers:
 
     def on(self, contract: type[E], handler: Handler[E]) -> None:
         async def receive(data: dict[str, Any]) -> None:
-            await self.handle(data, handler)
+            await self.handle(data, handler, event_type=contract.TYPE)
 
         self.bus.subscribe(contract.TYPE, self.group, receive)
 
@@ -77,7 +79,7 @@ class Consumers:
         once."""
 
         async def receive(data: dict[str, Any]) -> None:
-            await self.handle(data, reply, effect)
+            await self.handle(data, reply, effect, event_type=contract.TYPE)
 
         self.bus.subscribe(contract.TYPE, self.group, receive)
 
@@ -86,12 +88,15 @@ class Consumers:
         data: Any,
         handler: Callable[..., Awaitable[None]],
         effect: Effect[Any, Any] | None = None,
+        *,
+        event_type: str,
     ) -> None:
-        """Run ``handler`` once for this event in this group, or dead-letter it."""
+        """Run ``handler`` once for this event in this group, or dead-letter it. A dead letter
+        the broker refuses raises: the message is not acknowledged, so it comes again."""
         try:
             event = parse(data)
         except (UnknownEventError, ValueError) as invalid:
-            await self._dead_letter(data, 1, invalid)
+            await self._dead_letter(event_type, data, 1, invalid)
             return
         last: Exception | None = None
         for attempt in range(1, self.max_attempts + 1):
@@ -116,7 +121,7 @@ class Consumers:
                         min(self.backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
                     )
         assert last is not None
-        await self._dead_letter(data, self.max_attempts, last)
+        await self._dead_letter(event_type, data, self.max_attempts, last)
 
     async def _attempt(
         self, event: Event, handler: Callable[..., Awaitable[None]], effect: Effect[Any, Any] | None
@@ -155,25 +160,25 @@ class Consumers:
             self.after_commit()
         return True
 
-    async def _dead_letter(self, data: Any, attempts: int, error: Exception) -> None:
+    async def _dead_letter(
+        self, event_type: str, data: Any, attempts: int, error: Exception
+    ) -> None:
         payload = data if isinstance(data, dict) else {"raw": repr(data)}
-        async with self.sessions() as session, session.begin():
-            session.add(
-                DeadLetter(
-                    event_id=str(payload.get("id", "")),
-                    event_type=str(payload.get("type", "")),
-                    consumer_group=self.group,
-                    payload=payload,
-                    attempts=attempts,
-                    error=repr(error)[:2000],
-                    failed_at=datetime.now(UTC),
-                )
-            )
+        letters = self.bus.dead_letters
+        letter = letters.letter(
+            event_type,
+            self.group,
+            payload,
+            error=repr(error),
+            attempts=attempts,
+            to=self.bus.channel(event_type),
+        )
+        await letters.put(letter)
         self.dead += 1
         _log.error(
             "events.dead_lettered",
             group=self.group,
-            event_type=payload.get("type"),
+            event_type=event_type,
             event_id=payload.get("id"),
             attempts=attempts,
             error=repr(error),

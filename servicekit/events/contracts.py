@@ -126,15 +126,18 @@ class StockChanged(Event):
 
 
 class ChargePayment(Event):
-    """orders -> payments: charge ``amount`` once per order (payments is idempotent by order)."""
+    """orders -> payments: charge ``amount`` once per order (payments is idempotent by order) to
+    ``payment_method``, a payment method token (``pm_card_visa``...), never a card number.
+    Version 2: version 1 carried the card number itself."""
 
     TYPE = "ChargePayment"
+    VERSION = 2
     PRODUCER = "orders"
     order_id: int
     buyer_id: int
     amount: int
     currency: str = "USD"
-    card: str = ""
+    payment_method: str = Field(pattern=r"^pm_[A-Za-z0-9_]{1,64}$")
 
 
 class PaymentCharged(Event):

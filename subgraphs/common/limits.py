@@ -19,6 +19,7 @@ __all__ = [
     "MAX_IDS",
     "MAX_NAME",
     "MAX_PASSWORD",
+    "MAX_PAYMENT_METHOD",
     "MAX_REASON",
     "MAX_UPC",
     "MAX_USERNAME",
@@ -36,6 +37,8 @@ MAX_IDS = 100
 """Items of a list argument (``usersById(ids:)``, ``productsByUpc(upcs:)``, order items)."""
 MAX_CARD_NUMBER = 32
 """Characters of a card number as typed (19 digits at most, ISO/IEC 7812, plus separators)."""
+MAX_PAYMENT_METHOD = 67
+"""Characters of a payment method token (``pm_`` and up to 64 letters, digits or ``_``)."""
 MAX_REASON = 500
 """Characters of a free-text reason (a refund's)."""
 MAX_AMOUNT_CENTS = 99_999_999

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.events.runtime import EventRuntime
 from servicekit.logging import get_logger
+from servicekit.migrations import Migrations
 from servicekit.topology import load_subgraphs
 from subgraphs.common import live_events
 from subgraphs.common.app import create_subgraph_app
@@ -27,9 +29,11 @@ from subgraphs.orders.saga import Saga, SagaConfig
 from subgraphs.orders.schema import Context, schema
 from subgraphs.orders.upstream import Upstreams
 
-__all__ = ["NAME", "Settings", "create_app", "create_database"]
+__all__ = ["MIGRATIONS", "NAME", "Settings", "create_app", "create_database"]
 
 NAME = "orders"
+MIGRATIONS = Migrations(Path(__file__).parent / "migrations", baseline="orders_0001")
+"""The store's Alembic revisions (servicekit/migrations.py): upgraded at start."""
 _log = get_logger("subgraphs.orders")
 
 
@@ -50,9 +54,9 @@ class Settings(SubgraphSettings):
     saga_tick_seconds: float = Field(default=0.25, gt=0)
     charge_payment: bool = True
     """The payment step (the payments subgraph consumes ChargePayment)."""
-    default_card: str = "4242424242424242"
-    """Charged when ``placeOrder`` names no card: the demo provider's always-approved test card
-    (there are no saved payment methods in this demo)."""
+    default_payment_method: str = Field(default="pm_card_visa", pattern=r"^pm_[A-Za-z0-9_]{1,64}$")
+    """Charged when ``placeOrder`` names no payment method: Stripe's always-approved test token
+    (there are no saved payment methods per customer in this demo)."""
 
     def upstreams(self) -> Upstreams:
         return Upstreams(self.products_url or _routing_url("products"))
@@ -63,12 +67,12 @@ class Settings(SubgraphSettings):
             payment_timeout_seconds=self.payment_timeout_seconds,
             resend_after_seconds=self.resend_after_seconds,
             charge_payment=self.charge_payment,
-            default_card=self.default_card,
+            default_payment_method=self.default_payment_method,
         )
 
 
 def create_database(url: str | None = None) -> Database:
-    return Database(url or Settings().store_url(NAME), TABLES)
+    return Database(url or Settings().store_url(NAME), TABLES, MIGRATIONS)
 
 
 def _ticker(

@@ -46,7 +46,9 @@ class Order(SQLModel, table=True):
     step_resends: int = 0
     """Resends of the current step's command (each waits twice as long as the one before)."""
     reason: str | None = None
-    card: str = ""
+    payment_method: str = ""
+    """The payment method token to charge (``pm_...``; empty: the configured default). Never a
+    card number: placeOrder refuses anything that is not a token."""
 
 
 class OrderItem(SQLModel, table=True):

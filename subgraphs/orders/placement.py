@@ -18,6 +18,7 @@ stored as ``<user id>:<key>``; inventory's reservation uses the same scoped key.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,13 +30,13 @@ from sqlmodel import col
 from servicekit.logging import get_logger
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
-from subgraphs.common.limits import MAX_IDEMPOTENCY_KEY, MAX_IDS, MAX_UPC
+from subgraphs.common.limits import MAX_IDEMPOTENCY_KEY, MAX_IDS, MAX_PAYMENT_METHOD, MAX_UPC
 from subgraphs.orders.models import Order, OrderItem
 from subgraphs.orders.saga import Saga
 from subgraphs.orders.upstream import Upstreams
 
 __all__ = [
-    "MAX_CARD",
+    "PAYMENT_METHOD_TOKEN",
     "OrderRequest",
     "PlaceOrderError",
     "find_by_key",
@@ -43,7 +44,9 @@ __all__ = [
     "scoped_key",
 ]
 
-MAX_CARD = 32
+PAYMENT_METHOD_TOKEN = re.compile(r"^pm_[A-Za-z0-9_]{1,64}$")
+"""A payment method token (Stripe's ``pm_`` ids); anything else, a card number first of all, is
+refused before it could be stored."""
 
 MAX_ITEMS = MAX_IDS
 _log = get_logger("subgraphs.orders")
@@ -63,8 +66,9 @@ class OrderRequest:
     idempotency_key: str
     user_id: int
     items: Sequence[tuple[str, int]]
-    card: str = ""
-    """The payment card (the demo provider's test numbers decide the outcome)."""
+    payment_method: str = ""
+    """The payment method token (``pm_card_visa``, or one the payments subgraph's
+    ``createPaymentMethod`` made); empty: the configured default."""
 
 
 def scoped_key(user_id: int, key: str) -> str:
@@ -87,8 +91,19 @@ def _validated(request: OrderRequest) -> list[tuple[str, int]]:
             argument="idempotencyKey",
             maximum=MAX_IDEMPOTENCY_KEY,
         )
-    if len(request.card) > MAX_CARD:
-        raise PlaceOrderError(f"paymentCard is limited to {MAX_CARD} characters", "BAD_USER_INPUT")
+    if len(request.payment_method) > MAX_PAYMENT_METHOD:
+        raise PlaceOrderError(
+            f"paymentMethod is limited to {MAX_PAYMENT_METHOD} characters",
+            "BAD_USER_INPUT",
+            argument="paymentMethod",
+            maximum=MAX_PAYMENT_METHOD,
+        )
+    if request.payment_method and not PAYMENT_METHOD_TOKEN.fullmatch(request.payment_method):
+        raise PlaceOrderError(
+            "paymentMethod is a payment method token (pm_...), never a card number",
+            "BAD_USER_INPUT",
+            argument="paymentMethod",
+        )
     if not request.items or len(request.items) > MAX_ITEMS:
         raise PlaceOrderError(f"an order has 1 to {MAX_ITEMS} items", "BAD_USER_INPUT")
     totals: Counter[str] = Counter()
@@ -117,7 +132,7 @@ async def _insert(
             total=sum(prices[upc] * quantity for upc, quantity in items),
             placed_at=utcnow(),
             idempotency_key=key,
-            card=request.card,
+            payment_method=request.payment_method,
         )
         saga.prepare(order)
         session.add(order)

@@ -72,7 +72,7 @@ class SagaConfig:
     resend_after_seconds: float = 3.0
     charge_payment: bool = True
     """False: no payment step (CONFIRMED once stock is reserved)."""
-    default_card: str = "4242424242424242"
+    default_payment_method: str = "pm_card_visa"
 
 
 def now() -> datetime:
@@ -276,7 +276,7 @@ class Saga:
             order_id=order.id,
             buyer_id=order.user_id,
             amount=order.total,
-            card=order.card or self.config.default_card,
+            payment_method=order.payment_method or self.config.default_payment_method,
             correlation_id=str(order.id),
         )
 

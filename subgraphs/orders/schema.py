@@ -223,10 +223,11 @@ class PlaceOrderInput:
         "is IDEMPOTENCY_KEY_CONFLICT."
     )
     items: list[OrderItemInput] = strawberry.field(description="1 to 100 lines.")
-    payment_card: str | None = strawberry.field(
+    payment_method: str | None = strawberry.field(
         default=None,
-        description="The card to charge (at most 32 characters; the demo payment provider's "
-        "test numbers decide the outcome).",
+        description="The payment method token to charge (pm_..., at most 67 characters): "
+        "Stripe's test tokens (pm_card_visa, pm_card_visa_chargeDeclined ...) or one made by "
+        "createPaymentMethod. Never a card number. Default pm_card_visa.",
     )
 
 
@@ -247,8 +248,8 @@ def _request(info: Info[Context, None], data: PlaceOrderInput) -> placement.Orde
         raise _unauthenticated("placeOrder")
     check_size("items", data.items, MAX_IDS)
     items = [(item.upc, item.quantity) for item in data.items]
-    card = data.payment_card or ""
-    return placement.OrderRequest(data.idempotency_key, user_id, items, card)
+    method = data.payment_method or ""
+    return placement.OrderRequest(data.idempotency_key, user_id, items, method)
 
 
 @strawberry.type

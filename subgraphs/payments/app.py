@@ -4,8 +4,11 @@ and ASGI app."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from servicekit.migrations import Migrations
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.db import Database
 from subgraphs.common.events import event_hooks, new_runtime
@@ -15,13 +18,15 @@ from subgraphs.payments.models import TABLES
 from subgraphs.payments.schema import Context, schema
 from subgraphs.payments.settings import Settings
 
-__all__ = ["NAME", "Settings", "create_app", "create_database"]
+__all__ = ["MIGRATIONS", "NAME", "Settings", "create_app", "create_database"]
 
 NAME = "payments"
+MIGRATIONS = Migrations(Path(__file__).parent / "migrations", baseline="payments_0001")
+"""The store's Alembic revisions (servicekit/migrations.py): upgraded at start."""
 
 
 def create_database(url: str | None = None) -> Database:
-    return Database(url or Settings().store_url(NAME), TABLES)
+    return Database(url or Settings().store_url(NAME), TABLES, MIGRATIONS)
 
 
 def create_app(database: Database | None = None) -> FastAPI:

@@ -5,7 +5,8 @@ The ledger's functions are idempotent by order id and run their own transactions
 (subgraphs/payments/ledger.py), so they are the consumer's *effect*, run before the inbox
 transaction that writes the reply (:meth:`servicekit.events.consumer.Consumers.on_effect`): a
 crash between the two redelivers the command, the ledger answers the same payment, and the reply
-is written once. A card or parameters the ledger refuses are a decline, not a retry.
+is written once. A payment method or parameters the ledger refuses are a decline, not a
+retry.
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def _charge(db: Database) -> Callable[[ChargePayment], Awaitable[Payment | str]]
     async def charge(event: ChargePayment) -> Payment | str:
         try:
             return await ledger.charge(
-                db, event.order_id, event.buyer_id, event.amount, event.currency, event.card
+                db,
+                event.order_id,
+                event.buyer_id,
+                event.amount,
+                event.currency,
+                event.payment_method,
             )
         except (ledger.InvalidPaymentError, ledger.PaymentConflictError) as refused:
             return str(refused)

@@ -18,6 +18,9 @@ order's unique id, and a charge arriving later is declined ``order_cancelled`` w
 the provider; a refund of a ``PENDING`` payment marks it ``REFUNDED`` at once, and the charge in
 flight, finding it so, gives the money back if the provider had taken it (or records the decline
 if it had not).
+
+**create_payment_method** turns a card number into a payment method token at the provider (what
+Stripe.js does in a shop's page): the number goes no further, charges name the token.
 """
 
 from __future__ import annotations
@@ -33,18 +36,26 @@ from sqlmodel import col
 from servicekit.logging import get_logger
 from subgraphs.common.clock import utcnow
 from subgraphs.common.db import Database
-from subgraphs.common.limits import MAX_AMOUNT_CENTS, MAX_CARD_NUMBER, MAX_REASON
+from subgraphs.common.limits import (
+    MAX_AMOUNT_CENTS,
+    MAX_CARD_NUMBER,
+    MAX_PAYMENT_METHOD,
+    MAX_REASON,
+)
 from subgraphs.payments.models import CHARGED, DECLINED, PENDING, REFUNDED, Payment
 from subgraphs.payments.provider import (
+    PAYMENT_METHOD_TOKEN,
     Card,
     ChargeRequest,
     DemoProvider,
     InvalidCardError,
+    MethodDetails,
     PaymentProvider,
     ProviderResult,
     parse_card,
 )
 from subgraphs.payments.settings import Settings
+from subgraphs.payments.vault import StoreVault
 
 __all__ = [
     "ORDER_CANCELLED",
@@ -54,6 +65,7 @@ __all__ = [
     "RefundOutcome",
     "RefundResult",
     "charge",
+    "create_payment_method",
     "default_provider",
     "find",
     "refund",
@@ -77,7 +89,7 @@ class InvalidPaymentError(ValueError):
 
 
 class PaymentConflictError(Exception):
-    """The order already has a payment of another amount, currency, buyer or card."""
+    """The order already has a payment of another amount, currency, buyer or payment method."""
 
 
 class RefundOutcome(Enum):
@@ -98,9 +110,10 @@ class RefundResult:
     """The order's payment after the call (``None`` for :attr:`RefundOutcome.NO_PAYMENT`)."""
 
 
-def default_provider() -> PaymentProvider:
-    """The demo provider, configured from ``PAYMENTS_*`` (decline above an amount)."""
-    return DemoProvider(Settings().decline_above_cents)
+def default_provider(db: Database) -> PaymentProvider:
+    """The demo provider, configured from ``PAYMENTS_*`` (decline above an amount), its vault
+    in ``db``."""
+    return DemoProvider(Settings().decline_above_cents, StoreVault(db))
 
 
 def _charge_key(order_id: int) -> str:
@@ -122,6 +135,34 @@ def _card(card: str | Card) -> Card:
         return parse_card(card)
     except InvalidCardError as error:
         raise InvalidPaymentError(str(error), "card") from error
+
+
+async def _method(provider: PaymentProvider, token: str) -> MethodDetails:
+    if len(token) > MAX_PAYMENT_METHOD:
+        raise InvalidPaymentError(
+            f"paymentMethod is limited to {MAX_PAYMENT_METHOD} characters",
+            "paymentMethod",
+            MAX_PAYMENT_METHOD,
+        )
+    if not PAYMENT_METHOD_TOKEN.fullmatch(token):
+        raise InvalidPaymentError(
+            "paymentMethod is a payment method token (pm_...), never a card number",
+            "paymentMethod",
+        )
+    details = await provider.payment_method(token)
+    if details is None:
+        raise InvalidPaymentError(f"no such payment method: {token}", "paymentMethod")
+    return details
+
+
+async def create_payment_method(
+    db: Database, card: str, *, provider: PaymentProvider | None = None
+) -> tuple[str, MethodDetails]:
+    """A new payment method token for ``card`` and what it shows (brand, last4)."""
+    parsed = _card(card)
+    provider = provider or default_provider(db)
+    token = await provider.create_payment_method(parsed)
+    return token, await _method(provider, token)
 
 
 def _check_charge(order_id: int, buyer_id: int, amount: int, currency: str) -> str:
@@ -181,25 +222,27 @@ async def charge(  # noqa: PLR0917 (the saga's consumers call it with these six,
     buyer_id: int,
     amount: int,
     currency: str,
-    card: str | Card,
+    payment_method: str,
     *,
     provider: PaymentProvider | None = None,
 ) -> Payment:
-    """Charge ``amount`` cents of ``currency`` to ``card`` for the order, once.
+    """Charge ``amount`` cents of ``currency`` to ``payment_method`` (a token) for the order,
+    once.
 
     Returns the payment, ``CHARGED`` or ``DECLINED`` (with ``failure_reason``); a repeat answers
     the first payment. Raises :class:`InvalidPaymentError` (bad input, nothing stored) and
     :class:`PaymentConflictError` (the order's payment has other parameters)."""
     code = _check_charge(order_id, buyer_id, amount, currency)
-    parsed = _card(card)
-    provider = provider or default_provider()
+    provider = provider or default_provider(db)
+    method = await _method(provider, payment_method)
     now = utcnow()
     request = {
         "buyer_id": buyer_id,
         "amount": amount,
         "currency": code,
-        "method_brand": parsed.brand,
-        "method_last4": parsed.last4,
+        "payment_method": payment_method,
+        "method_brand": method.brand,
+        "method_last4": method.last4,
     }
     inserted = await _insert(
         db,
@@ -228,7 +271,7 @@ async def charge(  # noqa: PLR0917 (the saga's consumers call it with these six,
             )
         if existing.status != PENDING and not _refunded_unsettled(existing):
             return existing
-    charge_request = ChargeRequest(_charge_key(order_id), amount, code, parsed)
+    charge_request = ChargeRequest(_charge_key(order_id), amount, code, payment_method)
     result = await provider.charge(charge_request)
     await _settle(db, order_id, charge_request, result, provider)
     return await _current(db, order_id)
@@ -293,7 +336,7 @@ async def refund(
 ) -> RefundResult:
     """Return the money of the order's charge, once; a no-op (saying which) otherwise."""
     text = _check_reason(reason)
-    provider = provider or default_provider()
+    provider = provider or default_provider(db)
     existing = await find(db, order_id)
     if existing is None:
         now = utcnow()

@@ -10,6 +10,11 @@ and ``Payment`` entities are null for anyone but the buyer. ``chargePayment`` / 
 are ``@inaccessible`` and answer the orders service only (a signed service identity,
 :mod:`servicekit.auth.service`), like inventory's ``reserveStock``; the saga's event consumers
 call :mod:`subgraphs.payments.ledger` directly.
+
+``createPaymentMethod(card:)`` is what Stripe.js's ``createPaymentMethod`` is in a shop's page:
+a signed-in user turns a card number into a ``pm_...`` token at the (demo) provider, and
+``placeOrder`` is given the token; Stripe's test tokens (``pm_card_visa``,
+``pm_card_visa_chargeDeclined`` ...) need no creation.
 """
 
 from __future__ import annotations
@@ -28,7 +33,12 @@ from subgraphs.common.clock import as_utc
 from subgraphs.common.db import Database
 from subgraphs.common.identity import caller, calling_service
 from subgraphs.common.ids import parse_int_id
-from subgraphs.common.limits import MAX_CARD_NUMBER, MAX_REASON, check_length
+from subgraphs.common.limits import (
+    MAX_CARD_NUMBER,
+    MAX_PAYMENT_METHOD,
+    MAX_REASON,
+    check_length,
+)
 from subgraphs.common.strawberry_app import federation_schema
 from subgraphs.payments import ledger
 from subgraphs.payments.loaders import Loaders
@@ -65,6 +75,16 @@ class RefundOutcome(Enum):
 
 @strawberry.type(description="How the buyer paid: the card's brand and last four digits only.")
 class PaymentMethod:
+    brand: str
+    last4: str
+
+
+@strawberry.type(
+    description="A payment method at the provider: its token (give it to placeOrder) and what "
+    "it shows; the card number itself is never stored."
+)
+class CreatedPaymentMethod:
+    id: str = strawberry.field(description="The token, pm_...")
     brand: str
     last4: str
 
@@ -162,7 +182,9 @@ class ChargePaymentInput:
     buyer_id: strawberry.ID
     amount: int = strawberry.field(description="In cents, 1 to 99999999.")
     currency: str = strawberry.field(description="ISO 4217, e.g. USD.")
-    card: str = strawberry.field(description="The card number (never stored: brand and last4).")
+    payment_method: str = strawberry.field(
+        description="A payment method token (pm_card_visa, or one createPaymentMethod made)."
+    )
 
 
 @strawberry.federation.type(inaccessible=True)
@@ -209,15 +231,40 @@ class Mutation:
     )
     async def charge_payment(self, info: Info[Context, None], input: ChargePaymentInput) -> Payment:
         _only_orders(info)
-        check_length("card", input.card, MAX_CARD_NUMBER)
+        check_length("paymentMethod", input.payment_method, MAX_PAYMENT_METHOD)
         order_id, buyer_id = _id("orderId", input.order_id), _id("buyerId", input.buyer_id)
         try:
             row = await ledger.charge(
-                info.context.db, order_id, buyer_id, input.amount, input.currency, input.card
+                info.context.db,
+                order_id,
+                buyer_id,
+                input.amount,
+                input.currency,
+                input.payment_method,
             )
         except (ledger.InvalidPaymentError, ledger.PaymentConflictError) as error:
             raise _payment_error(error) from error
         return Payment.from_row(row)
+
+    @strawberry.federation.mutation(  # type: ignore[untyped-decorator]
+        authenticated=True,
+        description="Turn a card number into a payment method token at the payment provider "
+        "(Stripe.js's createPaymentMethod); the number is not stored, the token is what "
+        "placeOrder takes.",
+    )
+    async def create_payment_method(
+        self, info: Info[Context, None], card: str
+    ) -> CreatedPaymentMethod:
+        if caller(info.context.request) is None:
+            raise GraphQLError(
+                "createPaymentMethod needs a signed-in user", extensions={"code": "UNAUTHENTICATED"}
+            )
+        check_length("card", card, MAX_CARD_NUMBER)
+        try:
+            token, details = await ledger.create_payment_method(info.context.db, card)
+        except ledger.InvalidPaymentError as error:
+            raise _payment_error(error) from error
+        return CreatedPaymentMethod(id=token, brand=details.brand, last4=details.last4)
 
     @strawberry.federation.mutation(  # type: ignore[untyped-decorator]
         inaccessible=True,

@@ -23,11 +23,13 @@ from tests.events.support import delete_namespace
 from tests.support.stack import RunningStack, running_stack
 
 __all__ = [
-    "DECLINED_CARD",
+    "DECLINED_METHOD",
     "NAMES",
+    "PLACE",
     "SECRET",
     "STOCK",
     "place",
+    "post",
     "rows",
     "saga_stack",
     "settle",
@@ -39,7 +41,7 @@ NAMES = ["products", "inventory", "orders", "payments"]
 SEED = generate(SeedSizes())
 STOCK = {s.upc: s.quantity for s in SEED.stock}
 PRICES = {p.upc: p.price for p in SEED.products}
-DECLINED_CARD = "4000000000000002"  # Stripe's test card: card_declined
+DECLINED_METHOD = "pm_card_visa_chargeDeclined"  # Stripe's test payment method: card_declined
 GROUPS = {
     "orders": ["StockReserved", "StockReservationFailed", "PaymentCharged", "PaymentDeclined"],
     "inventory": ["ReserveStock", "ReleaseStock", "ConfirmStock"],
@@ -91,14 +93,14 @@ async def place(
     user: int,
     key: str,
     lines: list[tuple[str, int]],
-    card: str | None = None,
+    payment_method: str | None = None,
 ) -> Any:
     order_input: dict[str, Any] = {
         "idempotencyKey": key,
         "items": [{"upc": upc, "quantity": quantity} for upc, quantity in lines],
     }
-    if card is not None:
-        order_input["paymentCard"] = card
+    if payment_method is not None:
+        order_input["paymentMethod"] = payment_method
     return await post(client, stack.urls["orders"], PLACE, {"input": order_input}, user)
 
 

@@ -27,7 +27,8 @@ def namespace(prefix: str = "t") -> str:
 
 
 async def delete_namespace(url: str, name: str, queues: list[str] | None = None) -> None:
-    """Remove the streams / JetStream stream / exchange and queues of ``name``."""
+    """Remove the streams / JetStream streams / exchanges and queues of ``name`` (its dead
+    letters' included)."""
     if url.startswith("redis"):
         client = Redis.from_url(url)
         keys = [key async for key in client.scan_iter(match=f"{name}.*")]
@@ -36,15 +37,17 @@ async def delete_namespace(url: str, name: str, queues: list[str] | None = None)
         await client.aclose()
     elif url.startswith("nats"):
         connection = await nats.connect(url)
-        with contextlib.suppress(NotFoundError):
-            await connection.jetstream().delete_stream(name)
+        for stream in (name, f"{name}-dlq"):
+            with contextlib.suppress(NotFoundError):
+                await connection.jetstream().delete_stream(stream)
         await connection.close()
     else:
         connection = await aio_pika.connect(url)
         channel = await connection.channel()
-        for queue in queues or []:
+        for queue in [*(queues or []), f"{name}.dlq"]:
             await channel.queue_delete(queue)
         await channel.exchange_delete(name)
+        await channel.exchange_delete(f"{name}.dlx")
         await connection.close()
 
 

@@ -2,11 +2,14 @@
 namespace per test): events written through the outbox in the state change's transaction reach
 a consumer whose effect happens exactly once even when the relay publishes rows twice and
 messages are duplicated on the broker; a handler that keeps failing moves its event to the
-dead-letter store after N attempts, and ``events dlq replay`` (the CLI, a real process) makes it
-handled once the handler works again."""
+broker's dead-letter destination after N attempts (read back with the broker's own client, with
+the reason and attempt count in headers), and ``events dlq replay`` (the CLI, a real process)
+republishes it to its original destination, removes it, and it is handled once the handler works
+again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -14,7 +17,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aio_pika
+import nats
+import orjson
 import pytest
+from nats.js.errors import NotFoundError
+from redis.asyncio import Redis
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel, col
@@ -23,7 +31,6 @@ from servicekit.events import outbox
 from servicekit.events.bus import EventBus
 from servicekit.events.consumer import Consumers
 from servicekit.events.contracts import StockChanged
-from servicekit.events.dlq import dead_letters
 from servicekit.events.outbox import Relay
 from servicekit.events.store import EVENT_TABLES, InboxEntry, OutboxEntry
 from servicekit.topology import PROJECT_ROOT
@@ -121,8 +128,61 @@ def _cli(*args: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
-async def test_failing_handler_dead_letters_after_n_attempts_then_replays(
-    broker_url: str, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+async def _broker_letters(url: str, ns: str) -> list[tuple[str, dict[str, str], dict[str, object]]]:
+    """The dead letters as the broker's own client sees them: (where, headers, envelope)."""
+    if url.startswith("redis"):
+        client = Redis.from_url(url)
+        try:
+            entries = await client.xrange(f"{ns}.StockChanged.dlq")
+        finally:
+            await client.aclose()
+        found = []
+        for _, fields in entries:
+            decoded = {k.decode(): v.decode() for k, v in fields.items()}
+            body = decoded.pop("data")
+            found.append((f"{ns}.StockChanged.dlq", decoded, orjson.loads(body)))
+        return found
+    if url.startswith("nats"):
+        connection = await nats.connect(url)
+        try:
+            js = connection.jetstream()
+            try:
+                state = (await js.stream_info(f"{ns}-dlq")).state
+            except NotFoundError:
+                return []
+            found = []
+            for seq in range(state.first_seq, state.last_seq + 1) if state.messages else ():
+                with contextlib.suppress(NotFoundError):
+                    msg = await js.get_msg(f"{ns}-dlq", seq)
+                    headers = dict(msg.headers or {})
+                    found.append((msg.subject, headers, orjson.loads(msg.data or b"")))
+            return found
+        finally:
+            await connection.close()
+    connection = await aio_pika.connect(url)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(f"{ns}.dlq", durable=True, passive=True)
+        found = []
+        while (message := await queue.get(no_ack=False, fail=False)) is not None:
+            headers = {k: str(v) for k, v in (message.headers or {}).items()}
+            found.append((f"{ns}.dlx {message.routing_key}", headers, orjson.loads(message.body)))
+        await channel.close()  # unacknowledged: the letters stay
+        return found
+    finally:
+        await connection.close()
+
+
+def _where(url: str, ns: str) -> str:
+    if url.startswith("redis"):
+        return f"{ns}.StockChanged.dlq"
+    if url.startswith("nats"):
+        return f"{ns}-dlq.svc.StockChanged"
+    return f"{ns}.dlx svc.StockChanged"
+
+
+async def test_failing_handler_dead_letters_on_the_broker_after_n_attempts_then_replays(
+    broker_url: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     ns = namespace("dlq")
     bus = EventBus(broker_url, ns)
@@ -149,22 +209,32 @@ async def test_failing_handler_dead_letters_after_n_attempts_then_replays(
         assert len(attempts) == 3
         gaps = [(attempts[i + 1] - attempts[i]).total_seconds() for i in range(2)]
         assert gaps[0] >= 0.05 and gaps[1] >= 0.1, gaps  # exponential backoff
-        letters = await dead_letters(sessions)
-        assert [(d.event_id, d.event_type, d.consumer_group, d.attempts) for d in letters] == [
-            (event.id, "StockChanged", "svc", 3)
-        ]
-        assert "downstream store is read-only" in letters[0].error
+        letters = await _broker_letters(broker_url, ns)
+        assert len(letters) == 1
+        where, headers, envelope = letters[0]
+        assert (where, envelope) == (_where(broker_url, ns), event.model_dump(mode="json"))
+        failed_at = headers["x-dead-letter-at"]
+        assert datetime.fromisoformat(failed_at) >= attempts[-1]
+        assert {k: v for k, v in headers.items() if k.startswith("x-")} == {
+            "x-dead-letter-reason": "RuntimeError('downstream store is read-only')",
+            "x-dead-letter-attempts": "3",
+            "x-dead-letter-group": "svc",
+            "x-dead-letter-destination": f"{ns}.StockChanged",
+            "x-dead-letter-at": failed_at,
+            "x-event-id": event.id,
+            "x-event-type": "StockChanged",
+        }
         assert await _count(sessions, Effect) == 0
 
-        env = {
-            "EVENTS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'store.db'}",
-            "EVENTS_BROKER_URL": broker_url,
-            "EVENTS_NAMESPACE": ns,
-        }
-        listed = _cli("dlq", "list", env=env)
-        assert f"{letters[0].id}\t{event.id}\tStockChanged\tsvc\t3\t" in listed
+        env = {"EVENTS_BROKER_URL": broker_url, "EVENTS_NAMESPACE": ns}
+        assert _cli("dlq", "list", env=env) == (
+            f"svc:{event.id}\tStockChanged\t3\t{failed_at}\t{ns}.StockChanged\t"
+            "RuntimeError('downstream store is read-only')\n"
+        )
         broken = False
-        assert _cli("dlq", "replay", "--all", env=env) == f"replayed 1: {letters[0].id}\n"
+        assert _cli("dlq", "replay", "--id", f"svc:{event.id}", env=env) == (
+            f"replayed 1: svc:{event.id}\n"
+        )
 
         async def handled() -> bool:
             return consumers.handled == 1
@@ -172,7 +242,7 @@ async def test_failing_handler_dead_letters_after_n_attempts_then_replays(
         await eventually(handled, "the replayed event handled")
         assert await _count(sessions, Effect) == 1
         assert len(attempts) == 4
-        assert await dead_letters(sessions) == []
+        assert await _broker_letters(broker_url, ns) == []
         assert _cli("dlq", "list", env=env) == "no dead letters\n"
     finally:
         await bus.stop()

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.events.saga import DECLINED_CARD, PRICES, STOCK, place, rows, saga_stack, settle, stock
-from tests.events.support import BROKERS
+from tests.events.saga import DECLINED_METHOD, PRICES, STOCK, place, rows, saga_stack, settle, stock
+from tests.events.support import BROKERS, eventually
 from tests.support.stack import RunningStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
@@ -36,6 +36,15 @@ def _payment(stack: RunningStack, order_id: str) -> list[tuple[object, ...]]:
     return rows(stack, "payments", sql, int(order_id))
 
 
+async def _commands_handled(stack: RunningStack) -> bool:
+    types = "('ReserveStock', 'ReleaseStock', 'ConfirmStock')"
+    sent = rows(stack, "orders", f"SELECT event_id FROM event_outbox WHERE event_type IN {types}")
+    handled = rows(
+        stack, "inventory", f"SELECT event_id FROM event_inbox WHERE event_type IN {types}"
+    )
+    return set(sent) <= set(handled)
+
+
 def _reservation(stack: RunningStack, key: str) -> list[tuple[object, ...]]:
     sql = "SELECT status FROM stock_reservations WHERE idempotency_key = ?"
     return rows(stack, "inventory", sql, key)
@@ -48,7 +57,9 @@ async def test_confirmed_declined_and_short_orders(stack: RunningStack) -> None:
     async with httpx.AsyncClient(timeout=60) as client:
         ok, declined, short = await asyncio.gather(
             place(client, stack, 2, f"ok-{run}", [(ok_upc, 2)]),
-            place(client, stack, 3, f"no-{run}", [(declined_upc, 1)], card=DECLINED_CARD),
+            place(
+                client, stack, 3, f"no-{run}", [(declined_upc, 1)], payment_method=DECLINED_METHOD
+            ),
             place(client, stack, 4, f"short-{run}", [(other_upc, 1), (SOLD_OUT, 1)]),
         )
         ids = [answer["data"]["placeOrder"]["id"] for answer in (ok, declined, short)]
@@ -93,7 +104,10 @@ async def test_confirmed_declined_and_short_orders(stack: RunningStack) -> None:
         },
     ]
     # Stock and payments reconcile: taken once for the confirmed order, given back for the
-    # declined one (compensation), never taken for the short one; one charge, one decline.
+    # declined one (compensation), never taken for the short one; one charge, one decline. The
+    # compensation (ReleaseStock) is written with the cancellation and handled by inventory
+    # after it: wait for inventory to have handled every command orders sent, then compare.
+    await eventually(lambda: _commands_handled(stack), "inventory handled orders' commands", 60)
     assert {upc: stock(stack, upc) for upc in before} == {
         ok_upc: before[ok_upc] - 2,
         declined_upc: before[declined_upc],

@@ -21,7 +21,7 @@ from subgraphs.payments.app import create_database
 from subgraphs.payments.models import Payment
 from subgraphs.payments.provider import ChargeRequest, DemoProvider, ProviderResult
 
-VISA = "4242424242424242"
+VISA = "pm_card_visa"
 
 
 class CountingProvider(DemoProvider):
@@ -90,6 +90,7 @@ async def test_a_payment_left_pending_is_settled_by_the_next_charge(db: Database
                 status="PENDING",
                 method_brand="visa",
                 method_last4="4242",
+                payment_method=VISA,
                 provider="demo",
                 created_at=now,
                 updated_at=now,
@@ -160,7 +161,9 @@ async def test_a_declined_charge_refunded_in_flight_asks_no_refund(db: Database)
         await ledger.refund(db, 3, "saga timed out", provider=provider)
 
     provider.during_charge = refund_now
-    payment = await ledger.charge(db, 3, 5, 990, "USD", "4000000000000002", provider=provider)
+    payment = await ledger.charge(
+        db, 3, 5, 990, "USD", "pm_card_visa_chargeDeclined", provider=provider
+    )
     # No money moved: the payment ends as the decline it was, with the refund's reason kept.
     assert summary(payment) == (
         3,

@@ -75,14 +75,18 @@ def ask(
     return answer
 
 
-def place(router: RunningRouter, platform: Platform, quantity: int, card: str) -> tuple[str, int]:
-    """An order of ``quantity`` items of PRODUCT for OWNER paid with ``card``; its id and total.
-    The order's saga charges the same card as the test's own :func:`charge` (payments is
-    idempotent by order), so whichever charge comes first, the payment is the same."""
+CREATE_METHOD = "mutation($card: String!) { createPaymentMethod(card: $card) { id brand last4 } }"
+
+
+def place(router: RunningRouter, platform: Platform, quantity: int, method: str) -> tuple[str, int]:
+    """An order of ``quantity`` items of PRODUCT for OWNER paid with the payment method token
+    ``method``; its id and total. The order's saga charges the same method as the test's own
+    :func:`charge` (payments is idempotent by order), so whichever charge comes first, the
+    payment is the same."""
     order_input = {
         "idempotencyKey": f"pay-{uuid.uuid4()}",
         "items": [{"upc": PRODUCT.upc, "quantity": quantity}],
-        "paymentCard": card,
+        "paymentMethod": method,
     }
     placed = ask(router, platform, PLACE, {"input": order_input}, OWNER.id)
     order = placed["data"]["placeOrder"]
@@ -90,7 +94,7 @@ def place(router: RunningRouter, platform: Platform, quantity: int, card: str) -
     return order["id"], order["total"]
 
 
-def charge(platform: Platform, order_id: str, amount: int, card: str) -> str:
+def charge(platform: Platform, order_id: str, amount: int, method: str) -> str:
     """Charge as the orders service does (signed service identity), straight to payments."""
     variables = {
         "input": {
@@ -98,7 +102,7 @@ def charge(platform: Platform, order_id: str, amount: int, card: str) -> str:
             "buyerId": str(OWNER.id),
             "amount": amount,
             "currency": "USD",
-            "card": card,
+            "paymentMethod": method,
         }
     }
     body = orjson.dumps({"query": CHARGE, "variables": variables})
@@ -116,9 +120,12 @@ def charge(platform: Platform, order_id: str, amount: int, card: str) -> str:
 def test_order_payment_is_joined_for_the_buyer_only(
     platform: Platform, router: RunningRouter
 ) -> None:
-    card = "5555 5555 5555 4444"
-    order_id, total = place(router, platform, 2, card)
-    assert charge(platform, order_id, total, card) == "CHARGED"
+    # The buyer's page turns the card into a token through the router (Stripe.js's role).
+    created = ask(router, platform, CREATE_METHOD, {"card": "5555 5555 5555 4444"}, OWNER.id)
+    method = created["data"]["createPaymentMethod"]
+    assert (method["brand"], method["last4"]) == ("mastercard", "4444"), created
+    order_id, total = place(router, platform, 2, method["id"])
+    assert charge(platform, order_id, total, method["id"]) == "CHARGED"
     mine = {
         "data": {
             "order": {
@@ -144,8 +151,8 @@ def test_order_payment_is_joined_for_the_buyer_only(
 
 
 def test_a_declined_payment_shows_its_reason(platform: Platform, router: RunningRouter) -> None:
-    order_id, total = place(router, platform, 1, "4000000000000002")
-    assert charge(platform, order_id, total, "4000000000000002") == "DECLINED"
+    order_id, total = place(router, platform, 1, "pm_card_visa_chargeDeclined")
+    assert charge(platform, order_id, total, "pm_card_visa_chargeDeclined") == "DECLINED"
     answer = ask(router, platform, ORDER, {"id": order_id}, OWNER.id)
     assert answer["data"]["order"]["payment"] == {
         "amount": total,

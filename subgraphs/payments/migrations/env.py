@@ -1,0 +1,7 @@
+"""Alembic's environment for the payments store (servicekit/migrations.py runs it at start)."""
+
+from __future__ import annotations
+
+from servicekit.migrations import run_env
+
+run_env()
