@@ -46,6 +46,8 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
         mask_suggestions=not development,
         timeout_seconds=config.traffic_shaping.router.timeout_seconds,
         client_address=config.client_address,
+        batching=config.batching,  # issue #18
+        file_uploads=config.file_uploads,
     )
 
 

@@ -14,13 +14,17 @@ production, "Did you mean ...?" hints are stripped from every error message
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.config import BatchingConfig, FileUploadsConfig
 from router.http.admission import admit, needs_operation_name
 from router.http.apq import ApqStore, resolve_query
+from router.http.batching import Batch, batch_response, parse_batch, run_batch
 from router.http.client_ip import ClientIpResolver
 from router.http.errors import HttpError
 from router.http.executor import Executor
@@ -29,11 +33,13 @@ from router.http.multipart import DEFER_SPEC, accepts_incremental, multipart_res
 from router.http.negotiation import GRAPHQL_RESPONSE_JSON, choose_media_type, prefers_html
 from router.http.params import (
     RequestParams,
+    check_json_content_type,
     params_from_body,
     params_from_query_string,
     read_limited,
 )
 from router.http.render import error_response, graphql_response
+from router.http.uploads import UploadHandler, is_multipart
 from router.request import GraphQLRequest, GraphQLResponse
 from router.resilience.deadline import request_deadline
 from router.security.gate import Admission, RequestGate
@@ -62,6 +68,10 @@ class EndpointOptions:
     timeout_seconds: float | None = None
     """The deadline of one whole request; None: unbounded."""
     client_address: ClientAddressSettings = field(default_factory=ClientAddressSettings)
+    batching: BatchingConfig = field(default_factory=BatchingConfig)
+    """Issue #18: JSON arrays of operations (:mod:`router.http.batching`)."""
+    file_uploads: FileUploadsConfig = field(default_factory=FileUploadsConfig)
+    """Issue #18: the GraphQL multipart request spec (:mod:`router.http.uploads`)."""
 
 
 def wants_query_plan(request: Request) -> bool:
@@ -91,6 +101,7 @@ class GraphQLEndpoint:
         self.options = options
         self.gate = gate
         self.client_ip = ClientIpResolver(options.client_address)
+        self.uploads = UploadHandler(options.file_uploads) if options.file_uploads.enabled else None
 
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint (request in, response out)."""
@@ -150,10 +161,23 @@ class GraphQLEndpoint:
             )  # before the body
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
+        if self.uploads is not None and is_multipart(request.headers.get("content-type")):
+            # issue #18: the GraphQL multipart request spec, files streamed to the subgraph
+            run = functools.partial(self._run_one, request, headers, client_ip, incremental=False)
+            late = self._admit_late(admission, request.method, headers, client_ip)
+            return await self.uploads.serve(request, media_type, run, late)
         try:
             params = await self._params(request)
         except HttpError as error:
             return error_response(error, media_type)
+        if isinstance(params, Batch):  # issue #18: client request batching
+            bodies, extra_headers = await run_batch(
+                params,
+                functools.partial(self._run_one, request, headers, client_ip, incremental=False),
+                self._batch_admit(request.method, headers, client_ip),
+                admission,
+            )
+            return batch_response(bodies, media_type, extra_headers)
         if self.gate is not None and admission is None:
             admission = await admit(
                 self.gate, request.method, headers, client_ip, params.operation_name
@@ -161,9 +185,59 @@ class GraphQLEndpoint:
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
-            query = await resolve_query(params.query, params.extensions, self.apq)
+            response = await self._run_one(
+                request, headers, client_ip, params, admission, incremental=incremental
+            )
         except HttpError as error:
             return error_response(error, media_type)
+        extra = admission.headers if admission else None
+        if response.subsequent is not None or (
+            multipart_only and response.has_data and response.status_hint is None
+        ):
+            return multipart_response(response, extra, timeout_seconds=self.options.timeout_seconds)
+        return graphql_response(response, media_type, extra)
+
+    def _batch_admit(
+        self, method: str, headers: dict[str, str], client_ip: str | None
+    ) -> Callable[[str | None], Awaitable[Admission]] | None:
+        """Each further operation of a batch goes through the gate as its own request."""
+        gate = self.gate
+        if gate is None:
+            return None
+
+        async def admit_one(operation_name: str | None) -> Admission:
+            return await admit(gate, method, headers, client_ip, operation_name)
+
+        return admit_one
+
+    def _admit_late(
+        self,
+        admission: Admission | None,
+        method: str,
+        headers: dict[str, str],
+        client_ip: str | None,
+    ) -> Callable[[str | None], Awaitable[Admission | None]]:
+        """The admission of a request whose operation name had to be read first (uploads)."""
+
+        async def late(operation_name: str | None) -> Admission | None:
+            if self.gate is None or admission is not None:
+                return admission
+            return await admit(self.gate, method, headers, client_ip, operation_name)
+
+        return late
+
+    async def _run_one(
+        self,
+        request: Request,
+        headers: dict[str, str],
+        client_ip: str | None,
+        params: RequestParams,
+        admission: Admission | None,
+        *,
+        incremental: bool,
+    ) -> GraphQLResponse:
+        """One admitted operation: APQ (raises :class:`HttpError`), the core, masking."""
+        query = await resolve_query(params.query, params.extensions, self.apq)
         graphql_request = GraphQLRequest(
             query=query,
             operation_name=params.operation_name,
@@ -183,22 +257,20 @@ class GraphQLEndpoint:
         response = await self.executor.execute(graphql_request)
         if self.options.mask_suggestions and response.errors:
             response = replace(response, errors=mask_suggestions(response.errors))
-        extra = admission.headers if admission else None
-        if response.subsequent is not None or (
-            multipart_only and response.has_data and response.status_hint is None
-        ):
-            return multipart_response(response, extra, timeout_seconds=self.options.timeout_seconds)
-        return graphql_response(response, media_type, extra)
+        return response
 
     def _is_browser_navigation(self, request: Request, accept: str | None) -> bool:
         if not self.options.graphiql or not prefers_html(accept):
             return False
         return "query" not in request.query_params and "extensions" not in request.query_params
 
-    async def _params(self, request: Request) -> RequestParams:
+    async def _params(self, request: Request) -> RequestParams | Batch:
         if request.method == "GET":
             return params_from_query_string(request.query_params)
+        content_type = request.headers.get("content-type")
         body = await read_limited(
             request.stream(), request.headers.get("content-length"), self.options.max_body_bytes
         )
-        return params_from_body(request.headers.get("content-type"), body)
+        check_json_content_type(content_type)
+        batch = parse_batch(body, self.options.batching)  # issue #18: a JSON array
+        return batch if batch is not None else params_from_body(content_type, body)
