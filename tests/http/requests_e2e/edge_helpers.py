@@ -34,7 +34,7 @@ def _append(log: Path, record: dict[str, object]) -> None:
 
 
 def supergraph_app(file: Path, log: Path) -> Starlette:
-    async def supergraph(request: Request) -> Response:
+    def supergraph(request: Request) -> Response:  # Starlette runs it in its thread pool
         body = file.read_bytes()
         etag = f'"{hashlib.sha256(body).hexdigest()}"'
         condition = request.headers.get("if-none-match")
@@ -47,9 +47,7 @@ def supergraph_app(file: Path, log: Path) -> Starlette:
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
 
-    return Starlette(
-        routes=[Route("/supergraph.graphql", supergraph), Route("/health", health)]
-    )
+    return Starlette(routes=[Route("/supergraph.graphql", supergraph), Route("/health", health)])
 
 
 def proxy_app(target: str, log: Path) -> Starlette:
