@@ -33,9 +33,10 @@ from typing import Any
 
 import httpx
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from router import telemetry
 from router.config import FileUploadsConfig
 from router.execution.subgraphs import SubgraphAnswer, answer_from_http, transport_failure
 from router.execution.uploads import current_uploads
@@ -149,7 +150,19 @@ class RequestUploads:
         headers: dict[str, str],
         variables: Collection[str],
     ) -> SubgraphAnswer:
-        mine = self._paths_for(variables)
+        with telemetry.subgraph_fetch(name) as done:  # the same span and metrics as a fetch
+            answer = await self._send(name, url, operations, headers, self._paths_for(variables))
+            done(answer.failure)
+        return answer
+
+    async def _send(
+        self,
+        name: str,
+        url: str,
+        operations: bytes,
+        headers: dict[str, str],
+        mine: Mapping[str, list[Path]],
+    ) -> SubgraphAnswer:
         boundary = f"router-{secrets.token_hex(12)}"
         outbound = {**headers, "content-type": f"multipart/form-data; boundary={boundary}"}
         timeout = httpx.Timeout(30.0, connect=5.0)
@@ -163,6 +176,9 @@ class RequestUploads:
                 if self.refusal is None:
                     self.refusal = error if isinstance(error, HttpError) else _invalid(str(error))
                 return transport_failure(name, self.refusal.message)
+            except ClientDisconnect:  # the client went away mid-file: nothing to answer
+                self.refusal = _invalid("the client disconnected during the upload")
+                return transport_failure(name, "the client disconnected during the upload")
             except httpx.HTTPError as error:
                 reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
                 if self.refusal is not None:  # our own abort, surfaced by httpx
