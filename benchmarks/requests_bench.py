@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -95,8 +96,6 @@ def _upload(router: RunningRouter, token: str, size: int = 50_000_000) -> None:
     pid = router.process.pid
     assert pid is not None
     before = group_usage(pid).rss_bytes
-    sampler = RssSampler(pid, interval_seconds=0.05)
-    sampler.start()
 
     def body() -> Iterator[bytes]:
         piece = os.urandom(1 << 16)
@@ -124,18 +123,18 @@ def _upload(router: RunningRouter, token: str, size: int = 50_000_000) -> None:
         yield f"\r\n--{boundary}--\r\n".encode()
 
     began = time.perf_counter()
-    response = httpx.post(
-        router.graphql_url,
-        content=stream(),
-        headers={
-            "content-type": f"multipart/form-data; boundary={boundary}",
-            "authorization": f"Bearer {token}",
-            "apollo-require-preflight": "true",
-        },
-        timeout=300,
-    )
+    with RssSampler(pid, interval_seconds=0.1) as sampler:
+        response = httpx.post(
+            router.graphql_url,
+            content=stream(),
+            headers={
+                "content-type": f"multipart/form-data; boundary={boundary}",
+                "authorization": f"Bearer {token}",
+                "apollo-require-preflight": "true",
+            },
+            timeout=300,
+        )
     elapsed = time.perf_counter() - began
-    sampler.stop()
     sent = (size // (1 << 16)) * (1 << 16)
     answered = response.json()["data"]["uploadProductImage"]["size"]
     print(
@@ -145,7 +144,9 @@ def _upload(router: RunningRouter, token: str, size: int = 50_000_000) -> None:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.requests_bench [batching] [upload] [chunking]`` (default: all)."""
+    parts = set(argv if argv is not None else sys.argv[1:]) or {"batching", "upload", "chunking"}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         keys_dir = workdir / "keys"
@@ -176,9 +177,14 @@ def main() -> None:
             ).issuer.issue("1", ("products:admin",))
             reviews_pid = stack.processes["reviews"].pid
             assert reviews_pid is not None
-            with running_router(workdir, supergraph=SUPERGRAPH, config=base) as router:
-                _batching(router)
-                _upload(router, token)
+            if parts & {"batching", "upload"}:
+                with running_router(workdir, supergraph=SUPERGRAPH, config=base) as router:
+                    if "batching" in parts:
+                        _batching(router)
+                    if "upload" in parts:
+                        _upload(router, token)
+            if "chunking" not in parts:
+                return
             routers: dict[str, RunningRouter] = {}
             configs = {"unchunked": None, "chunks of 25": 25, "chunks of 10": 10}
             with ExitStack() as started:
