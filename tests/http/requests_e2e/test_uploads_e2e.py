@@ -228,3 +228,29 @@ def test_a_file_over_the_limit_is_refused_while_it_streams(
     # refused long before the end: the limit plus what the sockets' buffers held
     assert sent < total // 4
     assert not (platform.images_dir / upc).exists()
+
+
+def test_a_file_other_than_the_one_the_plan_needs_next_is_refused(
+    platform: Platform, router: RunningRouter
+) -> None:
+    """Stream mode cannot hold a file back for later: the part after ``map`` must be the file
+    the first uploading fetch takes (Apollo Router's ``FILE_UPLOADS_OPERATION_CANNOT_STREAM``)."""
+    upc = PRODUCTS[5].upc
+    response = httpx.post(
+        router.graphql_url,
+        data={"operations": _operations(upc), "map": json.dumps({"0": ["variables.image"]})},
+        files={"1": ("other.png", b"not the mapped file", "image/png")},
+        headers=_admin(platform),
+        timeout=60,
+    )
+    assert (response.status_code, response.headers["content-type"]) == (400, JSON_TYPE)
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Cannot stream the upload: the operation needs file '0' next but the "
+                "request has file '1'; send the files in the order the operation uses them",
+                "extensions": {"code": "FILE_UPLOADS_OPERATION_CANNOT_STREAM"},
+            }
+        ]
+    }
+    assert not (platform.images_dir / upc).exists()
