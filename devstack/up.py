@@ -74,6 +74,8 @@ class _Run:
             }
             if service.base == "accounts":
                 env["ACCOUNTS_KEYS_DIR"] = str(layout.keys_dir)
+            if service.base == "products":  # issue #18: uploaded images in the data folder
+                env["PRODUCTS_IMAGES_DIR"] = str(layout.data_dir / "product-images")
             return env
         if service.base == "router":
             accounts_base = f"http://{HOST}:{self.plan.ports.get('accounts', 9)}"

@@ -7,7 +7,7 @@
 
 The mode comes from the config file (``mode:``) unless ``--dev`` or ``--prod`` overrides it;
 development mode exposes GraphiQL and query plans, production neither. A supergraph file is
-watched and hot-reloaded; a URL is read once; a registry is long-polled (and gives each
+watched and hot-reloaded; a URL is polled (ETag) and hot-reloaded; a registry is long-polled (and gives each
 subgraph's replicas to the load balancer). Settings documented in ``router/http/README.md``.
 """
 
@@ -31,6 +31,7 @@ from router.http import create_app
 from router.http.admission import build_request_gate
 from router.http.readiness import router_readiness
 from router.http.registry_source import LiveRegistrySupergraph, RegistrySource
+from router.http.supergraph_poll import LivePolledSupergraph, UrlSupergraphSource
 from router.http.supergraph_source import LiveSupergraph, SupergraphSource
 from router.instrumented import (
     CountingApqStore,
@@ -129,6 +130,12 @@ def static_pools(overrides: Sequence[str]) -> dict[str, list[str]]:
     return {name: found for name, found in urls.items() if len(found) > 1}
 
 
+def source_for(location: str) -> SupergraphSource:
+    """A file (watched) or an ``http(s)`` URL (polled with ``If-None-Match``, issue #18)."""
+    source = SupergraphSource(location)
+    return UrlSupergraphSource(location) if source.is_url else source
+
+
 def build_app(
     source: SupergraphSource, config: RouterConfig, *, pools: Mapping[str, list[str]] | None = None
 ) -> Starlette:
@@ -150,6 +157,10 @@ def build_app(
             static_pools=pools or {},
         )
         if isinstance(source, RegistrySource)
+        else LivePolledSupergraph(  # issue #18: a URL is polled, not read once
+            source, gateway, supergraph, interval_seconds=config.supergraph.poll_interval_seconds
+        )
+        if isinstance(source, UrlSupergraphSource)
         else LiveSupergraph(source, gateway, supergraph)
     )
     subscriptions = SubscriptionService(gateway, config.subscriptions)
@@ -225,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         source = (
             RegistrySource(args.registry, os.environ.get("ROUTER_REGISTRY_TOKEN"))
             if args.registry
-            else SupergraphSource(args.supergraph)
+            else source_for(args.supergraph)
         )
         app = build_app(source, config, pools=static_pools(args.subgraph_url))
         # The schema, supergraph and planner state built above live as long as the process:

@@ -28,6 +28,8 @@ from servicekit.cors import CorsSettings
 
 __all__ = [
     "ApqConfig",
+    "BatchingConfig",
+    "FileUploadsConfig",
     "HeaderRule",
     "HttpConfig",
     "IdentityForwardingConfig",
@@ -36,6 +38,7 @@ __all__ = [
     "SecurityConfig",
     "SubgraphConfig",
     "SubscriptionSettings",
+    "SupergraphPollConfig",
     "load_config",
 ]
 
@@ -61,6 +64,8 @@ class SubgraphConfig(BaseModel):
     headers: list[HeaderRule] | None = None
     max_connections: int | None = None
     forward_client_address: bool | None = None
+    max_representations_per_fetch: int | None = Field(default=None, ge=1)
+    """Issue #18 (``_entities`` chunking): overrides ``all_subgraphs``' value for this subgraph."""
 
 
 class AllSubgraphs(BaseModel):
@@ -81,6 +86,10 @@ class AllSubgraphs(BaseModel):
     """Identical in-flight subgraph queries (same subgraph, URL, headers and body) share one
     request; mutations never do. The one switch for outbound deduplication (on by default, as in
     Hive Gateway), whether or not resilience guards are configured."""
+    max_representations_per_fetch: int | None = Field(default=None, ge=1)
+    """Issue #18: at most this many representations in one ``_entities`` request; a longer list
+    is split into chunks sent concurrently and merged in order
+    (:mod:`router.execution.representations`). ``None``: one request, however long."""
 
 
 class ApqConfig(BaseModel):
@@ -179,6 +188,46 @@ class IncludeSubgraphErrors(BaseModel):
         return self.subgraphs.get(subgraph, self.all)
 
 
+# --- issue #18, "Requests" (batching, file uploads, supergraph polling) ---------------------
+
+
+class BatchingConfig(BaseModel):
+    """Client request batching, Apollo Router's ``batching`` section: a POST whose JSON body is
+    an array of operations is answered by an array of responses in the same order
+    (:mod:`router.http.batching`). Off by default, as in Apollo Router."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    mode: Literal["batch_http_link"] = "batch_http_link"
+    """Apollo Client's ``BatchHttpLink`` format (the only mode Apollo Router has)."""
+    maximum_size: int = Field(default=10, ge=1)
+    """More operations in one batch: 422 ``BATCH_LIMIT_EXCEEDED`` (Apollo Router's answer)."""
+
+
+class FileUploadsConfig(BaseModel):
+    """The GraphQL multipart request spec (Apollo Router's ``preview_file_uploads`` with
+    ``mode: stream``, :mod:`router.http.uploads`). Off by default, as in Apollo Router."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    max_file_size: int = Field(default=5_000_000, gt=0)
+    """Bytes per file; a larger file is refused with 413 ``PAYLOAD_TOO_LARGE``."""
+    max_files: int = Field(default=5, ge=1)
+    max_operations_bytes: int = Field(default=1_000_000, gt=0)
+    """The ``operations`` and ``map`` parts together (they are read before any file)."""
+
+
+class SupergraphPollConfig(BaseModel):
+    """``router --supergraph URL``: how often the URL is asked again (``If-None-Match``), as
+    Apollo Router polls Uplink and Hive Gateway its ``pollingInterval``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    poll_interval_seconds: float = Field(default=10.0, gt=0)
+
+
 class RouterConfig(BaseModel):
     """The whole router configuration."""
 
@@ -204,6 +253,9 @@ class RouterConfig(BaseModel):
     include_subgraph_errors: IncludeSubgraphErrors | None = None
     """``None``: the mode decides (development keeps subgraph error detail, production redacts
     it: :mod:`router.http.redaction`)."""
+    batching: BatchingConfig = Field(default_factory=BatchingConfig)
+    file_uploads: FileUploadsConfig = Field(default_factory=FileUploadsConfig)
+    supergraph: SupergraphPollConfig = Field(default_factory=SupergraphPollConfig)
     override_labels: list[str] = Field(default_factory=list)
     """Progressive ``@override(label:)`` labels active for every request (any label;
     ``percent(N)`` labels not listed stay active for N % of requests)."""
@@ -225,6 +277,13 @@ class RouterConfig(BaseModel):
         if override and override.forward_client_address is not None:
             return override.forward_client_address
         return self.all_subgraphs.forward_client_address
+
+    def subgraph_max_representations(self, name: str) -> int | None:
+        """Issue #18: the ``_entities`` chunk size for ``name`` (None: unchunked)."""
+        override = self.subgraphs.get(name)
+        if override and override.max_representations_per_fetch is not None:
+            return override.max_representations_per_fetch
+        return self.all_subgraphs.max_representations_per_fetch
 
     def subgraph_headers(self, name: str) -> list[HeaderRule]:
         override = self.subgraphs.get(name)

@@ -31,6 +31,7 @@ from router.execution.merge import apply_rewrites, deep_merge, merge_entity
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
 from router.execution.representations import Representations, build_representations
 from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
+from router.execution.uploads import current_uploads
 from router.planning.plan import (
     ConditionNode,
     DeferNode,
@@ -254,6 +255,13 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
+        uploads = current_uploads.get()  # issue #18: a multipart request's files
+        if uploads is not None and uploads.used_by(fetch.variable_usages):
+            # streamed once: no cache, no retries, no plugin subgraph hooks (router/http/README)
+            body = uploads.subgraph_operations(body, fetch.variable_usages)
+            secret = self._config.identity_forwarding.effective_secret()
+            signed = bind_identity(headers, body, secret)
+            return await uploads.send(name, url, body, signed, fetch.variable_usages)
         secret = self._config.identity_forwarding.effective_secret()
         mutation = fetch.operation_kind == "mutation"
 
@@ -351,17 +359,25 @@ class PlanExecutor:
         )
         if not representations:
             return
-        answer = await self._send(fetch, self._body(fetch, run, representations), run)
-        entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
-        self._merge_entities(
-            path,
-            fetch,
-            answer,
-            entities=entities,
-            targets=representations.targets,
-            run=run,
-            more=more,
+        # issue #18: chunks of at most max_representations_per_fetch, sent concurrently,
+        # merged in order (each chunk's answer against its own slice of targets)
+        chunks = representations.chunks(
+            self._config.subgraph_max_representations(fetch.service_name)
         )
+        answers = await asyncio.gather(
+            *(self._send(fetch, self._body(fetch, run, chunk), run) for chunk in chunks)
+        )
+        for chunk, answer in zip(chunks, answers, strict=True):
+            entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
+            self._merge_entities(
+                path,
+                fetch,
+                answer,
+                entities=entities,
+                targets=chunk.targets,
+                run=run,
+                more=more,
+            )
 
     def _merge_entities(
         self,

@@ -5,6 +5,10 @@ For each object at a Flatten path whose ``__typename`` matches a type condition 
 data. An object missing a selected field, or whose key field is null, cannot be represented and
 is skipped. Identical
 representations are sent once; the results fan back out to every object that produced them.
+
+:meth:`Representations.chunks` splits a long list for ``max_representations_per_fetch`` (issue
+#18): each chunk is one ``_entities`` request with its own slice of targets, so a chunk's answer
+(entities, ``_entities.<i>`` error paths) merges exactly as an unchunked answer would.
 """
 
 from __future__ import annotations
@@ -40,6 +44,15 @@ class Representations:
 
     def __len__(self) -> int:
         return len(self.encoded)
+
+    def chunks(self, size: int | None) -> list[Representations]:
+        """Consecutive slices of at most ``size`` representations, in order (``None``: this)."""
+        if size is None or len(self.encoded) <= size:
+            return [self]
+        return [
+            Representations(self.encoded[start : start + size], self.targets[start : start + size])
+            for start in range(0, len(self.encoded), size)
+        ]
 
 
 def build_representations(

@@ -41,7 +41,9 @@ __all__ = [
     "SubgraphAnswer",
     "SubgraphClients",
     "SubgraphTransport",
+    "answer_from_http",
     "outbound_headers",
+    "transport_failure",
 ]
 
 _BASE_HEADERS = {
@@ -330,3 +332,13 @@ def _read_answer(name: str, status: int, content: bytes) -> SubgraphAnswer:
             )
         )
     return SubgraphAnswer(data=body.get("data"), errors=errors)
+
+
+def answer_from_http(name: str, status: int, content: bytes) -> SubgraphAnswer:
+    """A subgraph's HTTP answer read as every fetch's is (used by file uploads, issue #18)."""
+    return _read_answer(name, status, content)
+
+
+def transport_failure(name: str, reason: str) -> SubgraphAnswer:
+    """``SUBREQUEST_HTTP_ERROR`` for a request that got no answer (file uploads, issue #18)."""
+    return _http_failure(name, reason)

@@ -59,6 +59,8 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
         headers=config.headers,
         redaction=redaction_for(config),
         plugins=PluginChain.from_settings(config.plugins),
+        batching=config.batching,  # issue #18
+        file_uploads=config.file_uploads,
     )
 
 

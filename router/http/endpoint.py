@@ -14,15 +14,18 @@ production, "Did you mean ...?" hints are stripped from every error message
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.config import BatchingConfig, FileUploadsConfig
 from router.headers import HeadersSettings, ResponseHeaderSink, collecting
 from router.http.admission import admit, needs_operation_name
 from router.http.apq import ApqStore, resolve_query
+from router.http.batching import Batch, batch_response, parse_batch, run_batch
 from router.http.client_ip import ClientIpResolver
 from router.http.errors import HttpError
 from router.http.executor import Executor
@@ -31,6 +34,7 @@ from router.http.multipart import DEFER_SPEC, accepts_incremental, multipart_res
 from router.http.negotiation import GRAPHQL_RESPONSE_JSON, choose_media_type, prefers_html
 from router.http.params import (
     RequestParams,
+    check_json_content_type,
     params_from_body,
     params_from_query_string,
     read_limited,
@@ -38,6 +42,7 @@ from router.http.params import (
 from router.http.redaction import Redaction, redact_errors
 from router.http.render import error_response, graphql_response
 from router.http.trusted import resolve_trusted
+from router.http.uploads import UploadHandler, is_multipart
 from router.plugins.chain import PluginChain
 from router.request import GraphQLRequest, GraphQLResponse
 from router.resilience.deadline import request_deadline
@@ -74,6 +79,10 @@ class EndpointOptions:
     redaction: Redaction | None = None
     plugins: PluginChain = field(default_factory=PluginChain)
     """The configured plugins (:mod:`router.plugins`); empty: none."""
+    batching: BatchingConfig = field(default_factory=BatchingConfig)
+    """Issue #18: JSON arrays of operations (:mod:`router.http.batching`)."""
+    file_uploads: FileUploadsConfig = field(default_factory=FileUploadsConfig)
+    """Issue #18: the GraphQL multipart request spec (:mod:`router.http.uploads`)."""
 
 
 def wants_query_plan(request: Request) -> bool:
@@ -112,6 +121,7 @@ class GraphQLEndpoint:
         self.options = options
         self.gate = gate
         self.client_ip = ClientIpResolver(options.client_address)
+        self.uploads = UploadHandler(options.file_uploads) if options.file_uploads.enabled else None
 
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint (request in, response out)."""
@@ -158,6 +168,17 @@ class GraphQLEndpoint:
     async def _serve(
         self, request: Request, media_type: str, *, incremental: bool, multipart_only: bool
     ) -> Response:
+        """Everything after content negotiation; the response header rules (issue #18) collect
+        the subgraphs' answer headers around it, every operation of a batch included."""
+        with collecting(self.options.headers) as sink:
+            response = await self._serve_collected(
+                request, media_type, incremental=incremental, multipart_only=multipart_only
+            )
+        return _with_subgraph_headers(response, sink)
+
+    async def _serve_collected(
+        self, request: Request, media_type: str, *, incremental: bool, multipart_only: bool
+    ) -> Response:
         """Everything after content negotiation, under the request's deadline.
 
         ``incremental``: the client accepts ``multipart/mixed`` (``@defer`` answers stream);
@@ -171,10 +192,23 @@ class GraphQLEndpoint:
             )  # before the body
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
+        if self.uploads is not None and is_multipart(request.headers.get("content-type")):
+            # issue #18: the GraphQL multipart request spec, files streamed to the subgraph
+            run = functools.partial(self._run_one, request, headers, client_ip, incremental=False)
+            late = self._admit_late(admission, request.method, headers, client_ip)
+            return await self.uploads.serve(request, media_type, run, late)
         try:
             params = await self._params(request)
         except HttpError as error:
             return error_response(error, media_type)
+        if isinstance(params, Batch):  # issue #18: client request batching
+            bodies, extra_headers = await run_batch(
+                params,
+                functools.partial(self._run_one, request, headers, client_ip, incremental=False),
+                self._batch_admit(request.method, headers, client_ip),
+                admission,
+            )
+            return batch_response(bodies, media_type, extra_headers)
         if self.gate is not None and admission is None:
             admission = await admit(
                 self.gate, request.method, headers, client_ip, params.operation_name
@@ -182,9 +216,60 @@ class GraphQLEndpoint:
             if admission.refusal is not None:
                 return graphql_response(admission.refusal, media_type, admission.headers)
         try:
-            query = await self.resolve_document(params, headers)
+            response = await self._run_one(
+                request, headers, client_ip, params, admission, incremental=incremental
+            )
         except HttpError as error:
             return error_response(error, media_type)
+        extra = admission.headers if admission else None
+        if response.subsequent is not None or (
+            multipart_only and response.has_data and response.status_hint is None
+        ):
+            return multipart_response(response, extra, timeout_seconds=self.options.timeout_seconds)
+        return graphql_response(response, media_type, extra)
+
+    def _batch_admit(
+        self, method: str, headers: dict[str, str], client_ip: str | None
+    ) -> Callable[[str | None], Awaitable[Admission]] | None:
+        """Each further operation of a batch goes through the gate as its own request."""
+        gate = self.gate
+        if gate is None:
+            return None
+
+        async def admit_one(operation_name: str | None) -> Admission:
+            return await admit(gate, method, headers, client_ip, operation_name)
+
+        return admit_one
+
+    def _admit_late(
+        self,
+        admission: Admission | None,
+        method: str,
+        headers: dict[str, str],
+        client_ip: str | None,
+    ) -> Callable[[str | None], Awaitable[Admission | None]]:
+        """The admission of a request whose operation name had to be read first (uploads)."""
+
+        async def late(operation_name: str | None) -> Admission | None:
+            if self.gate is None or admission is not None:
+                return admission
+            return await admit(self.gate, method, headers, client_ip, operation_name)
+
+        return late
+
+    async def _run_one(
+        self,
+        request: Request,
+        headers: dict[str, str],
+        client_ip: str | None,
+        params: RequestParams,
+        admission: Admission | None,
+        *,
+        incremental: bool,
+    ) -> GraphQLResponse:
+        """One admitted operation: trusted documents or APQ (raise :class:`HttpError`), the
+        plugins and the core, redaction, masking."""
+        query = await self.resolve_document(params, headers)
         graphql_request = GraphQLRequest(
             query=query,
             operation_name=params.operation_name,
@@ -201,30 +286,24 @@ class GraphQLEndpoint:
             client_ip=client_ip,
             accepts_incremental=incremental,
         )
-        # issue #18: subgraph → client headers are collected around the run; router.plugins
-        # hook point: on_request, the core, on_response (no plugins: the executor alone)
-        with collecting(self.options.headers) as sink:
-            response, extra = await self.options.plugins.execute(
-                self.executor,
-                graphql_request,
-                method=request.method,
-                path=request.url.path,
-                headers=admission.headers if admission else None,
-            )
+        # router.plugins hook point: on_request, the core, on_response (no plugins: the
+        # executor alone)
+        response, extra = await self.options.plugins.execute(
+            self.executor,
+            graphql_request,
+            method=request.method,
+            path=request.url.path,
+            headers=admission.headers if admission else None,
+        )
+        if self.options.plugins.active and extra:  # what the plugins set for the client
+            response = replace(response, headers={**response.headers, **extra})
         if self.options.redaction is not None and response.errors:  # issue #18
             response = replace(
                 response, errors=redact_errors(response.errors, self.options.redaction)
             )
         if self.options.mask_suggestions and response.errors:
             response = replace(response, errors=mask_suggestions(response.errors))
-        if response.subsequent is not None or (
-            multipart_only and response.has_data and response.status_hint is None
-        ):
-            streamed = multipart_response(
-                response, extra, timeout_seconds=self.options.timeout_seconds
-            )
-            return _with_subgraph_headers(streamed, sink)
-        return _with_subgraph_headers(graphql_response(response, media_type, extra), sink)
+        return response
 
     async def resolve_document(self, params: RequestParams, headers: Mapping[str, str]) -> str:
         """The document text to run, for every transport (plain, SSE, multipart, WebSocket):
@@ -239,10 +318,13 @@ class GraphQLEndpoint:
             return False
         return "query" not in request.query_params and "extensions" not in request.query_params
 
-    async def _params(self, request: Request) -> RequestParams:
+    async def _params(self, request: Request) -> RequestParams | Batch:
         if request.method == "GET":
             return params_from_query_string(request.query_params)
+        content_type = request.headers.get("content-type")
         body = await read_limited(
             request.stream(), request.headers.get("content-length"), self.options.max_body_bytes
         )
-        return params_from_body(request.headers.get("content-type"), body)
+        check_json_content_type(content_type)
+        batch = parse_batch(body, self.options.batching)  # issue #18: a JSON array
+        return batch if batch is not None else params_from_body(content_type, body)

@@ -25,7 +25,9 @@ from router.http.errors import HttpError
 __all__ = [
     "INVALID_REQUEST",
     "RequestParams",
+    "check_json_content_type",
     "params_from_body",
+    "params_from_object",
     "params_from_query_string",
     "read_limited",
 ]
@@ -83,6 +85,13 @@ def _params_from_mapping(document: Mapping[str, Any]) -> RequestParams:
     return params
 
 
+def params_from_object(document: Any) -> RequestParams:
+    """One request object (a POST body, or one entry of a batch: :mod:`router.http.batching`)."""
+    if not isinstance(document, dict):
+        raise _bad_request("Invalid GraphQL request: the body must be a JSON object")
+    return _params_from_mapping(document)
+
+
 def _json_parameter(raw: str | None, name: str) -> Any:
     if raw is None or raw == "":
         return None
@@ -134,6 +143,11 @@ async def read_limited(
     return bytes(body)
 
 
+def check_json_content_type(content_type: str | None) -> None:
+    """415 unless ``application/json`` (GraphQL-over-HTTP "POST")."""
+    _check_content_type(content_type)
+
+
 def params_from_body(content_type: str | None, body: bytes) -> RequestParams:
     """GraphQL-over-HTTP "POST": a JSON object in an ``application/json`` body."""
     _check_content_type(content_type)
@@ -141,6 +155,4 @@ def params_from_body(content_type: str | None, body: bytes) -> RequestParams:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise _bad_request("Invalid GraphQL request: the body is not valid JSON") from None
-    if not isinstance(document, dict):
-        raise _bad_request("Invalid GraphQL request: the body must be a JSON object")
-    return _params_from_mapping(document)
+    return params_from_object(document)

@@ -22,7 +22,7 @@ import httpx
 
 from router.http.supergraph_source import LiveSupergraph, ReloadableExecutor, SupergraphSource
 from router.resilience.balancer import LoadBalancer
-from router.supergraph import Supergraph, load_supergraph
+from router.supergraph import Supergraph
 from servicekit.logging import get_logger
 
 __all__ = ["LiveRegistrySupergraph", "RegistryDocument", "RegistrySource"]
@@ -132,13 +132,8 @@ class LiveRegistrySupergraph(LiveSupergraph):
     async def _apply(self, document: RegistryDocument) -> None:
         current = self.registry.document
         if current is None or current.supergraph_sdl != document.supergraph_sdl:
-            supergraph = await asyncio.to_thread(load_supergraph, document.supergraph_sdl)
-            self._route(document.routing_urls)
-            self.executor.swap_supergraph(supergraph)
-            self.supergraph = supergraph
-            self.reloads += 1
-            if self._on_reload is not None:
-                self._on_reload(supergraph)
+            urls = document.routing_urls
+            await self.swap_in(document.supergraph_sdl, before_swap=lambda: self._route(urls))
         else:
             self._route(document.routing_urls)
         self.registry.document = document

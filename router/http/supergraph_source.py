@@ -4,7 +4,9 @@
 folder so editors that replace the file are seen too); on change the new SDL is loaded with
 ``router.supergraph.load_supergraph`` and handed to ``Gateway.swap_supergraph``. Requests in flight
 keep the supergraph they started with (the swap only replaces the reference the next request
-reads). A broken new file keeps the old supergraph and logs an error.
+reads). A broken new file keeps the old supergraph and logs an error. A URL is polled with
+``If-None-Match`` (:mod:`router.http.supergraph_poll`, issue #18); the registry is long-polled
+(:mod:`router.http.registry_source`); both swap through :meth:`LiveSupergraph.swap_in`.
 """
 
 from __future__ import annotations
@@ -100,6 +102,18 @@ class LiveSupergraph:
             subgraphs=list(supergraph.graph_names),
         )
         return True
+
+    async def swap_in(self, sdl: str, *, before_swap: Callable[[], None] | None = None) -> None:
+        """Load ``sdl`` off the event loop and swap it in: the pollers' reload path (registry,
+        URL). Raises when ``sdl`` is not a usable supergraph; the current one then stays."""
+        supergraph = await asyncio.to_thread(load_supergraph, sdl)
+        if before_swap is not None:
+            before_swap()
+        self.executor.swap_supergraph(supergraph)
+        self.supergraph = supergraph
+        self.reloads += 1
+        if self._on_reload is not None:
+            self._on_reload(supergraph)
 
     async def _watch(self) -> None:
         path = self.source.path

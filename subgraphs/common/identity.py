@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 
 from servicekit.auth.forwarded import USER_ID_HEADER, ForwardedIdentity, verify_identity
 from servicekit.auth.service import service_secret, verify_service
@@ -21,6 +21,7 @@ from subgraphs.common.body import BODY_SCOPE_KEY
 
 __all__ = [
     "USER_ID_HEADER",
+    "bind_multipart_operations",
     "caller",
     "calling_service",
     "current_scopes",
@@ -77,3 +78,18 @@ def calling_service(request: HTTPConnection | None, audience: str) -> str | None
     if body is None:
         return None
     return verify_service(request.headers, secret, audience, body)
+
+
+async def bind_multipart_operations(request: HTTPConnection | None) -> None:
+    """A GraphQL multipart request (file uploads, issue #18): the router binds the caller's
+    signature to the ``operations`` part (the subgraph request's JSON, as for a JSON POST), so
+    that part's bytes stand for the body :func:`caller` verifies. Call before reading the caller
+    in a resolver that takes an ``Upload``; other requests are left as they are."""
+    if not isinstance(request, Request) or BODY_SCOPE_KEY in request.scope:
+        return
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return
+    form = await request.form()  # Starlette parses a request's form once and keeps it
+    operations = form.get("operations")
+    if isinstance(operations, str):
+        request.scope[BODY_SCOPE_KEY] = operations.encode()

@@ -5,26 +5,31 @@ request's loader, so ``_entities`` with N representations is one SQL statement.
 
 ``updateProductPrice`` is ``@requiresScopes(scopes: [["products:admin"]])``: the router refuses it
 without the scope, and it is checked here again (a subgraph does not trust that only the router
-calls it): ``FORBIDDEN`` without a verified ``products:admin`` caller.
+calls it): ``FORBIDDEN`` without a verified ``products:admin`` caller. ``uploadProductImage``
+(issue #18) takes an ``Upload`` (the GraphQL multipart request spec, Ariadne's
+``upload_scalar``) under the same scope and stores it with :mod:`subgraphs.products.images`.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from ariadne import MutationType, QueryType
+from ariadne import MutationType, QueryType, upload_scalar
 from ariadne.contrib.federation import FederatedObjectType
 from graphql import GraphQLError, GraphQLResolveInfo
 from sqlalchemy import select
 from sqlmodel import col
+from starlette.datastructures import UploadFile
 
 from subgraphs.common.ariadne_app import ariadne_schema
 from subgraphs.common.db import Database
-from subgraphs.common.identity import current_scopes
+from subgraphs.common.identity import bind_multipart_operations, current_scopes
 from subgraphs.common.limits import MAX_AMOUNT_CENTS, MAX_UPC, check_length
 from subgraphs.common.pagination import clamp_first, decode_cursor, encode_cursor, page_of
+from subgraphs.products.images import ImageTooLarge, ProductImages
 from subgraphs.products.loaders import Loaders
 from subgraphs.products.models import Product
 from subgraphs.products.pricing import update_price
@@ -34,14 +39,15 @@ __all__ = ["ADMIN_SCOPE", "SDL_FILE", "make_context", "schema"]
 SDL_FILE = Path(__file__).with_name("schema.graphql")
 CURSOR_KIND = "product"
 ADMIN_SCOPE = "products:admin"
+CHUNK_BYTES = 64 * 1024
 
 query = QueryType()
 mutation = MutationType()
 product_type = FederatedObjectType("Product")
 
 
-def make_context(db: Database, request: Any) -> dict[str, Any]:
-    return {"request": request, "db": db, "loaders": Loaders.create(db)}
+def make_context(db: Database, request: Any, images: ProductImages | None = None) -> dict[str, Any]:
+    return {"request": request, "db": db, "loaders": Loaders.create(db), "images": images}
 
 
 def _as_graphql(row: Product | None) -> dict[str, Any] | None:
@@ -134,4 +140,47 @@ async def resolve_update_product_price(
     return row.model_dump()
 
 
-schema = ariadne_schema(SDL_FILE, query, mutation, product_type)
+async def _upload_chunks(upload: Any) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(CHUNK_BYTES):
+        yield chunk
+
+
+@mutation.field("uploadProductImage")
+async def resolve_upload_product_image(
+    _: Any, info: GraphQLResolveInfo, upc: str, image: Any
+) -> dict[str, Any]:
+    request = info.context["request"]
+    await bind_multipart_operations(request)  # the router signed the `operations` part
+    if ADMIN_SCOPE not in current_scopes(request):
+        raise GraphQLError(
+            f"uploadProductImage needs the {ADMIN_SCOPE} scope", extensions={"code": "FORBIDDEN"}
+        )
+    check_length("upc", upc, MAX_UPC)
+    images: ProductImages | None = info.context.get("images")
+    if images is None or not isinstance(image, UploadFile):
+        raise GraphQLError("image must be a file upload", extensions={"code": "BAD_USER_INPUT"})
+    if await _load(info, upc) is None:
+        raise GraphQLError(
+            f"unknown product {upc}", extensions={"code": "UNKNOWN_PRODUCT", "upcs": [upc]}
+        )
+    try:
+        stored = await images.store(
+            upc,
+            image.filename or "image",
+            image.content_type or "application/octet-stream",
+            _upload_chunks(image),
+        )
+    except ImageTooLarge as error:
+        raise GraphQLError(
+            str(error), extensions={"code": "PAYLOAD_TOO_LARGE", "maximum": images.max_bytes}
+        ) from None
+    return {
+        "upc": stored.upc,
+        "filename": stored.filename,
+        "contentType": stored.content_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+    }
+
+
+schema = ariadne_schema(SDL_FILE, query, mutation, product_type, upload_scalar)

@@ -131,7 +131,6 @@ async def test_other_methods_are_405(make_client: AppClientFactory) -> None:
     [
         (b"{not json", "Invalid GraphQL request: the body is not valid JSON"),
         (b"", "Invalid GraphQL request: the body is not valid JSON"),
-        (b"[]", "Invalid GraphQL request: the body must be a JSON object"),
         (b'"{ hello }"', "Invalid GraphQL request: the body must be a JSON object"),
         (b"{}", "Invalid GraphQL request: 'query' is missing"),
         (b'{"query": null}', "Invalid GraphQL request: 'query' is missing"),
@@ -162,6 +161,28 @@ async def test_malformed_requests_are_400(
         "/graphql", content=body, headers={"content-type": "application/json", "accept": accept}
     )
     assert whole(response) == (400, f"{accept}; charset=utf-8", invalid(message))
+
+
+@pytest.mark.parametrize("body", [b"[]", b'[{"query": "{ hello }"}]'])
+async def test_a_json_array_is_a_batch_refused_while_batching_is_off(
+    make_client: AppClientFactory, body: bytes
+) -> None:
+    """Issue #18: an array is Apollo's batch format; off by default, as in Apollo Router."""
+    response = await make_client().post(
+        "/graphql", content=body, headers={"content-type": "application/json"}
+    )
+    assert whole(response) == (
+        400,
+        "application/graphql-response+json; charset=utf-8",
+        {
+            "errors": [
+                {
+                    "message": "Batching is not enabled on this router",
+                    "extensions": {"code": "BATCHING_NOT_ENABLED"},
+                }
+            ]
+        },
+    )
 
 
 @pytest.mark.parametrize(

@@ -199,9 +199,20 @@ VALIDATION = {
             (400, GRJ, invalid("Invalid GraphQL request: the body is not valid JSON")),
         ),
         (
-            b"[1, 2]",
+            b"[1, 2]",  # a batch (issue #18), refused while batching is off
             None,
-            (400, GRJ, invalid("Invalid GraphQL request: the body must be a JSON object")),
+            (
+                400,
+                GRJ,
+                {
+                    "errors": [
+                        {
+                            "message": "Batching is not enabled on this router",
+                            "extensions": {"code": "BATCHING_NOT_ENABLED"},
+                        }
+                    ]
+                },
+            ),
         ),
         (
             b'{"variables": {}}',
