@@ -71,7 +71,7 @@ def audit_server(log_path: Path) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(f"{base}/ids", server, deadline=time.monotonic() + 180)
+            _wait_ready(f"{base}/ids", server, deadline=time.monotonic() + 420)
             yield base
         finally:
             server.terminate()

@@ -103,7 +103,10 @@ class Run:
 
     def ask(self, name: str, operation: RandomOperation) -> Any:
         body = {"query": operation.query, "variables": operation.variables}
-        response = self.client.post(self.urls[name], json=body, headers=HEADERS)
+        try:
+            response = self.client.post(self.urls[name], json=body, headers=HEADERS)
+        except httpx.HTTPError as error:  # a gateway that drops the connection is an answer too
+            return {"transport_error": type(error).__name__}
         try:
             return response.json()
         except ValueError:
@@ -204,8 +207,9 @@ def running_gateways(
             cleanup.callback(process.stop)
             processes.append(process)
             urls[name] = f"http://127.0.0.1:{port}{gateway.graphql_path}"
-        for process in processes:
-            process.start(ready_timeout_seconds=90)
+        with ThreadPoolExecutor(max_workers=len(processes)) as starting:
+            for started in [starting.submit(p.start, ready_timeout_seconds=180) for p in processes]:
+                started.result()
         yield urls
 
 
@@ -220,10 +224,13 @@ def run_supergraph(
     log: Any = None,
     label: str = "",
     minimise_at_most: int | None = None,
+    deadline: float | None = None,
 ) -> Outcome:
     """``count`` operations over ``supergraph_sdl`` (its subgraph URLs already live), sent to
     the router, Apollo Gateway and (``hive``) Hive Gateway started on it. At most
-    ``minimise_at_most`` differences are minimised; later ones are kept as generated."""
+    ``minimise_at_most`` differences are minimised; later ones are kept as generated. Past
+    ``deadline`` (``time.monotonic()``) no new operations start: fewer than ``count`` ran
+    (the outcome's counts say how many)."""
     names = ("router", "apollo", "hive") if hive else ("router", "apollo")
     schema = load_supergraph(supergraph_sdl).api_schema
     outcome = Outcome()
@@ -235,38 +242,56 @@ def run_supergraph(
         httpx.Client(timeout=60.0) as client,
     ):
         run = Run(urls, client)
-        operations = [generate(schema, rng) for _ in range(count)]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            verdicts = pool.map(run.verdict, operations)
-            for index, (operation, answer) in enumerate(zip(operations, verdicts, strict=True)):
-                found = len(outcome.differences)
-                allowed = minimise_at_most is None or found < minimise_at_most
-                run.record(operation, answer, outcome, schema, minimise_it=allowed)
-                if log is not None and len(outcome.differences) > found:
-                    difference = outcome.differences[-1]
-                    print(
-                        f"{label}difference at operation {index}: {difference['query']!r}",
-                        file=log,
-                        flush=True,
-                    )
-                if log is not None and (index + 1) % 100 == 0:
-                    print(
-                        f"{label}{index + 1} operations: {dict(outcome.counts)}",
-                        file=log,
-                        flush=True,
-                    )
+            index = 0
+            while index < count and (deadline is None or time.monotonic() < deadline):
+                # a chunk at a time, so a deadline stops the suite between chunks; the
+                # operations are the first ones of the same seeded sequence either way
+                chunk = [generate(schema, rng) for _ in range(min(workers * 4, count - index))]
+                for operation, answer in zip(chunk, pool.map(run.verdict, chunk), strict=True):
+                    found = len(outcome.differences)
+                    allowed = minimise_at_most is None or found < minimise_at_most
+                    run.record(operation, answer, outcome, schema, minimise_it=allowed)
+                    if log is not None and len(outcome.differences) > found:
+                        difference = outcome.differences[-1]
+                        print(
+                            f"{label}difference at operation {index}: {difference['query']!r}",
+                            file=log,
+                            flush=True,
+                        )
+                    index += 1
+                    if log is not None and index % 100 == 0:
+                        print(
+                            f"{label}{index} operations: {dict(outcome.counts)}",
+                            file=log,
+                            flush=True,
+                        )
     return outcome
 
 
 def run_fixture(
-    count: int, seed: int, *, hive: bool, work_dir: Path, workers: int = 4, log: Any = None
+    count: int,
+    seed: int,
+    *,
+    hive: bool,
+    work_dir: Path,
+    workers: int = 4,
+    log: Any = None,
+    deadline: float | None = None,
 ) -> Outcome:
     """``count`` operations over the fixture supergraph (tests/execution/fixtures)."""
     supergraph_sdl = FIXTURE_SDL.read_text()
     with start_fixture_subgraphs(work_dir) as subgraph_urls:
         live = rewrite_subgraph_urls(supergraph_sdl, lambda n: subgraph_urls[n])
         return run_supergraph(
-            live, count, random.Random(seed), hive=hive, work_dir=work_dir, workers=workers, log=log
+            live,
+            count,
+            random.Random(seed),
+            hive=hive,
+            work_dir=work_dir,
+            workers=workers,
+            log=log,
+            deadline=deadline,
         )
 
 
@@ -292,11 +317,14 @@ def run_suites(
     workers: int,
     log: Any,
     summary: Path | None = None,
+    budget_seconds: float | None = None,
 ) -> dict[str, Outcome | str]:
     """``total`` operations split over the fixture supergraph (``fixture``) and the audit's
     suites (``audit``, all of them, or their names). A suite whose gateways cannot start is
     reported with the reason. ``summary`` is rewritten after every suite (a long run that is
-    stopped still leaves its per-suite tallies)."""
+    stopped still leaves its per-suite tallies). With ``budget_seconds`` each suite gets an equal
+    share of the time left when it starts (gateway start-up included), so a run bounded in
+    time still covers every suite, each with the first operations of its seeded sequence."""
     results: dict[str, Outcome | str] = {}
     with ExitStack() as stack:
         names: list[str] = ["fixture"] if "fixture" in wanted or "all" in wanted else []
@@ -309,12 +337,22 @@ def run_suites(
             only = None if {"all", "audit"} & set(wanted) else set(wanted)
             suites = {suite.name: suite for suite in audit_suites(base, only)}
             names += sorted(suites)
-        for name, count in zip(names, split(total, len(names)), strict=True):
+        finish = None if budget_seconds is None else time.monotonic() + budget_seconds
+        for position, (name, count) in enumerate(zip(names, split(total, len(names)), strict=True)):
             started = time.monotonic()
+            deadline = None
+            if finish is not None:
+                deadline = started + (finish - started) / (len(names) - position)
             try:
                 if name == "fixture" and name not in suites:
                     outcome: Outcome | str = run_fixture(
-                        count, seed, hive=hive, work_dir=work_dir / name, workers=workers, log=log
+                        count,
+                        seed,
+                        hive=hive,
+                        work_dir=work_dir / name,
+                        workers=workers,
+                        log=log,
+                        deadline=deadline,
                     )
                 else:
                     outcome = run_supergraph(
@@ -327,12 +365,13 @@ def run_suites(
                         log=log,
                         label=f"[{name}] ",
                         minimise_at_most=MINIMISE_PER_SUITE,
+                        deadline=deadline,
                     )
             except (RuntimeError, TimeoutError, OSError, ValueError) as error:
                 outcome = f"not run: {type(error).__name__}: {error}"
             results[name] = outcome
             elapsed = time.monotonic() - started
-            print(f"suite {name}: {count} operations, {elapsed:.0f} s", file=log, flush=True)
+            print(f"suite {name}: {count} operations asked, {elapsed:.0f} s", file=log, flush=True)
             print(_suite_line(name, outcome), file=log, flush=True)
             if summary is not None:
                 summary.write_text(json.dumps(_report(results), indent=2))
@@ -378,6 +417,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hive", action="store_true", help="Apollo Gateway as the only oracle")
     parser.add_argument("--workers", type=int, default=4, help="operations in flight")
     parser.add_argument("--out", type=Path, help="per-suite counts and differences as JSON")
+    parser.add_argument(
+        "--work-dir", type=Path, help="keep the gateways' logs and supergraphs here (default: temp)"
+    )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        help="bound the run: each suite gets an equal share of the time (fewer operations ran "
+        "than --n when it ends; the summary gives the counts)",
+    )
     options = parser.parse_args(argv)
     missing = node_missing()
     if missing is not None:
@@ -385,15 +433,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="random-differential-") as tmp:
+        if options.work_dir is not None:
+            options.work_dir.mkdir(parents=True, exist_ok=True)
         results = run_suites(
             options.n,
             options.seed,
             options.suites,
             hive=not options.no_hive,
-            work_dir=Path(tmp),
+            work_dir=options.work_dir or Path(tmp),
             workers=options.workers,
             log=sys.stderr,
             summary=options.out,
+            budget_seconds=None if options.minutes is None else options.minutes * 60,
         )
     elapsed = time.monotonic() - started
     print(
