@@ -447,8 +447,10 @@ def main(argv: list[str] | None = None) -> int:
             budget_seconds=None if options.minutes is None else options.minutes * 60,
         )
     elapsed = time.monotonic() - started
+    ran = sum(sum(o.counts.values()) for o in results.values() if isinstance(o, Outcome))
     print(
-        f"{options.n} operations over {len(results)} supergraphs, seed {options.seed}, {elapsed:.0f} s"
+        f"{ran} of {options.n} operations over {len(results)} supergraphs, "
+        f"seed {options.seed}, {elapsed:.0f} s"
     )
     totals: Counter[str] = Counter()
     differences = 0
