@@ -28,4 +28,4 @@ def test_dev_config_serves_the_mobile_bff_manifest_by_id() -> None:
         assert found is not None and (found.name, found.body) == (entry["name"], entry["body"])
         assert documents.for_client(None).lookup(entry["id"]) is None
         assert documents.for_client("web").lookup(entry["id"]) is None
-    assert len(mobile.by_id) == len(manifest["operations"]) == 5
+    assert len(mobile.by_id) == len(manifest["operations"]) == 6  # 5 queries, OrderUpdates

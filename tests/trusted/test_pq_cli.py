@@ -153,6 +153,7 @@ def test_router_pq_dispatches_and_reads_the_repository_manifests() -> None:
     names = [line.split()[2] for line in result.stdout.splitlines()]
     assert names == [
         "BffMobile_Feed",
+        "BffMobile_OrderUpdates",
         "BffMobile_ProductDetail",
         "BffMobile_ProductTile",
         "BffMobile_UserName",
