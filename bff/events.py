@@ -66,17 +66,8 @@ class CacheInvalidation:
     async def run(self) -> None:
         """Connect, retrying while the broker is down (the BFF serves meanwhile: TTLs bound
         staleness)."""
-        delay = 0.2
-        while True:
-            try:
-                await self.bus.start()
-            except Exception as error:
-                _log.warning("bff.events_unavailable", url=self.bus.url, error=repr(error))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            else:
-                self.started.set()
-                return
+        await self.bus.start_when_available(_log, "bff.events_unavailable")
+        self.started.set()
 
     async def stop(self) -> None:
         if self.started.is_set():

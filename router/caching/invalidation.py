@@ -141,17 +141,8 @@ class EventInvalidation:
         self._task = asyncio.create_task(self._connect())
 
     async def _connect(self) -> None:
-        delay = 0.2
-        while True:
-            try:
-                await self.bus.start()
-            except Exception as error:
-                _log.warning("cache.events_unavailable", url=self.bus.url, error=repr(error))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-            else:
-                self.started.set()
-                return
+        await self.bus.start_when_available(_log, "cache.events_unavailable")
+        self.started.set()
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -281,14 +281,6 @@ class SubgraphClients:
             target: str,
         ) -> tuple[int, bytes, str | None]:  # to the replica the balancer chose
             async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
-                if received is None:
-                    return await transport.post(
-                        target,
-                        body,
-                        headers,
-                        connect_timeout=min(timeout, 5.0),
-                        read_timeout=timeout,
-                    )
                 return await transport.post(
                     target,
                     body,

@@ -20,6 +20,7 @@ subgraphs/orders/saga.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -138,6 +139,21 @@ class EventBus:
                 queue, self._exchange, ack_policy=AckPolicy.NACK_ON_ERROR
             )
         subscriber(handler)
+
+    async def start_when_available(self, log: Any, event: str) -> None:
+        """:meth:`start`, retried with backoff (0.2 s doubling to 5 s) while the broker is down,
+        each failure logged as ``event``: a service serves meanwhile (an outbox keeps what it
+        writes, a cache's TTLs bound staleness)."""
+        delay = 0.2
+        while True:
+            try:
+                await self.start()
+            except Exception as error:
+                log.warning(event, url=self.url, error=repr(error))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+            else:
+                return
 
     async def start(self) -> None:
         if self.kind == "redis":

@@ -55,15 +55,7 @@ class EventRuntime:
 
     async def run(self) -> None:
         """Connect (retrying while the broker is down), then relay until cancelled."""
-        delay = 0.2
-        while True:
-            try:
-                await self.bus.start()
-                break
-            except Exception as error:
-                _log.warning("events.broker_unavailable", url=self.bus.url, error=repr(error))
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        await self.bus.start_when_available(_log, "events.broker_unavailable")
         _log.info("events.started", kind=self.bus.kind, namespace=self.bus.namespace)
         self.started.set()
         await self.relay.run()
