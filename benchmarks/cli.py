@@ -34,6 +34,7 @@ _EXTERNAL = {
     "saga": "benchmarks.saga_bench",
     "workers": "benchmarks.workers_bench",
     "startup": "benchmarks.startup_bench",
+    "profile": "benchmarks.profile_router",
 }
 
 
