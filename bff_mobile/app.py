@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     runs N processes on the port (issue #20, :mod:`servicekit.workers`)."""
     settings = MobileSettings()
     workers = workers_option(argv, "BFF_MOBILE_WORKERS", development=settings.is_development)
-    supervise_if_asked(workers, host=settings.host, port=settings.port)
+    supervise_if_asked(workers, host=settings.host, port=settings.port, service="bff_mobile")
     telemetry = init_telemetry("bff_mobile", settings.log_level)
     serve(
         telemetry.wrap(create_app(settings)),

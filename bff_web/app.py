@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     runs N processes on the port (issue #20, :mod:`servicekit.workers`)."""
     settings = WebSettings()
     workers = workers_option(argv, "BFF_WEB_WORKERS", development=settings.is_development)
-    supervise_if_asked(workers, host=settings.host, port=settings.port)
+    supervise_if_asked(workers, host=settings.host, port=settings.port, service="bff_web")
     telemetry = init_telemetry("bff_web", settings.log_level)
     serve(
         telemetry.wrap(create_app(settings)),
