@@ -220,7 +220,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         # issue #20: with several workers this process only supervises them
         supervise_if_asked(
-            workers, host=args.host, port=args.port, drain_seconds=args.drain_seconds
+            workers,
+            host=args.host,
+            port=args.port,
+            drain_seconds=args.drain_seconds,
+            service="router",
         )
         source = (
             RegistrySource(args.registry, os.environ.get("ROUTER_REGISTRY_TOKEN"))
