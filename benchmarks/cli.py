@@ -26,12 +26,17 @@ from benchmarks.runner import LoadOptions
 
 __all__ = ["main", "parse_args"]
 
-DEFAULT_GATEWAYS = "router,router-dedupe,apollo,hive,hive-dedupe"
+DEFAULT_GATEWAYS = (
+    "router-nodedup,router,router-dedupe,apollo,hive,hive-rust,hive-dedupe,hive-rust-dedupe"
+)
 _EXTERNAL = {
     "composition": "benchmarks.composition_bench",
     "bff": "benchmarks.bff_bench",
     "saga": "benchmarks.saga_bench",
     "cache": "benchmarks.cache_bench",  # issue #17: response cache off/cold/warm, plan warm-up
+    "workers": "benchmarks.workers_bench",
+    "startup": "benchmarks.startup_bench",
+    "profile": "benchmarks.profile_router",
 }
 
 
@@ -196,6 +201,8 @@ def _all(args: argparse.Namespace) -> int:
         ("composition", lambda: _external("composition", [])),
         ("bff", lambda: _external("bff", [])),
         ("saga", lambda: _external("saga", [])),
+        ("workers", lambda: _external("workers", [])),
+        ("startup", lambda: _external("startup", [])),
     ]
     for name, step in steps:
         print(f"\n=== bench {name}", flush=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.gateways import GATEWAYS
+from benchmarks.mode_table import format_mode_table
 from benchmarks.report import aggregate, format_table, ratios
 from benchmarks.results import RESULTS_DIR, write_results
 from benchmarks.runner import LoadOptions, Measurement, SubgraphSet, run_rounds
@@ -90,6 +91,9 @@ def summarize(
     rows = aggregate(measurements)
     found = ratios(measurements)
     table = format_table(rows, found)
+    modes = format_mode_table(rows)
+    if modes:
+        table = f"{modes}\n\n{table}"
     path = write_results(
         kind,
         {

@@ -1,12 +1,17 @@
 """The gateways `bench` measures, each as a command line over the same supergraph file.
 
 - ``router``: our router (``router --supergraph --config``), production mode, no Redis;
+- ``router-nodedup``: the same with every deduplication off (``all_subgraphs.deduplicate_queries:
+  false``), the mode Apollo Gateway has (issue #20: the honest comparison);
 - ``router-dedupe``: the same with ``deduplicate_inbound: true``;
 - ``apollo``: @apollo/gateway 2.14 behind @apollo/server (``node/apollo-gateway.cjs``);
 - ``hive``: @graphql-hive/gateway's CLI (``hive-gateway supergraph --jit``, as The Guild's
   benchmark runs it), one process;
 - ``hive-dedupe``: the same with ``inboundInflightRequestDeduplication: true``
-  (``node/hive-gateway-dedupe.config.mjs``).
+  (``node/hive-gateway-dedupe.config.mjs``);
+- ``hive-rust`` / ``hive-rust-dedupe``: both with ``--hive-router-runtime``, Hive Router's Rust
+  query planner and executor runtime (``@graphql-hive/router-runtime``, pinned in
+  ``node/package.json``).
 
 Every gateway runs under ``taskset`` on the gateway core(s) and is started with
 :class:`servicekit.processes.ManagedProcess`, so it is always stopped.
@@ -49,21 +54,30 @@ class GatewayDef:
     node: bool = False
 
 
-def write_router_config(workdir: Path, *, deduplicate_inbound: bool) -> Path:
+def write_router_config(
+    workdir: Path, *, deduplicate_inbound: bool, deduplicate_fetches: bool = True
+) -> Path:
     """The router's YAML for the benchmark: production, no Redis (the others have none)."""
-    path = workdir / f"router{'-dedupe' if deduplicate_inbound else ''}.yaml"
-    config = {
+    suffix = "-dedupe" if deduplicate_inbound else "" if deduplicate_fetches else "-nodedup"
+    path = workdir / f"router{suffix}.yaml"
+    config: dict[str, object] = {
         "mode": "production",
         "deduplicate_inbound": deduplicate_inbound,
         "http": {"redis_url": None},
     }
+    if not deduplicate_fetches:
+        config["all_subgraphs"] = {"deduplicate_queries": False}
     path.write_text(yaml.safe_dump(config))
     return path
 
 
-def _router_argv(dedupe: bool) -> Callable[[Path, int, Path], list[str]]:
+def _router_argv(
+    dedupe: bool, fetches: bool = True, workers: int | None = None
+) -> Callable[[Path, int, Path], list[str]]:
     def argv(supergraph: Path, port: int, workdir: Path) -> list[str]:
-        config = write_router_config(workdir, deduplicate_inbound=dedupe)
+        config = write_router_config(
+            workdir, deduplicate_inbound=dedupe, deduplicate_fetches=fetches
+        )
         router = Path(sys.executable).parent / "router"
         return [
             str(router),
@@ -77,6 +91,7 @@ def _router_argv(dedupe: bool) -> Callable[[Path, int, Path], list[str]]:
             str(port),
             "--log-level",
             "warning",
+            *(["--workers", str(workers)] if workers else []),
         ]
 
     return argv
@@ -86,13 +101,15 @@ def _apollo_argv(supergraph: Path, port: int, _workdir: Path) -> list[str]:
     return ["node", str(NODE_DIR / "apollo-gateway.cjs"), str(supergraph), str(port)]
 
 
-def _hive_argv(dedupe: bool) -> Callable[[Path, int, Path], list[str]]:
+def _hive_argv(dedupe: bool, rust: bool = False) -> Callable[[Path, int, Path], list[str]]:
     def argv(supergraph: Path, port: int, _workdir: Path) -> list[str]:
         cli = NODE_DIR / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
         command = ["node", str(cli), "supergraph", str(supergraph)]
         command += ["--host", "127.0.0.1", "--port", str(port), "--fork", "0", "--jit"]
         if dedupe:
             command += ["--config-path", str(NODE_DIR / "hive-gateway-dedupe.config.mjs")]
+        if rust:
+            command.append("--hive-router-runtime")
         return command
 
     return argv
@@ -103,8 +120,18 @@ _APOLLO_READY = "/graphql?query=%7B__typename%7D"
 
 GATEWAYS: dict[str, GatewayDef] = {
     "router": GatewayDef("router", "router (ours)", _router_argv(False), "/health"),
+    "router-nodedup": GatewayDef(
+        "router-nodedup", "router (ours), no dedupe at all", _router_argv(False, False), "/health"
+    ),
     "router-dedupe": GatewayDef(
         "router-dedupe", "router (ours), dedupe on", _router_argv(True), "/health"
+    ),
+    # ``bench workers`` (issue #20): /ready answers only once every worker is up
+    "router-1w": GatewayDef(
+        "router-1w", "router, no dedupe, 1 worker", _router_argv(False, False, 1), "/ready"
+    ),
+    "router-2w": GatewayDef(
+        "router-2w", "router, no dedupe, 2 workers", _router_argv(False, False, 2), "/ready"
     ),
     "apollo": GatewayDef(
         "apollo", "Apollo Gateway 2.14", _apollo_argv, _APOLLO_READY, env=_NODE_ENV, node=True
@@ -120,9 +147,25 @@ GATEWAYS: dict[str, GatewayDef] = {
         env=_NODE_ENV,
         node=True,
     ),
+    "hive-rust": GatewayDef(
+        "hive-rust",
+        "Hive Gateway 2.15, Rust planner",
+        _hive_argv(False, rust=True),
+        "/readiness",
+        env=_NODE_ENV,
+        node=True,
+    ),
+    "hive-rust-dedupe": GatewayDef(
+        "hive-rust-dedupe",
+        "Hive Gateway 2.15, Rust planner, dedupe on",
+        _hive_argv(True, rust=True),
+        "/readiness",
+        env=_NODE_ENV,
+        node=True,
+    ),
 }
-REFERENCE_GATEWAYS = ("apollo", "hive", "hive-dedupe")
-ROUTER_GATEWAYS = ("router", "router-dedupe")
+REFERENCE_GATEWAYS = ("apollo", "hive", "hive-rust", "hive-dedupe", "hive-rust-dedupe")
+ROUTER_GATEWAYS = ("router-nodedup", "router", "router-dedupe")
 
 
 def gateway_spec(

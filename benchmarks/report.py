@@ -97,7 +97,10 @@ def _rps(measurement: Measurement) -> float:
 
 
 def _like_for_like(ours: str, reference: str) -> bool:
-    """Compare dedupe with dedupe and plain with plain (Apollo Gateway has no inbound dedupe)."""
+    """Compare dedupe with dedupe and plain with plain; the router without any deduplication
+    only with Apollo Gateway, which has none (issue #20)."""
+    if ours == "router-nodedup":
+        return reference == "apollo"
     return ours.endswith("-dedupe") == reference.endswith("-dedupe")
 
 

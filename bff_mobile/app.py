@@ -7,6 +7,7 @@ operations and APQ, so app developers can iterate before regenerating the manife
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from bff_mobile.schema import schema
 from servicekit.serve import serve
 from servicekit.telemetry import init_telemetry
 from servicekit.topology import BFF_MOBILE_PORT
+from servicekit.workers import supervise_if_asked, workers_option
 
 __all__ = ["MobileSettings", "create_app", "main"]
 
@@ -48,8 +50,12 @@ def create_app(settings: MobileSettings | None = None) -> Any:
     return create_bff_app("mobile", schema, settings, mobile_specs(settings), policy)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve; ``--workers N`` (default ``$BFF_MOBILE_WORKERS``, else one per core in production mode)
+    runs N processes on the port (issue #20, :mod:`servicekit.workers`)."""
     settings = MobileSettings()
+    workers = workers_option(argv, "BFF_MOBILE_WORKERS", development=settings.is_development)
+    supervise_if_asked(workers, host=settings.host, port=settings.port, service="bff_mobile")
     telemetry = init_telemetry("bff_mobile", settings.log_level)
     serve(
         telemetry.wrap(create_app(settings)),
@@ -57,3 +63,7 @@ def main() -> None:
         port=settings.port,
         log_level=settings.log_level,
     )
+
+
+if __name__ == "__main__":
+    main()

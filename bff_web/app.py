@@ -6,6 +6,7 @@ manifest, as a browser app that ships new builds continuously does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from bff_web.schema import schema
 from servicekit.serve import serve
 from servicekit.telemetry import init_telemetry
 from servicekit.topology import BFF_WEB_PORT
+from servicekit.workers import supervise_if_asked, workers_option
 
 __all__ = ["WebSettings", "create_app", "main"]
 
@@ -46,8 +48,12 @@ def create_app(settings: WebSettings | None = None) -> Any:
     return create_bff_app("web", schema, settings, web_specs(settings), policy)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve; ``--workers N`` (default ``$BFF_WEB_WORKERS``, else one per core in production mode)
+    runs N processes on the port (issue #20, :mod:`servicekit.workers`)."""
     settings = WebSettings()
+    workers = workers_option(argv, "BFF_WEB_WORKERS", development=settings.is_development)
+    supervise_if_asked(workers, host=settings.host, port=settings.port, service="bff_web")
     telemetry = init_telemetry("bff_web", settings.log_level)
     serve(
         telemetry.wrap(create_app(settings)),
@@ -55,3 +61,7 @@ def main() -> None:
         port=settings.port,
         log_level=settings.log_level,
     )
+
+
+if __name__ == "__main__":
+    main()

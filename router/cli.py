@@ -3,12 +3,14 @@
 ``router pq list|show|diff ...``: persisted query manifests (:mod:`router.trusted.cli`).
 
 ``router --supergraph FILE|URL|--registry URL [--config FILE.yaml (default $ROUTER_CONFIG)] [--host 127.0.0.1] [--port 4000] [--dev|--prod]
-[--subgraph-url NAME=URL ...]``
+[--subgraph-url NAME=URL ...] [--workers N]``
 
 The mode comes from the config file (``mode:``) unless ``--dev`` or ``--prod`` overrides it;
 development mode exposes GraphiQL and query plans, production neither. A supergraph file is
-watched and hot-reloaded; a URL is polled (ETag) and hot-reloaded; a registry is long-polled (and gives each
-subgraph's replicas to the load balancer). Settings documented in ``router/http/README.md``.
+watched and hot-reloaded; a URL is polled (ETag) and hot-reloaded; a registry is long-polled (and
+gives each subgraph's replicas to the load balancer). ``--workers N`` (default ``$ROUTER_WORKERS``,
+else one per usable core in production and 1 in development) runs N router processes on the port
+(:mod:`servicekit.workers`). Settings documented in ``router/http/README.md``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from servicekit.redis import create_redis
 from servicekit.serve import serve
 from servicekit.telemetry import init_telemetry, metrics
 from servicekit.topology import ROUTER_PORT
+from servicekit.workers import default_workers, supervise_if_asked
 
 __all__ = ["build_app", "main", "parse_args", "production_secret_problem"]
 
@@ -84,6 +87,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="NAME=URL",
         help="override a subgraph's routing URL (repeatable; wins over the config file; several"
         " for one NAME are its replicas, load balanced)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="router processes on the port (SO_REUSEPORT); default $ROUTER_WORKERS, else one per"
+        " usable core in production mode, 1 in development mode",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dev", action="store_const", const="development", dest="mode")
@@ -233,6 +243,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             _log.error("router cannot start", error=problem)
             print(f"router: {problem}", file=sys.stderr)
             sys.exit(2)
+        workers = args.workers or default_workers(
+            "ROUTER_WORKERS", development=config.mode == "development"
+        )
+        # issue #20: with several workers this process only supervises them
+        supervise_if_asked(
+            workers,
+            host=args.host,
+            port=args.port,
+            drain_seconds=args.drain_seconds,
+            service="router",
+        )
         source = (
             RegistrySource(args.registry, os.environ.get("ROUTER_REGISTRY_TOKEN"))
             if args.registry

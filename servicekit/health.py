@@ -17,11 +17,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-__all__ = ["DRAINING", "CheckFailed", "ReadinessCheck", "health_routes"]
+__all__ = ["DRAINING", "WORKERS_STARTING", "CheckFailed", "ReadinessCheck", "health_routes"]
 
 DRAINING = threading.Event()
 """Set when the process was asked to stop and drains (``servicekit.serve``): ``/ready`` answers
 503 ``draining`` so load balancers take it out of rotation before it stops accepting."""
+
+WORKERS_STARTING = threading.Event()
+"""Set in a worker of ``--workers N`` (:mod:`servicekit.workers`) until the parent saw every
+worker accept connections: ``/ready`` answers 503 ``starting`` meanwhile, so readiness means the
+whole set of workers is up (issue #20)."""
 
 
 class CheckFailed(Exception):
@@ -65,6 +70,8 @@ def health_routes(checks: Mapping[str, ReadinessCheck] | None = None) -> list[Ro
     async def ready(_: Request) -> JSONResponse:
         if DRAINING.is_set():
             return JSONResponse({"status": "draining", "checks": {}}, status_code=503)
+        if WORKERS_STARTING.is_set():
+            return JSONResponse({"status": "starting", "checks": {}}, status_code=503)
         results = await asyncio.gather(*(_run_check(c) for c in named_checks.values()))
         report = dict(zip(named_checks, results, strict=True))
         failed_required = any(not r["ok"] and r.get("required", True) for r in report.values())

@@ -5,19 +5,28 @@ Draining (issue #19): behind a load balancer, SIGTERM first makes ``/ready`` ans
 the balancer's health checks take it out of rotation; only then does uvicorn stop accepting,
 finish the requests in flight (up to ``timeout_graceful_shutdown``) and exit. This is the
 Kubernetes ``preStop`` pause, inside the process. A second signal stops at once.
+
+Workers (issue #20): a process started by :func:`servicekit.workers.supervise` binds its own
+``SO_REUSEPORT`` socket on the port the parent reserved, reports to the parent once it accepts
+connections, and obeys its control pipe: stop requests (idempotent, unlike a second signal),
+"every worker is up" (``/ready`` may then answer ready), and end-of-file when the parent died.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import signal
+import socket
 import threading
 from types import FrameType
 from typing import Any
 
 import uvicorn
 
-from servicekit.health import DRAINING
+from servicekit.health import DRAINING, WORKERS_STARTING
 from servicekit.logging import get_logger, uvicorn_log_config
+from servicekit.workers import ALL_UP, INTERRUPT, STOP, WorkerChannel, reuseport_socket
 
 __all__ = ["serve"]
 
@@ -25,10 +34,44 @@ _log = get_logger("servicekit.serve")
 
 
 class _DrainingServer(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, drain_seconds: float) -> None:
+    def __init__(
+        self, config: uvicorn.Config, drain_seconds: float, channel: WorkerChannel | None = None
+    ) -> None:
         super().__init__(config)
         self._drain_seconds = drain_seconds
         self._timer: threading.Timer | None = None
+        self._channel = channel
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self._channel is not None and self.started:
+            asyncio.get_running_loop().add_reader(
+                self._channel.control_fd, self._on_control, self._channel
+            )
+            self._channel.report_up()
+            _log.info("worker listening", worker=self._channel.index, port=self._channel.port)
+
+    def _on_control(self, channel: WorkerChannel) -> None:
+        try:
+            message = os.read(channel.control_fd, 64)
+        except OSError:
+            message = b""
+        if not message:  # the parent is gone (even SIGKILLed): no orphan keeps the port
+            asyncio.get_running_loop().remove_reader(channel.control_fd)
+            _log.warning("supervisor gone, stopping", worker=channel.index)
+            self.should_exit = True
+            return
+        if ALL_UP in message:
+            WORKERS_STARTING.clear()
+        if STOP in message or INTERRUPT in message:
+            self._stop_once(signal.SIGINT if INTERRUPT in message else signal.SIGTERM)
+
+    def _stop_once(self, sig: int) -> None:
+        """A stop request from the parent; a no-op when this worker already stops (it got the
+        same signal directly, e.g. ``kill -- -PGID``), so it never counts as a second signal."""
+        if self.should_exit or self._timer is not None:
+            return
+        self.handle_exit(sig, None)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self._drain_seconds <= 0 or self._timer is not None or sig != signal.SIGTERM:
@@ -64,4 +107,10 @@ def serve(
         timeout_graceful_shutdown=5,
         proxy_headers=False,
     )
-    _DrainingServer(config, drain_seconds).run()
+    channel = WorkerChannel.from_env()
+    if channel is None:
+        _DrainingServer(config, drain_seconds).run()
+        return
+    WORKERS_STARTING.set()
+    listener = reuseport_socket(host, channel.port)
+    _DrainingServer(config, drain_seconds, channel).run(sockets=[listener])

@@ -15,6 +15,12 @@ from tests.support.databases import temporary_postgres_database
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
+# Issue #20: a production router or BFF runs one worker per core unless told otherwise. The suites
+# observe per-process state (/metrics, breakers in /ready, dedup counters), so the processes they
+# start run one worker; tests/servicekit/test_workers_e2e.py asks for more with --workers.
+for _variable in ("ROUTER_WORKERS", "BFF_WEB_WORKERS", "BFF_MOBILE_WORKERS"):
+    os.environ.setdefault(_variable, "1")
+
 # Under CI a skip or xfail fails the session unless tests/ci_allowed_skips.toml accepts it.
 pytest_plugins = ["tests.ci_guard"]
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -102,10 +103,11 @@ def jwks_url(accounts_url: str) -> str:
     return accounts_url.removesuffix("/graphql") + "/.well-known/jwks.json"
 
 
-def router_config(accounts_url: str, folder: Path) -> Path:
-    """JWT against the accounts JWKS, signed identity forwarding, own Redis prefixes."""
+def router_config(accounts_url: str, folder: Path, extra: Mapping[str, Any] | None = None) -> Path:
+    """JWT against the accounts JWKS, signed identity forwarding, own Redis prefixes; ``extra``
+    top-level settings on top (``bench bff`` turns the router's deduplication off)."""
     prefix = f"test:bffr{uuid.uuid4().hex[:8]}"
-    config = {
+    config: dict[str, Any] = {
         "identity_forwarding": {"secret": SECRET},
         "http": {"apq": {"key_prefix": f"{prefix}:apq:"}},
         "security": {
@@ -116,6 +118,7 @@ def router_config(accounts_url: str, folder: Path) -> Path:
             },
             "rate_limit": {"key_prefix": f"{prefix}:rl"},
         },
+        **(extra or {}),
     }
     path = folder / "router.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -132,7 +135,11 @@ def router_process(supergraph: Path, folder: Path, config: Path) -> ManagedProce
 
 
 @contextmanager
-def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterator[BffStack]:
+def running_bff_stack(
+    folder: Path,
+    sizes: SeedSizes = BFF_SEED_SIZES,
+    router_settings: Mapping[str, Any] | None = None,
+) -> Iterator[BffStack]:
     registered = {e.name: e.routing_url for e in load_subgraphs()}
     compose_supergraph(registered, folder / "supergraph.check.graphql")  # fail before starting
     keys = folder / "keys"
@@ -144,7 +151,7 @@ def running_bff_stack(folder: Path, sizes: SeedSizes = BFF_SEED_SIZES) -> Iterat
         folder, sizes=sizes, extra_env=env, ready_timeout_seconds=READY_SECONDS
     ) as subgraphs:
         supergraph = compose_supergraph(subgraphs.urls, folder / "supergraph.graphql")
-        config = router_config(subgraphs.urls["accounts"], folder)
+        config = router_config(subgraphs.urls["accounts"], folder, router_settings)
         router = router_process(supergraph, folder, config)
         with router.start(ready_timeout_seconds=READY_SECONDS):
             url = router.spec.ready_url.removesuffix("/health") + "/graphql"

@@ -1,0 +1,119 @@
+"""``bench workers`` (issue #20): the router with 1 worker against 2 workers (``--workers``).
+
+    python -m benchmarks.workers_bench [--rounds 2] [--duration 15] [--warmup 5]
+
+The gateway benchmark's workload (the 87,549-byte answer checked on every response, 50
+keep-alive connections), every deduplication off so each request costs its full CPU. One worker
+runs under ``taskset -c 0`` with wrk on core 1 (the load generator on its own core); two workers
+run on cores 0 and 1, where wrk necessarily shares them (a 2-core machine has no third core).
+The Node subgraphs are not pinned in either case. Rounds alternate the order. Reported per
+variant: requests/s, p99, CPU per request (the router's process group, supervisor included), and
+per round the 2-worker ÷ 1-worker throughput ratio; the load average before and after, since
+other processes on the machine take cores the workers would use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from statistics import median
+
+from benchmarks.gateway_bench import node_subgraphs, prepare_workload, print_progress
+from benchmarks.gateways import rewrite_subgraph_urls
+from benchmarks.report import aggregate, format_table
+from benchmarks.results import write_results
+from benchmarks.runner import LoadOptions, Measurement, measure_gateway, round_order
+from benchmarks.workload import SUPERGRAPH_PATH
+
+__all__ = ["main", "run_workers_benchmark"]
+
+VARIANTS = {"router-1w": ("0", "1"), "router-2w": ("0,1", None)}  # gateway cpus, wrk cpus
+
+
+def _load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def run_workers_benchmark(rounds: int, options: LoadOptions) -> str:
+    """Alternating rounds of both variants; the printable report."""
+    body, expected = prepare_workload()
+    load_before = _load_average()
+    measurements: list[Measurement] = []
+    with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
+        workdir = Path(tmp)
+        with node_subgraphs(workdir, None) as subgraphs:
+            supergraph = workdir / "supergraph.graphql"
+            supergraph.write_text(
+                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
+            )
+            for round_index in range(rounds):
+                for position, name in enumerate(round_order(list(VARIANTS), round_index)):
+                    gateway_cpus, load_cpus = VARIANTS[name]
+                    measurement = measure_gateway(
+                        name,
+                        round_index,
+                        position,
+                        supergraph=supergraph,
+                        body=body,
+                        expected=expected,
+                        workdir=workdir,
+                        subgraphs=subgraphs,
+                        options=replace(options, gateway_cpus=gateway_cpus, load_cpus=load_cpus),
+                    )
+                    print_progress(measurement)
+                    measurements.append(measurement)
+    load_after = _load_average()
+    by_round: dict[int, dict[str, Measurement]] = {}
+    for m in measurements:
+        if m.wrk is not None and m.verified_before and m.verified_after:
+            by_round.setdefault(m.round, {})[m.gateway] = m
+    scale = [
+        pair["router-2w"].wrk.requests_per_second / pair["router-1w"].wrk.requests_per_second
+        for pair in by_round.values()
+        if len(pair) == 2 and pair["router-1w"].wrk and pair["router-2w"].wrk
+    ]
+    lines = [
+        format_table(aggregate(measurements), []),
+        "",
+        "2 workers ÷ 1 worker, requests/s per round: "
+        + (", ".join(f"{value:.2f}" for value in scale) or "not measured")
+        + (f" (median {median(scale):.2f}x)" if scale else ""),
+        f"load average (1, 5, 15 min): before {load_before}, after {load_after}",
+    ]
+    report = "\n".join(lines)
+    path = write_results(
+        "workers",
+        {
+            "settings": {"rounds": rounds, **options.__dict__},
+            "measurements": [m.to_json() for m in measurements],
+            "scale_per_round": scale,
+            "load_average": {"before": load_before, "after": load_after},
+            "table": report,
+        },
+    )
+    return f"{report}\n\nresults: {path}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench workers", description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args(argv)
+    options = LoadOptions(
+        connections=args.connections,
+        duration_seconds=args.duration,
+        warmup_seconds=args.warmup,
+    )
+    print(run_workers_benchmark(args.rounds, options))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
