@@ -170,6 +170,9 @@ _EVENT_WORKERS: dict[str, tuple[str, ...]] = {
     "inventory": ("consumes ReserveStock, ReleaseStock, ConfirmStock", _RELAY),
 }
 BFF_WORKERS = ("cache invalidation (consumes StockChanged, PriceChanged, OrderStatusChanged)",)
+ROUTER_WORKERS = (
+    "response cache invalidation (consumes PriceChanged, StockChanged, OrderStatusChanged)",
+)
 
 
 DEV_CONFIG = "config/router.dev.yaml"
@@ -186,7 +189,9 @@ def _router_services() -> list[Service]:
     # config/router.dev.yaml: CSRF on, anonymous per-IP rate limit; tests' stacks unset it.
     # `stack up` gives the router a copy with the JWKS URL of this run's accounts port
     # (devstack/router_config.py).
-    return [Service("router", "router.cli", argv, ROUTER_PORT, {"ROUTER_CONFIG": DEV_CONFIG})]
+    # config/router.dev.yaml turns the response cache's invalidation by domain events on.
+    env = {"ROUTER_CONFIG": DEV_CONFIG}
+    return [Service("router", "router.cli", argv, ROUTER_PORT, env, workers=ROUTER_WORKERS)]
 
 
 SERVICES: list[Service] = [
