@@ -90,6 +90,11 @@ SAME_AS_HIVE: dict[str, tuple[str, dict[str, Any] | None]] = {
         "{ me { reviews @stream(initialCount: 5) { body } } }",
         None,
     ),
+    "inside a named fragment": (
+        "{ me { ...F } } fragment F on User { reviews @stream(initialCount: 1) "
+        "{ body product { name } } }",
+        None,
+    ),
     "below a single entity": (
         '{ product(upc: "1") { name reviews @stream { body } } }',
         None,
@@ -248,6 +253,60 @@ def test_initial_payload_does_not_wait_for_streamed_items(
     ]
     initial, rest = (part.at - started for part in parts)
     assert rest - initial >= SLOW_SECONDS - 0.5, (initial, rest)
+
+
+def test_error_in_a_streamed_item(gateways: Gateways, client: httpx.Client) -> None:
+    """``secretCode`` (String!) always fails and ``Review.product`` is non-null, so each item
+    (``[Review!]!``) is null: the RFC's ``items: null`` with the item's errors (graphql-js
+    17's shape). Hive Gateway drops the items and their errors (a bare ``hasNext: false``)."""
+    query = "{ me { reviews @stream { body product { secretCode } } } }"
+    assert _payloads(client, gateways.router_url, query) == [
+        {"data": {"me": {"reviews": []}}, "hasNext": True},
+        {
+            "incremental": [
+                {
+                    "items": None,
+                    "path": ["me", "reviews", index],
+                    "errors": [
+                        {
+                            "message": f"secret code of {upc} is classified",
+                            "path": ["me", "reviews", index, "product", "secretCode"],
+                            "extensions": {"service": "products"},
+                        }
+                    ],
+                }
+                for index, upc in ((0, 1), (1, 2))
+            ],
+            "hasNext": False,
+        },
+    ]
+    assert _payloads(client, gateways.hive_url, query) == [
+        {"data": {"me": {"reviews": []}}, "hasNext": True},
+        {"hasNext": False},
+    ]
+
+
+def test_stream_below_a_streamed_list_is_delivered_inline(
+    gateways: Gateways, client: httpx.Client
+) -> None:
+    """Only the outer list streams; the inner one comes whole inside each item (the RFC lets
+    a server ignore @stream). Hive Gateway streams the inner lists too."""
+    query = (
+        "{ me { reviews @stream(initialCount: 1) { body author { reviews @stream { body } } } } }"
+    )
+    ada = {"reviews": [{"body": "Love it!"}, {"body": "Too expensive."}]}
+    assert _payloads(client, gateways.router_url, query) == [
+        {"data": {"me": {"reviews": [{"body": "Love it!", "author": ada}]}}, "hasNext": True},
+        {
+            "incremental": [
+                {
+                    "items": [{"body": "Too expensive.", "author": ada}],
+                    "path": ["me", "reviews", 1],
+                }
+            ],
+            "hasNext": False,
+        },
+    ]
 
 
 def test_json_only_client_gets_the_complete_answer(
