@@ -47,7 +47,13 @@ from router.planning.plan import (
 )
 from router.planning.stream_directive import StreamPoint
 
-__all__ = ["MAX_ITEMS_PER_PAYLOAD", "StreamDelivery", "active_streams", "split_plan"]
+__all__ = [
+    "MAX_ITEMS_PER_PAYLOAD",
+    "StreamDelivery",
+    "active_streams",
+    "item_payloads",
+    "split_plan",
+]
 
 MAX_ITEMS_PER_PAYLOAD = 100
 """Streamed items per incremental payload: a long list comes in several bounded parts."""
@@ -148,6 +154,14 @@ def _window(lo: int, hi: int | None) -> Callable[[list[Any]], list[Any]]:
         return [item if lo <= index < end else None for index, item in enumerate(items)]
 
     return change
+
+
+def item_payloads(items: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
+    """``items`` in payloads of at most ``size`` entries; the last has ``hasNext: false``."""
+    return [
+        {"incremental": items[start : start + size], "hasNext": start + size < len(items)}
+        for start in range(0, len(items), size)
+    ]
 
 
 def _first(count: int) -> Callable[[list[Any]], list[Any]]:
@@ -318,9 +332,8 @@ class StreamDelivery:
                             stream, path, index, values[index], errors=errors, covered=covered
                         )
                     )
-        for start in range(0, len(items), MAX_ITEMS_PER_PAYLOAD):
-            chunk = items[start : start + MAX_ITEMS_PER_PAYLOAD]
-            yield {"incremental": chunk, "hasNext": start + MAX_ITEMS_PER_PAYLOAD < len(items)}
+        for payload in item_payloads(items, MAX_ITEMS_PER_PAYLOAD):
+            yield payload
 
     def _item(
         self,
