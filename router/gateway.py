@@ -48,6 +48,7 @@ from router.execution import (
 from router.execution.executor import FetchCache
 from router.execution.inbound import InboundDeduplicator, identity_headers
 from router.execution.incremental import IncrementalDelivery, select_defer
+from router.execution.stream import StreamDelivery, active_streams
 from router.execution.subgraphs import outbound_headers
 from router.limits.checks import check_cost
 from router.limits.cost_directives import CostDirectives
@@ -67,6 +68,12 @@ from router.planning import plan_operation, plan_to_json, print_plan
 from router.planning.defer_directive import defer_usage_errors
 from router.planning.labels import override_label_chances
 from router.planning.plan import DeferNode, QueryPlan
+from router.planning.stream_directive import (
+    StreamPoint,
+    initial_count_errors,
+    stream_points,
+    stream_usage_errors,
+)
 from router.plugins import hooks as plugin_hooks
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
@@ -147,6 +154,8 @@ class Operation:
     name: str | None
     analysis: OperationAnalysis
     shaper: Shaper
+    streams: tuple[StreamPoint, ...] = ()
+    """``@stream`` fields (issue #16; :mod:`router.execution.stream`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +390,8 @@ class Gateway:
             prepared = _document(state, request.query)
             operation = _select(state, prepared, request)
             variables = coerce_variables(state.api_schema, operation.node, request.variables)
+            if operation.streams:  # issue #16: @stream(initialCount: $n) with n < 0
+                _refuse(initial_count_errors(operation.streams, variables), "BAD_USER_INPUT")
             _admit(state, operation, variables)
             # router.plugins hook point: on_operation (decides @policy; nothing without plugins)
             policies = await plugin_hooks.operation_parsed(
@@ -408,6 +419,18 @@ class Gateway:
                     variables=variables,
                     request=request,
                 )
+            # issue #16: @stream (router.execution.stream); None: answered without streaming
+            if defer is None and request.accepts_incremental and operation.streams:
+                streamed = await self._stream(
+                    state,
+                    plan,
+                    authorized=authorized,
+                    operation=operation,
+                    variables=variables,
+                    request=request,
+                )
+                if streamed is not None:
+                    return streamed
             executed = await self._execute(
                 state,
                 plan=plan,
@@ -465,6 +488,50 @@ class Gateway:
         context = ShapeContext(errors, list(authorized.unauthorized_paths), introspection)
         # no router.execute span (issue #13's cost cut): the fetch spans are the request's
         data = await delivery.primary(context)
+        response = GraphQLResponse(data=data, errors=errors)
+        self._add_plan(response, plan, request)
+        if delivery.has_subsequent():
+            response.subsequent = delivery.subsequent()
+        return response
+
+    async def _stream(
+        self,
+        state: _State,
+        plan: QueryPlan,
+        *,
+        authorized: Authorized,
+        operation: Operation,
+        variables: dict[str, Any],
+        request: GraphQLRequest,
+    ) -> GraphQLResponse | None:
+        """Stages *execute* and *shape* for ``@stream``: the initial payload now, the other
+        items in ``subsequent``; ``None`` when nothing streams (answered whole instead)."""
+        points = active_streams(operation.streams, variables)
+        root = operation.shaper.variant(variables)
+        if (
+            not points
+            or authorized.document is not operation.document
+            or root.introspection_keys
+            or plan.node is None
+        ):
+            return None
+        identity = self._identity_headers(request)
+        run = state.executor.begin(variables, request.headers, identity, request.client_ip)
+        prepared = StreamDelivery.prepare(
+            plan.node,
+            points,
+            executor=state.executor,
+            run=run,
+            schema=state.api_schema,
+            root=root,
+            fragments=_document(state, request.query).fragments,
+        )
+        if prepared is None:
+            return None
+        delivery, primary = prepared
+        errors = list(authorized.errors)
+        context = ShapeContext(errors, list(authorized.unauthorized_paths))
+        data = await delivery.initial(primary, context)
         response = GraphQLResponse(data=data, errors=errors)
         self._add_plan(response, plan, request)
         if delivery.has_subsequent():
@@ -591,8 +658,11 @@ def _select(state: _State, prepared: PreparedDocument, request: GraphQLRequest) 
     node = select_operation(document, request.operation_name)
     _check_operation_type(node, request)
     refused = defer_usage_errors(node, prepared.fragments)
-    if refused:
-        raise OperationError([graphql_error(m, "GRAPHQL_VALIDATION_FAILED") for m in refused])
+    streams: tuple[StreamPoint, ...] = ()
+    if "stream" in request.query:  # issue #16: a cheap test before walking for @stream
+        refused += stream_usage_errors(state.api_schema, node, prepared.fragments)
+        streams = stream_points(state.api_schema, node, prepared.fragments)
+    _refuse(refused, "GRAPHQL_VALIDATION_FAILED")
     name = node.name.value if node.name else None
     found = analysis.operation(name)
     if found is None:
@@ -601,7 +671,12 @@ def _select(state: _State, prepared: PreparedDocument, request: GraphQLRequest) 
     if not isinstance(shaper, Shaper):
         shaper = Shaper(state.api_schema, node, prepared.fragments)
         prepared.per_operation[name] = shaper
-    return Operation(document, node, name, found, shaper)
+    return Operation(document, node, name, found, shaper, streams)
+
+
+def _refuse(messages: list[str], code: str) -> None:
+    if messages:
+        raise OperationError([graphql_error(m, code) for m in messages])
 
 
 def _admit(state: _State, operation: Operation, variables: dict[str, Any]) -> None:

@@ -49,7 +49,7 @@ from router.execution.completion import (
     scalar_completer,
 )
 
-__all__ = ["RootShape", "Shaper", "compile_object", "compile_root"]
+__all__ = ["RootShape", "Shaper", "compile_item", "compile_object", "compile_root"]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 MAX_VARIANTS = 64
@@ -169,6 +169,27 @@ def compile_object(
         raise ValueError(f"{type_name} is not a composite type of the API schema")
     compiler = _Compiler(schema, {}, _conditions(variables))
     return compiler._completer(GraphQLNonNull(named), [selection], type_name)
+
+
+def compile_item(
+    schema: GraphQLSchema,
+    parent: str,
+    field: FieldNode,
+    variables: Mapping[str, Any],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> Completer:
+    """The completer of one item of the list field ``parent.field`` with the field's own
+    selection (a ``@stream`` item, delivered in an incremental payload's ``items``)."""
+    named = schema.get_type(parent)
+    definition = getattr(named, "fields", {}).get(field.name.value)
+    if definition is None:
+        raise ValueError(f"{parent}.{field.name.value} is not in the API schema")
+    list_type = get_nullable_type(definition.type)
+    if not isinstance(list_type, GraphQLList):
+        raise ValueError(f"{parent}.{field.name.value} is not a list")
+    compiler = _Compiler(schema, fragments, _conditions(variables))
+    subsets = [field.selection_set] if field.selection_set is not None else []
+    return compiler._completer(list_type.of_type, subsets, f"{parent}.{field.name.value}")
 
 
 def _condition_variables(

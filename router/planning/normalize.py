@@ -150,7 +150,10 @@ class _Normalizer:
             if directives is None:
                 continue
             defer: DeferMark | None = None
-            if not isinstance(selection, FieldNode):
+            if isinstance(selection, FieldNode):
+                # @stream is the router's to deliver (router.execution.stream), never sent on
+                directives = tuple(d for d in directives if d.name.value != "stream")
+            else:
                 defers = [d for d in directives if d.name.value == DEFER]
                 directives = tuple(d for d in directives if d.name.value != DEFER)
                 defer = defer_mark(defers[0]) if defers else None

@@ -31,13 +31,19 @@ from graphql.language import DirectiveLocation
 from router.supergraph.links import Links
 from router.supergraph.model import SupergraphError
 
-__all__ = ["DEFER_DEFINITION", "build_api_schema"]
+__all__ = ["DEFER_DEFINITION", "STREAM_DEFINITION", "build_api_schema"]
 
 DEFER_DEFINITION = parse(
     "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
 ).definitions[0]
 """``@defer`` as the incremental delivery RFC (and Apollo Router's API schema) define it: the
 router plans and delivers deferred fragments (``router.planning.defer``)."""
+
+STREAM_DEFINITION = parse(
+    "directive @stream(if: Boolean! = true, label: String, initialCount: Int! = 0) on FIELD"
+).definitions[0]
+"""``@stream`` as the incremental delivery RFC defines it (issue #16): the router fetches the
+list whole and streams its items (``router.execution.stream``)."""
 
 _KEPT_DIRECTIVES = frozenset({"deprecated", "specifiedBy"})
 _EXECUTABLE = frozenset(
@@ -139,6 +145,10 @@ def build_api_schema(document: DocumentNode, links: Links) -> GraphQLSchema:
         isinstance(d, DirectiveDefinitionNode) and d.name.value == "defer" for d in definitions
     ):
         definitions.append(DEFER_DEFINITION)
+    if not any(
+        isinstance(d, DirectiveDefinitionNode) and d.name.value == "stream" for d in definitions
+    ):
+        definitions.append(STREAM_DEFINITION)
     try:
         return build_ast_schema(DocumentNode(definitions=tuple(definitions)))
     except (GraphQLError, TypeError) as error:

@@ -80,3 +80,40 @@ async def test_graphiql_shows_the_primary_part_then_the_deferred_one(
     assert json.loads(first)["data"] == {"product": {"name": "Table"}}
     assert json.loads(final)["data"] == {"product": {"name": "Table", "delivery": "tomorrow"}}
     assert errors == []
+
+
+STREAM_QUERY = "{ topProducts @stream(initialCount: 1) { name delivery } }"
+
+
+async def test_graphiql_shows_streamed_items_as_they_arrive(
+    router: RunningRouter, artifacts_dir: Path
+) -> None:
+    """``@stream`` (issue #16): the first item (its 3 s ``delivery`` fetched before the initial
+    payload), then the two others 3 s later, merged into the list by GraphiQL."""
+    require_chromium()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"], headless=True
+        )
+        try:
+            page = await browser.new_page(viewport={"width": 1500, "height": 900})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await page.goto(router.graphql_url, wait_until="networkidle")
+            editor = page.locator(".graphiql-query-editor .CodeMirror").first
+            await editor.wait_for(timeout=60_000)
+            await editor.evaluate("(node, query) => node.CodeMirror.setValue(query)", STREAM_QUERY)
+            await page.locator(".graphiql-execute-button").click()
+            first = await _wait_for(page, "Table")
+            await page.screenshot(path=str(artifacts_dir / "graphiql-stream-initial.png"))
+            final = await _wait_for(page, "Chair")
+            await page.screenshot(path=str(artifacts_dir / "graphiql-stream-complete.png"))
+        finally:
+            await browser.close()
+    assert json.loads(first)["data"] == {"topProducts": [{"name": "Table", "delivery": "tomorrow"}]}
+    assert json.loads(final)["data"] == {
+        "topProducts": [
+            {"name": name, "delivery": "tomorrow"} for name in ("Table", "Couch", "Chair")
+        ]
+    }
+    assert errors == []

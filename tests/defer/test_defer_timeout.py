@@ -46,3 +46,24 @@ def test_deferred_part_past_the_deadline_ends_the_stream(router: RunningRouter) 
             ],
         },
     ]
+
+
+def test_streamed_items_past_the_deadline_end_the_stream(router: RunningRouter) -> None:
+    """``@stream`` (issue #16): the items after ``initialCount`` wait on ``delivery``; the
+    deadline ends the stream as for a deferred part."""
+    query = "{ topProducts @stream { name delivery } }"
+    with httpx.Client(timeout=30.0) as client:
+        response, parts = read_parts(client, router.graphql_url, query)
+    assert response.status_code == 200
+    assert [p.payload for p in parts] == [
+        {"data": {"topProducts": []}, "hasNext": True},
+        {
+            "hasNext": False,
+            "errors": [
+                {
+                    "message": "Your request has been timed out",
+                    "extensions": {"code": "GATEWAY_TIMEOUT"},
+                }
+            ],
+        },
+    ]

@@ -6,12 +6,14 @@ import pytest
 from graphql import build_schema, lexicographic_sort_schema, print_ast, print_schema
 
 from router.supergraph import load_supergraph
-from router.supergraph.api_schema import DEFER_DEFINITION
+from router.supergraph.api_schema import DEFER_DEFINITION, STREAM_DEFINITION
 from tests.planning.helpers import FIXTURES, fixture
 from tests.planning.reference_support import run_reference
 
 EXPECTED = """\
 directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+
+directive @stream(if: Boolean! = true, label: String, initialCount: Int! = 0) on FIELD
 
 enum Color {
   RED
@@ -51,8 +53,9 @@ def test_api_schema_hides_inaccessible_and_spec_elements() -> None:
 
 def test_api_schema_keeps_only_client_directives() -> None:
     names = sorted(d.name for d in fixture("api").api_schema.directives)
-    # @defer: the router supports it (issue #16), as Apollo Router's API schema adds it
-    assert names == ["defer", "deprecated", "include", "oneOf", "skip", "specifiedBy"]
+    # @defer and @stream: the router supports them (issue #16), as Apollo Router's API schema
+    # adds @defer
+    assert names == ["defer", "deprecated", "include", "oneOf", "skip", "specifiedBy", "stream"]
 
 
 def test_inaccessible_elements_stay_in_the_model() -> None:
@@ -71,8 +74,9 @@ def test_api_schema_equals_apollos() -> None:
     sdl = (FIXTURES / "api.graphql").read_text()
     printed = run_reference({"supergraphSdl": sdl, "apiSchema": True})["apiSchema"]
     # Apollo Router adds @defer to the API schema when it supports it (toAPISchema's
-    # includeDefer); so does ours
-    theirs = build_schema(f"{printed}\n{print_ast(DEFER_DEFINITION)}")
+    # includeDefer, and includeStream for @stream); so does ours
+    added = f"{print_ast(DEFER_DEFINITION)}\n{print_ast(STREAM_DEFINITION)}"
+    theirs = build_schema(f"{printed}\n{added}")
     ours = load_supergraph(sdl).api_schema
     assert print_schema(lexicographic_sort_schema(ours)) == print_schema(
         lexicographic_sort_schema(theirs)

@@ -51,6 +51,8 @@ def test_api_schema_has_no_join_or_link_elements() -> None:
     assert api == (
         "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT"
         "\n\n"
+        "directive @stream(if: Boolean! = true, label: String, initialCount: Int! = 0) on FIELD"
+        "\n\n"
         "type Product {\n  upc: String!\n  weight: Int\n  price: Int\n  inStock: Boolean\n"
         "  shippingEstimate: Int\n  name: String\n  reviews: [Review]\n}\n\n"
         "type Query {\n  me: User\n  users: [User!]!\n  topProducts(first: Int = 5): [Product!]!\n}\n\n"
