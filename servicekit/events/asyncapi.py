@@ -4,6 +4,13 @@ models (``schema/asyncapi.yaml``, checked in CI beside the SDL files: ``make sch
 It describes the default layout (Redis Streams, namespace ``shop``): one channel per event type,
 published by its producer service. NATS subjects and RabbitMQ routing keys use the same names
 (servicekit/events/bus.py).
+
+Each event type also has its dead-letter channel ``<namespace>.<Type>.dlq``
+(servicekit/events/deadletters.py), the contract of what a DLQ reader gets: the envelope
+unchanged (or, for a message no contract parses, that message) and the headers of
+:data:`servicekit.events.deadletters.HEADERS`. FastStream documents a message's payload, not its
+headers, so the headers schema (``DeadLetterHeaders``) is added to those messages here, as
+AsyncAPI 3.0's Message Object ``headers`` (a Schema Object of type ``object``).
 """
 
 from __future__ import annotations
@@ -16,6 +23,16 @@ from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 
 from servicekit.events.contracts import CONTRACTS
+from servicekit.events.deadletters import (
+    AT,
+    ATTEMPTS,
+    DESTINATION,
+    EVENT_ID,
+    EVENT_TYPE,
+    GROUP,
+    REASON,
+)
+from servicekit.events.deadletters import HEADERS as DEAD_LETTER_HEADERS
 from servicekit.events.settings import DEFAULT_BROKER_URL
 from servicekit.topology import PROJECT_ROOT
 
@@ -23,6 +40,34 @@ __all__ = ["ASYNCAPI_PATH", "check_or_write", "document"]
 
 ASYNCAPI_PATH = PROJECT_ROOT / "schema" / "asyncapi.yaml"
 NAMESPACE = "shop"
+DEAD_LETTER_HEADERS_SCHEMA = "DeadLetterHeaders"
+_HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    REASON: {"type": "string", "maxLength": 2000, "description": "The last error (repr)."},
+    ATTEMPTS: {
+        "type": "string",
+        "pattern": "^[0-9]+$",
+        "description": "Attempts made: in-process retries plus earlier deliveries that ended "
+        "without an acknowledgement (the broker's delivery count).",
+    },
+    GROUP: {"type": "string", "description": "The consumer group (service) that gave up."},
+    DESTINATION: {
+        "type": "string",
+        "description": "Where it came from: the stream / subject (<namespace>.<Type>); "
+        "`events dlq replay` republishes there.",
+    },
+    AT: {"type": "string", "format": "date-time", "description": "When it was given up on."},
+    EVENT_ID: {"type": "string", "description": "The envelope's id (empty if none)."},
+    EVENT_TYPE: {"type": "string", "description": "The envelope's type."},
+}
+_DEAD_LETTER_LAYOUT = (
+    "Dead letters of {type} (servicekit/events/deadletters.py). Redis Streams: this stream, "
+    "one entry per letter, field `data` the payload and one field per header. NATS JetStream: "
+    "stream `<namespace>-dlq`, subject `<namespace>-dlq.<group>.{type}`, NATS headers. "
+    "RabbitMQ: exchange `<namespace>.dlx` (topic), routing key `<group>.{type}`, queue "
+    "`<namespace>.dlq`, AMQP headers (letters RabbitMQ dead-letters itself carry `x-death` "
+    "instead). The payload is the envelope unchanged (a message no contract parses: that "
+    "message, `{{raw: ...}}` if it was not a JSON object)."
+)
 
 
 def document() -> str:
@@ -34,6 +79,12 @@ def document() -> str:
             title=f"{NAMESPACE}.{event_type}:v{version}",
             description=f"Published by {model.PRODUCER}. {(model.__doc__ or '').strip()}".strip(),
         )
+        broker.publisher(
+            stream=f"{NAMESPACE}.{event_type}.dlq",
+            schema=model,
+            title=_dead_letter_title(event_type, version),
+            description=_DEAD_LETTER_LAYOUT.format(type=event_type),
+        )
     spec = AsyncAPI(
         broker,
         title="Shop events",
@@ -41,8 +92,31 @@ def document() -> str:
         description="Event contracts of the platform (servicekit/events/contracts.py).",
         schema_version="3.0.0",
     )
-    document = spec.to_specification().to_jsonable()
+    document = _with_dead_letter_headers(spec.to_specification().to_jsonable())
     return yaml.safe_dump(_sorted_maps(document), sort_keys=False, allow_unicode=True)
+
+
+def _dead_letter_title(event_type: str, version: int) -> str:
+    return f"{NAMESPACE}.{event_type}.dlq:v{version}"
+
+
+def _with_dead_letter_headers(document: dict[str, Any]) -> dict[str, Any]:
+    """Each dead-letter message gets ``headers``: ``$ref`` to the ``DeadLetterHeaders``
+    schema (every header required: deadletters.py writes all of them)."""
+    components = document.setdefault("components", {})
+    components.setdefault("schemas", {})[DEAD_LETTER_HEADERS_SCHEMA] = {
+        "title": DEAD_LETTER_HEADERS_SCHEMA,
+        "type": "object",
+        "properties": {name: _HEADER_SCHEMAS[name] for name in DEAD_LETTER_HEADERS},
+        "required": list(DEAD_LETTER_HEADERS),
+    }
+    messages = components.get("messages", {})
+    for event_type, version in CONTRACTS:
+        message = messages[f"{_dead_letter_title(event_type, version)}:Message"]
+        message["headers"] = {"$ref": f"#/components/schemas/{DEAD_LETTER_HEADERS_SCHEMA}"}
+        # the saga's correlation id is the envelope's field, not a dead letter's header
+        message["correlationId"] = {"location": "$message.payload#/correlation_id"}
+    return document
 
 
 def _sorted_maps(document: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from servicekit.topology import PROJECT_ROOT
 
@@ -28,4 +29,39 @@ def test_the_checked_in_document_is_generated_the_same_under_any_hash_seed(seed:
         0,
         "asyncapi.yaml: up to date\n",
         "",
+    )
+
+
+ISSUE_HEADERS = [  # the dead-letter headers issue #15 names, written out independently
+    "x-dead-letter-reason",
+    "x-dead-letter-attempts",
+    "x-dead-letter-group",
+    "x-dead-letter-destination",
+    "x-dead-letter-at",
+    "x-event-id",
+    "x-event-type",
+]
+
+
+def test_every_event_type_has_a_dead_letter_channel_with_its_headers() -> None:
+    document = yaml.safe_load((PROJECT_ROOT / "schema" / "asyncapi.yaml").read_text())
+    events = sorted(
+        name for name in document["channels"] if not name.split(":")[0].endswith(".dlq")
+    )
+    assert len(events) == 13
+    for name in events:
+        address, version = name.split(":")
+        dlq = f"{address}.dlq:{version}"
+        channel = document["channels"][dlq]
+        assert channel["address"] == f"{address}.dlq"
+        message = document["components"]["messages"][f"{dlq}:Message"]
+        original = document["components"]["messages"][f"{name}:Message"]
+        assert message["payload"] == original["payload"]  # the envelope, unchanged
+        assert message["headers"] == {"$ref": "#/components/schemas/DeadLetterHeaders"}
+        assert document["operations"][dlq]["channel"] == {"$ref": f"#/channels/{dlq}"}
+    headers = document["components"]["schemas"]["DeadLetterHeaders"]
+    assert (headers["type"], list(headers["properties"]), headers["required"]) == (
+        "object",
+        ISSUE_HEADERS,
+        ISSUE_HEADERS,
     )
