@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit.events.bus import EventBus
-from servicekit.events.contracts import Event, UnknownEventError, parse
+from servicekit.events.contracts import Event, UnknownEventError, parse, upcast
 from servicekit.events.store import InboxEntry
 from servicekit.logging import get_logger
 
@@ -92,7 +92,10 @@ class Consumers:
         event_type: str,
     ) -> None:
         """Run ``handler`` once for this event in this group, or dead-letter it. A dead letter
-        the broker refuses raises: the message is not acknowledged, so it comes again."""
+        the broker refuses raises: the message is not acknowledged, so it comes again. An older
+        version is upcast first (contracts.py), so what is logged or dead-lettered is the
+        current version (a v1 ``ChargePayment``'s card number never gets that far)."""
+        data = upcast(data)
         try:
             event = parse(data)
         except (UnknownEventError, ValueError) as invalid:

@@ -6,11 +6,22 @@ consumer parses it with :func:`parse`, which refuses an unknown type or version 
 guessing (a new version is a new contract, as in the CloudEvents ``type`` + ``dataschema``
 convention). The saga's commands (``ReserveStock``, ``ChargePayment`` ...) are events addressed
 to one service; their replies carry the same ``correlation_id`` (the order id).
+
+A message of an older version can still be on the broker when its consumer is upgraded (the
+relay published it, the consumer had not taken it yet). :data:`UPCASTERS` turn such an envelope
+into the next version (the event-sourcing "upcaster" of Greg Young's *Versioning in an Event
+Sourced System*, Axon's ``EventUpcaster``): :func:`upcast` applies them until no upcaster
+matches, and :func:`parse` parses the result, so a consumer sees only current versions, with the
+same event id (the inbox still deduplicates). ``ChargePayment`` v1 carried the card number:
+:func:`charge_payment_v1_to_v2` replaces it with the payment method token (a Stripe test card's
+test token, any other number the default method) and the number is dropped before anything
+else sees the message: not parsed, logged, stored in an inbox or put in a dead letter.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -18,6 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CONTRACTS",
+    "DEFAULT_PAYMENT_METHOD",
+    "TEST_CARD_TOKENS",
+    "UPCASTERS",
     "ChargePayment",
     "ConfirmStock",
     "Event",
@@ -34,7 +48,9 @@ __all__ = [
     "StockReservationFailed",
     "StockReserved",
     "UnknownEventError",
+    "charge_payment_v1_to_v2",
     "parse",
+    "upcast",
 ]
 
 
@@ -212,11 +228,70 @@ class UnknownEventError(ValueError):
     """A message whose (type, version) no contract describes."""
 
 
+DEFAULT_PAYMENT_METHOD = "pm_card_visa"
+"""What a v1 ``ChargePayment`` with a card that is not a Stripe test card is charged to: the
+orders service's default method (``ORDERS_DEFAULT_PAYMENT_METHOD``' default), Stripe's
+always-approved test token. A real number cannot become a token without the provider (the
+client's Stripe.js does that), and it must not travel further."""
+
+TEST_CARD_TOKENS = {
+    "4242424242424242": "pm_card_visa",
+    "4000056655665556": "pm_card_visa_debit",
+    "5555555555554444": "pm_card_mastercard",
+    "5200828282828210": "pm_card_mastercard_debit",
+    "5105105105105100": "pm_card_mastercard_prepaid",
+    "378282246310005": "pm_card_amex",
+    "6011111111111117": "pm_card_discover",
+    "4000000000000002": "pm_card_chargeDeclined",
+    "4000000000009995": "pm_card_visa_chargeDeclinedInsufficientFunds",
+    "4000000000009987": "pm_card_visa_chargeDeclinedLostCard",
+    "4000000000009979": "pm_card_visa_chargeDeclinedStolenCard",
+    "4000000000000069": "pm_card_chargeDeclinedExpiredCard",
+    "4000000000000127": "pm_card_chargeDeclinedIncorrectCvc",
+    "4000000000000119": "pm_card_chargeDeclinedProcessingError",
+}
+"""Stripe's public test card numbers and the test payment method token of each
+(https://docs.stripe.com/testing#cards, #declined-payments)."""
+
+
+def charge_payment_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """``ChargePayment`` v1 (``card``: the number) -> v2 (``payment_method``: a token)."""
+    card = "".join(ch for ch in str(data.get("card") or "") if ch.isdigit())
+    upgraded = {key: value for key, value in data.items() if key != "card"}
+    upgraded["version"] = 2
+    upgraded["payment_method"] = TEST_CARD_TOKENS.get(card, DEFAULT_PAYMENT_METHOD)
+    return upgraded
+
+
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    ("ChargePayment", 1): charge_payment_v1_to_v2,
+}
+"""(type, version) -> the envelope of the next version."""
+
+
+def _version(data: dict[str, Any]) -> int:
+    try:
+        return int(data.get("version") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def upcast(data: Any) -> Any:
+    """``data`` at its type's current version when upcasters lead there (else unchanged)."""
+    while isinstance(data, dict):
+        upcaster = UPCASTERS.get((str(data.get("type")), _version(data)))
+        if upcaster is None:
+            return data
+        data = upcaster(data)
+    return data
+
+
 def parse(data: Any) -> Event:
-    """The typed event for a decoded envelope (a dict)."""
+    """The typed event for a decoded envelope (a dict), older versions upcast first."""
+    data = upcast(data)
     if not isinstance(data, dict):
         raise UnknownEventError(f"an event is a JSON object, got {type(data).__name__}")
-    key = (str(data.get("type")), int(data.get("version") or 0))
+    key = (str(data.get("type")), _version(data))
     model = CONTRACTS.get(key)
     if model is None:
         raise UnknownEventError(f"no contract for event {key[0]!r} version {key[1]}")
