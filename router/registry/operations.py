@@ -23,6 +23,7 @@ from graphql import (
     FieldNode,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
@@ -127,7 +128,21 @@ def used_coordinates(schema: GraphQLSchema, document: DocumentNode) -> set[str]:
 
 
 def _errors(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
-    return list(validate(schema, document))
+    """graphql-core's rules, plus the spec's "Operation Type Existence" (graphql-js 17's
+    KnownOperationTypesRule), which graphql-core 3.2 lacks: without it a subscription validates
+    against a schema with no Subscription type, and the registry took the subscriptions of the
+    persisted manifests for broken while the subgraph defining their root field was not yet
+    published."""
+    missing = [
+        GraphQLError(
+            f"The {definition.operation.value} operation is not supported by the schema.",
+            definition,
+        )
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        and schema.get_root_type(definition.operation) is None
+    ]
+    return missing or list(validate(schema, document))
 
 
 def broken_operations(

@@ -208,8 +208,10 @@ def test_a_breaking_publish_is_rejected_naming_the_operations_it_breaks(scaled: 
     assert put.json() == {"manifest": "bench", "operations": 2}
     before = _current(scaled.registry)
     sdl = (PROJECT_ROOT / "schema/subgraphs/products.graphql").read_text()
-    assert "  topProducts(first: Int = 5): [Product]\n" in sdl
-    breaking = sdl.replace("  topProducts(first: Int = 5): [Product]\n", "")
+    assert "  topProducts(first: Int = 5): [Product] @cacheControl(maxAge: 60)\n" in sdl
+    breaking = sdl.replace(
+        "  topProducts(first: Int = 5): [Product] @cacheControl(maxAge: 60)\n", ""
+    )
     response = httpx.post(
         f"{scaled.registry}/v1/subgraphs/products",
         json={"sdl": breaking, "url": scaled.stack.urls["products"]},
@@ -240,7 +242,7 @@ async def test_a_compatible_publish_reaches_the_router_within_a_second_under_loa
     scaled: Scaled,
 ) -> None:
     sdl = (PROJECT_ROOT / "schema/subgraphs/products.graphql").read_text()
-    anchor = "  topProducts(first: Int = 5): [Product]\n"
+    anchor = "  topProducts(first: Int = 5): [Product] @cacheControl(maxAge: 60)\n"
     compatible = sdl.replace(anchor, anchor + "  registryProbe: String\n")
     probe = {"query": '{ __type(name: "Query") { fields { name } } }'}
 
