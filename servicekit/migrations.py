@@ -5,9 +5,9 @@ Alembic script folder beside its models (``subgraphs/<name>/migrations``: ``env.
 :func:`run_env`, ``versions/`` holds the revisions). :meth:`Migrations.apply` brings any store
 to the head revision, in the start-up transaction:
 
-- a new store (none of the service's tables): ``create_all`` from the models, then ``stamp
+- a new store (no table named after the store): ``create_all`` from the models, then ``stamp
   head`` (the models are the head schema; replaying every revision would only rebuild it);
-- a store made before migrations existed (the tables, no ``alembic_version``): ``stamp`` the
+- a store made before migrations existed (its table, no ``alembic_version_<store>``): ``stamp`` the
   *baseline* revision (the schema ``create_all`` made when migrations were introduced), then
   ``upgrade head``;
 - a migrated store: ``upgrade head`` (nothing to do when it is there already).
@@ -41,21 +41,30 @@ class Migrations:
     """The store's Alembic folder (``env.py``, ``versions/``)."""
     baseline: str
     """The revision a store made by ``create_all`` before migrations existed is at."""
+    store: str
+    """The store's own table (``orders``): absent means a new store. Its revisions are kept in
+    ``alembic_version_<store>``, so services sharing one database (a test, a small deployment)
+    neither mistake each other's tables for their own nor share a version table."""
+
+    @property
+    def version_table(self) -> str:
+        return f"alembic_version_{self.store}"
 
     def config(self, connection: Connection) -> Config:
         config = Config()
         config.set_main_option("script_location", str(self.script_location))
         config.attributes["connection"] = connection
+        config.attributes["version_table"] = self.version_table
         return config
 
     def apply(self, connection: Connection, tables: Sequence[Table]) -> str | None:
         """Bring the store on ``connection`` to head (sync: run it in ``run_sync``); returns
         the revision it was at (None for a new or pre-migration store)."""
         config = self.config(connection)
-        current = MigrationContext.configure(connection).get_current_revision()
+        options = {"version_table": self.version_table}
+        current = MigrationContext.configure(connection, opts=options).get_current_revision()
         if current is None:
-            existing = set(inspect(connection).get_table_names())
-            if not existing & {table.name for table in tables}:
+            if self.store not in inspect(connection).get_table_names():
                 SQLModel.metadata.create_all(connection, tables=list(tables))
                 command.stamp(config, "head")
                 return None
@@ -69,6 +78,7 @@ def run_env() -> None:
     """The body of every store's ``env.py``: migrate on the connection :meth:`Migrations.apply`
     handed over (online mode only: services migrate their own store at start)."""
     connection = context.config.attributes["connection"]
-    context.configure(connection=connection, target_metadata=None)
+    version_table = context.config.attributes["version_table"]
+    context.configure(connection=connection, target_metadata=None, version_table=version_table)
     with context.begin_transaction():
         context.run_migrations()

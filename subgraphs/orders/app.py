@@ -32,7 +32,9 @@ from subgraphs.orders.upstream import Upstreams
 __all__ = ["MIGRATIONS", "NAME", "Settings", "create_app", "create_database"]
 
 NAME = "orders"
-MIGRATIONS = Migrations(Path(__file__).parent / "migrations", baseline="orders_0001")
+MIGRATIONS = Migrations(
+    Path(__file__).parent / "migrations", baseline="orders_0001", store="orders"
+)
 """The store's Alembic revisions (servicekit/migrations.py): upgraded at start."""
 _log = get_logger("subgraphs.orders")
 

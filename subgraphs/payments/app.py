@@ -21,7 +21,9 @@ from subgraphs.payments.settings import Settings
 __all__ = ["MIGRATIONS", "NAME", "Settings", "create_app", "create_database"]
 
 NAME = "payments"
-MIGRATIONS = Migrations(Path(__file__).parent / "migrations", baseline="payments_0001")
+MIGRATIONS = Migrations(
+    Path(__file__).parent / "migrations", baseline="payments_0001", store="payments"
+)
 """The store's Alembic revisions (servicekit/migrations.py): upgraded at start."""
 
 

@@ -234,8 +234,10 @@ async def test_old_stores_upgrade_when_their_services_start(
         }
     }
     # The schema is the new one, at the head revision.
-    assert _rows(orders, "SELECT version_num FROM alembic_version") == [("orders_0002",)]
-    assert _rows(payments, "SELECT version_num FROM alembic_version") == [("payments_0002",)]
+    assert _rows(orders, "SELECT version_num FROM alembic_version_orders") == [("orders_0002",)]
+    assert _rows(payments, "SELECT version_num FROM alembic_version_payments") == [
+        ("payments_0002",)
+    ]
     assert "card" not in _columns(orders, "orders")
     assert "payment_method" in _columns(orders, "orders")
     assert "payment_method" in _columns(payments, "payments")

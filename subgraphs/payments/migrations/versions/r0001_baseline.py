@@ -1,6 +1,6 @@
 """Baseline: the payments store as ``create_all`` made it before migrations existed (commit
 cd7d61c: ``payments`` without ``payment_method``, ``event_outbox``, ``event_inbox``,
-``event_dead_letters``). Nothing to do: a store without ``alembic_version`` is stamped here,
+``event_dead_letters``). Nothing to do: a store without ``alembic_version_payments`` is stamped here,
 then upgraded.
 
 Revision ID: payments_0001
