@@ -160,6 +160,11 @@ async def test_killing_orders_mid_burst_leaves_no_stock_behind(stack: RunningSta
         "SELECT reason FROM orders WHERE idempotency_key LIKE ?",
         f"{BUYER}:{prefix}%",
     )
-    assert (set(orders), {r for (r,) in reasons}) == ({"CONFIRMED"}, {None})  # all completed
+    # Every saga ended: confirmed, or (on a loaded machine, when a step outlasted the 2 s
+    # window) cancelled because its reservation expired, the one cancellation this burst can
+    # cause (in stock, valid payment method); the stock equation below holds either way.
+    ends = {"CONFIRMED": None, "CANCELLED": "the reservation was released"}
+    assert set(orders) <= set(ends) and "CONFIRMED" in orders
+    assert {r for (r,) in reasons} <= {ends[status] for status in orders}
     assert reserved_left(stack) == 0  # the orphan expired and was released
     assert stock(stack) == start - orders["CONFIRMED"]
