@@ -403,3 +403,29 @@ def test_a_variable_of_a_dropped_fragment_is_not_declared() -> None:
     assert [(f.operation, f.variable_usages) for f in fetches(plan.node)] == [
         ("query Q__shelves__0 {\n  shelf {\n    items {\n      sku\n    }\n  }\n}", ())
     ]
+
+
+def test_a_field_of_an_interface_the_subgraph_cannot_return_does_not_stop_the_plan() -> None:
+    """Audit suite ``non-resolvable-interface-object`` (its supergraph, fixtures/
+    audit_non_resolvable_interface_object.graphql): ``a: Node`` comes from ``a``, which knows
+    no implementation of ``Node``; ``Node.field`` only from ``b``'s non-resolvable
+    ``@interfaceObject``. ``a`` can only answer null or an error there, so ``field`` is never
+    reached at runtime: the plan fetches what ``a`` resolves (``id``) and the client gets the
+    subgraph's null and error, as Apollo Gateway 2.14 and Hive Gateway 2.15 answer (the random
+    differential, seed 14). It raised ``QUERY_PLANNING_FAILED: cannot resolve Node.field``."""
+    assert_plan(
+        "audit_non_resolvable_interface_object",
+        "{ a { id field } }",
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              a {
+                __typename
+                id
+              }
+            }
+          },
+        }
+        """,
+    )
