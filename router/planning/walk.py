@@ -437,13 +437,30 @@ class Walker:
     def jump_to_interface(
         self, ctx: Context, selections: tuple[NSelection, ...]
     ) -> list[FetchGroup]:
-        """From an ``@interfaceObject`` to a subgraph knowing the interface's implementations."""
+        """From an ``@interfaceObject`` to a subgraph knowing the interface's implementations.
+
+        A subgraph taking the interface's key but knowing no implementation of it cannot
+        answer an entity of it (its ``_Entity`` union has no such member: the fetch would be
+        refused). When no subgraph knows one, no value of the interface has an object type:
+        ``__typename`` is left to the ``@interfaceObject``'s answer (the interface's name,
+        which response shaping reports as a field error and null, spec 6.4.3) and fragments
+        on implementations never apply (audit suite non-resolvable-interface-object:
+        ``{ b { __typename } }``)."""
+        keyed = False
         for graph in self.supergraph.graph_names:
             located = self.supergraph.types[ctx.type_name].graphs.get(graph)
             if located is None or located.is_interface_object:
                 continue
             if self.capabilities.keys(ctx.type_name, graph):
+                keyed = True
+                if not self.supergraph.possible_types_in(ctx.type_name, graph):
+                    continue
                 inner = self.entity_context(ctx, graph, ctx.type_name)
                 inner.group.narrow_conditions(ctx.conditions)
                 return self.place(inner, selections)
+        if keyed:
+            for selection in selections:
+                if isinstance(selection, NField) and selection.name == "__typename":
+                    self._add(ctx, selection)
+            return [ctx.group]
         raise PlanningError(f"no subgraph can give the concrete type of {ctx.type_name}")

@@ -86,3 +86,32 @@ def test_without_a_need_for_the_concrete_type_the_object_is_shaped_as_the_interf
         "data": {"users": [{"id": "u1"}, {"id": "u2"}]},
         "errors": [],
     }
+
+
+def test_an_interface_without_object_types_completes_to_null() -> None:
+    """Audit suite ``non-resolvable-interface-object``: ``b`` answers ``{"__typename":
+    "Node"}`` and ``Node`` has no implementation anywhere; ``__typename`` has no object type
+    to name."""
+    schema = load_supergraph(
+        (FIXTURES / "audit_non_resolvable_interface_object.graphql").read_text()
+    ).api_schema
+    prepared = prepare_document(DocumentRules.for_schema(schema), "{ b { __typename } }")
+    assert prepared.document is not None, prepared.errors
+    operation = select_operation(prepared.document, None)
+    errors: list[dict[str, Any]] = []
+    ctx = ShapeContext(errors, [])
+    shaped = (
+        Shaper(schema, operation, prepared.fragments)
+        .variant({})
+        .shape({"b": {"__typename": "Node"}}, ctx)
+    )
+    assert (shaped, errors) == (
+        {"b": None},
+        [
+            {
+                "message": "Invalid value found for field Query.b.",
+                "path": ["b"],
+                "extensions": {"code": "RESPONSE_VALIDATION_FAILED"},
+            }
+        ],
+    )

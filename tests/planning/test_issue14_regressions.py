@@ -429,3 +429,26 @@ def test_a_field_of_an_interface_the_subgraph_cannot_return_does_not_stop_the_pl
         }
         """,
     )
+
+
+def test_no_entity_fetch_to_a_subgraph_knowing_no_implementation_of_the_interface() -> None:
+    """Same suite: ``b``'s ``@interfaceObject`` ``Node`` and ``a``'s keyed ``Node`` without
+    implementations. ``__typename`` was asked from ``a`` with ``_entities { ... on Node }``,
+    which ``a`` refuses ("objects of type _Entity can never be of type Node"): no subgraph can
+    give a concrete type, so nothing is fetched for it (the shaper answers ``b: null`` with a
+    field error, as a value of an interface without object types cannot complete)."""
+    assert_plan(
+        "audit_non_resolvable_interface_object",
+        "{ b { __typename } }",
+        """
+        QueryPlan {
+          Fetch(service: "b") {
+            {
+              b {
+                __typename
+              }
+            }
+          },
+        }
+        """,
+    )
