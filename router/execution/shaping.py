@@ -342,12 +342,14 @@ class _Compiler:
         an implementation). They are shaped as the interface: fields selected on it and on
         fragments whose condition it satisfies (Apollo Router and Hive Router accept them).
 
-        When the operation does need the concrete type and the object still carries the
-        interface's name, the fetch that was to give it failed or answered null (audit suite
-        ``typename``: the implementing subgraph's ``_entities`` entry is null after a
-        non-null error). The value then has no object type, which CompleteValue cannot
-        complete (spec 6.4.3, ResolveAbstractType must give an object type): it is a field
-        error and null, as Apollo Gateway and Hive Gateway answer.
+        When the operation asks ``__typename`` and the object still carries the interface's
+        name, the fetch that was to give the concrete type failed or answered null (audit
+        suite ``typename``: the implementing subgraph's ``_entities`` entry is null after a
+        non-null error), or no subgraph knows one. ``__typename`` then has no object type to
+        name, which CompleteValue cannot complete (spec 6.4.3, ResolveAbstractType must give
+        an object type): a field error and null, as Apollo Gateway and Hive Gateway answer.
+        Without ``__typename`` the object stays shaped as the interface, fragments on
+        implementations not applying (Apollo Gateway's answer; Hive Gateway nulls it too).
         """
         named = self._schema.get_type(typename)
         if not isinstance(named, GraphQLInterfaceType):
@@ -361,9 +363,8 @@ class _Compiler:
     def _needs_concrete_type(
         self, interface: GraphQLInterfaceType, selection_set: SelectionSetNode, visited: set[str]
     ) -> bool:
-        """Whether the included selections on ``interface`` ask ``__typename`` or hold a
-        fragment whose type condition the interface itself does not satisfy (the planner's
-        rule for fetching the concrete type of an ``@interfaceObject``'s objects)."""
+        """Whether the included selections on ``interface`` (and in fragments it satisfies)
+        ask ``__typename``."""
         for selection in selection_set.selections:
             if not self._included(selection):  # type: ignore[arg-type]
                 continue
@@ -383,7 +384,7 @@ class _Compiler:
             else:
                 continue
             if not self._applies(condition.name.value if condition else None, interface):
-                return True
+                continue
             if self._needs_concrete_type(interface, inner, visited):
                 return True
         return False
