@@ -452,3 +452,68 @@ def test_no_entity_fetch_to_a_subgraph_knowing_no_implementation_of_the_interfac
         }
         """,
     )
+
+
+def test_sibling_fetches_are_not_merged_when_one_adds_a_non_null_field() -> None:
+    """Audit suite ``typename`` (fixtures/audit_typename.graphql): merged into one
+    ``_entities`` request, ``isMain: Boolean!`` (null in the suite's ``a``) nulled the shared
+    entity, and ``users`` answered ``[null, null]`` where both references answer
+    ``[{"__typename": "Admin"}, ...]`` (seed 14, ``a2`` beside ``users``). Each path keeps
+    its own fetch, as Apollo's planner sends them."""
+    assert_plan(
+        "audit_typename",
+        "{ users { __typename } a2: users { __typename ... on Admin { isMain } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "b") {
+              {
+                users {
+                  __typename
+                  id
+                }
+                a2: users {
+                  __typename
+                  id
+                }
+              }
+            },
+            Parallel {
+              Flatten(path: "users.@") {
+                Fetch(service: "a") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      __typename
+                    }
+                  }
+                },
+              },
+              Flatten(path: "a2.@") {
+                Fetch(service: "a") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      __typename
+                      ... on Admin {
+                        isMain
+                      }
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    )
