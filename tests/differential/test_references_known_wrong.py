@@ -32,7 +32,15 @@ def test_the_punished_poor_plan_is_recognised_in_its_suite_only() -> None:
         "poor-plan-punished"
     )
     assert known_wrong("provides-on-union", POOR_PLAN, answers, never_asked) is None
-    # the router failing too, or answering other data, is a difference
+    # the router reporting the suite's own punishing error where no plan avoids it (Dog.age)
+    query = "{ media { ... on Book { animals { id ... on Dog { age } } } } }"
+    age = {"message": "You should be using the 'c' subgraph!", "path": ["media", "animals", 0]}
+    partial = {"data": {"media": {"animals": [{"id": "a1", "age": None}, {"id": "a2"}]}}}
+    punished = {**answers, "router": {**partial, "errors": [age]}}
+    assert known_wrong("provides-on-interface", query, punished, never_asked) == (
+        "poor-plan-punished"
+    )
+    # the router failing otherwise, or answering other data, is a difference
     failing = {**answers, "router": {"data": {"media": None}, "errors": [{"message": "x"}]}}
     assert known_wrong("provides-on-interface", POOR_PLAN, failing, never_asked) is None
     other = {**answers, "router": {"data": {"book": None}}}
