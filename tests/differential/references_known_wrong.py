@@ -128,6 +128,20 @@ def _excluded_selection_changes_answer(query: str, answers: dict[str, Any], ask:
     return False
 
 
+def _different_failures(query: str, answers: dict[str, Any], _: Ask) -> bool:
+    ours = answers["router"]
+    if not isinstance(ours, dict) or ours.get("data") is None:
+        return False
+    messages = []
+    for name, answer in answers.items():
+        if name == "router":
+            continue
+        if not isinstance(answer, dict) or answer.get("data") is not None:
+            return False
+        messages.append({str(e.get("message")) for e in answer.get("errors") or ()})
+    return len(messages) > 1 and not set.intersection(*messages)
+
+
 REFERENCES_KNOWN_WRONG: dict[str, KnownWrong] = {
     "poor-plan-punished": KnownWrong(
         "provides-on-interface",
@@ -157,6 +171,18 @@ REFERENCES_KNOWN_WRONG: dict[str, KnownWrong] = {
         "excluded field (Apollo: `country: null`); matched by re-asking the references that "
         "operation",
         _excluded_selection_changes_answer,
+    ),
+    "different-failures-agree-on-null": KnownWrong(
+        "non-resolvable-interface-object",
+        "both references answer `data: null`, each for a failure of its own that the other "
+        "does not have (no error message in common), so they agree by coincidence: Apollo's "
+        'planner refuses `b { __typename }` ("Cannot add fragment of condition Node '
+        '(runtimes: []) to parent type _Entity", on an operation valid against the API '
+        'schema), Hive fails `product { ... on Bread { name } }` ("Runtime Object type '
+        'Product is not a possible type for Product"; the audit expects `product { ... on '
+        'Bread { id } }` to answer `{"id": "p1"}`). The router answers `b: null` with '
+        "a field error (`Node` has no object type) and the product",
+        _different_failures,
     ),
 }
 

@@ -66,3 +66,19 @@ def test_an_excluded_selection_is_checked_by_asking_the_operation_without_it() -
     # nothing excluded: nothing to re-ask
     plain = "{ a { address { id } country } }"
     assert known_wrong("requires-interface", plain, answers, never_asked) is None
+
+
+def test_references_failing_for_different_reasons_are_recognised() -> None:
+    query = "{ b { __typename } product { ... on Bread { name } } }"
+    ours = {
+        "data": {"b": None, "product": {"name": "Bread"}},
+        "errors": [{"message": "Invalid value found for field Query.b.", "path": ["b"]}],
+    }
+    apollo = {"errors": [{"message": 'Cannot add fragment of condition "Node" (runtimes: [])'}]}
+    hive = {"data": None, "errors": [{"message": 'Runtime Object type "Product" is not a '}]}
+    answers = {"router": ours, "apollo": apollo, "hive": hive}
+    suite = "non-resolvable-interface-object"
+    assert known_wrong(suite, query, answers, never_asked) == "different-failures-agree-on-null"
+    # the same failure in both references is their agreement, a difference to look at
+    same = {"router": ours, "apollo": hive, "hive": hive}
+    assert known_wrong(suite, query, same, never_asked) is None
