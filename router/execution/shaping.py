@@ -343,7 +343,7 @@ class _Compiler:
                 if isinstance(typename, str):
                     runtime = possible.get(typename)
                 if runtime is None and isinstance(typename, str):
-                    runtime = self._interface_object(abstract, typename)
+                    runtime = self._interface_object(abstract, typename, subsets)
                 if typename is None and isinstance(abstract, GraphQLInterfaceType):
                     runtime = abstract  # no __typename fetched: only interface fields apply
                 if runtime is None:
@@ -353,17 +353,59 @@ class _Compiler:
 
         return abstract_completer(fields_for, non_null, coordinate)
 
-    def _interface_object(self, abstract: Any, typename: str) -> GraphQLInterfaceType | None:
+    def _interface_object(
+        self, abstract: Any, typename: str, subsets: list[SelectionSetNode]
+    ) -> GraphQLInterfaceType | None:
         """An ``@interfaceObject`` subgraph answers with the interface's own name.
 
         Its objects carry ``__typename`` = the interface when no fetch asked for the concrete
         type (the plan only does when the operation needs it: ``__typename`` or a fragment on
         an implementation). They are shaped as the interface: fields selected on it and on
         fragments whose condition it satisfies (Apollo Router and Hive Router accept them).
+
+        When the operation asks ``__typename`` and the object still carries the interface's
+        name, the fetch that was to give the concrete type failed or answered null (audit
+        suite ``typename``: the implementing subgraph's ``_entities`` entry is null after a
+        non-null error), or no subgraph knows one. ``__typename`` then has no object type to
+        name, which CompleteValue cannot complete (spec 6.4.3, ResolveAbstractType must give
+        an object type): a field error and null, as Apollo Gateway and Hive Gateway answer.
+        Without ``__typename`` the object stays shaped as the interface, fragments on
+        implementations not applying (Apollo Gateway's answer; Hive Gateway nulls it too).
         """
         named = self._schema.get_type(typename)
         if not isinstance(named, GraphQLInterfaceType):
             return None
-        if named is abstract or self._schema.is_sub_type(abstract, named):
-            return named
-        return None
+        if named is not abstract and not self._schema.is_sub_type(abstract, named):
+            return None
+        if any(self._needs_concrete_type(named, subset, set()) for subset in subsets):
+            return None
+        return named
+
+    def _needs_concrete_type(
+        self, interface: GraphQLInterfaceType, selection_set: SelectionSetNode, visited: set[str]
+    ) -> bool:
+        """Whether the included selections on ``interface`` (and in fragments it satisfies)
+        ask ``__typename``."""
+        for selection in selection_set.selections:
+            if not self._included(selection):  # type: ignore[arg-type]
+                continue
+            if isinstance(selection, FieldNode):
+                if selection.name.value == "__typename":
+                    return True
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = selection.selection_set
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self._fragments.get(selection.name.value)
+                if fragment is None or selection.name.value in visited:
+                    continue
+                visited.add(selection.name.value)
+                condition, inner = fragment.type_condition, fragment.selection_set
+            else:
+                continue
+            if not self._applies(condition.name.value if condition else None, interface):
+                continue
+            if self._needs_concrete_type(interface, inner, visited):
+                return True
+        return False

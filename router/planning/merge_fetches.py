@@ -48,6 +48,35 @@ def _conflicts(into: SelectionBuffer, other: SelectionBuffer) -> bool:
     return False
 
 
+def _adds_non_null(into: SelectionBuffer, other: SelectionBuffer) -> bool:
+    """Whether ``other`` selects a non-null field ``into`` does not, where ``into``'s objects
+    would see its null: a field error there nulls the enclosing object up to the nearest
+    nullable field (spec 6.4.4 "Handling Field Errors"), so after a merge an error of one
+    path's field would erase the entity the other path asked for (audit suite ``typename``:
+    ``a2: users { __typename ... on Admin { isMain } }`` beside ``users { __typename }``; the
+    references answer the second path's objects). A new nullable field's null stays there, and
+    the same field under another alias (``a: stories { views } b: stories { x: views }``)
+    fails alike on both paths."""
+    for key, entry in other.entries.items():
+        mine = into.entries.get(key)
+        if isinstance(entry, FragmentEntry):
+            inner = mine.sub if isinstance(mine, FragmentEntry) else SelectionBuffer()
+            if _adds_non_null(inner, entry.sub):
+                return True
+        elif mine is None:
+            if entry.name == "__typename" or not entry.type_ref.endswith("!"):
+                continue
+            same = (entry.name, entry.arguments)
+            if not any(  # the same field under another alias fails alike on both paths
+                isinstance(e, FieldEntry) and (e.name, e.arguments) == same
+                for e in into.entries.values()
+            ):
+                return True
+        elif mine.sub is not None and entry.sub is not None and _adds_non_null(mine.sub, entry.sub):
+            return True
+    return False
+
+
 def _merge(into: SelectionBuffer, other: SelectionBuffer) -> None:
     for key, entry in other.entries.items():
         mine = into.entries.get(key)
@@ -94,6 +123,8 @@ def _mergeable(first: FetchGroup, second: FetchGroup) -> bool:
         and first.context_rewrites == second.context_rewrites
         and first.context_variables == second.context_variables
         and not _conflicts(first.selection, second.selection)
+        and not _adds_non_null(first.selection, second.selection)
+        and not _adds_non_null(second.selection, first.selection)
         and not _overwrites(first, second)
         and not _overwrites(second, first)
     )

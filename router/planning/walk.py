@@ -298,11 +298,21 @@ class Walker:
         touched: list[FetchGroup] = []
         runtimes = self.supergraph.possible_types_in(ctx.type_name, ctx.group.service)
         if not runtimes:
-            # no implementation here to jump from, and no subgraph takes the interface's key
-            raise PlanningError(
-                f"cannot resolve {ctx.type_name}.{item.name} from subgraph "
-                f"{ctx.group.service!r}: it knows no implementation of {ctx.type_name}"
-            )
+            # The subgraph knows no object type it could return here, so by CompleteValue
+            # (spec 6.4.3: an abstract value resolves to an object type of the subgraph's
+            # schema) its answer at this position is null or an error: the field is never
+            # reached at runtime and nothing is fetched for it. The enclosing field keeps its
+            # `__typename`, so the fetch stays valid, and the subgraph's own null/error is
+            # what the client gets (Apollo Gateway and Hive Gateway: same fetch, same
+            # answer; audit suite non-resolvable-interface-object, `{ a { id field } }`).
+            # When nothing the client selected here is resolvable at all there is no fetch
+            # to make: refused, as the audit expects (`{ a { field } }`: `data: null`).
+            if not any(self._answerable(ctx, s) for s in ctx.siblings):
+                raise PlanningError(
+                    f"cannot resolve {ctx.type_name}.{item.name} from subgraph "
+                    f"{ctx.group.service!r}: it knows no implementation of {ctx.type_name}"
+                )
+            return [ctx.group]
         for runtime in runtimes:
             buf = ctx.buf.fragment(runtime)
             inner = Context(
@@ -319,6 +329,15 @@ class Walker:
             )
             touched.extend(self.place_field(inner, item))
         return touched
+
+    def _answerable(self, ctx: Context, selection: NSelection) -> bool:
+        """Whether the client's ``selection`` (or part of a fragment's) on ``ctx.type_name``
+        is answered by ``ctx.group.service`` itself."""
+        if isinstance(selection, NFragment):
+            return any(self._answerable(ctx, inner) for inner in selection.selections)
+        return selection.name == "__typename" or self.capabilities.resolvable(
+            ctx.type_name, selection.name, ctx.group.service, ctx.provided
+        )
 
     def root_group(self, service: str) -> FetchGroup:
         """The (parallel) root fetch of ``service`` for a query."""
@@ -418,13 +437,30 @@ class Walker:
     def jump_to_interface(
         self, ctx: Context, selections: tuple[NSelection, ...]
     ) -> list[FetchGroup]:
-        """From an ``@interfaceObject`` to a subgraph knowing the interface's implementations."""
+        """From an ``@interfaceObject`` to a subgraph knowing the interface's implementations.
+
+        A subgraph taking the interface's key but knowing no implementation of it cannot
+        answer an entity of it (its ``_Entity`` union has no such member: the fetch would be
+        refused). When no subgraph knows one, no value of the interface has an object type:
+        ``__typename`` is left to the ``@interfaceObject``'s answer (the interface's name,
+        which response shaping reports as a field error and null, spec 6.4.3) and fragments
+        on implementations never apply (audit suite non-resolvable-interface-object:
+        ``{ b { __typename } }``)."""
+        keyed = False
         for graph in self.supergraph.graph_names:
             located = self.supergraph.types[ctx.type_name].graphs.get(graph)
             if located is None or located.is_interface_object:
                 continue
             if self.capabilities.keys(ctx.type_name, graph):
+                keyed = True
+                if not self.supergraph.possible_types_in(ctx.type_name, graph):
+                    continue
                 inner = self.entity_context(ctx, graph, ctx.type_name)
                 inner.group.narrow_conditions(ctx.conditions)
                 return self.place(inner, selections)
+        if keyed:
+            for selection in selections:
+                if isinstance(selection, NField) and selection.name == "__typename":
+                    self._add(ctx, selection)
+            return [ctx.group]
         raise PlanningError(f"no subgraph can give the concrete type of {ctx.type_name}")

@@ -14,7 +14,9 @@ An operation *differs* when the references agree with each other (``data`` equal
 and errors present in both or neither) and the router does not; each one is minimised
 (selections deleted while it still differs) and printed as a regression case. When the
 references disagree with each other the operation is counted, never reported: no oracle.
-With ``--no-hive`` Apollo alone is the oracle, minus :data:`APOLLO_KNOWN_WRONG`.
+With ``--no-hive`` Apollo alone is the oracle, minus :data:`APOLLO_KNOWN_WRONG`. Where both
+references agree and are both wrong (tests/differential/references_known_wrong.py, each class
+with its reason), the operation counts as ``references-known-wrong (NAME)``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from servicekit.topology import PROJECT_ROOT
 from tests.differential.audit_suites import AuditSuite, audit_missing, audit_server, audit_suites
 from tests.differential.harness import HEADERS, node_missing, start_fixture_subgraphs
 from tests.differential.random_ops import RandomOperation, generate, minimise
+from tests.differential.references_known_wrong import known_wrong
 
 __all__ = [
     "APOLLO_KNOWN_WRONG",
@@ -100,6 +103,9 @@ class Run:
 
     urls: dict[str, str]
     client: httpx.Client
+    suite: str = ""
+    """The audit suite (for :data:`~tests.differential.references_known_wrong.
+    REFERENCES_KNOWN_WRONG`)."""
 
     def ask(self, name: str, operation: RandomOperation) -> Any:
         body = {"query": operation.query, "variables": operation.variables}
@@ -121,6 +127,13 @@ class Run:
             return "agree", answers
         if len(set(references.values())) > 1:
             return "references-disagree", answers
+
+        def ask(name: str, query: str) -> Any:
+            return self.ask(name, RandomOperation(query, operation.variables))
+
+        known = known_wrong(self.suite, operation.query, answers, ask)
+        if known is not None:
+            return f"references-known-wrong ({known})", answers
         return "differ", answers
 
     def record(
@@ -225,6 +238,7 @@ def run_supergraph(
     label: str = "",
     minimise_at_most: int | None = None,
     deadline: float | None = None,
+    suite: str = "",
 ) -> Outcome:
     """``count`` operations over ``supergraph_sdl`` (its subgraph URLs already live), sent to
     the router, Apollo Gateway and (``hive``) Hive Gateway started on it. At most
@@ -241,7 +255,7 @@ def run_supergraph(
         running_gateways(path, work_dir, names) as urls,
         httpx.Client(timeout=60.0) as client,
     ):
-        run = Run(urls, client)
+        run = Run(urls, client, suite)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             index = 0
             while index < count and (deadline is None or time.monotonic() < deadline):
@@ -366,6 +380,7 @@ def run_suites(
                         label=f"[{name}] ",
                         minimise_at_most=MINIMISE_PER_SUITE,
                         deadline=deadline,
+                        suite=name,
                     )
             except (RuntimeError, TimeoutError, OSError, ValueError) as error:
                 outcome = f"not run: {type(error).__name__}: {error}"

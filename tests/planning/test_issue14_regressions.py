@@ -403,3 +403,117 @@ def test_a_variable_of_a_dropped_fragment_is_not_declared() -> None:
     assert [(f.operation, f.variable_usages) for f in fetches(plan.node)] == [
         ("query Q__shelves__0 {\n  shelf {\n    items {\n      sku\n    }\n  }\n}", ())
     ]
+
+
+def test_a_field_of_an_interface_the_subgraph_cannot_return_does_not_stop_the_plan() -> None:
+    """Audit suite ``non-resolvable-interface-object`` (its supergraph, fixtures/
+    audit_non_resolvable_interface_object.graphql): ``a: Node`` comes from ``a``, which knows
+    no implementation of ``Node``; ``Node.field`` only from ``b``'s non-resolvable
+    ``@interfaceObject``. ``a`` can only answer null or an error there, so ``field`` is never
+    reached at runtime: the plan fetches what ``a`` resolves (``id``) and the client gets the
+    subgraph's null and error, as Apollo Gateway 2.14 and Hive Gateway 2.15 answer (the random
+    differential, seed 14). It raised ``QUERY_PLANNING_FAILED: cannot resolve Node.field``."""
+    assert_plan(
+        "audit_non_resolvable_interface_object",
+        "{ a { id field } }",
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              a {
+                __typename
+                id
+              }
+            }
+          },
+        }
+        """,
+    )
+
+
+def test_no_entity_fetch_to_a_subgraph_knowing_no_implementation_of_the_interface() -> None:
+    """Same suite: ``b``'s ``@interfaceObject`` ``Node`` and ``a``'s keyed ``Node`` without
+    implementations. ``__typename`` was asked from ``a`` with ``_entities { ... on Node }``,
+    which ``a`` refuses ("objects of type _Entity can never be of type Node"): no subgraph can
+    give a concrete type, so nothing is fetched for it (the shaper answers ``b: null`` with a
+    field error, as a value of an interface without object types cannot complete)."""
+    assert_plan(
+        "audit_non_resolvable_interface_object",
+        "{ b { __typename } }",
+        """
+        QueryPlan {
+          Fetch(service: "b") {
+            {
+              b {
+                __typename
+              }
+            }
+          },
+        }
+        """,
+    )
+
+
+def test_sibling_fetches_are_not_merged_when_one_adds_a_non_null_field() -> None:
+    """Audit suite ``typename`` (fixtures/audit_typename.graphql): merged into one
+    ``_entities`` request, ``isMain: Boolean!`` (null in the suite's ``a``) nulled the shared
+    entity, and ``users`` answered ``[null, null]`` where both references answer
+    ``[{"__typename": "Admin"}, ...]`` (seed 14, ``a2`` beside ``users``). Each path keeps
+    its own fetch, as Apollo's planner sends them."""
+    assert_plan(
+        "audit_typename",
+        "{ users { __typename } a2: users { __typename ... on Admin { isMain } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "b") {
+              {
+                users {
+                  __typename
+                  id
+                }
+                a2: users {
+                  __typename
+                  id
+                }
+              }
+            },
+            Parallel {
+              Flatten(path: "users.@") {
+                Fetch(service: "a") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      __typename
+                    }
+                  }
+                },
+              },
+              Flatten(path: "a2.@") {
+                Fetch(service: "a") {
+                  {
+                    ... on User {
+                      __typename
+                      id
+                    }
+                  } =>
+                  {
+                    ... on User {
+                      __typename
+                      ... on Admin {
+                        isMain
+                      }
+                    }
+                  }
+                },
+              },
+            },
+          },
+        }
+        """,
+    )

@@ -223,8 +223,10 @@ def test_key_fields_of_a_value_type_come_from_the_enclosing_entity_not_the_fetch
 
 def test_field_of_an_interface_without_implementations_in_the_subgraph_is_not_planned() -> None:
     # `Node.field` lives only in B's @interfaceObject, whose key is not resolvable: from A
-    # (no implementation of Node there) no jump reaches it. Planning fails; the field is not
-    # silently dropped.
+    # (no implementation of Node there) no jump reaches it. With nothing else selected there is
+    # no fetch to make: planning fails (the audit expects `data: null`). With other fields
+    # selected the field is dropped: tests/planning/test_issue14_regressions.py
+    # ::test_a_field_of_an_interface_the_subgraph_cannot_return_does_not_stop_the_plan.
     sdl = supergraph(
         """
         enum join__Graph {
