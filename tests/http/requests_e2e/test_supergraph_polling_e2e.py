@@ -6,6 +6,7 @@ it in while requests keep flowing, none of them failing."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -35,6 +36,14 @@ def _supergraph(names: tuple[str, ...]) -> str:
     if not result.ok or result.supergraph_sdl is None:
         pytest.fail(f"the subgraphs do not compose: {result.error_codes}")
     return result.supergraph_sdl
+
+
+def _publish(path: Path, text: str) -> None:
+    """Replace the served file at once, as a deployment publishes (a poll during a plain
+    ``write_text`` could read the truncated file: a third ETag)."""
+    staged = path.with_suffix(".staged")
+    staged.write_text(text)
+    os.replace(staged, path)
 
 
 def _log(path: Path) -> list[dict[str, Any]]:
@@ -79,7 +88,7 @@ def test_a_supergraph_url_is_polled_with_etags_and_hot_reloaded(
             worker.start()
             try:
                 _wait_for(lambda: len(answers) >= 5, 30, "requests flowing before the swap")
-                served.write_text(_supergraph(("accounts", "products", "reviews")))
+                _publish(served, _supergraph(("accounts", "products", "reviews")))
                 changed = time.monotonic()
 
                 def reviews_served() -> bool:
