@@ -102,6 +102,12 @@ def test_a_supergraph_url_is_polled_with_etags_and_hot_reloaded(
             finally:
                 stop.set()
                 worker.join(timeout=60)
+            # the next poll asks with the new supergraph's ETag (event-driven: one poll interval)
+            _wait_for(
+                lambda: len({r["if_none_match"] for r in _log(log)} - {None}) == 2,
+                30,
+                "a poll with the new ETag",
+            )
             after = httpx.post(endpoint, json={"query": WITH_REVIEWS}, timeout=30)
             ready = httpx.get(f"{router.url}/ready", timeout=30).json()
     assert before.status_code == 400
