@@ -32,6 +32,7 @@ the inboxes absorb.
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,8 +114,9 @@ def _payload(body: bytes | str | None) -> dict[str, Any]:
 Selector = Callable[[DeadLetter], bool]
 
 
-class DeadLetterQueue:
-    """The dead letters of one namespace on one broker (see the module docstring)."""
+class DeadLetterQueue(ABC):
+    """The dead letters of one namespace on one broker (see the module docstring); each broker
+    kind implements where they go, how they are listed and replayed."""
 
     def __init__(self, url: str, namespace: str) -> None:
         self.url = url
@@ -128,16 +130,16 @@ class DeadLetterQueue:
         now = datetime.now(UTC).isoformat()
         return DeadLetter(event_type, group, payload, error, attempts, now, to)
 
-    async def put(self, letter: DeadLetter) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def put(self, letter: DeadLetter) -> None: ...
 
-    async def entries(self) -> list[DeadLetter]:
-        raise NotImplementedError
+    @abstractmethod
+    async def entries(self) -> list[DeadLetter]: ...
 
-    async def replay(self, bus: EventBus, select: Selector) -> list[DeadLetter]:
-        raise NotImplementedError
+    @abstractmethod
+    async def replay(self, bus: EventBus, select: Selector) -> list[DeadLetter]: ...
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (nothing to release unless a kind opened one)
         """Release the connection :meth:`put` opened (letters are rare: opened on first use)."""
 
 
