@@ -172,6 +172,16 @@ class SubscriptionSettings(BaseModel):
     heartbeat_seconds: float = Field(default=5.0, gt=0)
     """Multipart ``{}`` heartbeats and SSE comments keep idle streams open through proxies
     (Apollo Router sends a multipart heartbeat every 5 s)."""
+    enable_deduplication: bool = True
+    """Client subscriptions sending a subgraph the same subscription (operation, variables,
+    headers and forwarded identity) share one subgraph WebSocket (Apollo Router's option of this
+    name, on by default there too): :mod:`router.subscriptions.shared`."""
+    replay_latest_event: bool = True
+    """A subscriber joining a shared stream first gets its latest event (every event of this
+    platform's subgraphs is a whole state); false: it waits for the next one, as in Apollo Router."""
+    max_lag_events: int = Field(default=128, ge=1)
+    """Events a subscriber of a shared stream may fall behind before it is ended with
+    ``SUBSCRIPTION_CLIENT_TOO_SLOW`` (Apollo Router's ``queue_capacity`` is 128 too)."""
 
 
 class IncludeSubgraphErrors(BaseModel):

@@ -83,6 +83,7 @@ from router.security.authorization_rules import AuthorizationRules
 from router.security.introspection import check_introspection
 from router.subscriptions.plan import split_subscription_plan
 from router.subscriptions.prepared import PreparedSubscription
+from router.subscriptions.shared import SubgraphStreams
 from router.supergraph import Supergraph, load_supergraph
 from servicekit.auth.forwarded import SCOPES_HEADER, SIGNATURE_HEADER, USER_ID_HEADER, sign_identity
 from servicekit.auth.principal import Principal
@@ -206,6 +207,13 @@ class Gateway:
         """The most used documents of the supergraph before the last swap (plan warm-up)."""
         self._state = self._build_state(supergraph)
         self._swap_listeners: list[Callable[[], None]] = []
+        live = config.subscriptions
+        self.subgraph_streams = SubgraphStreams(
+            deduplicate=live.enable_deduplication,
+            replay_latest=live.replay_latest_event,
+            max_lag=live.max_lag_events,
+        )
+        """Subgraph subscription streams shared by identical client subscriptions (issue #16)."""
 
     @classmethod
     def from_sdl(
@@ -334,6 +342,7 @@ class Gateway:
             errors=authorized.errors,
             covered=authorized.unauthorized_paths,
             first_extensions=self._plan_extensions(plan, request),  # issue #16: plan, 1st event
+            streams=self.subgraph_streams,
         )
 
     @property
@@ -351,12 +360,13 @@ class Gateway:
         await self._clients.aclose()
 
     def telemetry_stats(self) -> dict[str, int]:
-        """Cache sizes and inbound dedup count, read by ``router.telemetry`` at scrape time."""
+        """Cache sizes, inbound dedup count and shared subscription streams, read by ``router.telemetry`` at scrape time."""
         state = self._state
         return {
             "document_cache_entries": len(state.documents),
             "plan_cache_entries": len(state.plans),
             "inbound_deduplicated": self._inbound.shared,
+            "subscription_subgraph_streams": self.subgraph_streams.open_count,
         }
 
     async def execute(self, request: GraphQLRequest) -> GraphQLResponse:

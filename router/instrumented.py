@@ -137,6 +137,11 @@ class RouterCollector(Collector):
         for cache in ("document", "plan"):
             entries.add_metric([cache], float(stats.get(f"{cache}_cache_entries", 0)))
         yield entries
+        yield GaugeMetricFamily(
+            "router_subscription_subgraph_streams",
+            "Subgraph subscription streams open and shared by identical client subscriptions.",
+            value=float(stats.get("subscription_subgraph_streams", 0)),
+        )
         yield _counter(
             "router_inbound_dedup_hits_total",
             "Requests answered by an identical in-flight request's execution.",

@@ -17,7 +17,7 @@ from typing import Any
 from router.execution import PlanExecutor, RootShape, ShapeContext
 from router.planning.plan import FetchNode, PlanNode
 from router.request import GraphQLResponse
-from router.subscriptions.upstream import subgraph_events
+from router.subscriptions.shared import StreamRequest, SubgraphStreams
 
 __all__ = ["PreparedSubscription"]
 
@@ -43,6 +43,8 @@ class PreparedSubscription:
     first_extensions: Mapping[str, Any] = field(default_factory=dict)
     """Extensions of the first event only: ``apolloQueryPlan`` when the client asked for the
     plan (``Apollo-Expose-Query-Plan``, development mode), as a query's answer carries it."""
+    streams: SubgraphStreams | None = None
+    """The process's shared subgraph streams (deduplication); None: a stream of its own."""
 
     def upstream_payload(self) -> dict[str, Any]:
         fetch = self.primary
@@ -57,14 +59,15 @@ class PreparedSubscription:
     async def responses(self) -> AsyncIterator[GraphQLResponse]:
         """One response per subgraph event; raises ``SubgraphStreamError`` when the subgraph
         refuses or drops the stream."""
-        events = subgraph_events(
+        request = StreamRequest(
             self.primary.service_name,
             self.upstream_url,
             self.upstream_payload(),
             self.upstream_headers,
-            connect_timeout=self.connect_timeout,
-            identity_secret=self.identity_secret,
+            self.connect_timeout,
+            self.identity_secret,
         )
+        events = request.open() if self.streams is None else self.streams.events(request)
         first = True
         async for answer in events:
             result = await self.executor.execute_event(

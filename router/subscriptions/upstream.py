@@ -1,9 +1,9 @@
 """The router's side of a subgraph subscription: a graphql-transport-ws WebSocket client.
 
-One WebSocket per client subscription (not multiplexed): the subgraph verifies the caller's
-signed identity on the upgrade request (:mod:`servicekit.auth.forwarded`, bound to the empty
-body of the upgrade), which is per caller, and closing the socket is how a client's disconnect
-reaches the subgraph at once. Protocol: https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
+One WebSocket per subgraph request (not multiplexed; identical client subscriptions share it:
+:mod:`router.subscriptions.shared`): the subgraph verifies the caller's signed identity on the
+upgrade request (:mod:`servicekit.auth.forwarded`, bound to the empty body of the upgrade), which
+is per caller, and closing the socket is how the last client's disconnect reaches the subgraph. Protocol: https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
 (``connection_init``/``connection_ack``, ``subscribe``, ``next``/``error``/``complete``,
 ``ping``/``pong``). A stream that ends without ``complete`` is a subgraph disconnect: the client's
 stream ends with an error (no reconnection: the events in between would be lost silently).

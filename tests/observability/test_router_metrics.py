@@ -103,7 +103,12 @@ async def test_rate_limit_refusals(redis_client: Redis, redis_namespace: str) ->
 def test_scrape_time_series_from_router_state() -> None:
     guards = SubgraphGuards(ResilienceSettings())
     guards["products"].flight.shared = 4
-    stats = {"document_cache_entries": 7, "plan_cache_entries": 3, "inbound_deduplicated": 2}
+    stats = {
+        "document_cache_entries": 7,
+        "plan_cache_entries": 3,
+        "inbound_deduplicated": 2,
+        "subscription_subgraph_streams": 5,
+    }
     samples = {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in RouterCollector(lambda: stats, guards).collect()
@@ -113,6 +118,7 @@ def test_scrape_time_series_from_router_state() -> None:
         ("router_cache_entries", (("cache", "document"),)): 7.0,
         ("router_cache_entries", (("cache", "plan"),)): 3.0,
         ("router_inbound_dedup_hits_total", ()): 2.0,
+        ("router_subscription_subgraph_streams", ()): 5.0,
         ("router_subgraph_breaker_state", (("subgraph", "products"),)): 0.0,
         ("router_subgraph_dedup_hits_total", (("subgraph", "products"),)): 4.0,
     }
