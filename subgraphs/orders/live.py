@@ -47,11 +47,11 @@ def topic(order_id: int) -> str:
     return f"order-status:{order_id}"
 
 
-def _payload(row: OrderRow) -> dict[str, Any]:
+def _payload(row: OrderRow, status: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
         "userId": row.user_id,
-        "status": row.status,
+        "status": row.status if status is None else status,
         "total": row.total,
         "placedAt": as_utc(row.placed_at).isoformat(),
         "idempotencyKey": row.idempotency_key,
@@ -69,10 +69,11 @@ def _row(payload: dict[str, Any]) -> OrderRow:
     )
 
 
-async def publish_status(row: OrderRow) -> None:
-    """Call after a status change is committed (the saga can call it for its transitions)."""
+async def publish_status(row: OrderRow, status: str | None = None) -> None:
+    """Call after a status change is committed (the saga can call it for its transitions);
+    ``status``: the one to announce when it is not the row's (an event's, which may be older)."""
     if row.id is not None:
-        await live_events.publish(topic(row.id), _payload(row))
+        await live_events.publish(topic(row.id), _payload(row, status))
 
 
 def follow_saga(runtime: EventRuntime) -> None:
@@ -83,8 +84,10 @@ def follow_saga(runtime: EventRuntime) -> None:
     async def relay(session: AsyncSession, event: OrderStatusChanged) -> None:
         row = await session.get(OrderRow, event.order_id)
         if row is not None:
-            row.status = event.status  # the status this event announced, not a later one
-            await publish_status(row)
+            # the status this event announced, not a later one; the row is only read: this
+            # handler's transaction commits (its inbox entry), and an event handled late (a
+            # redelivery after a broker restart) must not move the order back
+            await publish_status(row, event.status)
 
     runtime.on(OrderStatusChanged, relay)
 
