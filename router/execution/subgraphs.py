@@ -13,7 +13,7 @@ subgraph yields partial data, never a failed request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,7 +22,7 @@ import orjson
 
 from router import telemetry
 from router.config import RouterConfig
-from router.headers import apply_request_rules, current_sink
+from router.headers import ResponseHeaderSink, apply_request_rules, current_sink
 from router.request import graphql_error
 from router.resilience import (
     CircuitOpenError,
@@ -38,13 +38,16 @@ from servicekit.http import create_http_client
 
 __all__ = [
     "HttpxPost",
+    "Post",
     "SubgraphAnswer",
     "SubgraphClients",
     "SubgraphTransport",
-    "answer_from_http",
     "outbound_headers",
     "transport_failure",
 ]
+
+Post = Callable[[str], Awaitable[tuple[int, bytes, str | None]]]
+"""Send one request to a replica's URL: status, body, ``Cache-Control``."""
 
 _BASE_HEADERS = {
     "content-type": "application/json",
@@ -189,13 +192,30 @@ class SubgraphClients:
             done(answer.failure)
         return answer
 
+    async def send_unrepeatable(self, name: str, url: str, post: Post) -> SubgraphAnswer:
+        """One request whose body cannot be sent twice (a file upload streams the client's
+        request: issue #18): ``post(target)`` to the replica the load balancer chooses, under
+        the subgraph's guard as a mutation (circuit breaker, concurrency bound; never retried,
+        never deduplicated). Failures become answers as for every fetch; whatever else ``post``
+        raises propagates."""
+        with telemetry.subgraph_fetch(name) as done:
+
+            async def call() -> tuple[int, bytes, str | None]:
+                return await self._guarded(
+                    name, lambda: self.balancer.call(name, url, post), mutation=True
+                )
+
+            answer = await self._answer(name, call, None, None)
+            done(answer.failure)
+        return answer
+
     async def _send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
-        cache_control: str | None = None
         sink = current_sink()  # issue #18: response header rules (router.headers)
         received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
-        try:
+
+        async def call() -> tuple[int, bytes, str | None]:
             # A subgraph whose response headers go to the client is never deduplicated: its
             # answer's headers (a Set-Cookie above all) belong to one client request.
             if (
@@ -203,16 +223,29 @@ class SubgraphClients:
                 or received is not None
                 or not self._config.all_subgraphs.deduplicate_queries
             ):
-                status, content, cache_control = await self._call(
+                return await self._call(
                     name, url, body, headers, mutation=mutation, received=received
                 )
-            else:
-                # the bytes themselves, not a digest: hashing bytes is cached on the object and
-                # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
-                key = (name, url, tuple(sorted(headers.items())), body)
-                status, content, cache_control = await self._flight.do(
-                    key, lambda: self._call(name, url, body, headers, mutation=False)
-                )
+            # the bytes themselves, not a digest: hashing bytes is cached on the object and
+            # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
+            key = (name, url, tuple(sorted(headers.items())), body)
+            return await self._flight.do(
+                key, lambda: self._call(name, url, body, headers, mutation=False)
+            )
+
+        return await self._answer(name, call, sink, received)
+
+    async def _answer(
+        self,
+        name: str,
+        call: Callable[[], Awaitable[tuple[int, bytes, str | None]]],
+        sink: ResponseHeaderSink | None,
+        received: list[tuple[str, str]] | None,
+    ) -> SubgraphAnswer:
+        """``call()``'s answer read, its failures turned into router errors."""
+        cache_control: str | None = None
+        try:
+            status, content, cache_control = await call()
         except _ServerError as error:
             status, content = error.status, error.content
         except TransientStatusError as error:
@@ -247,13 +280,28 @@ class SubgraphClients:
     ) -> tuple[int, bytes, str | None]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
-        if self._guards is None:
-            return await self._post(name, url, body, headers, received)
 
-        async def attempt() -> tuple[int, bytes, str | None]:
+        async def post() -> tuple[int, bytes, str | None]:
             if received is not None:
                 received.clear()  # a retry's answer replaces the failed attempt's
-            answer = await self._post(name, url, body, headers, received)
+            return await self._post(name, url, body, headers, received)
+
+        return await self._guarded(name, post, mutation=mutation)
+
+    async def _guarded(
+        self,
+        name: str,
+        post: Callable[[], Awaitable[tuple[int, bytes, str | None]]],
+        *,
+        mutation: bool,
+    ) -> tuple[int, bytes, str | None]:
+        """``post()`` under the subgraph's guard, when there is one; queries only are retried
+        (:mod:`router.resilience.retry`)."""
+        if self._guards is None:
+            return await post()
+
+        async def attempt() -> tuple[int, bytes, str | None]:
+            answer = await post()
             status, content, _ = answer
             if status in RETRYABLE_STATUSES:
                 raise TransientStatusError(status)
@@ -324,11 +372,6 @@ def _read_answer(name: str, status: int, content: bytes) -> SubgraphAnswer:
             )
         )
     return SubgraphAnswer(data=body.get("data"), errors=errors)
-
-
-def answer_from_http(name: str, status: int, content: bytes) -> SubgraphAnswer:
-    """A subgraph's HTTP answer read as every fetch's is (used by file uploads, issue #18)."""
-    return _read_answer(name, status, content)
 
 
 def transport_failure(name: str, reason: str) -> SubgraphAnswer:

@@ -172,3 +172,20 @@ async def test_on_response_runs_per_event_and_its_refusal_ends_the_stream(
         "multipart": [("next", {"errors": [error]}), ("complete", None)],
     }
     assert ended == (opened(transport), None, expected[transport])
+
+
+@pytest.mark.parametrize("transport", ["websocket", "sse"])
+async def test_a_query_over_a_streaming_transport_goes_through_the_plugins_too(
+    router: RunningRouter, transport: str
+) -> None:
+    query = "query P($upc: String!) { product(upc: $upc) { upc } }"
+    headers = {"x-plugin-reject": "on_request"}
+    count = 1 if transport == "websocket" else 2
+    refused = await first_messages(router, transport, query, count, headers=headers)
+    error = {"message": "probe refused in on_request", "extensions": {"code": "PROBE_REJECTED"}}
+    expected: list[Message] = (
+        [("error", [error])]
+        if transport == "websocket"
+        else [("next", {"errors": [error]}), ("complete", None)]
+    )
+    assert refused == (opened(transport), None, expected)
