@@ -261,12 +261,22 @@ class PlanExecutor:
             # streamed once: the plugins' hooks, the balancer, the breaker; no cache, no retry
             body = uploads.subgraph_operations(body, fetch.variable_usages)
             send = partial(self._send_upload, uploads, fetch, url, secret=secret)
-            return await self._through_plugins(name, url, headers, body, send)
+            plugins = current_run()  # router.plugins hook point, as for every fetch
+            if plugins is not None and plugins.chain.has_subgraph_hooks:
+                return await plugins.subgraph_fetch(
+                    name, url, headers, body, send=send, failed=_plugin_failure
+                )
+            return await send(headers, body)
         mutation = fetch.operation_kind == "mutation"
 
         async def deliver(payload: bytes) -> SubgraphAnswer:
-            send = partial(self._send_signed, name, url, mutation, secret=secret)
-            return await self._through_plugins(name, url, headers, payload, send)
+            plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
+            if plugins is not None and plugins.chain.has_subgraph_hooks:
+                send = partial(self._send_signed, name, url, mutation, secret=secret)
+                return await plugins.subgraph_fetch(
+                    name, url, headers, payload, send=send, failed=_plugin_failure
+                )
+            return await self._send_signed(name, url, mutation, headers, payload, secret=secret)
 
         # issue #17: the response cache (router.caching) answers query fetches when it is on;
         # a hit sends nothing, so the subgraph hooks run for the fetches that reach a subgraph
@@ -276,21 +286,6 @@ class PlanExecutor:
             answer = await deliver(body)
         run.result.note_cache_control(answer.cache_control)
         return answer
-
-    async def _through_plugins(
-        self,
-        name: str,
-        url: str,
-        headers: dict[str, str],
-        body: bytes,
-        send: Callable[[dict[str, str], bytes], Awaitable[SubgraphAnswer]],
-    ) -> SubgraphAnswer:
-        plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
-        if plugins is not None and plugins.chain.has_subgraph_hooks:
-            return await plugins.subgraph_fetch(
-                name, url, headers, body, send=send, failed=_plugin_failure
-            )
-        return await send(headers, body)
 
     async def _send_upload(
         self,

@@ -22,7 +22,7 @@ import orjson
 
 from router import telemetry
 from router.config import RouterConfig
-from router.headers import ResponseHeaderSink, apply_request_rules, current_sink
+from router.headers import apply_request_rules, current_sink
 from router.request import graphql_error
 from router.resilience import (
     CircuitOpenError,
@@ -199,23 +199,27 @@ class SubgraphClients:
         never deduplicated). Failures become answers as for every fetch; whatever else ``post``
         raises propagates."""
         with telemetry.subgraph_fetch(name) as done:
-
-            async def call() -> tuple[int, bytes, str | None]:
-                return await self._guarded(
+            try:
+                status, content, _ = await self._guarded(
                     name, lambda: self.balancer.call(name, url, post), mutation=True
                 )
-
-            answer = await self._answer(name, call, None, None)
+            except _FAILURES as error:
+                failed = _failure_answer(name, error)
+                if isinstance(failed, SubgraphAnswer):
+                    done(failed.failure)
+                    return failed
+                status, content = failed
+            answer = _read_answer(name, status, content)
             done(answer.failure)
         return answer
 
     async def _send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
+        cache_control: str | None = None
         sink = current_sink()  # issue #18: response header rules (router.headers)
         received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
-
-        async def call() -> tuple[int, bytes, str | None]:
+        try:
             # A subgraph whose response headers go to the client is never deduplicated: its
             # answer's headers (a Set-Cookie above all) belong to one client request.
             if (
@@ -223,45 +227,21 @@ class SubgraphClients:
                 or received is not None
                 or not self._config.all_subgraphs.deduplicate_queries
             ):
-                return await self._call(
+                status, content, cache_control = await self._call(
                     name, url, body, headers, mutation=mutation, received=received
                 )
-            # the bytes themselves, not a digest: hashing bytes is cached on the object and
-            # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
-            key = (name, url, tuple(sorted(headers.items())), body)
-            return await self._flight.do(
-                key, lambda: self._call(name, url, body, headers, mutation=False)
-            )
-
-        return await self._answer(name, call, sink, received)
-
-    async def _answer(
-        self,
-        name: str,
-        call: Callable[[], Awaitable[tuple[int, bytes, str | None]]],
-        sink: ResponseHeaderSink | None,
-        received: list[tuple[str, str]] | None,
-    ) -> SubgraphAnswer:
-        """``call()``'s answer read, its failures turned into router errors."""
-        cache_control: str | None = None
-        try:
-            status, content, cache_control = await call()
-        except _ServerError as error:
-            status, content = error.status, error.content
-        except TransientStatusError as error:
-            status, content = error.status_code, b""
-        except (CircuitOpenError, ConcurrencyLimitError) as error:
-            return SubgraphAnswer(failure=error.to_graphql_error())
-        except (TimeoutError, httpx.TimeoutException):
-            return SubgraphAnswer(
-                failure=graphql_error(
-                    "Your request has been timed out", "GATEWAY_TIMEOUT", service=name
+            else:
+                # the bytes themselves, not a digest: hashing bytes is cached on the object and
+                # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
+                key = (name, url, tuple(sorted(headers.items())), body)
+                status, content, cache_control = await self._flight.do(
+                    key, lambda: self._call(name, url, body, headers, mutation=False)
                 )
-            )
-        except httpx.HTTPError as error:
-            return _http_failure(
-                name, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            )
+        except _FAILURES as error:
+            failed = _failure_answer(name, error)
+            if isinstance(failed, SubgraphAnswer):
+                return failed
+            status, content = failed
         if sink is not None and received:
             sink.record(name, received)
         answer = _read_answer(name, status, content)
@@ -280,6 +260,8 @@ class SubgraphClients:
     ) -> tuple[int, bytes, str | None]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
+        if self._guards is None:
+            return await self._post(name, url, body, headers, received)
 
         async def post() -> tuple[int, bytes, str | None]:
             if received is not None:
@@ -343,6 +325,35 @@ class SubgraphClients:
     async def aclose(self) -> None:
         transports, self._transports = self._transports, {}
         await asyncio.gather(*(transport.aclose() for transport in transports.values()))
+
+
+_FAILURES = (
+    _ServerError,
+    TransientStatusError,
+    CircuitOpenError,
+    ConcurrencyLimitError,
+    TimeoutError,
+    httpx.HTTPError,
+)
+"""What a guarded call raises for a subgraph failure (:func:`_failure_answer` reads them)."""
+
+
+def _failure_answer(name: str, error: Exception) -> SubgraphAnswer | tuple[int, bytes]:
+    """A failure as the router's error, or the status and body to read (a 5xx answer)."""
+    if isinstance(error, _ServerError):
+        return error.status, error.content
+    if isinstance(error, TransientStatusError):
+        return error.status_code, b""
+    if isinstance(error, CircuitOpenError | ConcurrencyLimitError):
+        return SubgraphAnswer(failure=error.to_graphql_error())
+    if isinstance(error, TimeoutError | httpx.TimeoutException):
+        return SubgraphAnswer(
+            failure=graphql_error(
+                "Your request has been timed out", "GATEWAY_TIMEOUT", service=name
+            )
+        )
+    reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return _http_failure(name, reason)
 
 
 def _http_failure(name: str, reason: str) -> SubgraphAnswer:
