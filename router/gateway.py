@@ -297,8 +297,9 @@ class Gateway:
         """Call ``listener`` after each supergraph swap."""
         self._swap_listeners.append(listener)
 
-    def prepare_subscription(self, request: GraphQLRequest) -> PreparedSubscription:
-        """Stages 1-6 for a subscription (issue #16), exactly as for a query; raises
+    async def prepare_subscription(self, request: GraphQLRequest) -> PreparedSubscription:
+        """Stages 1-6 for a subscription (issue #16), exactly as for a query, the plugin hook
+        points included (``on_operation`` decides ``@policy``, then ``on_plan``); raises
         :class:`OperationError` when refused. Execution is per event
         (:meth:`PreparedSubscription.responses`)."""
         state = self._state
@@ -308,7 +309,13 @@ class Gateway:
             raise OperationError([graphql_error("Not a subscription", "BAD_REQUEST")])
         variables = coerce_variables(state.api_schema, operation.node, request.variables)
         _admit(state, operation, variables)
-        authorized = _authorize(state, prepared, operation, variables, request.principal)
+        # router.plugins hook point: on_operation (decides @policy; nothing without plugins)
+        policies = await plugin_hooks.operation_parsed(
+            operation.node, operation.document, variables, operation.analysis.requirements
+        )
+        authorized = _authorize(
+            state, prepared, operation, variables, request.principal, policies=policies
+        )
         if any(len(path) == 1 for path in authorized.unauthorized_paths):
             raise OperationError(list(authorized.errors))  # the root field itself: refused
         root = operation.shaper.variant(variables)
@@ -316,6 +323,7 @@ class Gateway:
             message = "A subscription must select a subscription field"
             raise OperationError([graphql_error(message, "GRAPHQL_VALIDATION_FAILED")])
         plan = self._plan(state, authorized, operation)
+        await plugin_hooks.plan_built(plan, operation.name)  # router.plugins hook point
         primary, rest = split_subscription_plan(plan)
         name = primary.service_name
         graph_urls = {graph.name: graph.url for graph in state.supergraph.graphs}

@@ -31,7 +31,7 @@ from router.execution.merge import apply_rewrites, deep_merge, merge_entity
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
 from router.execution.representations import Representations, build_representations
 from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
-from router.execution.uploads import current_uploads
+from router.execution.uploads import UploadForwarder, current_uploads
 from router.planning.plan import (
     ConditionNode,
     DeferNode,
@@ -255,14 +255,18 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
+        secret = self._config.identity_forwarding.effective_secret()
         uploads = current_uploads.get()  # issue #18: a multipart request's files
         if uploads is not None and uploads.used_by(fetch.variable_usages):
-            # streamed once: no cache, no retries, no plugin subgraph hooks (router/http/README)
+            # streamed once: the plugins' hooks, the balancer, the breaker; no cache, no retry
             body = uploads.subgraph_operations(body, fetch.variable_usages)
-            secret = self._config.identity_forwarding.effective_secret()
-            signed = bind_identity(headers, body, secret)
-            return await uploads.send(name, url, body, signed, fetch.variable_usages)
-        secret = self._config.identity_forwarding.effective_secret()
+            send = partial(self._send_upload, uploads, fetch, url, secret=secret)
+            plugins = current_run()  # router.plugins hook point, as for every fetch
+            if plugins is not None and plugins.chain.has_subgraph_hooks:
+                return await plugins.subgraph_fetch(
+                    name, url, headers, body, send=send, failed=_plugin_failure
+                )
+            return await send(headers, body)
         mutation = fetch.operation_kind == "mutation"
 
         async def deliver(payload: bytes) -> SubgraphAnswer:
@@ -282,6 +286,24 @@ class PlanExecutor:
             answer = await deliver(body)
         run.result.note_cache_control(answer.cache_control)
         return answer
+
+    async def _send_upload(
+        self,
+        uploads: UploadForwarder,
+        fetch: FetchNode,
+        url: str,
+        headers: dict[str, str],
+        operations: bytes,
+        *,
+        secret: str | None,
+    ) -> SubgraphAnswer:
+        """The fetch that takes files: the caller's identity bound to ``operations``."""
+        name = fetch.service_name
+        signed = bind_identity(headers, operations, secret)
+        through = partial(self._clients.send_unrepeatable, name, url)
+        return await uploads.send(
+            name, url, operations, signed, fetch.variable_usages, through=through
+        )
 
     async def _send_signed(
         self,

@@ -13,7 +13,7 @@ subgraph yields partial data, never a failed request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,13 +38,16 @@ from servicekit.http import create_http_client
 
 __all__ = [
     "HttpxPost",
+    "Post",
     "SubgraphAnswer",
     "SubgraphClients",
     "SubgraphTransport",
-    "answer_from_http",
     "outbound_headers",
     "transport_failure",
 ]
+
+Post = Callable[[str], Awaitable[tuple[int, bytes, str | None]]]
+"""Send one request to a replica's URL: status, body, ``Cache-Control``."""
 
 _BASE_HEADERS = {
     "content-type": "application/json",
@@ -189,6 +192,27 @@ class SubgraphClients:
             done(answer.failure)
         return answer
 
+    async def send_unrepeatable(self, name: str, url: str, post: Post) -> SubgraphAnswer:
+        """One request whose body cannot be sent twice (a file upload streams the client's
+        request: issue #18): ``post(target)`` to the replica the load balancer chooses, under
+        the subgraph's guard as a mutation (circuit breaker, concurrency bound; never retried,
+        never deduplicated). Failures become answers as for every fetch; whatever else ``post``
+        raises propagates."""
+        with telemetry.subgraph_fetch(name) as done:
+            try:
+                status, content, _ = await self._guarded(
+                    name, lambda: self.balancer.call(name, url, post), mutation=True
+                )
+            except _FAILURES as error:
+                failed = _failure_answer(name, error)
+                if isinstance(failed, SubgraphAnswer):
+                    done(failed.failure)
+                    return failed
+                status, content = failed
+            answer = _read_answer(name, status, content)
+            done(answer.failure)
+        return answer
+
     async def _send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
@@ -213,22 +237,11 @@ class SubgraphClients:
                 status, content, cache_control = await self._flight.do(
                     key, lambda: self._call(name, url, body, headers, mutation=False)
                 )
-        except _ServerError as error:
-            status, content = error.status, error.content
-        except TransientStatusError as error:
-            status, content = error.status_code, b""
-        except (CircuitOpenError, ConcurrencyLimitError) as error:
-            return SubgraphAnswer(failure=error.to_graphql_error())
-        except (TimeoutError, httpx.TimeoutException):
-            return SubgraphAnswer(
-                failure=graphql_error(
-                    "Your request has been timed out", "GATEWAY_TIMEOUT", service=name
-                )
-            )
-        except httpx.HTTPError as error:
-            return _http_failure(
-                name, f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            )
+        except _FAILURES as error:
+            failed = _failure_answer(name, error)
+            if isinstance(failed, SubgraphAnswer):
+                return failed
+            status, content = failed
         if sink is not None and received:
             sink.record(name, received)
         answer = _read_answer(name, status, content)
@@ -250,10 +263,27 @@ class SubgraphClients:
         if self._guards is None:
             return await self._post(name, url, body, headers, received)
 
-        async def attempt() -> tuple[int, bytes, str | None]:
+        async def post() -> tuple[int, bytes, str | None]:
             if received is not None:
                 received.clear()  # a retry's answer replaces the failed attempt's
-            answer = await self._post(name, url, body, headers, received)
+            return await self._post(name, url, body, headers, received)
+
+        return await self._guarded(name, post, mutation=mutation)
+
+    async def _guarded(
+        self,
+        name: str,
+        post: Callable[[], Awaitable[tuple[int, bytes, str | None]]],
+        *,
+        mutation: bool,
+    ) -> tuple[int, bytes, str | None]:
+        """``post()`` under the subgraph's guard, when there is one; queries only are retried
+        (:mod:`router.resilience.retry`)."""
+        if self._guards is None:
+            return await post()
+
+        async def attempt() -> tuple[int, bytes, str | None]:
+            answer = await post()
             status, content, _ = answer
             if status in RETRYABLE_STATUSES:
                 raise TransientStatusError(status)
@@ -297,6 +327,35 @@ class SubgraphClients:
         await asyncio.gather(*(transport.aclose() for transport in transports.values()))
 
 
+_FAILURES = (
+    _ServerError,
+    TransientStatusError,
+    CircuitOpenError,
+    ConcurrencyLimitError,
+    TimeoutError,
+    httpx.HTTPError,
+)
+"""What a guarded call raises for a subgraph failure (:func:`_failure_answer` reads them)."""
+
+
+def _failure_answer(name: str, error: Exception) -> SubgraphAnswer | tuple[int, bytes]:
+    """A failure as the router's error, or the status and body to read (a 5xx answer)."""
+    if isinstance(error, _ServerError):
+        return error.status, error.content
+    if isinstance(error, TransientStatusError):
+        return error.status_code, b""
+    if isinstance(error, CircuitOpenError | ConcurrencyLimitError):
+        return SubgraphAnswer(failure=error.to_graphql_error())
+    if isinstance(error, TimeoutError | httpx.TimeoutException):
+        return SubgraphAnswer(
+            failure=graphql_error(
+                "Your request has been timed out", "GATEWAY_TIMEOUT", service=name
+            )
+        )
+    reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return _http_failure(name, reason)
+
+
 def _http_failure(name: str, reason: str) -> SubgraphAnswer:
     message = f"HTTP fetch failed from '{name}': {reason}"
     return SubgraphAnswer(
@@ -324,11 +383,6 @@ def _read_answer(name: str, status: int, content: bytes) -> SubgraphAnswer:
             )
         )
     return SubgraphAnswer(data=body.get("data"), errors=errors)
-
-
-def answer_from_http(name: str, status: int, content: bytes) -> SubgraphAnswer:
-    """A subgraph's HTTP answer read as every fetch's is (used by file uploads, issue #18)."""
-    return _read_answer(name, status, content)
 
 
 def transport_failure(name: str, reason: str) -> SubgraphAnswer:

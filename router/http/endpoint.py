@@ -286,14 +286,27 @@ class GraphQLEndpoint:
             client_ip=client_ip,
             accepts_incremental=incremental,
         )
-        # router.plugins hook point: on_request, the core, on_response (no plugins: the
-        # executor alone)
-        response, extra = await self.options.plugins.execute(
-            self.executor,
+        return await self.run_request(
             graphql_request,
             method=request.method,
             path=request.url.path,
             headers=admission.headers if admission else None,
+        )
+
+    async def run_request(
+        self,
+        graphql_request: GraphQLRequest,
+        *,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> GraphQLResponse:
+        """The plugins and the core, redaction, masking: every transport's one query or
+        mutation (the plain endpoint, and one sent over SSE or a WebSocket)."""
+        # router.plugins hook point: on_request, the core, on_response (no plugins: the
+        # executor alone)
+        response, extra = await self.options.plugins.execute(
+            self.executor, graphql_request, method=method, path=path, headers=headers
         )
         if self.options.plugins.active and extra:  # what the plugins set for the client
             response = replace(response, headers={**response.headers, **extra})

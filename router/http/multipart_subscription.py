@@ -87,12 +87,18 @@ async def serve_multipart_subscription(
     if isinstance(admitted, Response):
         return admitted
     try:
-        live = service.start(admitted.request)
+        live = await service.start(
+            admitted.request,
+            plugins=endpoint.options.plugins,
+            method=request.method,
+            path=request.url.path,
+        )
     except SubscriptionRefused as refused:
         return graphql_response(refused.response, GRAPHQL_RESPONSE_JSON, admitted.headers)
+    stream_headers = {"cache-control": "no-cache", "x-accel-buffering": "no"}
     return StreamingResponse(
         _stream(live, service.settings.heartbeat_seconds),
-        headers={**admitted.headers, "cache-control": "no-cache", "x-accel-buffering": "no"},
+        headers={**live.response_headers, **admitted.headers, **stream_headers},
         media_type=MULTIPART_SUBSCRIPTION,
         background=BackgroundTask(live.close),  # also when the stream never started
     )

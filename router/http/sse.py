@@ -64,8 +64,11 @@ async def _stream(live: LiveSubscription, heartbeat: float) -> AsyncIterator[byt
         await live.close()
 
 
-async def _single(endpoint: GraphQLEndpoint, admitted: StreamingRequest) -> AsyncIterator[bytes]:
-    response = await endpoint.executor.execute(admitted.request)
+async def _single(
+    endpoint: GraphQLEndpoint, admitted: StreamingRequest, method: str, path: str
+) -> AsyncIterator[bytes]:
+    """A query or mutation: one ``next`` (through the plugins, redaction, masking)."""
+    response = await endpoint.run_request(admitted.request, method=method, path=path)
     yield _next(response)
     yield COMPLETE
 
@@ -84,16 +87,23 @@ async def serve_sse(
     kind = operation_kind(admitted.request.query, admitted.request.operation_name)
     if kind != "subscription":
         return StreamingResponse(
-            _single(endpoint, admitted), media_type=EVENT_STREAM, headers=headers
+            _single(endpoint, admitted, request.method, request.url.path),
+            media_type=EVENT_STREAM,
+            headers=headers,
         )
     try:
-        live = service.start(admitted.request)
+        live = await service.start(
+            admitted.request,
+            plugins=endpoint.options.plugins,
+            method=request.method,
+            path=request.url.path,
+        )
     except SubscriptionRefused as refused:
         return graphql_response(refused.response, GRAPHQL_RESPONSE_JSON, admitted.headers)
     heartbeat = service.settings.heartbeat_seconds
     return StreamingResponse(
         _stream(live, heartbeat),
         media_type=EVENT_STREAM,
-        headers=headers,
+        headers={**live.response_headers, **headers},
         background=BackgroundTask(live.close),  # also when the stream never started
     )

@@ -36,10 +36,9 @@ import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from router import telemetry
 from router.config import FileUploadsConfig
-from router.execution.subgraphs import SubgraphAnswer, answer_from_http, transport_failure
-from router.execution.uploads import current_uploads
+from router.execution.subgraphs import SubgraphAnswer, transport_failure
+from router.execution.uploads import Through, current_uploads
 from router.http.errors import HttpError
 from router.http.multipart_reader import MultipartError, MultipartReader, boundary_of
 from router.http.params import RequestParams, params_from_object
@@ -149,42 +148,40 @@ class RequestUploads:
         operations: bytes,
         headers: dict[str, str],
         variables: Collection[str],
+        *,
+        through: Through,
     ) -> SubgraphAnswer:
-        with telemetry.subgraph_fetch(name) as done:  # the same span and metrics as a fetch
-            answer = await self._send(name, url, operations, headers, self._paths_for(variables))
-            done(answer.failure)
-        return answer
-
-    async def _send(
-        self,
-        name: str,
-        url: str,
-        operations: bytes,
-        headers: dict[str, str],
-        mine: Mapping[str, list[Path]],
-    ) -> SubgraphAnswer:
+        mine = self._paths_for(variables)
         boundary = f"router-{secrets.token_hex(12)}"
         outbound = {**headers, "content-type": f"multipart/form-data; boundary={boundary}"}
         timeout = httpx.Timeout(30.0, connect=5.0)
-        async with self._lock:  # one client stream: one forwarding at a time
+
+        async def post(target: str) -> tuple[int, bytes, str | None]:
+            """To the replica chosen; our own abort (a refusal, a client gone) is not the
+            subgraph's failure: status 0, so neither the breaker nor the balancer counts it."""
             try:
                 async with httpx.AsyncClient(timeout=timeout) as client:
                     response = await client.post(
-                        url, content=self._body(boundary, operations, mine), headers=outbound
+                        target, content=self._body(boundary, operations, mine), headers=outbound
                     )
             except (HttpError, MultipartError) as error:
                 if self.refusal is None:
                     self.refusal = error if isinstance(error, HttpError) else _invalid(str(error))
-                return transport_failure(name, self.refusal.message)
+                return 0, b"", None
             except ClientDisconnect:  # the client went away mid-file: nothing to answer
                 self.refusal = _invalid("the client disconnected during the upload")
-                return transport_failure(name, "the client disconnected during the upload")
-            except httpx.HTTPError as error:
-                reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+                return 0, b"", None
+            except httpx.HTTPError:
                 if self.refusal is not None:  # our own abort, surfaced by httpx
-                    reason = self.refusal.message
-                return transport_failure(name, reason)
-        return answer_from_http(name, response.status_code, response.content)
+                    return 0, b"", None
+                raise
+            return response.status_code, response.content, None
+
+        async with self._lock:  # one client stream: one forwarding at a time
+            answer = await through(post)
+        if self.refusal is not None:
+            return transport_failure(name, self.refusal.message)
+        return answer
 
     async def _body(
         self, boundary: str, operations: bytes, files: Mapping[str, list[Path]]

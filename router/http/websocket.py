@@ -17,6 +17,9 @@ serve it at the GraphQL path.
   the GraphQL errors (validation, authorization, the per-connection/global caps); an error after
   events started (subgraph disconnect, supergraph reload) is a ``next`` with ``errors``, then
   ``complete``; the client's ``complete`` stops its subscription (and its subgraph stream).
+- Plugins (:mod:`router.plugins`) see each ``subscribe`` as a request (method ``GET``, the
+  upgrade's, and its path; the headers are the upgrade's plus the ``connection_init`` token):
+  a refusal at subscribe time is an ``error`` message.
 """
 
 from __future__ import annotations
@@ -190,7 +193,13 @@ class _Connection:
                 await self._single(operation_id, request)
                 return
             try:
-                live = self.owner.service.start(request, self.slots)
+                live = await self.owner.service.start(
+                    request,
+                    self.slots,
+                    plugins=self.owner.endpoint.options.plugins,
+                    method="GET",  # the upgrade request's
+                    path=self.websocket.url.path,
+                )
             except SubscriptionRefused as refused:
                 completed_by_client = False
                 await self._error(operation_id, refused.response.errors)
@@ -218,7 +227,8 @@ class _Connection:
                 self.tasks.pop(operation_id, None)
 
     async def _single(self, operation_id: str, request: GraphQLRequest) -> None:
-        response = await self.owner.endpoint.executor.execute(request)
+        endpoint = self.owner.endpoint  # through the plugins, redaction, masking
+        response = await endpoint.run_request(request, method="GET", path=self.websocket.url.path)
         if not response.has_data:
             await self._error(operation_id, response.errors)
             return

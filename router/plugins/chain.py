@@ -17,7 +17,8 @@ context, so they share the run.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
@@ -107,6 +108,13 @@ class PluginChain:
     def active(self) -> bool:
         return bool(self.plugins)
 
+    def begin(self, request: GraphQLRequest) -> PluginRun | None:
+        """A run for ``request`` (None without plugins): what a transport that is not the
+        plain endpoint (a subscription) drives stage by stage."""
+        if not self.plugins:
+            return None
+        return PluginRun(self, RequestContext(request.principal, request.client_ip))
+
     async def execute(
         self,
         executor: Executor,
@@ -122,11 +130,8 @@ class PluginChain:
         if not self.plugins:
             return await executor.execute(request), headers
         run = PluginRun(self, RequestContext(request.principal, request.client_ip))
-        token = _RUN.set(run)
-        try:
+        with run.current():
             response = await run.serve(executor, request, method, path)
-        finally:
-            _RUN.reset(token)
         if response.subsequent is not None:  # @defer: later parts are fetched while streaming
             response.subsequent = _within(run, response.subsequent)
         added = run.context.response_headers
@@ -157,29 +162,73 @@ class PluginRun:
                 error = graphql_error(message, "PLUGIN_ERROR", plugin=label, hook=stage)
                 raise PluginRefusal(error, 500) from failure
 
+    @contextmanager
+    def current(self) -> Iterator[None]:
+        """Make this run the current one (the hook points find it) inside the block."""
+        token = _RUN.set(self)
+        try:
+            yield
+        finally:
+            _RUN.reset(token)
+
+    async def received(self, request: GraphQLRequest, method: str, path: str) -> GraphQLRequest:
+        """``on_request``; the request with the inbound headers the hooks left (raises
+        :class:`PluginRefusal`)."""
+        if not self.chain.request:
+            return request
+        inbound = dict(request.headers)
+        http = HttpRequest(method, path, inbound, request.operation_name, request.extensions)
+        await self.call(self.chain.request, "on_request", http)
+        return replace(request, headers=inbound)
+
+    async def respond(self, response: GraphQLResponse) -> GraphQLResponse:
+        """``on_response``: the response the hooks left (raises :class:`PluginRefusal`)."""
+        if not self.chain.response:
+            return response
+        view = ClientResponse(response)
+        await self.call(self.chain.response, "on_response", view)
+        return view.response
+
     async def serve(
         self, executor: Executor, request: GraphQLRequest, method: str, path: str
     ) -> GraphQLResponse:
-        chain = self.chain
         try:
-            if chain.request:
-                inbound = dict(request.headers)
-                http = HttpRequest(
-                    method, path, inbound, request.operation_name, request.extensions
-                )
-                await self.call(chain.request, "on_request", http)
-                request = replace(request, headers=inbound)
+            request = await self.received(request, method, path)
             response = await executor.execute(request)
         except PluginRefusal as refused:
             response = refused.to_response()
-        if chain.response:
-            view = ClientResponse(response)
-            try:
-                await self.call(chain.response, "on_response", view)
-                response = view.response
-            except PluginRefusal as refused:
-                response = refused.to_response()
-        return response
+        try:
+            return await self.respond(response)
+        except PluginRefusal as refused:
+            return refused.to_response()
+
+    async def subgraph_request(
+        self, name: str, url: str, headers: dict[str, str], body: dict[str, Any]
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """``on_subgraph_request`` of one subgraph call: the headers and body the hooks left;
+        a refusal raises :class:`PluginRefusal` whose error names the subgraph."""
+        outgoing = SubgraphRequest(name, url, dict(headers), body)
+        try:
+            await self.call(self.chain.subgraph_request, "on_subgraph_request", outgoing)
+        except PluginRefusal as refused:
+            refused.error = _with_service(refused.error, name)
+            raise
+        return outgoing.headers, outgoing.body
+
+    async def subgraph_answer(
+        self, name: str, answer: A, failed: Callable[[dict[str, Any]], A]
+    ) -> A:
+        """``on_subgraph_response`` of one subgraph answer (a fetch's, or one event of a
+        subscription stream); a refusal fails that answer only (``failed(error)``)."""
+        if not self.chain.subgraph_response:
+            return answer
+        view = SubgraphResponse(name, answer.data, answer.errors, answer.failure)
+        try:
+            await self.call(self.chain.subgraph_response, "on_subgraph_response", view)
+        except PluginRefusal as refused:
+            return failed(_with_service(refused.error, name))
+        answer.data, answer.errors, answer.failure = view.data, view.errors, view.failure
+        return answer
 
     async def subgraph_fetch(
         self,
@@ -193,23 +242,15 @@ class PluginRun:
     ) -> A:
         """One fetch through ``on_subgraph_request`` / ``on_subgraph_response``; a refusal
         fails this fetch only (``failed(error)``: its fields null with that error)."""
-        chain = self.chain
-        if chain.subgraph_request:
-            outgoing = SubgraphRequest(name, url, dict(headers), orjson.loads(body))
+        if self.chain.subgraph_request:
             try:
-                await self.call(chain.subgraph_request, "on_subgraph_request", outgoing)
+                headers, payload = await self.subgraph_request(
+                    name, url, headers, orjson.loads(body)
+                )
             except PluginRefusal as refused:
-                return failed(_with_service(refused.error, name))
-            headers, body = outgoing.headers, orjson.dumps(outgoing.body)
-        answer = await send(headers, body)
-        if chain.subgraph_response:
-            view = SubgraphResponse(name, answer.data, answer.errors, answer.failure)
-            try:
-                await self.call(chain.subgraph_response, "on_subgraph_response", view)
-            except PluginRefusal as refused:
-                return failed(_with_service(refused.error, name))
-            answer.data, answer.errors, answer.failure = view.data, view.errors, view.failure
-        return answer
+                return failed(refused.error)
+            body = orjson.dumps(payload)
+        return await self.subgraph_answer(name, await send(headers, body), failed)
 
 
 async def _within(run: PluginRun, parts: AsyncIterator[T]) -> AsyncIterator[T]:

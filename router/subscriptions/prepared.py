@@ -6,6 +6,13 @@ variables, introspection switch, demand control, ``@authenticated``/``@requiresS
 planning: :meth:`router.gateway.Gateway.prepare_subscription`); each event then gets what a
 query's execution gets: entity fetches with the caller's signed identity, spec value completion
 and error handling (:mod:`router.execution`).
+
+With plugins (:mod:`router.plugins`), ``plugins`` is the subscription's run: its
+``on_request``/``on_operation``/``on_plan`` hooks and the ``on_subgraph_request`` of the
+subgraph subscription ran at subscribe time (:meth:`SubscriptionService.start`); here each
+subgraph event goes through ``on_subgraph_response``, each entity fetch through both subgraph
+hooks (the executor finds the run, current in the pump task), and each event's response through
+``on_response`` (Apollo Router's supergraph response stage sees every response of a stream).
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from router.execution import PlanExecutor, RootShape, ShapeContext
+from router.execution.subgraphs import SubgraphAnswer
 from router.planning.plan import FetchNode, PlanNode
+from router.plugins.chain import PluginRun
 from router.request import GraphQLResponse
 from router.subscriptions.shared import StreamRequest, SubgraphStreams
 
@@ -45,8 +54,14 @@ class PreparedSubscription:
     plan (``Apollo-Expose-Query-Plan``, development mode), as a query's answer carries it."""
     streams: SubgraphStreams | None = None
     """The process's shared subgraph streams (deduplication); None: a stream of its own."""
+    upstream_body: Mapping[str, Any] | None = None
+    """The subscribe payload as ``on_subgraph_request`` hooks left it (None: no such hook)."""
+    plugins: PluginRun | None = None
+    """The subscription's plugin run (None without plugins)."""
 
     def upstream_payload(self) -> dict[str, Any]:
+        if self.upstream_body is not None:
+            return dict(self.upstream_body)
         fetch = self.primary
         payload: dict[str, Any] = {"query": fetch.operation}
         if fetch.operation_name:
@@ -69,7 +84,13 @@ class PreparedSubscription:
         )
         events = request.open() if self.streams is None else self.streams.events(request)
         first = True
-        async for answer in events:
+        plugins = self.plugins
+        async for received in events:
+            answer = received
+            if plugins is not None:  # router.plugins: on_subgraph_response, per event
+                answer = await plugins.subgraph_answer(
+                    self.primary.service_name, received, _failed_event
+                )
             result = await self.executor.execute_event(
                 self.primary,
                 answer,
@@ -84,4 +105,12 @@ class PreparedSubscription:
             if first:
                 response.extensions.update(self.first_extensions)
                 first = False
+            if plugins is not None:  # on_response, per event (a refusal ends the stream)
+                response = await plugins.respond(response)
             yield response
+
+
+def _failed_event(error: dict[str, Any]) -> SubgraphAnswer:
+    """An event a plugin refused in ``on_subgraph_response``: its fields null with the error,
+    as a refused fetch of a query."""
+    return SubgraphAnswer(failure=error)

@@ -12,6 +12,14 @@ A supergraph hot reload ends every open subscription with ``SUBSCRIPTION_SCHEMA_
 (Apollo Router's code and message): it was planned against the old supergraph; clients
 resubscribe. A subgraph disconnect ends its client stream with the subgraph's error (no
 reconnection).
+
+Plugins (:mod:`router.plugins`, the transports hand their endpoint's chain): a subscription is
+one request to them. ``on_request``, ``on_operation`` (``@policy``), ``on_plan`` and the
+``on_subgraph_request`` of the subgraph subscription run once, in :meth:`SubscriptionService.start`;
+a refusal there refuses the subscription (after ``on_response`` saw the refusal, as for a
+query). Per event: ``on_subgraph_response``, both subgraph hooks of each entity fetch, and
+``on_response`` (:class:`~router.subscriptions.prepared.PreparedSubscription`); a refusal in
+``on_response`` ends the stream with its error.
 """
 
 from __future__ import annotations
@@ -20,13 +28,15 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
 
 from router.config import SubscriptionSettings
 from router.operations import OperationError
+from router.plugins.chain import PluginChain, PluginRefusal, PluginRun
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.subscriptions.prepared import PreparedSubscription
 from router.subscriptions.upstream import SubgraphStreamError
@@ -52,7 +62,7 @@ LIMIT_CODE = "SUBSCRIPTION_LIMIT_EXCEEDED"
 class Preparer(Protocol):
     """What the service needs of the gateway."""
 
-    def prepare_subscription(self, request: GraphQLRequest) -> PreparedSubscription: ...
+    async def prepare_subscription(self, request: GraphQLRequest) -> PreparedSubscription: ...
 
 
 class SubscriptionRefused(Exception):
@@ -112,6 +122,8 @@ class LiveSubscription:
     slots: ConnectionSlots | None
     _queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     _pump: asyncio.Task[None] | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    """Headers plugins set for the client (SSE and multipart send them; a WebSocket cannot)."""
     _delivered: bool = False
     _ended: bool = False
 
@@ -168,11 +180,20 @@ class LiveSubscription:
             await self._queue.put(event)
 
     async def _run(self) -> None:
+        plugins = self.prepared.plugins
+        # the pump is its own task: the plugin run is current for every fetch of every event
+        with plugins.current() if plugins is not None else nullcontext():
+            await self._pump_events()
+
+    async def _pump_events(self) -> None:
         try:
             async for response in self.prepared.responses():
                 await self._put(Event(response))
                 self._delivered = True
             await self._put(Event(None, complete=True))
+        except PluginRefusal as refused:  # on_response refused an event: the stream ends
+            before = not self._delivered
+            await self._put(Event(refused.to_response(), terminal=True, before_first=before))
         except SubgraphStreamError as error:
             response = GraphQLResponse(data=None, errors=error.errors)
             await self._put(Event(response, terminal=True, before_first=not self._delivered))
@@ -201,20 +222,31 @@ class SubscriptionService:
     def connection_slots(self) -> ConnectionSlots:
         return ConnectionSlots(self.settings.max_per_connection)
 
-    def start(
-        self, request: GraphQLRequest, slots: ConnectionSlots | None = None
+    async def start(
+        self,
+        request: GraphQLRequest,
+        slots: ConnectionSlots | None = None,
+        *,
+        plugins: PluginChain | None = None,
+        method: str = "POST",
+        path: str = "/graphql",
     ) -> LiveSubscription:
-        """Admit ``request`` (a subscription): every check a query gets, then the caps."""
+        """Admit ``request`` (a subscription): every check a query gets, the plugins' request
+        stages (``plugins``, with the transport's ``method`` and ``path``), then the caps."""
         if not self.settings.enabled:
             raise SubscriptionRefused(
                 GraphQLResponse.request_error(
                     "Subscriptions are disabled on this router.", "SUBSCRIPTION_NOT_SUPPORTED"
                 )
             )
-        try:
-            prepared = self._gateway.prepare_subscription(request)
-        except OperationError as refused:
-            raise SubscriptionRefused(refused.to_response()) from refused
+        run = plugins.begin(request) if plugins is not None else None
+        if run is None:
+            try:
+                prepared = await self._gateway.prepare_subscription(request)
+            except OperationError as refused:
+                raise SubscriptionRefused(refused.to_response()) from refused
+        else:
+            prepared = await self._prepare_with(run, request, method, path)
         if slots is not None and slots.open >= slots.limit:
             raise SubscriptionRefused(
                 GraphQLResponse.request_error(
@@ -233,10 +265,45 @@ class SubscriptionService:
                 )
             )
         live = LiveSubscription(prepared, self, slots)
+        if run is not None:
+            live.response_headers = dict(run.context.response_headers)
         self._open.add(live)
         if slots is not None:
             slots.open += 1
         return live
+
+    async def _prepare_with(
+        self, run: PluginRun, request: GraphQLRequest, method: str, path: str
+    ) -> PreparedSubscription:
+        """The request stages with ``run`` current: ``on_request``, the gateway's preparation
+        (its ``on_operation`` and ``on_plan`` hook points), the subgraph subscription's
+        ``on_subgraph_request``; a refusal (a plugin's, or a request error) goes through
+        ``on_response`` and is raised as :class:`SubscriptionRefused`."""
+        with run.current():
+            try:
+                request = await run.received(request, method, path)
+                prepared = await self._gateway.prepare_subscription(request)
+                if run.chain.subgraph_request:
+                    headers, body = await run.subgraph_request(
+                        prepared.primary.service_name,
+                        prepared.upstream_url,
+                        dict(prepared.upstream_headers),
+                        prepared.upstream_payload(),
+                    )
+                    prepared = replace(prepared, upstream_headers=headers, upstream_body=body)
+                return replace(prepared, plugins=run)
+            except PluginRefusal as refused:
+                response = refused.to_response()
+            except OperationError as refused:
+                response = refused.to_response()
+            try:
+                response = await run.respond(response)
+            except PluginRefusal as refused:
+                response = refused.to_response()
+        added = run.context.response_headers
+        if added:
+            response = replace(response, headers={**response.headers, **added})
+        raise SubscriptionRefused(response)
 
     def release(self, live: LiveSubscription) -> None:
         if live in self._open:

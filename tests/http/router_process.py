@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,10 @@ def running_router(
     config: Mapping[str, Any] | None = None,
     mode_flag: str = "--dev",
     name: str = "router",
+    extra_args: Sequence[str] = (),
 ) -> Iterator[RunningRouter]:
-    """``router --supergraph ... --config <written from config> --port <free> --dev``."""
+    """``router --supergraph ... --config <written from config> --port <free> --dev`` and
+    ``extra_args`` (e.g. ``--subgraph-url NAME=URL`` replicas)."""
     port = free_port()
     config_path = workdir / f"{name}.yaml"
     config_path.write_text(yaml.safe_dump(dict(config or {})))
@@ -67,6 +69,7 @@ def running_router(
             "--port",
             str(port),
             mode_flag,
+            *extra_args,
         ],
         ready_url=f"http://127.0.0.1:{port}/health",
         cwd=PROJECT_ROOT,

@@ -139,7 +139,8 @@ async def subscribe(
     headers: dict[str, str] | None = None,
 ) -> AsyncIterator[Subscription]:
     """Open one subscription; leaving the block disconnects (closes the socket/stream).
-    ``query=None`` with ``extensions.persistedQuery`` sends a persisted operation by id."""
+    ``query=None`` with ``extensions.persistedQuery`` sends a persisted operation by id;
+    ``headers`` go on the HTTP request (a WebSocket's: its upgrade request)."""
     sub = Subscription()
     body: dict[str, Any] = {"variables": variables}
     if query is not None:
@@ -148,7 +149,9 @@ async def subscribe(
         body["extensions"] = extensions
     if transport == "websocket":
         url = router_url.replace("http://", "ws://", 1)
-        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+        async with connect(
+            url, subprotocols=[Subprotocol("graphql-transport-ws")], additional_headers=headers
+        ) as ws:
             sub.status = 101
             task = asyncio.create_task(_websocket(ws, sub, body, token))
             try:

@@ -39,11 +39,14 @@ class Platform:
     def jwks_url(self) -> str:
         return self.stack.base_url("accounts") + "/.well-known/jwks.json"
 
-    def token(self, subject: str, scopes: tuple[str, ...]) -> str:
+    def token(
+        self, subject: str, scopes: tuple[str, ...], extra: dict[str, Any] | None = None
+    ) -> str:
+        """A token of accounts' key store; ``extra`` claims (e.g. ``tenant``) added."""
         tokens = TokenService.from_settings(
             IssuerSettings(keys_dir=self.keys_dir, issuer=ISSUER, audience=AUDIENCE)
         )
-        return tokens.issuer.issue(subject, scopes)
+        return tokens.issuer.issue(subject, scopes, extra)
 
     def router_config(self, **sections: Any) -> dict[str, Any]:
         """Subgraph URLs of this platform, JWT against its JWKS, signed identity forwarding,

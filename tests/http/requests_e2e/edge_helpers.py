@@ -9,7 +9,9 @@
 ``python -m tests.http.requests_e2e.edge_helpers proxy --port N --target URL --log L``
     forwards each POST to ``URL`` unchanged and appends ``{"representations": n}`` to ``L`` for
     every ``_entities`` request (``n``: the length of ``variables.representations``), so a test
-    counts what reaches the subgraph without trusting the router's own account.
+    counts what reaches the subgraph without trusting the router's own account; every
+    ``multipart/form-data`` request (an upload) appends ``{"upload": <body bytes>, "x-tenant-id":
+    <that header or null>}``.
 """
 
 from __future__ import annotations
@@ -62,7 +64,12 @@ def proxy_app(target: str, log: Path) -> Starlette:
         if isinstance(document, dict) and "_entities" in str(document.get("query", "")):
             variables = document.get("variables") or {}
             _append(log, {"representations": len(variables.get("representations") or [])})
-        headers = {k: v for k, v in request.headers.items() if k not in ("host", "content-length")}
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):  # an upload (GraphQL multipart spec)
+            _append(log, {"upload": len(body), "x-tenant-id": request.headers.get("x-tenant-id")})
+        # the body is forwarded whole: its framing headers are the proxy's own (hop by hop)
+        framing = ("host", "content-length", "transfer-encoding")
+        headers = {k: v for k, v in request.headers.items() if k not in framing}
         answer = await client.post(target, content=body, headers=headers)
         return Response(
             answer.content,
