@@ -209,3 +209,14 @@ async def test_the_bff_sending_text_is_refused_by_the_safelisting_router(
     assert await _whole(by_text, "ProductDetail", {"upc": "100000000001"}) == (200, REFUSED)
     stats = by_text.runtime.router.stats
     assert (stats.requests, stats.by_id) == (1, 0)
+
+
+async def test_ready_probes_the_router_by_id(by_ids: Screen) -> None:
+    """``/ready`` sends the ``BffMobile_Ready`` piece by id, which the safelisting router
+    answers (the BFF's former ``query BffReady`` text would be refused)."""
+    ready = (await by_ids.http.get("/ready")).json()
+    assert (ready["status"], ready["checks"]["router"]) == (
+        "ready",
+        {"ok": True, "url": by_ids.runtime.router.url},
+    )
+    assert by_ids.runtime.router.stats.requests == 0  # probes are not counted
