@@ -159,3 +159,23 @@ def test_merge_renames_paths_to_aliases() -> None:
         "data": {"e0": [None], "r1_0": [{"upc": "1"}]},
         "errors": [{"message": "x", "path": ["e0", 0]}, {"message": "y", "path": ["r1_0"]}],
     }
+
+
+async def test_a_step_longer_than_the_batch_limit_is_split(
+    redis_client: Redis, redis_namespace: str
+) -> None:
+    """``router_batch_max_size`` 1: the two pieces go as two batches of one, answers in order."""
+    router = RecordedRouter(
+        [[{"data": {"usersById": [{"id": "3", "orders": []}]}}], [{"data": {"topProducts": []}}]]
+    )
+    cache = RedisCache(redis_client, namespace=redis_namespace, bff="mobile")
+    cache.schema_version = "v1"
+    client = RouterClient(
+        "http://router.test/graphql",
+        transport=httpx.MockTransport(router),
+        operation_ids=IDS,
+        max_batch_size=1,
+    )
+    assert await _step(Loaders(cache, client, {})) == [{"id": "3", "orders": []}, []]
+    assert router.requests == [[STEP[0]], [STEP[1]]]
+    assert (client.stats.requests, client.stats.operations) == (2, 2)
