@@ -19,6 +19,7 @@ import orjson
 import strawberry
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from graphql import DocumentNode
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import HTTPConnection
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,7 +31,6 @@ from strawberry.subscriptions import (
 )
 from strawberry.types.unset import UnsetType
 
-from bff import telemetry
 from bff.authentication import BearerAuthenticationMiddleware, scope_principal
 from bff.context import BffContext, build_context
 from bff.graphiql import GraphiQLMiddleware
@@ -88,13 +88,15 @@ def create_bff_app(
     settings: BFFSettings,
     specs: Any,
     policy_factory: PolicyFactory,
+    *,
+    router_document: DocumentNode | None = None,
 ) -> Any:
     """The BFF app wrapped in its persisted-operations middleware; ``app.state.runtime`` is set.
 
-    ``specs`` are the BFF's entity selections, reached by resolvers as ``info.context.specs``.
+    ``specs`` are the BFF's entity selections, reached by resolvers as ``info.context.specs``;
+    ``router_document`` is every operation it sends the router (its ids, when the BFF sends ids).
     """
-    telemetry.identify(f"bff_{name}")  # apollographql-client-name sent to the router
-    runtime = BffRuntime(name, settings)
+    runtime = BffRuntime(name, settings, router_document)
     runtime.specs = specs
 
     @asynccontextmanager

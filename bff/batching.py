@@ -12,6 +12,11 @@ loader paying its own ``MGET`` and router request, they hand their batch to the 
 3. writes the answers back in one pipeline, each with its own TTL and invalidation tags, unless
    the router's answer had errors: a partial answer is never cached.
 
+With ``router_persisted_ids`` step 2 sends the same pieces by id instead: one POST of a client
+batch (one operation per piece, :meth:`~bff.router_client.RouterClient.execute_persisted`),
+whose answers :mod:`bff.persisted_step` turns into the aliased step's body, so what follows is
+the same in both modes.
+
 Errors stay with their alias: a failed root field fails only its own load, a failed entity
 batch only that loader's loads, and the load fails with the router's own error (message and
 extensions), which the resolver's field then reports at its path in the BFF's answer.
@@ -26,6 +31,7 @@ from typing import Any
 
 from bff import telemetry
 from bff.cache import CacheEntry, RedisCache, is_missing
+from bff.persisted_step import merge_piece_answers
 from bff.router_client import RouterClient, RouterError
 from bff.specs import EntitySpec, RootField
 from bff.step_document import STEP_OPERATION_NAME, StepPiece, step_document
@@ -138,22 +144,17 @@ class StepBatcher:
         if not jobs:
             return []
         pieces: list[StepPiece] = []
-        variables: dict[str, Any] = {}
+        piece_variables: list[dict[str, Any]] = []
         for n, job in enumerate(jobs):
             if job.spec is not None:
                 pieces.append((f"e{n}", job.spec.operation))
-                variables[f"e{n}_keys"] = [job.keys[i] for i in job.misses]
+                piece_variables.append({"keys": [job.keys[i] for i in job.misses]})
                 continue
             for i in job.misses:
                 root: RootField = job.keys[i]
                 pieces.append((f"r{n}_{i}", root.template.operation))
-                variables.update((f"r{n}_{i}_{k}", v) for k, v in root.values)
-        body = await self._router.execute(
-            step_document(pieces),
-            variables,
-            operation_name=STEP_OPERATION_NAME,
-            headers=self._headers,
-        )
+                piece_variables.append(dict(root.values))
+        body = await self._send(pieces, piece_variables)
         errors: list[dict[str, Any]] = list(body.get("errors") or ())
         entries: list[CacheEntry] = []
         for n, job in enumerate(jobs):
@@ -167,6 +168,31 @@ class StepBatcher:
         # an answer with errors is partial: none of it is cached (a null written while a
         # subgraph was down would be served after it came back)
         return [] if errors else entries
+
+    async def _send(
+        self, pieces: list[StepPiece], piece_variables: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The aliased step's body: one ``query BffStep`` text, or the pieces by id."""
+        if self._router.by_id:
+            calls = [
+                (operation.name.value if operation.name else "", values)
+                for (_, operation), values in zip(pieces, piece_variables, strict=True)
+            ]
+            answers = await self._router.execute_persisted(
+                calls, label=STEP_OPERATION_NAME, headers=self._headers
+            )
+            return merge_piece_answers(pieces, answers)
+        variables = {
+            f"{alias}_{name}": value
+            for (alias, _), values in zip(pieces, piece_variables, strict=True)
+            for name, value in values.items()
+        }
+        return await self._router.execute(
+            step_document(pieces),
+            variables,
+            operation_name=STEP_OPERATION_NAME,
+            headers=self._headers,
+        )
 
     def _take_entities(
         self, n: int, job: _Job, data: Mapping[str, Any], errors: list[dict[str, Any]]

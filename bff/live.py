@@ -15,6 +15,12 @@ and a payload without data (a terminal error such as ``SUBSCRIPTION_SUBGRAPH_CLO
 :class:`~bff.router_client.RouterError` carrying the router's errors, so the client sees the
 router's code; ``complete`` ends the stream; a socket closed without ``complete`` is an error
 too (``ROUTER_STREAM_CLOSED``): a client must not mistake a broken stream for a finished one.
+
+The upgrade request carries the BFF's client-awareness headers (``apollographql-client-name:
+bff-mobile``), which the router's WebSocket transport reads for its trusted-document policy as
+over HTTP (``router/http/websocket.py``); with ``router_persisted_ids`` the ``subscribe``
+payload holds the subscription's manifest id (``extensions.persistedQuery.sha256Hash``) and no
+text, so a router safelisting the BFF serves its subscriptions too.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.typing import Subprotocol
 
-from bff.router_client import RouterError
+from bff.router_client import RouterClient, RouterError, persisted_payload
 from bff.specs import operation_named
 
 __all__ = ["PROTOCOL", "LivePiece", "router_events", "websocket_url"]
@@ -61,25 +67,25 @@ def _closed(message: str) -> RouterError:
 
 async def router_events(
     router_url: str,
-    query: str,
-    variables: Mapping[str, Any],
+    payload: Mapping[str, Any],
     *,
-    operation_name: str,
     authorization: str | None,
+    headers: Mapping[str, str] | None = None,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
 ) -> AsyncGenerator[dict[str, Any], None]:
     """The ``data`` of each router event until ``complete``; raises :class:`RouterError` with
-    the router's errors otherwise. Closing the generator closes the WebSocket."""
-    payload = {"query": query, "variables": dict(variables), "operationName": operation_name}
+    the router's errors otherwise. ``payload`` is the ``subscribe`` message's (text or id);
+    ``headers`` go on the upgrade request. Closing the generator closes the WebSocket."""
     try:
         async with connect(
             websocket_url(router_url),
+            additional_headers=dict(headers or {}),
             subprotocols=[Subprotocol(PROTOCOL)],
             open_timeout=connect_timeout,
             max_size=MAX_MESSAGE_BYTES,
         ) as ws:
             await ws.send(_init_message(authorization))
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": dict(payload)}))
             async for raw in ws:
                 message = orjson.loads(raw)
                 kind = message.get("type")
@@ -129,8 +135,15 @@ class LivePiece:
         text = print_ast(DocumentNode(definitions=(operation,)))
         return cls(name, text, root.value if root is not None else "")
 
+    def payload(self, router: RouterClient, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``subscribe`` payload: the manifest id when the router client sends ids, else
+        the text."""
+        if router.by_id:
+            return persisted_payload(self.name, router.operation_id(self.name), variables)
+        return {"query": self.text, "variables": dict(variables), "operationName": self.name}
+
     async def open(
-        self, router_url: str, variables: Mapping[str, Any], authorization: str | None
+        self, router: RouterClient, variables: Mapping[str, Any], authorization: str | None
     ) -> AsyncGenerator[dict[str, Any], None]:
         """Forward one client subscription: the root field's value in each router event.
 
@@ -141,7 +154,10 @@ class LivePiece:
         answers it as a request error (graphql-transport-ws ``error``), as the router does.
         """
         stream = router_events(
-            router_url, self.text, variables, operation_name=self.name, authorization=authorization
+            router.url,
+            self.payload(router, variables),
+            authorization=authorization,
+            headers=router.client_headers,
         )
         try:
             first: dict[str, Any] | None = await anext(stream)

@@ -14,9 +14,12 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from graphql import DocumentNode, OperationDefinitionNode
+
 from bff.cache import RedisCache
 from bff.events import CacheInvalidation
 from bff.router_client import RouterClient, RouterError
+from bff.router_manifest import build_router_manifest
 from bff.settings import BFFSettings
 from servicekit.auth import JwksClient, TokenVerifier
 from servicekit.http import create_http_client
@@ -28,15 +31,40 @@ __all__ = ["BffRuntime"]
 _log = get_logger("bff.runtime")
 
 
+def _ready_operation(name: str, document: DocumentNode | None) -> OperationDefinitionNode | None:
+    """``query Bff<Name>_Ready { __typename }`` of the BFF's router document, if it has one."""
+    wanted = f"Bff{name.capitalize()}_Ready"
+    for definition in document.definitions if document is not None else ():
+        if not isinstance(definition, OperationDefinitionNode) or definition.name is None:
+            continue
+        if definition.name.value == wanted:
+            return definition
+    return None
+
+
 class BffRuntime:
     """The long-lived collaborators of one BFF."""
 
-    def __init__(self, name: str, settings: BFFSettings) -> None:
+    def __init__(
+        self, name: str, settings: BFFSettings, router_document: DocumentNode | None = None
+    ) -> None:
         self.name = name
         self.settings = settings
+        ids = None
+        if settings.router_persisted_ids:
+            if router_document is None:
+                raise ValueError("router_persisted_ids needs the BFF's router document")
+            manifest = build_router_manifest(router_document)  # = bff-<name>.router.json
+            ids = {operation.name: operation.id for operation in manifest.operations}
         self.router = RouterClient(
-            settings.router_url, timeout_seconds=settings.router_timeout_seconds
+            settings.router_url,
+            timeout_seconds=settings.router_timeout_seconds,
+            client_name=f"bff-{name}",
+            operation_ids=ids,
+            max_batch_size=settings.router_batch_max_size,
         )
+        self.ready_operation = _ready_operation(name, router_document)
+        """The piece ``/ready`` sends (``BffMobile_Ready``), by id when ids are on."""
         self.redis = create_redis(
             settings.redis_url, timeout_seconds=settings.redis_timeout_seconds
         )
@@ -116,7 +144,7 @@ class BffRuntime:
         await self._jwks_http.aclose()
 
     async def router_probe(self) -> Mapping[str, Any]:
-        details = await self.router.probe()
+        details = await self.router.probe(self.ready_operation)
         if self.cache.schema_version is None:
             await self.refresh_schema_version()
         return details

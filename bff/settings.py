@@ -24,6 +24,15 @@ class BFFSettings(ServiceSettings):
 
     router_url: str = "http://127.0.0.1:4000/graphql"
     router_timeout_seconds: float = 10.0
+    router_persisted_ids: bool = False
+    """Send router operations as persisted ids of the BFF's router manifest
+    (``schema/persisted/bff-<name>.router.json``), never as text: each execution step is one
+    POST of a client batch (a JSON array, one operation per piece), so the router must have
+    ``batching`` on and load that manifest for client ``bff-<name>``; a router with
+    ``policy: safelist`` for it then serves the BFF. Off: one aliased ``query BffStep`` text per
+    step. ``BFF_MOBILE_ROUTER_PERSISTED_IDS=true`` (on in ``make dev`` and compose)."""
+    router_batch_max_size: int = Field(default=10, gt=0)
+    """The router's ``batching.maximum_size``: a step of more pieces is split into several batches."""
     entity_ttl_seconds: int = 300
     """Entities whose fields rarely change (names, prices, profiles, reviews)."""
     stock_ttl_seconds: int = 30

@@ -4,8 +4,8 @@ A *screen* is one GraphQL operation a client sends to the BFF. :class:`ScreenTel
 Strawberry schema extension) counts screens by operation name, opens the ``bff.screen`` span and
 observes how many router requests the screen cost; the dataloader step batcher opens a
 ``bff.dataloader.batch`` span per batch and counts cache hits and misses; the router client opens
-``bff.router_call`` and sends W3C trace context plus Apollo's client-awareness headers naming this
-BFF. Hooks are no-ops while metrics and tracing are off.
+``bff.router_call`` and sends W3C trace context (Apollo's client-awareness headers naming the BFF
+are the router client's own, :mod:`bff.router_client`). Hooks are no-ops while metrics and tracing are off.
 """
 
 from __future__ import annotations
@@ -20,29 +20,16 @@ from prometheus_client import Counter, Histogram
 from strawberry.extensions import SchemaExtension
 
 from servicekit.telemetry import metrics, tracing
-from servicekit.telemetry.context import (
-    CLIENT_NAME_HEADER,
-    CLIENT_VERSION_HEADER,
-    set_operation_name,
-)
+from servicekit.telemetry.context import set_operation_name
 
 __all__ = [
     "BffMetrics",
     "ScreenTelemetry",
     "batch_span",
     "cache_lookups",
-    "identify",
     "router_call",
     "router_call_headers",
 ]
-
-_client = {CLIENT_NAME_HEADER: "bff", CLIENT_VERSION_HEADER: "0.1.0"}
-
-
-def identify(name: str, version: str = "0.1.0") -> None:
-    """The client name and version this BFF announces to the router (``bff_web``...)."""
-    _client[CLIENT_NAME_HEADER] = name
-    _client[CLIENT_VERSION_HEADER] = version
 
 
 class BffMetrics:
@@ -142,7 +129,6 @@ def router_call(operation_name: str | None) -> AbstractContextManager[Span]:
 
 
 def router_call_headers(headers: dict[str, str]) -> dict[str, str]:
-    """``headers`` plus the client-awareness pair and, when tracing, ``traceparent``."""
-    headers.update(_client)
+    """``headers`` plus, when tracing, ``traceparent``."""
     tracing.inject(headers)
     return headers

@@ -19,6 +19,7 @@ from bff.persisted_http import PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
 from bff_mobile.loaders import mobile_specs
+from bff_mobile.operations import DOCUMENT
 from bff_mobile.schema import schema
 from servicekit.serve import serve
 from servicekit.telemetry import init_telemetry
@@ -47,7 +48,9 @@ def create_app(settings: MobileSettings | None = None) -> Any:
             apq_ttl_seconds=settings.apq_ttl_seconds,
         )
 
-    return create_bff_app("mobile", schema, settings, mobile_specs(settings), policy)
+    return create_bff_app(
+        "mobile", schema, settings, mobile_specs(settings), policy, router_document=DOCUMENT
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

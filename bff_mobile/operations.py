@@ -2,7 +2,8 @@
 
 Each is one piece: a named operation with one root field and its arguments as variables (see
 ``bff_web.operations``); ``BffMobile_OrderUpdates`` is forwarded as a subscription, one router
-subscription per client one (:mod:`bff.live`); ``bff-manifest`` writes them as ``schema/persisted/bff-mobile.router.json``.
+subscription per client one (:mod:`bff.live`); ``BffMobile_Ready`` is the router probe of
+``/ready``; ``bff-manifest`` writes them as ``schema/persisted/bff-mobile.router.json``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ query BffMobile_UserOrders($keys: [ID!]!) {
     id
     orders(first: 100) { id status placedAt total items { quantity } }
   }
+}
+
+query BffMobile_Ready {
+  __typename
 }
 
 subscription BffMobile_OrderUpdates($orderId: ID!) {

@@ -173,7 +173,7 @@ class Subscription:
         if await info.context.current_user_id() is None:
             raise unauthenticated()
         orders = await ORDER_UPDATES.open(
-            info.context.runtime.settings.router_url,
+            info.context.runtime.router,
             {"orderId": str(order_id)},
             info.context.authorization,
         )

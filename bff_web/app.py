@@ -18,6 +18,7 @@ from bff.persisted_http import PersistedPolicy
 from bff.runtime import BffRuntime
 from bff.settings import BFFSettings
 from bff_web.loaders import web_specs
+from bff_web.operations import DOCUMENT
 from bff_web.schema import schema
 from servicekit.serve import serve
 from servicekit.telemetry import init_telemetry
@@ -45,7 +46,9 @@ def create_app(settings: WebSettings | None = None) -> Any:
             apq_ttl_seconds=settings.apq_ttl_seconds,
         )
 
-    return create_bff_app("web", schema, settings, web_specs(settings), policy)
+    return create_bff_app(
+        "web", schema, settings, web_specs(settings), policy, router_document=DOCUMENT
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

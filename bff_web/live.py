@@ -62,7 +62,7 @@ class Subscription:
     )
     async def product_stock(self, info: WebInfo, upc: str) -> AsyncGenerator[StockBadge, None]:
         levels = await STOCK_CHANGED.open(
-            info.context.runtime.settings.router_url, {"upc": upc}, info.context.authorization
+            info.context.runtime.router, {"upc": upc}, info.context.authorization
         )
         return _badges(levels)
 

@@ -7,6 +7,7 @@ loaders alias pieces into one ``BffStep`` per execution step (:mod:`bff.step_doc
 A product's rating (reviews) is its own piece, apart from the product's details (products and
 inventory): with the reviews service down, a product page still shows its name, price and stock.
 ``BffWeb_StockChanged`` feeds the product page's live stock badge (a subscription, issue #16).
+``BffWeb_Ready`` is the router probe of ``/ready``.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ query BffWeb_ProductReviews($upc: String!, $first: Int!, $after: String) {
 
 query BffWeb_RelatedProducts($first: Int!, $category: String) {
   productsConnection(first: $first, category: $category) { edges { node { upc } } }
+}
+
+query BffWeb_Ready {
+  __typename
 }
 
 subscription BffWeb_StockChanged($upc: String!) {

@@ -12,7 +12,6 @@ import asyncio
 from typing import Any
 
 import strawberry
-from graphql import print_ast
 
 from bff.extensions import bff_extensions
 from bff.router_client import RouterError
@@ -218,9 +217,6 @@ class PlaceOrderInput:
     items: list[OrderLineInput]
 
 
-PLACE_ORDER_TEXT = print_ast(PLACE_ORDER)
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Place an order for the signed-in customer.")  # type: ignore[untyped-decorator]
@@ -237,11 +233,9 @@ class Mutation:
             }
         }
         context = info.context
-        body = await context.router.execute(
-            PLACE_ORDER_TEXT,
-            variables,
-            operation_name=PLACE_ORDER.name.value if PLACE_ORDER.name else None,
-            headers=context.headers,
+        # by id when the BFF sends ids (router_persisted_ids), else as text
+        body = await context.router.execute_operation(
+            PLACE_ORDER, variables, headers=context.headers
         )
         order = body["data"]["placeOrder"]
         tags = [f"UserOrders:{user_id}"]

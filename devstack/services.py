@@ -194,6 +194,9 @@ def _router_services() -> list[Service]:
     return [Service("router", "router.cli", argv, ROUTER_PORT, env, workers=ROUTER_WORKERS)]
 
 
+_BFF_ENV = {"mobile": {"BFF_MOBILE_ROUTER_PERSISTED_IDS": "true"}}
+"""The mobile BFF sends its router operations by id (config/router.dev.yaml safelists it)."""
+
 SERVICES: list[Service] = [
     *(subgraph_service(e.name, e.port, _SUBGRAPH_ENV.get(e.name)) for e in load_subgraphs()),
     *_router_services(),
@@ -209,6 +212,7 @@ SERVICES: list[Service] = [
                 f"BFF_{client.upper()}_ROUTER_URL": "{router_url}",
                 f"BFF_{client.upper()}_JWKS_URL": "{accounts_base}" + JWKS_PATH,
                 f"BFF_{client.upper()}_MODE": "development",
+                **_BFF_ENV.get(client, {}),
             },
             workers=BFF_WORKERS,
         )

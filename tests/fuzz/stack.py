@@ -1,6 +1,6 @@
 """Real processes for the fuzz suite, started once per module: the five seeded subgraphs (the
 session's ``subgraph_stack``), OUR router in development mode (no rate limit, a private APQ key
-prefix), bff_web and bff_mobile in development mode and bff_mobile in production mode (persisted
+prefix; batching and client ``bff-mobile`` safelisted as in ``config/router.dev.yaml``), bff_web and bff_mobile in development mode and bff_mobile in production mode (persisted
 operations only). Every BFF gets its own Redis cache namespace; their keys are deleted at the end.
 """
 
@@ -36,8 +36,13 @@ class FuzzStack:
 
 def _router(folder: Path, subgraph_urls: dict[str, str], namespace: str) -> ManagedProcess:
     config = folder / "router.yaml"
+    manifest = PROJECT_ROOT / "schema" / "persisted" / "bff-mobile.router.json"
     config.write_text(
         f"mode: development\nhttp:\n  apq:\n    key_prefix: '{namespace}:router:apq:'\n"
+        # as config/router.dev.yaml: the mobile BFF (devstack's env) sends ids in batches
+        "batching:\n  enabled: true\n  maximum_size: 10\n"
+        "persisted_queries:\n  enabled: true\n  policy: allow\n  clients:\n"
+        f"    bff-mobile:\n      policy: safelist\n      manifests: ['{manifest}']\n"
     )
     port = free_port()
     argv = [str(Path(sys.executable).parent / "router"), "--supergraph",

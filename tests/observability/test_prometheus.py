@@ -91,7 +91,7 @@ def test_router_request_counter_through_prometheus(
     # the cold Feed screen is two BffStep router requests (bff/README.md), both successful
     assert [
         (r["metric"]["client_name"], r["metric"]["outcome"], r["value"][1]) for r in result
-    ] == [("bff_mobile", "success", "2")]
+    ] == [("bff-mobile", "success", "2")]
 
 
 def test_subgraph_latency_histogram_through_prometheus(

@@ -77,7 +77,7 @@ def test_one_trace_spans_bff_router_subgraphs_and_sql(observed: ObservedStack) -
 
     requests = [s for s in trace if s.name == "router.request"]
     for request in requests:
-        assert request.attributes["apollo.client.name"] == "bff_mobile"
+        assert request.attributes["apollo.client.name"] == "bff-mobile"
         assert request.attributes["graphql.operation.name"] == "BffStep"
         assert request.attributes["graphql.outcome"] == "success"
         chain = _chain(request, by_id)
@@ -160,7 +160,7 @@ def test_log_lines_are_json_and_carry_the_trace(observed: ObservedStack) -> None
             "path": "/graphql",
             "status": 200,
             "operation_name": "BffStep",
-            "client_name": "bff_mobile",
+            "client_name": "bff-mobile",
             "level": "info",
         }
     ] * 2

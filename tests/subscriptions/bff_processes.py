@@ -21,8 +21,14 @@ READY_SECONDS = 180.0
 
 
 @contextmanager
-def running_bff(name: str, platform: Platform, router: RunningRouter, mode: str) -> Iterator[str]:
-    """The started BFF's ``/graphql`` URL."""
+def running_bff(
+    name: str,
+    platform: Platform,
+    router: RunningRouter,
+    mode: str,
+    extra: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """The started BFF's ``/graphql`` URL; ``extra`` settings (``{"router_persisted_ids": "true"}``)."""
     port = free_port()
     prefix = f"BFF_{name.upper()}_"
     settings = {
@@ -35,6 +41,7 @@ def running_bff(name: str, platform: Platform, router: RunningRouter, mode: str)
         "supergraph_path": str(SUPERGRAPH),
         "jwks_url": platform.jwks_url,
         "token_issuer": ISSUER,
+        **(extra or {}),
     }
     env = {f"{prefix}{key.upper()}": value for key, value in settings.items()}
     env["EVENTS_NAMESPACE"] = platform.stack.events_namespace

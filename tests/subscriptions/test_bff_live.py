@@ -7,6 +7,10 @@
   the phone (price label, item count, product names joined by the router from products);
   anonymous callers, other users, free-form documents and bad tokens are refused; leaving
   closes the stream down to the orders subgraph.
+* the mobile BFF sends its router subscription by id with ``apollographql-client-name:
+  bff-mobile`` (``router_persisted_ids``), and the package's router safelists that client as
+  ``make dev`` does (plus ``require_id``): the same subscription's text from that client is
+  refused.
 * web ``productStock(upc)``: the product page's live stock badge, level then change after an
   order placed through the web BFF itself.
 
@@ -22,6 +26,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bff.live import router_events
+from bff.router_client import RouterError, persisted_payload
+from bff_mobile.schema import ORDER_UPDATES
 from servicekit.topology import PROJECT_ROOT
 from subgraphs.seeding import SeedSizes, generate
 from tests.http.router_process import RunningRouter
@@ -178,6 +185,87 @@ async def test_a_socket_with_a_token_that_does_not_verify_is_closed(
     expired = platform.crafted({"sub": str(OWNER.id), "exp": 1_000_000})
     async with subscribe("websocket", bff_mobile, None, {"orderId": "1"}, expired) as sub:
         assert await sub.receive() == ("closed", 4403)
+
+
+ROUTER_MANIFEST = json.loads(
+    (PROJECT_ROOT / "schema" / "persisted" / "bff-mobile.router.json").read_text()
+)
+ROUTER_ORDER_UPDATES_ID = next(
+    o["id"] for o in ROUTER_MANIFEST["operations"] if o["name"] == "BffMobile_OrderUpdates"
+)
+MOBILE_CLIENT = {"apollographql-client-name": "bff-mobile"}
+
+
+def _unlisted(router: RunningRouter, operation_name: str) -> int:
+    """Lines of the router's ``log_unknown`` warning about ``operation_name``."""
+    return sum(
+        1
+        for line in router.log().splitlines()
+        if "persisted query not in list" in line and operation_name in line
+    )
+
+
+async def test_the_mobile_bff_subscribes_by_id_as_its_client(
+    platform: Platform, router: RunningRouter, bff_mobile: str
+) -> None:
+    """The BFF's router WebSocket names ``bff-mobile`` and subscribes by id: the router, which
+    logs every text outside its manifests from other clients (``log_unknown``) and refuses text
+    from ``bff-mobile`` (``require_id``), logs nothing for the BFF's stream; the same text sent
+    without the client name (the BFF before issue #18's ids) is logged, and refused with it."""
+    order_id = await place_order(platform, router)
+    owner = token(platform, OWNER.id)
+    variables = {"orderId": order_id}
+    before = _unlisted(router, ORDER_UPDATES.name)
+    async with subscribe("websocket", bff_mobile, None, variables, owner, PERSISTED) as sub:
+        kind, first = await sub.receive()
+        assert kind == "next" and first["data"]["orderUpdates"]["id"] == order_id
+    assert _unlisted(router, ORDER_UPDATES.name) == before
+
+    text = {
+        "query": ORDER_UPDATES.text,
+        "variables": variables,
+        "operationName": ORDER_UPDATES.name,
+    }
+    bearer = f"Bearer {owner}"
+    anonymous_client = router_events(router.graphql_url, text, authorization=bearer)
+    try:
+        event = await anext(anonymous_client)
+    finally:
+        await anonymous_client.aclose()
+    assert event["orderStatusChanged"]["id"] == order_id
+    await eventually(lambda: _async(_unlisted(router, ORDER_UPDATES.name)), before + 1, "logged")
+
+    with pytest.raises(RouterError) as refused:
+        await anext(
+            router_events(router.graphql_url, text, authorization=bearer, headers=MOBILE_CLIENT)
+        )
+    assert refused.value.errors == [
+        {
+            "message": "This endpoint does not allow freeform GraphQL requests; operations "
+            "must be sent by ID in the persisted queries GraphQL extension.",
+            "extensions": {"code": "PERSISTED_QUERY_ID_REQUIRED"},
+        }
+    ]
+    by_id = persisted_payload(ORDER_UPDATES.name, ROUTER_ORDER_UPDATES_ID, variables)
+    stream = router_events(router.graphql_url, by_id, authorization=bearer, headers=MOBILE_CLIENT)
+    try:
+        event = await anext(stream)
+    finally:
+        await stream.aclose()
+    status = event["orderStatusChanged"]["status"]
+    assert status in (*SAGA, *BACK_OFFICE)
+    assert event == {
+        "orderStatusChanged": {
+            "id": order_id,
+            "status": status,
+            "total": 2 * ORDERED.price,
+            "items": [{"quantity": 2, "product": {"name": ORDERED.name}}],
+        }
+    }
+
+
+async def _async(value: int) -> int:
+    return value
 
 
 def badge(upc: str, quantity: int, label: str) -> Message:

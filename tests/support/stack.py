@@ -125,6 +125,8 @@ def running_stack(
             env["EVENTS_NAMESPACE"] = events_namespace
             if service.name == "router":  # no dev rate limit: stacks share 127.0.0.1's budget
                 env["ROUTER_CONFIG"] = ""
+            if service.name == "bff_mobile":  # that router has no batching nor the mobile
+                env["BFF_MOBILE_ROUTER_PERSISTED_IDS"] = "false"  # manifest: text, as before
             env.update((extra_env or {}).get(service.name, {}))
             spec = service.process_spec(ports, extra_env=env)
             process = ManagedProcess(spec, log_path=log_dir / f"{service.name}.log")

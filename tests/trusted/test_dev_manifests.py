@@ -1,5 +1,5 @@
 """The shipped development configuration's trusted documents load, and the mobile BFF's
-router operations resolve by id for its client name only (issue #18)."""
+router operations resolve by id for its client name only, which is safelisted (issue #18)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ def test_dev_config_serves_the_mobile_bff_manifest_by_id() -> None:
         os.chdir(previous)
     manifest = json.loads((PROJECT_ROOT / "schema/persisted/bff-mobile.router.json").read_text())
     mobile = documents.for_client("bff-mobile")
-    assert mobile.policy == "allow"
+    assert (mobile.policy, mobile.require_id) == ("safelist", False)
     for entry in manifest["operations"]:
         found = mobile.lookup(entry["id"])
         assert found is not None and (found.name, found.body) == (entry["name"], entry["body"])
         assert documents.for_client(None).lookup(entry["id"]) is None
         assert documents.for_client("web").lookup(entry["id"]) is None
-    assert len(mobile.by_id) == len(manifest["operations"]) == 6  # 5 queries, OrderUpdates
+    # 5 pieces, the /ready probe, OrderUpdates
+    assert len(mobile.by_id) == len(manifest["operations"]) == 7

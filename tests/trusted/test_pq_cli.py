@@ -156,6 +156,7 @@ def test_router_pq_dispatches_and_reads_the_repository_manifests() -> None:
         "BffMobile_OrderUpdates",
         "BffMobile_ProductDetail",
         "BffMobile_ProductTile",
+        "BffMobile_Ready",
         "BffMobile_UserName",
         "BffMobile_UserOrders",
     ]
