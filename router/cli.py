@@ -32,6 +32,7 @@ from router.gateway import Gateway
 from router.http import create_app
 from router.http.admission import build_request_gate
 from router.http.readiness import router_readiness
+from router.http.redaction import client_errors_for
 from router.http.registry_source import LiveRegistrySupergraph, RegistrySource
 from router.http.supergraph_poll import LivePolledSupergraph, UrlSupergraphSource
 from router.http.supergraph_source import LiveSupergraph, SupergraphSource
@@ -173,7 +174,9 @@ def build_app(
         if isinstance(source, UrlSupergraphSource)
         else LiveSupergraph(source, gateway, supergraph)
     )
-    subscriptions = SubscriptionService(gateway, config.subscriptions)
+    subscriptions = SubscriptionService(
+        gateway, config.subscriptions, client_errors=client_errors_for(config)
+    )
     gateway.on_swap(subscriptions.end_all)  # a reload ends open subscriptions with a reason
     redis = create_redis(config.http.redis_url) if config.http.redis_url else None
     if redis is None and config.security.rate_limit.enabled:

@@ -39,7 +39,7 @@ from router.http.params import (
     params_from_query_string,
     read_limited,
 )
-from router.http.redaction import Redaction, redact_errors
+from router.http.redaction import ClientErrors, Redaction
 from router.http.render import error_response, graphql_response
 from router.http.trusted import resolve_trusted
 from router.http.uploads import UploadHandler, is_multipart
@@ -50,7 +50,6 @@ from router.security.gate import Admission, RequestGate
 from router.trusted import TrustedDocuments
 from servicekit.auth.principal import ANONYMOUS
 from servicekit.client_address import ClientAddressSettings
-from servicekit.suggestions import mask_suggestions
 
 __all__ = ["EndpointOptions", "GraphQLEndpoint", "wants_query_plan"]
 
@@ -310,13 +309,8 @@ class GraphQLEndpoint:
         )
         if self.options.plugins.active and extra:  # what the plugins set for the client
             response = replace(response, headers={**response.headers, **extra})
-        if self.options.redaction is not None and response.errors:  # issue #18
-            response = replace(
-                response, errors=redact_errors(response.errors, self.options.redaction)
-            )
-        if self.options.mask_suggestions and response.errors:
-            response = replace(response, errors=mask_suggestions(response.errors))
-        return response
+        # issue #18: redaction; production: no schema hints
+        return ClientErrors(self.options.redaction, self.options.mask_suggestions)(response)
 
     async def resolve_document(self, params: RequestParams, headers: Mapping[str, str]) -> str:
         """The document text to run, for every transport (plain, SSE, multipart, WebSocket):

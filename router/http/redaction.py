@@ -20,12 +20,22 @@ Development mode keeps every detail (``include_subgraph_errors`` may still redac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from router.config import IncludeSubgraphErrors, RouterConfig
+from router.request import GraphQLResponse
+from servicekit.suggestions import mask_suggestions
 
-__all__ = ["REDACTED", "Redaction", "redact_errors", "redaction_for"]
+__all__ = [
+    "REDACTED",
+    "ClientErrors",
+    "Redaction",
+    "client_errors_for",
+    "redact_errors",
+    "redaction_for",
+]
 
 REDACTED = "Subgraph errors redacted"
 _SUBREQUEST_MESSAGES = {
@@ -84,3 +94,58 @@ def _rebuilt(error: dict[str, Any], message: str, extensions: dict[str, Any]) ->
 def redact_errors(errors: list[dict[str, Any]], redaction: Redaction) -> list[dict[str, Any]]:
     """The errors as the client may see them (new objects; the input is not changed)."""
     return [_redact(error, redaction) for error in errors]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientErrors:
+    """What a client may see of a response's errors: redaction (issue #18) and, in production,
+    no "Did you mean ...?" schema hints. The endpoint applies it to every query's response and
+    the subscription service to every event (an event's errors come from subgraphs too)."""
+
+    redaction: Redaction | None
+    mask: bool
+
+    def __call__(self, response: GraphQLResponse) -> GraphQLResponse:
+        if response.subsequent is not None and (self.redaction is not None or self.mask):
+            response = replace(response, subsequent=self._parts(response.subsequent))
+        if not response.errors:
+            return response
+        errors = self._errors(response.errors)
+        return response if errors is response.errors else replace(response, errors=errors)
+
+    def _errors(self, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.redaction is not None:
+            errors = redact_errors(errors, self.redaction)
+        if self.mask:
+            errors = mask_suggestions(errors)
+        return errors
+
+    def _part(self, part: dict[str, Any]) -> dict[str, Any]:
+        """A subsequent payload of ``@defer``/``@stream`` (incremental delivery): the errors of
+        each ``incremental`` item and of the payload itself."""
+        items = part.get("incremental")
+        if items:
+            part = {
+                **part,
+                "incremental": [
+                    {**item, "errors": self._errors(item["errors"])} if item.get("errors") else item
+                    for item in items
+                ],
+            }
+        if part.get("errors"):
+            part = {**part, "errors": self._errors(part["errors"])}
+        return part
+
+    async def _parts(self, parts: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+        try:
+            async for part in parts:
+                yield self._part(part)
+        finally:
+            close = getattr(parts, "aclose", None)
+            if close is not None:
+                await close()
+
+
+def client_errors_for(config: RouterConfig) -> ClientErrors:
+    """Production masks schema hints; redaction as :func:`redaction_for` says."""
+    return ClientErrors(redaction_for(config), mask=config.mode != "development")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -176,8 +176,12 @@ class LiveSubscription:
         self._queue.put_nowait(Event(GraphQLResponse(data=None, errors=[error]), terminal=True))
 
     async def _put(self, event: Event) -> None:
-        if not self._ended:
-            await self._queue.put(event)
+        if self._ended:
+            return
+        finish = self.service.client_errors
+        if finish is not None and event.response is not None and event.response.errors:
+            event.response = finish(event.response)  # redaction, as a query's answer gets
+        await self._queue.put(event)
 
     async def _run(self) -> None:
         plugins = self.prepared.plugins
@@ -210,8 +214,17 @@ class LiveSubscription:
 class SubscriptionService:
     """Starts, counts and ends the client subscriptions of one router process."""
 
-    def __init__(self, gateway: Preparer, settings: SubscriptionSettings) -> None:
+    def __init__(
+        self,
+        gateway: Preparer,
+        settings: SubscriptionSettings,
+        *,
+        client_errors: Callable[[GraphQLResponse], GraphQLResponse] | None = None,
+    ) -> None:
         self._gateway = gateway
+        self.client_errors = client_errors
+        """What a client may see of each event's errors (the endpoint's redaction and masking,
+        :class:`router.http.redaction.ClientErrors`); None: as they are."""
         self.settings = settings
         self._open: set[LiveSubscription] = set()
 

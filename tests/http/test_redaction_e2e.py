@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.defer.harness import read_parts
 from tests.headers.edge import EdgeSubgraphs, start_edge_subgraphs
 from tests.headers.edge_subgraph import BOOM_MESSAGE
 from tests.http.router_process import RunningRouter, running_router
@@ -132,3 +133,38 @@ def test_include_subgraph_errors_false_redacts_like_apollo(edge: EdgeSubgraphs) 
                 "data": {"boom": None},
             },
         )
+
+
+def test_production_redacts_deferred_parts_too(production: RunningRouter) -> None:
+    """Incremental delivery: the deferred part's errors are redacted as the first part's are."""
+    with httpx.Client(timeout=30) as client:
+        response, parts = read_parts(client, production.graphql_url, "{ boom ... @defer { down } }")
+    assert response.headers["content-type"].startswith("multipart/mixed")
+    assert [part.payload for part in parts] == [
+        {
+            "data": {"boom": None},
+            "errors": [
+                {
+                    "message": "query failed on [redacted]: timeout",
+                    "path": ["boom"],
+                    "extensions": {"code": "INTERNAL_SERVER_ERROR", "service": "boom"},
+                }
+            ],
+            "hasNext": True,
+        },
+        {
+            "hasNext": False,
+            "incremental": [
+                {
+                    "data": {"down": None},
+                    "path": [],
+                    "errors": [
+                        {
+                            "message": "HTTP fetch failed from 'down'",
+                            "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "service": "down"},
+                        }
+                    ],
+                }
+            ],
+        },
+    ]
