@@ -1,9 +1,13 @@
 """The router's metrics and spans (issue #13), on servicekit's telemetry.
 
-Hooks at the gateway's and the subgraph client's seams. Spans: ``router.request`` (operation name, Apollo client name and version), ``graphql.validate``
-(on a document cache miss), ``router.plan`` (``graphql.plan.cache_hit``),
-``subgraph.fetch`` per subgraph request (subgraph and operation name, W3C context injected into
-its headers, children of ``router.request``) and ``router.shape``. No span wraps execution as
+Hooks at the gateway's and the subgraph client's seams. Spans: the request is the HTTP
+``SERVER`` span (``POST /graphql``, opened by servicekit's telemetry middleware) carrying the
+operation name, Apollo client name and version, ``graphql.document.cache_hit`` and
+``graphql.outcome`` (:class:`router.instrumented.InstrumentedExecutor`; a ``router.request``
+span only where there is no server span to carry them), ``graphql.validate`` (on a document
+cache miss), ``router.plan`` (``graphql.plan.cache_hit``), ``subgraph.fetch`` per subgraph
+request (subgraph and operation name, W3C context injected into its headers, children of the
+request's span) and ``router.shape``. No span wraps execution as
 a whole: it would be the fetches' only parent, add nothing the issue asks for, and cost one
 SDK span per request (about 3% of the request's instructions, ``bench telemetry``). Metrics: see :class:`RouterMetrics`; state that already lives in
 the router (breakers, cache sizes, dedup counts) is read at scrape time by

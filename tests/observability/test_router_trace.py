@@ -9,6 +9,12 @@ its cache hit or miss, one span per subgraph fetch with the subgraph's and the o
 name, response shaping), OpenTelemetry's stable HTTP server conventions and W3C Trace Context;
 ids and times are left out, parents are compared by span name. The same operation's second
 request (both caches warm) is compared too.
+
+The request's span is the HTTP server span, carrying the operation's attributes (one SDK span
+less per request than a ``router.request`` child). Two more shapes follow from that: a batched
+request's first operation to claim the server span uses it and the other opens a
+``router.request`` child; a failed operation sets the server span's ERROR status on a 200
+response but not on a 4xx (the HTTP server conventions leave it unset there).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from tests.observability.receiver import OtlpReceiver, ReceivedSpan
 pytestmark = pytest.mark.e2e
 
 SERVER, INTERNAL, CLIENT = 2, 1, 3  # OTLP Span.SpanKind values
+UNSET, ERROR = 0, 2  # OTLP Status.StatusCode values
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 QUERY = "query TopReviews { topProducts(first: 2) { upc name inStock reviews { body } } }"
@@ -43,7 +50,9 @@ def traced_router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         supergraph = work / "supergraph.graphql"
         supergraph.write_text(rewrite_subgraph_urls(FIXTURE_SDL.read_text(), lambda n: urls[n]))
         config = work / "router.yaml"
-        config.write_text("mode: development\nhttp:\n  redis_url: null\n")
+        config.write_text(
+            "mode: development\nhttp:\n  redis_url: null\nbatching:\n  enabled: true\n"
+        )
         port = free_port()
         router = Path(sys.executable).parent / "router"
         argv = [str(router), "--supergraph", str(supergraph), "--config", str(config)]
@@ -66,19 +75,34 @@ def traced_router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
             process.stop()
 
 
-def _ask(url: str, caller_span: str) -> dict[str, Any]:
-    headers = {
+def _headers(caller_span: str, accept: str = "application/json") -> dict[str, str]:
+    return {
         "content-type": "application/json",
+        "accept": accept,
         "apollo-require-preflight": "true",
         "traceparent": f"00-{TRACE_ID}-{caller_span}-01",
         "apollographql-client-name": "trace-test",
         "apollographql-client-version": "1.2",
     }
+
+
+def _ask(url: str, caller_span: str) -> dict[str, Any]:
     body = {"query": QUERY, "operationName": "TopReviews"}
-    answer = httpx.post(url, json=body, headers=headers, timeout=30)
+    answer = httpx.post(url, json=body, headers=_headers(caller_span), timeout=30)
     assert answer.status_code == 200
     answered: dict[str, Any] = answer.json()
     return answered
+
+
+def _received(receiver: OtlpReceiver, caller_span: str, count: int) -> list[ReceivedSpan]:
+    spans = receiver.wait_for(
+        lambda found: (
+            sum(s.trace_id == TRACE_ID and _under(s, found, caller_span) for s in found) >= count
+        )
+    )
+    mine = [s for s in spans if s.trace_id == TRACE_ID and _under(s, spans, caller_span)]
+    assert {s.service for s in mine} == {"router"}
+    return mine
 
 
 def _tree(spans: list[ReceivedSpan], parent: str) -> list[tuple[Any, ...]]:
@@ -98,6 +122,17 @@ def _fetch(subgraph: str) -> tuple[Any, ...]:
     return ("subgraph.fetch", CLIENT, attributes, 0, [])
 
 
+_HTTP = [
+    ("http.request.method", "POST"),
+    ("http.response.status_code", 200),
+    ("http.route", "/graphql"),
+    ("network.protocol.version", "1.1"),
+    ("url.path", "/graphql"),
+    ("url.scheme", "http"),
+]
+_CLIENT = [("apollo.client.name", "trace-test"), ("apollo.client.version", "1.2")]
+
+
 def _expected(*, cold: bool) -> list[tuple[Any, ...]]:
     stages = [
         ("router.plan", INTERNAL, [("graphql.plan.cache_hit", not cold)], 0, []),
@@ -109,32 +144,21 @@ def _expected(*, cold: bool) -> list[tuple[Any, ...]]:
     ]
     if cold:
         stages.append(("graphql.validate", INTERNAL, [], 0, []))
-    request = (
-        "router.request",
-        INTERNAL,
-        [
-            ("apollo.client.name", "trace-test"),
-            ("apollo.client.version", "1.2"),
-            ("graphql.document.cache_hit", not cold),
-            ("graphql.operation.name", "TopReviews"),
-            ("graphql.outcome", "success"),
-        ],
-        0,
-        sorted(stages, key=repr),
-    )
+    # the operation's attributes live on the HTTP server span (no router.request child)
     server = (
         "POST /graphql",
         SERVER,
-        [
-            ("http.request.method", "POST"),
-            ("http.response.status_code", 200),
-            ("http.route", "/graphql"),
-            ("network.protocol.version", "1.1"),
-            ("url.path", "/graphql"),
-            ("url.scheme", "http"),
-        ],
+        sorted(
+            [
+                *_CLIENT,
+                ("graphql.document.cache_hit", not cold),
+                ("graphql.operation.name", "TopReviews"),
+                ("graphql.outcome", "success"),
+                *_HTTP,
+            ]
+        ),
         0,
-        [request],
+        sorted(stages, key=repr),
     )
     return [server]
 
@@ -149,15 +173,88 @@ def test_the_whole_exported_trace_of_one_request(
     body = _ask(url, caller_span)
     assert "errors" not in body, body
     expected = _expected(cold=cold)
-    count = _count(expected)
-    spans = receiver.wait_for(
-        lambda found: (
-            sum(s.trace_id == TRACE_ID and _under(s, found, caller_span) for s in found) >= count
-        )
-    )
-    mine = [s for s in spans if s.trace_id == TRACE_ID and _under(s, spans, caller_span)]
-    assert {s.service for s in mine} == {"router"}
-    assert _tree(mine, caller_span) == expected
+    assert _tree(_received(receiver, caller_span, _count(expected)), caller_span) == expected
+
+
+def _operation(name: str, *, server: bool) -> tuple[list[tuple[str, Any]], list[Any]]:
+    """One cold operation of the batch test, ``topProducts`` from products alone: its
+    attributes and its child spans (on the server span, or a ``router.request`` span's)."""
+    attributes = [
+        *_CLIENT,
+        ("graphql.document.cache_hit", False),
+        ("graphql.operation.name", name),
+        ("graphql.outcome", "success"),
+    ]
+    stages = [
+        ("graphql.validate", INTERNAL, [], 0, []),
+        ("router.plan", INTERNAL, [("graphql.plan.cache_hit", False)], 0, []),
+        ("router.shape", INTERNAL, [], 0, []),
+        (
+            "subgraph.fetch",
+            CLIENT,
+            [("graphql.operation.name", name), ("subgraph.name", "products")],
+            0,
+            [],
+        ),
+    ]
+    return (attributes if server else sorted(attributes)), stages
+
+
+def _batch(first: str, second: str) -> list[tuple[Any, ...]]:
+    """``first`` claimed the server span; ``second`` opened a ``router.request`` child."""
+    attributes, stages = _operation(first, server=True)
+    other, other_stages = _operation(second, server=False)
+    request = ("router.request", INTERNAL, other, 0, sorted(other_stages, key=repr))
+    children = sorted([*stages, request], key=repr)
+    return [("POST /graphql", SERVER, sorted([*attributes, *_HTTP]), 0, children)]
+
+
+def test_a_batch_claims_the_server_span_once(traced_router: tuple[str, OtlpReceiver]) -> None:
+    url, receiver = traced_router
+    caller_span = "00f067aa0ba902b9"
+    body = [
+        {"query": "query BatchA { topProducts(first: 1) { upc } }", "operationName": "BatchA"},
+        {"query": "query BatchB { topProducts(first: 1) { name } }", "operationName": "BatchB"},
+    ]
+    answer = httpx.post(url, json=body, headers=_headers(caller_span), timeout=30)
+    assert answer.status_code == 200
+    assert all("errors" not in item for item in answer.json()), answer.json()
+    either = _batch("BatchA", "BatchB")
+    tree = _tree(_received(receiver, caller_span, _count(either)), caller_span)
+    assert tree in (either, _batch("BatchB", "BatchA")), tree
+
+
+@pytest.mark.parametrize(
+    ("caller_span", "accept", "status", "span_status"),
+    [
+        ("00f067aa0ba902ba", "application/json", 200, ERROR),
+        ("00f067aa0ba902bb", "application/graphql-response+json", 400, UNSET),
+    ],
+)
+def test_a_failed_operation_and_the_server_span_status(
+    traced_router: tuple[str, OtlpReceiver],
+    caller_span: str,
+    accept: str,
+    status: int,
+    span_status: int,
+) -> None:
+    url, receiver = traced_router
+    # a field of its own per case: the document cache keeps a refused document too
+    body = {"query": f"query Broken {{ nope{status} }}", "operationName": "Broken"}
+    answer = httpx.post(url, json=body, headers=_headers(caller_span, accept), timeout=30)
+    assert answer.status_code == status
+    assert answer.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    attributes = [
+        *_CLIENT,
+        ("graphql.document.cache_hit", False),
+        ("graphql.operation.name", "Broken"),
+        ("graphql.outcome", "request_error"),
+        *[a if a[0] != "http.response.status_code" else (a[0], status) for a in _HTTP],
+    ]
+    # a document that fails validation is neither planned nor fetched
+    validate = ("graphql.validate", INTERNAL, [], 0, [])
+    expected = [("POST /graphql", SERVER, sorted(attributes), span_status, [validate])]
+    assert _tree(_received(receiver, caller_span, _count(expected)), caller_span) == expected
 
 
 def _count(tree: list[tuple[Any, ...]]) -> int:

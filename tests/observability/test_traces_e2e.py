@@ -25,7 +25,7 @@ def _feed_trace(observed: ObservedStack) -> list[ReceivedSpan]:
         ids = {s.span_id for s in trace}
         if any(s.parent_id is not None and s.parent_id not in ids for s in trace):
             return False  # a parent's batch has not arrived yet
-        return sum(s.name == "router.request" for s in trace) == 2 and {
+        return sum(_is_router_request(s) for s in trace) == 2 and {
             s.service for s in trace if s.attributes.get("db.system") == "sqlite"
         } >= {"products", "inventory", "reviews"}
 
@@ -34,6 +34,12 @@ def _feed_trace(observed: ObservedStack) -> list[ReceivedSpan]:
     assert len(screens) == 1, screens
     assert screens[0].attributes == {"graphql.operation.name": "Feed"}
     return observed.receiver.trace(screens[0].trace_id)
+
+
+def _is_router_request(span: ReceivedSpan) -> bool:
+    """The router's request span: its HTTP server span, which carries the GraphQL operation's
+    attributes (no ``router.request`` child, ``router.instrumented``)."""
+    return span.service == "router" and span.name == "POST /graphql"
 
 
 def _chain(span: ReceivedSpan, by_id: dict[str, ReceivedSpan]) -> list[str]:
@@ -75,14 +81,17 @@ def test_one_trace_spans_bff_router_subgraphs_and_sql(observed: ObservedStack) -
             "bff_mobile:POST /graphql",
         ]
 
-    requests = [s for s in trace if s.name == "router.request"]
+    requests = [s for s in trace if _is_router_request(s)]
+    assert not [s for s in trace if s.name == "router.request"]
     for request in requests:
+        assert request.kind == SERVER
+        assert request.attributes["http.response.status_code"] == 200
         assert request.attributes["apollo.client.name"] == "bff-mobile"
         assert request.attributes["graphql.operation.name"] == "BffStep"
         assert request.attributes["graphql.outcome"] == "success"
         chain = _chain(request, by_id)
-        assert chain[1] == "router:POST /graphql"
-        assert "bff_mobile:bff.router_call" in chain
+        # the BFF's httpx client span (the httpx instrumentation) under its router call
+        assert chain[1:3] == ["bff_mobile:POST", "bff_mobile:bff.router_call"]
         children = [s.name for s in trace if s.parent_id == request.span_id]
         stages = sorted(name for name in children if name.startswith("router."))
         assert stages == ["router.plan", "router.shape"]
@@ -99,7 +108,11 @@ def test_one_trace_spans_bff_router_subgraphs_and_sql(observed: ObservedStack) -
     for fetch in fetches:
         assert fetch.kind == CLIENT
         assert fetch.attributes["graphql.operation.name"] == "BffStep"
-        assert _chain(fetch, by_id)[1:3] == ["router:router.request", "router:POST /graphql"]
+        assert _chain(fetch, by_id)[1:4] == [
+            "router:POST /graphql",
+            "bff_mobile:POST",
+            "bff_mobile:bff.router_call",
+        ]
         served = [s for s in trace if s.parent_id == fetch.span_id]
         assert [(s.service, s.name, s.kind) for s in served] == [
             (fetch.attributes["subgraph.name"], "POST /graphql", SERVER)
@@ -113,7 +126,7 @@ def test_one_trace_spans_bff_router_subgraphs_and_sql(observed: ObservedStack) -
         assert statement.name.startswith("SELECT"), statement.name
         chain = _chain(statement, by_id)
         server = chain.index(f"{statement.service}:POST /graphql")
-        assert chain[server + 1 : server + 3] == ["router:subgraph.fetch", "router:router.request"]
+        assert chain[server + 1 : server + 3] == ["router:subgraph.fetch", "router:POST /graphql"]
         assert chain[-3:] == [
             "bff_mobile:bff.dataloader.batch",
             "bff_mobile:bff.screen",
