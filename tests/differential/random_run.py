@@ -131,7 +131,7 @@ class Run:
         def ask(name: str, query: str) -> Any:
             return self.ask(name, RandomOperation(query, operation.variables))
 
-        known = known_wrong(self.suite, operation.query, answers, ask)
+        known = known_wrong(self.suite, operation.query, answers, ask, operation.variables)
         if known is not None:
             return f"references-known-wrong ({known})", answers
         return "differ", answers
