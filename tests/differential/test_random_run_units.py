@@ -13,7 +13,7 @@ import pytest
 from router.supergraph import load_supergraph
 from tests.differential.audit_suites import audit_missing
 from tests.differential.random_ops import generate
-from tests.differential.random_run import FIXTURE_SDL, split, suite_rng
+from tests.differential.random_run import FIXTURE_SDL, split, suite_rng, suite_workers
 
 
 def test_operations_are_split_evenly_and_all_of_them() -> None:
@@ -41,3 +41,9 @@ def test_without_an_audit_checkout_the_run_says_what_is_missing(
     )
     monkeypatch.setenv("AUDIT_DIR", str(tmp_path))
     assert audit_missing() == f"AUDIT_DIR={tmp_path} has no node_modules/tsx (run npm ci there)"
+
+
+def test_a_suite_whose_reads_change_its_data_runs_one_operation_at_a_time() -> None:
+    assert suite_workers("mutations", 3) == 1
+    assert suite_workers("typename", 3) == 3
+    assert suite_workers("fixture", 2) == 2
