@@ -1,7 +1,8 @@
 """Drive graphql-hive/federation-gateway-audit against our router, suite by suite.
 
 The audit checkout is not part of this repository: point ``AUDIT_DIR`` at an already
-installed checkout (``npm ci`` done) and ``AUDIT_NODE`` at a Node >= 22 binary. Nothing is
+installed checkout (``npm ci`` done) and ``AUDIT_NODE`` at its Node (default ``node``; on Node 20
+``tests/differential/node20_compat.mjs`` is preloaded). Nothing is
 fetched. The audit's server is started on a free 127.0.0.1 port (``bind_loopback.mjs`` is
 preloaded so it never listens on every interface); for each suite the router is started with
 that suite's supergraph, the suite's tests are run and compared the way the audit's
@@ -131,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     audit_dir = Path(os.environ["AUDIT_DIR"])
     node = os.environ.get("AUDIT_NODE", "node")
     port = free_port()
-    env = dict(os.environ, NODE_OPTIONS=f"--import {HERE / 'bind_loopback.mjs'}")
+    # Node 20 lacks Promise.withResolvers (ES2024), which the audit's server uses: the same
+    # preload as the differential's (harmless on Node 22)
+    compat = HERE.parents[1] / "tests" / "differential" / "node20_compat.mjs"
+    preloads = f"--import {HERE / 'bind_loopback.mjs'} --import {compat}"
+    env = dict(os.environ, NODE_OPTIONS=preloads)
     server = subprocess.Popen(
         [node, "--import", "tsx", "src/cli.ts", "serve", "--port", str(port)],
         cwd=audit_dir,
