@@ -45,18 +45,23 @@ def seed(bff_stack: BffStack) -> SeedData:
     return bff_stack.seed
 
 
-@pytest.fixture(scope="session")
-def bearer(bff_stack: BffStack) -> Callable[[int], str]:
-    """``bearer(user_id)``: an ``Authorization`` value for a seeded user (logged in once)."""
+def bearer_for(stack: BffStack) -> Callable[[int], str]:
+    """``bearer(user_id)``: an ``Authorization`` value for a seeded user of ``stack`` (logged in
+    once)."""
     tokens: dict[int, str] = {}
 
     def for_user(user_id: int) -> str:
         if user_id not in tokens:
-            user = next(u for u in bff_stack.seed.users if u.id == user_id)
-            tokens[user_id] = login(bff_stack.router_url, user.username)
+            user = next(u for u in stack.seed.users if u.id == user_id)
+            tokens[user_id] = login(stack.router_url, user.username)
         return f"Bearer {tokens[user_id]}"
 
     return for_user
+
+
+@pytest.fixture(scope="session")
+def bearer(bff_stack: BffStack) -> Callable[[int], str]:
+    return bearer_for(bff_stack)
 
 
 class Screen:

@@ -26,8 +26,8 @@ from servicekit.topology import PROJECT_ROOT
 from subgraphs.seeding import SeedData
 from tests.bff import expected
 from tests.bff.apps import running_bff
-from tests.bff.conftest import Screen
-from tests.bff.stack import BffStack, login, running_bff_stack
+from tests.bff.conftest import Screen, bearer_for
+from tests.bff.stack import BffStack, running_bff_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -58,15 +58,7 @@ def seed(safelisting_stack: BffStack) -> SeedData:
 
 @pytest.fixture(scope="module")
 def bearer(safelisting_stack: BffStack) -> Callable[[int], str]:
-    tokens: dict[int, str] = {}
-
-    def for_user(user_id: int) -> str:
-        if user_id not in tokens:
-            user = next(u for u in safelisting_stack.seed.users if u.id == user_id)
-            tokens[user_id] = login(safelisting_stack.router_url, user.username)
-        return f"Bearer {tokens[user_id]}"
-
-    return for_user
+    return bearer_for(safelisting_stack)
 
 
 async def _mobile(
