@@ -21,6 +21,7 @@ subgraphs/orders/saga.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -39,6 +40,7 @@ from redis.exceptions import ResponseError
 from servicekit.events.contracts import Event
 from servicekit.events.deadletters import DeadLetterQueue, RabbitDeadLetters, dead_letter_queue
 from servicekit.events.settings import DEFAULT_BROKER_URL
+from servicekit.logging import get_logger
 
 __all__ = ["DEFAULT_BROKER_URL", "EventBus", "Kind", "broker_kind"]
 
@@ -46,17 +48,23 @@ Kind = str
 RawHandler = Callable[[dict[str, Any]], Awaitable[None]]
 QUIET = logging.DEBUG  # FastStream logs every message at INFO; ours log what matters
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_log = get_logger("servicekit.events")
 
 
-async def _redeliver_pending(client: Redis, channel: str, group: str) -> int:
+async def _redeliver_pending(
+    client: Redis, channel: str, group: str, idle_ms: int | None = None
+) -> int:
     """A consumer that died holding messages leaves them pending in its group, and FastStream's
     subscriber reads only new entries (``>``): append each pending entry again (same payload,
     same event id) and acknowledge the old one, so it is delivered once more (at least once;
     the consumers' inbox absorbs the duplicate if it had been handled). NATS JetStream
-    (``ack_wait``) and RabbitMQ (requeue on a closed channel) redeliver by themselves."""
+    (``ack_wait``) and RabbitMQ (requeue on a closed channel) redeliver by themselves.
+    ``idle_ms``: only entries delivered at least that long ago and still unacknowledged."""
     moved = 0
     while True:
-        pending = await client.xpending_range(channel, group, min="-", max="+", count=500)
+        pending = await client.xpending_range(
+            channel, group, min="-", max="+", count=500, idle=idle_ms
+        )
         if not pending:
             return moved
         for entry in pending:
@@ -86,11 +94,21 @@ def broker_kind(url: str) -> Kind:
 class EventBus:
     """Publish events and subscribe handlers on one broker; ``start`` after every ``subscribe``."""
 
-    def __init__(self, url: str = DEFAULT_BROKER_URL, namespace: str = "shop") -> None:
+    def __init__(
+        self,
+        url: str = DEFAULT_BROKER_URL,
+        namespace: str = "shop",
+        *,
+        reclaim_idle_seconds: float = 30.0,
+    ) -> None:
         if not _NAME.match(namespace):
             raise ValueError(f"event namespace {namespace!r}: letters, digits, '-' and '_' only")
         self.url = url
         self.namespace = namespace
+        self.reclaim_idle_seconds = reclaim_idle_seconds
+        """Redis Streams: an entry delivered this long ago and never acknowledged is delivered
+        again (:meth:`_reclaim`)."""
+        self._reclaimer: asyncio.Task[None] | None = None
         self.kind = broker_kind(url)
         self.broker: Any
         self._groups: list[tuple[str, str]] = []
@@ -159,6 +177,8 @@ class EventBus:
         if self.kind == "redis":
             await self._create_groups()
         await self.broker.start()
+        if self.kind == "redis" and self._groups and self._reclaimer is None:
+            self._reclaimer = asyncio.create_task(self._reclaim())
         if self.kind == "rabbit":
             await self.broker.declare_exchange(self._exchange)
         elif self.kind == "nats":
@@ -207,6 +227,33 @@ class EventBus:
                 data, routing_key=event_type, exchange=self._exchange, persist=True
             )
 
+    async def _reclaim(self) -> None:
+        """Redis Streams only: an entry the group delivered but nobody acknowledged within
+        ``reclaim_idle_seconds`` is delivered again. Without it an entry whose XREADGROUP reply
+        was lost (the connection or the Redis server dropped between the read and the reply)
+        stays pending until the process restarts (found by the broker-restart saga test: a
+        ``PaymentCharged`` delivered at the moment Redis was killed was never handled)."""
+        idle_ms = int(self.reclaim_idle_seconds * 1000)
+        client = Redis.from_url(self.url)
+        try:
+            while True:
+                await asyncio.sleep(max(self.reclaim_idle_seconds / 3, 0.05))
+                for channel, group in self._groups:
+                    try:
+                        moved = await _redeliver_pending(client, channel, group, idle_ms)
+                    except Exception as error:  # the broker is down: the next round retries
+                        _log.debug("events.reclaim_failed", channel=channel, error=repr(error))
+                        continue
+                    if moved:
+                        _log.warning("events.reclaimed", channel=channel, group=group, count=moved)
+        finally:
+            await client.aclose()
+
     async def stop(self) -> None:
+        if self._reclaimer is not None:
+            self._reclaimer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reclaimer
+            self._reclaimer = None
         await self.broker.stop()
         await self.dead_letters.close()

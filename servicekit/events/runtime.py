@@ -34,7 +34,11 @@ class EventRuntime:
 
         self.sessions = sessions
         self.settings = settings or EventSettings()
-        self.bus = EventBus(self.settings.broker_url, self.settings.namespace)
+        self.bus = EventBus(
+            self.settings.broker_url,
+            self.settings.namespace,
+            reclaim_idle_seconds=self.settings.reclaim_idle_seconds,
+        )
         self.relay = Relay(
             sessions, self.bus, interval_seconds=self.settings.relay_interval_seconds
         )

@@ -22,3 +22,6 @@ class EventSettings(BaseSettings):
     """A handler failing this many times moves the event to the dead-letter store."""
     retry_backoff_seconds: float = Field(default=0.05, ge=0)
     """First retry delay; doubled per attempt, at most 2 s."""
+    reclaim_idle_seconds: float = Field(default=30.0, gt=0)
+    """Redis Streams: an entry delivered and not acknowledged for this long is delivered again
+    (a lost XREADGROUP reply); longer than a handler's retries take."""

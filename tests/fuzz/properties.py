@@ -65,12 +65,16 @@ def _check_error(error: Any) -> None:
         assert isinstance(error["extensions"], dict), f"extensions not an object: {error!r}"
 
 
-def check_response(response: httpx.Response, *, well_formed: bool = False) -> dict[str, Any]:
+def check_response(
+    response: httpx.Response, *, well_formed: bool = False, batch: bool = False
+) -> dict[str, Any]:
     """The body, after checking the rules every answer of a GraphQL endpoint must follow.
 
     ``well_formed``: the request is a well-formed GraphQL-over-HTTP request (POST JSON object
     with a string ``query`` and properly typed parameters, an acceptable ``Accept``), so an
-    ``application/json`` answer must be 200."""
+    ``application/json`` answer must be 200. ``batch``: the body was a JSON array and the router
+    batches (Apollo's client batching, issue #18): the answer may be an array with one answer
+    per operation, each following the same rules (returned as ``{"batch": [...]}``)."""
     status = response.status_code
     context = f"{status} {response.headers.get('content-type')!r} {response.text[:400]!r}"
     assert status < 500, f"server error: {context}"
@@ -81,6 +85,18 @@ def check_response(response: httpx.Response, *, well_formed: bool = False) -> di
         body = orjson.loads(response.content)
     except orjson.JSONDecodeError as error:
         raise AssertionError(f"body is not JSON: {context}") from error
+    if batch and isinstance(body, list):
+        assert body and status == 200, f"a batch answer must be a non-empty 200 array: {context}"
+        for item in body:
+            _check_body(item, status, media_type, False, context)
+        return {"batch": body}
+    _check_body(body, status, media_type, well_formed, context)
+    if status == 405:
+        assert "allow" in response.headers, f"405 without Allow: {context}"
+    return body
+
+
+def _check_body(body: Any, status: int, media_type: str, well_formed: bool, context: str) -> None:
     assert isinstance(body, dict), f"body is not an object: {context}"
     assert "errors" in body or "data" in body, f"neither data nor errors: {context}"
     if "errors" in body:
@@ -91,8 +107,6 @@ def check_response(response: httpx.Response, *, well_formed: bool = False) -> di
     if "data" in body:
         assert body["data"] is None or isinstance(body["data"], dict), f"bad data: {context}"
         assert status == 200, f"data with a non-200 status: {context}"
-    if status == 405:
-        assert "allow" in response.headers, f"405 without Allow: {context}"
     if media_type == GRAPHQL_RESPONSE_JSON and status == 400:
         assert "data" not in body, f"400 with data: {context}"
     if media_type == JSON and well_formed:
@@ -102,7 +116,6 @@ def check_response(response: httpx.Response, *, well_formed: bool = False) -> di
     for error in body.get("errors", ()):
         code = error.get("extensions", {}).get("code", "-")
         ERRORS[f"{code}: {re.sub(r'[0-9]+', 'N', error['message'])[:70]}"] += 1
-    return body
 
 
 def _included(node: Any, variables: dict[str, Any]) -> bool:
