@@ -22,7 +22,7 @@ from router.http.endpoint import EndpointOptions, GraphQLEndpoint
 from router.http.errors import CatchAllMiddleware
 from router.http.executor import Executor
 from router.http.graphiql import asset_route
-from router.http.redaction import redaction_for
+from router.http.redaction import client_errors_for
 from router.http.streaming import StreamingDispatch
 from router.plugins.chain import PluginChain
 from router.security.gate import RequestGate
@@ -43,11 +43,12 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
     production hides "Did you mean ...?" schema hints."""
     development = config.mode == "development"
     graphiql = config.http.graphiql if config.http.graphiql is not None else development
+    client_errors = client_errors_for(config)  # the same rule the subscription service gets
     return EndpointOptions(
         max_body_bytes=config.http.max_body_bytes,
         graphiql=graphiql,
         expose_query_plan=development and config.expose_query_plan,
-        mask_suggestions=not development,
+        mask_suggestions=client_errors.mask,
         timeout_seconds=config.traffic_shaping.router.timeout_seconds,
         client_address=config.client_address,
         # issue #18: manifests are read here, once (a bad one stops the start: router exits 2)
@@ -57,7 +58,7 @@ def endpoint_options(config: RouterConfig) -> EndpointOptions:
             else None
         ),
         headers=config.headers,
-        redaction=redaction_for(config),
+        redaction=client_errors.redaction,
         plugins=PluginChain.from_settings(config.plugins),
         batching=config.batching,  # issue #18
         file_uploads=config.file_uploads,

@@ -118,6 +118,8 @@ class GraphQLEndpoint:
         self.executor = executor
         self.apq = apq
         self.options = options
+        self._client_errors = ClientErrors(options.redaction, options.mask_suggestions)
+        """What clients may see of errors (issue #18), built once, not per request."""
         self.gate = gate
         self.client_ip = ClientIpResolver(options.client_address)
         self.uploads = UploadHandler(options.file_uploads) if options.file_uploads.enabled else None
@@ -310,7 +312,7 @@ class GraphQLEndpoint:
         if self.options.plugins.active and extra:  # what the plugins set for the client
             response = replace(response, headers={**response.headers, **extra})
         # issue #18: redaction; production: no schema hints
-        return ClientErrors(self.options.redaction, self.options.mask_suggestions)(response)
+        return self._client_errors(response)
 
     async def resolve_document(self, params: RequestParams, headers: Mapping[str, str]) -> str:
         """The document text to run, for every transport (plain, SSE, multipart, WebSocket):
