@@ -37,6 +37,7 @@ dev: $(SYNCED) $(GRAPHIQL_STAMP)
 
 ## test: the whole test suite (real Redis, PostgreSQL and processes on 127.0.0.1)
 test: $(SYNCED) $(GRAPHIQL_STAMP)
+	$(VENV)/bin/python -m tests.node_references
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; fi; exit $$rc
 
 ## lint: ruff and mypy (strict on router/)

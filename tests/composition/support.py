@@ -137,7 +137,7 @@ def ensure_reference_installed() -> str | None:
         cwd=MODULES_DIR,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         check=False,
     )
     if completed.returncode != 0:

@@ -44,7 +44,7 @@ def ensure_reference() -> Path:
             capture_output=True,
             text=True,
             check=False,
-            timeout=300,
+            timeout=900,
         )
         if result.returncode != 0 or not marker.exists():
             pytest.fail(f"npm ci of the reference planner failed: {result.stderr[-500:]}")
