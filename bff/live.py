@@ -3,7 +3,7 @@
 The BFFs forward subscriptions from the router's (``orderStatusChanged``, ``stockChanged``); they
 never keep state of their own. Each client subscription opens one graphql-transport-ws WebSocket
 to the router (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md), as the router
-does to its subgraphs (:mod:`router.subscriptions.upstream`): the caller's bearer token travels in
+does to its subgraphs (both with :mod:`servicekit.graphql_ws`): the caller's bearer token travels in
 ``connection_init`` (the router verifies it there, as for a bearer header, and forwards the signed
 identity to the subgraph, which checks ownership), and closing the socket when the client leaves
 is how the disconnect reaches the router and the subgraph at once.
@@ -25,40 +25,20 @@ text, so a router safelisting the BFF serves its subscriptions too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from graphql import DocumentNode, OperationDefinitionNode, print_ast
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
-from websockets.typing import Subprotocol
 
 from bff.router_client import RouterClient, RouterError, persisted_payload
 from bff.specs import operation_named
+from servicekit.graphql_ws import Error, Next, StreamClosed, Unreachable, open_graphql_ws
 
-__all__ = ["PROTOCOL", "LivePiece", "router_events", "websocket_url"]
+__all__ = ["LivePiece", "router_events"]
 
-PROTOCOL = "graphql-transport-ws"
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 CONNECT_TIMEOUT_SECONDS = 10.0
-
-
-def websocket_url(url: str) -> str:
-    """The router's ``http(s)://…/graphql`` is also its WebSocket endpoint (``ws(s)://``)."""
-    for scheme, replacement in (("https://", "wss://"), ("http://", "ws://")):
-        if url.startswith(scheme):
-            return replacement + url.removeprefix(scheme)
-    return url
-
-
-def _init_message(authorization: str | None) -> str:
-    init: dict[str, Any] = {"type": "connection_init"}
-    if authorization:
-        init["payload"] = {"Authorization": authorization}
-    return json.dumps(init)
 
 
 def _closed(message: str) -> RouterError:
@@ -77,39 +57,25 @@ async def router_events(
     the router's errors otherwise. ``payload`` is the ``subscribe`` message's (text or id);
     ``headers`` go on the upgrade request. Closing the generator closes the WebSocket."""
     try:
-        async with connect(
-            websocket_url(router_url),
-            additional_headers=dict(headers or {}),
-            subprotocols=[Subprotocol(PROTOCOL)],
-            open_timeout=connect_timeout,
-            max_size=MAX_MESSAGE_BYTES,
-        ) as ws:
-            await ws.send(_init_message(authorization))
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": dict(payload)}))
-            async for raw in ws:
-                message = orjson.loads(raw)
-                kind = message.get("type")
-                if kind == "next":
-                    body = message.get("payload") or {}
-                    if body.get("data") is None:
-                        errors = list(body.get("errors") or [])
+        async with open_graphql_ws(
+            router_url,
+            headers=headers,
+            init_payload={"Authorization": authorization} if authorization else None,
+            handshake_seconds=connect_timeout,
+            max_message_bytes=MAX_MESSAGE_BYTES,
+        ) as connection:
+            async for message in connection.subscribe(payload):
+                if isinstance(message, Next):
+                    if message.payload.get("data") is None:
+                        errors = list(message.payload.get("errors") or [])
                         raise RouterError(_first_message(errors), errors)
-                    yield body["data"]
-                elif kind == "error":
-                    errors = [e for e in message.get("payload") or [] if isinstance(e, dict)]
-                    raise RouterError(_first_message(errors), errors)
-                elif kind == "complete":
-                    return
-                elif kind == "ping":
-                    await ws.send(json.dumps({"type": "pong"}))
-    except ConnectionClosed as error:
-        reason = error.rcvd.reason if error.rcvd is not None else ""
-        raise _closed(f"the router closed the subscription stream {reason}".strip()) from error
-    except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
-        raise RouterError(
-            f"router unreachable: {type(error).__name__}: {error}", code="ROUTER_UNREACHABLE"
-        ) from error
-    raise _closed("the router closed the subscription stream")
+                    yield message.payload["data"]
+                elif isinstance(message, Error):
+                    raise RouterError(_first_message(message.errors), message.errors)
+    except StreamClosed as error:
+        raise _closed(f"the router closed the subscription stream: {error}") from error
+    except Unreachable as error:
+        raise RouterError(f"router unreachable: {error}", code="ROUTER_UNREACHABLE") from error
 
 
 def _first_message(errors: list[dict[str, Any]]) -> str:

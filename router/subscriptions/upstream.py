@@ -3,32 +3,33 @@
 One WebSocket per subgraph request (not multiplexed; identical client subscriptions share it:
 :mod:`router.subscriptions.shared`): the subgraph verifies the caller's signed identity on the
 upgrade request (:mod:`servicekit.auth.forwarded`, bound to the empty body of the upgrade), which
-is per caller, and closing the socket is how the last client's disconnect reaches the subgraph. Protocol: https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
-(``connection_init``/``connection_ack``, ``subscribe``, ``next``/``error``/``complete``,
-``ping``/``pong``). A stream that ends without ``complete`` is a subgraph disconnect: the client's
+is per caller, and closing the socket is how the last client's disconnect reaches the subgraph. The protocol (graphql-transport-ws) is :mod:`servicekit.graphql_ws`'s, shared with the BFFs'
+client of the router; this module maps its outcomes onto the router's errors. A stream that ends without ``complete`` is a subgraph disconnect: the client's
 stream ends with an error (no reconnection: the events in between would be lost silently).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
-
-import orjson
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
-from websockets.typing import Subprotocol
 
 from router.execution.errors import root_error
 from router.execution.subgraphs import SubgraphAnswer
 from router.request import graphql_error
 from servicekit.auth.forwarded import bind_identity
+from servicekit.graphql_ws import (
+    Error,
+    GraphQLWebSocket,
+    Next,
+    StreamClosed,
+    Unreachable,
+    open_graphql_ws,
+)
 
-__all__ = ["PROTOCOL", "SubgraphStreamError", "subgraph_events", "websocket_url"]
+__all__ = ["SubgraphStreamError", "subgraph_events"]
 
-PROTOCOL = "graphql-transport-ws"
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 CLOSED_CODE = "SUBSCRIPTION_SUBGRAPH_CLOSED"
 UNREACHABLE_CODE = "SUBREQUEST_WEBSOCKET_ERROR"
@@ -47,29 +48,12 @@ class SubgraphStreamError(Exception):
         self.errors = errors
 
 
-def websocket_url(url: str) -> str:
-    """``http(s)://`` routing URLs become ``ws(s)://`` (the same endpoint serves both)."""
-    if url.startswith("https://"):
-        return "wss://" + url.removeprefix("https://")
-    if url.startswith("http://"):
-        return "ws://" + url.removeprefix("http://")
-    return url
-
-
 def _failure(service: str, message: str, code: str) -> SubgraphStreamError:
     return SubgraphStreamError([graphql_error(message, code, service=service)])
 
 
-async def _handshake(ws: ClientConnection, seconds: float) -> None:
-    await ws.send(json.dumps({"type": "connection_init"}))
-    async with asyncio.timeout(seconds):
-        while True:
-            message = json.loads(await ws.recv())
-            kind = message.get("type")
-            if kind == "connection_ack":
-                return
-            if kind == "ping":
-                await ws.send(json.dumps({"type": "pong"}))
+def _closed(service: str) -> SubgraphStreamError:
+    return _failure(service, f"subgraph '{service}' closed the subscription stream", CLOSED_CODE)
 
 
 async def subgraph_events(
@@ -85,54 +69,34 @@ async def subgraph_events(
     ends it raises :class:`SubgraphStreamError` with errors naming ``service``. A signed
     identity in ``headers`` is signed again (``identity_secret``) when its handshake's turn
     comes, bound to the upgrade's empty body."""
-    completed = False
-    handshaking = True
-    await _HANDSHAKES.acquire()
-    # signed now, not when the subscription was admitted: the turn may have taken a while
-    signed = bind_identity(dict(headers), b"", identity_secret)
     try:
-        async with connect(
-            websocket_url(url),
-            subprotocols=[Subprotocol(PROTOCOL)],
-            additional_headers=signed,
-            open_timeout=connect_timeout,
-            max_size=MAX_MESSAGE_BYTES,
-        ) as ws:
-            await _handshake(ws, connect_timeout)
-            _HANDSHAKES.release()
-            handshaking = False
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": dict(payload)}))
-            async for raw in ws:
-                message = orjson.loads(raw)
-                kind = message.get("type")
-                if kind == "next":
-                    body = message.get("payload") or {}
+        async with contextlib.AsyncExitStack() as stack:
+            async with _HANDSHAKES:
+                # signed now, not when the subscription was admitted: the turn may take a while
+                signed = bind_identity(dict(headers), b"", identity_secret)
+                connection: GraphQLWebSocket = await stack.enter_async_context(
+                    open_graphql_ws(
+                        url,
+                        headers=signed,
+                        handshake_seconds=connect_timeout,
+                        max_message_bytes=MAX_MESSAGE_BYTES,
+                    )
+                )
+            async for message in connection.subscribe(payload):
+                if isinstance(message, Next):
+                    body = message.payload
                     errors = body.get("errors") or []
                     yield SubgraphAnswer(data=body.get("data"), errors=list(errors))
-                elif kind == "error":
-                    errors = message.get("payload")
-                    found = errors if isinstance(errors, list) else []
+                elif isinstance(message, Error):
                     raise SubgraphStreamError(
-                        [root_error(e, service) for e in found if isinstance(e, dict)]
+                        [root_error(error, service) for error in message.errors]
                         or [graphql_error("the subgraph refused the subscription", CLOSED_CODE)]
                     )
-                elif kind == "complete":
-                    completed = True
-                    return
-                elif kind == "ping":
-                    await ws.send(json.dumps({"type": "pong"}))
-    except (ConnectionClosed, orjson.JSONDecodeError) as error:
-        raise _failure(
-            service, f"subgraph '{service}' closed the subscription stream", CLOSED_CODE
-        ) from error
-    except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
+    except StreamClosed as error:
+        raise _closed(service) from error
+    except Unreachable as error:
         raise _failure(
             service,
             f"could not open a subscription to subgraph '{service}': {error}",
             UNREACHABLE_CODE,
         ) from error
-    finally:
-        if handshaking:
-            _HANDSHAKES.release()
-    if not completed:
-        raise _failure(service, f"subgraph '{service}' closed the subscription stream", CLOSED_CODE)
