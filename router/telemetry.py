@@ -284,6 +284,5 @@ def outbound_headers(headers: dict[str, str]) -> dict[str, str]:
     is the deduplication key)."""
     if not tracing.enabled():
         return headers
-    carrier = dict(headers)
-    tracing.inject(carrier)
-    return carrier
+    propagated = tracing.propagation_headers()
+    return {**headers, **propagated} if propagated else headers
