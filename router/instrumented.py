@@ -63,37 +63,50 @@ class InstrumentedExecutor:
         set_operation_name(name)
         client = request.headers.get(CLIENT_NAME_HEADER)
         started = time.perf_counter()
-        server = claim_server_span() if traced else None
+        if traced:
+            response, outcome = await self._traced(request, name, client)
+        else:
+            response = await self.inner.execute(request)
+            outcome = _outcome(response)
+        if found is not None:
+            operation = found.operation(name)
+            found.requests_by(operation, found.client(client), outcome).inc()
+            found.duration_by(operation).observe(time.perf_counter() - started)
+            for error in response.errors:
+                code = (error.get("extensions") or {}).get("code")
+                kind = LIMIT_CODES.get(code) if isinstance(code, str) else None
+                if kind is not None:
+                    found.limit_rejections_by(kind).inc()
+        return response
+
+    async def _traced(
+        self, request: GraphQLRequest, name: str | None, client: str | None
+    ) -> tuple[GraphQLResponse, str]:
+        """The inner execution with the operation's attributes on the server span (or on a
+        ``router.request`` span of its own) and its name for the fetch spans."""
         attributes = {
             "graphql.operation.name": name,
             "apollo.client.name": client,
             "apollo.client.version": request.headers.get(CLIENT_VERSION_HEADER),
         }
+        server = claim_server_span()
         if server is not None:
-            server.set_attributes({k: v for k, v in attributes.items() if v is not None})
+            if server.is_recording():
+                server.set_attributes({k: v for k, v in attributes.items() if v is not None})
             with operation_scope(name):
                 response = await self.inner.execute(request)
             outcome = _outcome(response)
             server.set_attribute("graphql.outcome", outcome)
             if outcome != "success":
                 set_failure(outcome)
-        else:
-            with operation_scope(name), tracing.span("router.request", attributes) as span:
-                response = await self.inner.execute(request)
-                outcome = _outcome(response)
-                span.set_attribute("graphql.outcome", outcome)
-                if outcome != "success":
-                    span.set_status(Status(StatusCode.ERROR, outcome))
-        if found is not None:
-            operation = found.operation(name)
-            found.requests.labels(operation, found.client(client), outcome).inc()
-            found.duration.labels(operation).observe(time.perf_counter() - started)
-            for error in response.errors:
-                code = (error.get("extensions") or {}).get("code")
-                kind = LIMIT_CODES.get(code) if isinstance(code, str) else None
-                if kind is not None:
-                    found.limit_rejections.labels(kind).inc()
-        return response
+            return response, outcome
+        with operation_scope(name), tracing.span("router.request", attributes) as span:
+            response = await self.inner.execute(request)
+            outcome = _outcome(response)
+            span.set_attribute("graphql.outcome", outcome)
+            if outcome != "success":
+                span.set_status(Status(StatusCode.ERROR, outcome))
+        return response, outcome
 
 
 class CountingApqStore(ApqStore):
@@ -103,14 +116,14 @@ class CountingApqStore(ApqStore):
         stored = await super().get(sha256_hash)
         found = router_metrics()
         if found is not None:
-            found.apq.labels("hit" if stored is not None else "miss").inc()
+            found.apq_by("hit" if stored is not None else "miss").inc()
         return stored
 
     async def put(self, sha256_hash: str, query: str) -> None:
         await super().put(sha256_hash, query)
         found = router_metrics()
         if found is not None:
-            found.apq.labels("register").inc()
+            found.apq_by("register").inc()
 
 
 class CountingGate(RequestGate):

@@ -18,14 +18,14 @@ tracing are off.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar, Token
+from types import TracebackType
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
 from prometheus_client import Counter, Histogram
 
 from servicekit.telemetry import metrics, tracing
@@ -107,6 +107,17 @@ class RouterMetrics:
             "Operations refused by a limit, by kind (depth, aliases, root_fields, cost).",
             ["kind"],
         )
+        # the children per label set, looked up once (metrics.Children: labels() is most of
+        # an update's cost); the label values are bounded (BoundedLabel, fixed sets, subgraphs)
+        self.requests_by = metrics.Children(self.requests)
+        self.duration_by = metrics.Children(self.duration)
+        self.fetch_duration_by = metrics.Children(self.fetch_duration)
+        self.fetch_errors_by = metrics.Children(self.fetch_errors)
+        self.fetch_timeouts_by = metrics.Children(self.fetch_timeouts)
+        self.fetch_retries_by = metrics.Children(self.fetch_retries)
+        self.cache_by = metrics.Children(self.cache)
+        self.apq_by = metrics.Children(self.apq)
+        self.limit_rejections_by = metrics.Children(self.limit_rejections)
 
 
 _metrics: RouterMetrics | None = None
@@ -125,14 +136,22 @@ def router_metrics() -> RouterMetrics | None:
 _operation: ContextVar[str | None] = ContextVar("router_operation", default=None)
 
 
-@contextmanager
-def operation_scope(name: str | None) -> Iterator[None]:
-    """The client operation's name for the subgraph fetch spans started inside."""
-    token = _operation.set(name)
-    try:
-        yield
-    finally:
-        _operation.reset(token)
+class operation_scope:
+    """The client operation's name for the subgraph fetch spans started inside (a class, not a
+    generator-based context manager: it runs once per traced request)."""
+
+    __slots__ = ("_name", "_token")
+
+    def __init__(self, name: str | None) -> None:
+        self._name = name
+        self._token: Token[str | None] | None = None
+
+    def __enter__(self) -> None:
+        self._token = _operation.set(self._name)
+
+    def __exit__(self, *_: object) -> None:
+        if self._token is not None:
+            _operation.reset(self._token)
 
 
 def stage(name: str, **attributes: Any) -> AbstractContextManager[Span]:
@@ -140,68 +159,108 @@ def stage(name: str, **attributes: Any) -> AbstractContextManager[Span]:
     return tracing.span(name, attributes)
 
 
+_CACHE_HIT = {"document": "graphql.document.cache_hit", "plan": "graphql.plan.cache_hit"}
+_RESULT = {True: "hit", False: "miss"}
+
+
 def cache_lookup(cache: str, hit: bool) -> None:
     """Count a document or plan cache lookup; the current span (``router.plan``) gets
     ``graphql.<cache>.cache_hit``."""
     found = router_metrics()
     if found is not None:
-        found.cache.labels(cache, "hit" if hit else "miss").inc()
+        found.cache_by(cache, _RESULT[hit]).inc()
     if tracing.enabled():
-        trace.get_current_span().set_attribute(f"graphql.{cache}.cache_hit", hit)
+        span = trace.get_current_span()
+        if span.is_recording():
+            span.set_attribute(_CACHE_HIT.get(cache) or f"graphql.{cache}.cache_hit", hit)
 
 
-@dataclass(slots=True)
-class _Fetch:
-    subgraph: str
-    attempts: int = 0
+_FETCH_ATTRIBUTES_LIMIT = 1000
+_fetch_attributes: dict[tuple[str, str | None], dict[str, str]] = {}
+"""The fetch span's attributes per (subgraph, operation name), built once; bounded, as the
+operation names come from clients."""
 
 
-_fetch: ContextVar[_Fetch | None] = ContextVar("router_subgraph_fetch", default=None)
+def _attributes_of(subgraph: str, operation: str | None) -> dict[str, str]:
+    key = (subgraph, operation)
+    found = _fetch_attributes.get(key)
+    if found is None:
+        found = {"subgraph.name": subgraph}
+        if operation is not None:
+            found["graphql.operation.name"] = operation
+        if len(_fetch_attributes) < _FETCH_ATTRIBUTES_LIMIT:
+            _fetch_attributes[key] = found
+    return found
 
 
 def subgraph_fetch(
     subgraph: str,
 ) -> AbstractContextManager[Callable[[Mapping[str, Any] | None], None]]:
     """Around one subgraph fetch; yields ``done(failure)`` to record the outcome. While metrics
-    and tracing are off: one shared null context, no generator per fetch."""
+    and tracing are off: one shared null context, no object per fetch."""
     found = router_metrics()
     if found is None and not tracing.enabled():
         return _UNRECORDED
-    return _recorded_fetch(subgraph, found)
+    return _RecordedFetch(subgraph, found)
 
 
-@contextmanager
-def _recorded_fetch(
-    subgraph: str, found: RouterMetrics | None
-) -> Iterator[Callable[[Mapping[str, Any] | None], None]]:
-    record = _Fetch(subgraph)
-    token = _fetch.set(record)
-    started = time.perf_counter()
-    with tracing.span(
-        "subgraph.fetch",
-        {"subgraph.name": subgraph, "graphql.operation.name": _operation.get()},
-        kind=SpanKind.CLIENT,
-    ) as span:
+class _RecordedFetch:
+    """One fetch's ``subgraph.fetch`` span (current inside, so the W3C context injected into the
+    subgraph request names it) and metrics; its attempts are counted by :func:`record_attempt`.
+    A class rather than a generator-based context manager with a closure: it runs per fetch."""
 
-        def done(failure: Mapping[str, Any] | None) -> None:
-            code = (failure or {}).get("extensions", {}).get("code") if failure else None
-            if code is not None:
-                span.set_status(Status(StatusCode.ERROR, str(code)))
-                span.set_attribute("subgraph.error_code", str(code))
-            if found is None:
-                return
-            found.fetch_duration.labels(subgraph).observe(time.perf_counter() - started)
-            if record.attempts > 1:
-                found.fetch_retries.labels(subgraph).inc(record.attempts - 1)
-            if code is not None:
-                found.fetch_errors.labels(subgraph, str(code)).inc()
-                if code == "GATEWAY_TIMEOUT":
-                    found.fetch_timeouts.labels(subgraph).inc()
+    __slots__ = ("_found", "_scope", "_span", "_started", "_token", "attempts", "subgraph")
 
+    def __init__(self, subgraph: str, found: RouterMetrics | None) -> None:
+        self.subgraph = subgraph
+        self.attempts = 0
+        self._found = found
+        self._started = 0.0
+        self._span: Span = INVALID_SPAN
+        self._scope: AbstractContextManager[Span] | None = None
+        self._token: Token[_RecordedFetch | None] | None = None
+
+    def __enter__(self) -> Callable[[Mapping[str, Any] | None], None]:
+        self._token = _fetch.set(self)
+        self._started = time.perf_counter()
+        if tracing.enabled():
+            attributes = _attributes_of(self.subgraph, _operation.get())
+            self._scope = tracing.span("subgraph.fetch", attributes, kind=SpanKind.CLIENT)
+            self._span = self._scope.__enter__()
+        return self.done
+
+    def done(self, failure: Mapping[str, Any] | None) -> None:
+        code = failure.get("extensions", {}).get("code") if failure else None
+        if code is not None and self._span.is_recording():
+            self._span.set_status(Status(StatusCode.ERROR, str(code)))
+            self._span.set_attribute("subgraph.error_code", str(code))
+        found = self._found
+        if found is None:
+            return
+        subgraph = self.subgraph
+        found.fetch_duration_by(subgraph).observe(time.perf_counter() - self._started)
+        if self.attempts > 1:
+            found.fetch_retries_by(subgraph).inc(self.attempts - 1)
+        if code is not None:
+            found.fetch_errors_by(subgraph, str(code)).inc()
+            if code == "GATEWAY_TIMEOUT":
+                found.fetch_timeouts_by(subgraph).inc()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         try:
-            yield done
+            if self._scope is not None:
+                self._scope.__exit__(kind, error, traceback)
         finally:
-            _fetch.reset(token)
+            if self._token is not None:
+                _fetch.reset(self._token)
+
+
+_fetch: ContextVar[_RecordedFetch | None] = ContextVar("router_subgraph_fetch", default=None)
 
 
 def _ignore(_: Mapping[str, Any] | None) -> None:
@@ -225,6 +284,5 @@ def outbound_headers(headers: dict[str, str]) -> dict[str, str]:
     is the deduplication key)."""
     if not tracing.enabled():
         return headers
-    carrier = dict(headers)
-    tracing.inject(carrier)
-    return carrier
+    propagated = tracing.propagation_headers()
+    return {**headers, **propagated} if propagated else headers

@@ -43,6 +43,9 @@ class RequestInfo:
     """The request's recording ``SERVER`` span until the GraphQL layer claims it."""
     failure: str | None = None
     """An application-level failure (a GraphQL outcome) for the claimed server span's status."""
+    propagated: tuple[object, dict[str, str]] | None = None
+    """The last trace context injected into outbound headers and the OpenTelemetry context it
+    came from (:func:`servicekit.telemetry.tracing.propagation_headers`)."""
 
 
 _current: ContextVar[RequestInfo | None] = ContextVar("servicekit_request_info", default=None)

@@ -10,6 +10,7 @@ so a client cannot grow the series count without bound.
 from __future__ import annotations
 
 import threading
+from typing import Generic, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -24,6 +25,7 @@ __all__ = [
     "CONTENT_TYPE_LATEST",
     "LATENCY_BUCKETS",
     "BoundedLabel",
+    "Children",
     "HttpMetrics",
     "enabled",
     "http_metrics",
@@ -81,6 +83,34 @@ class BoundedLabel:
         return value
 
 
+M = TypeVar("M", Counter, Histogram)
+
+
+class Children(Generic[M]):
+    """``metric.labels(*values)``, looked up once per label set.
+
+    prometheus-client's ``labels`` checks the metric, converts every value with ``str`` and
+    takes the metric's lock on each call, then hands back the same child object as the time
+    before: on the request path that is most of a metric update's cost. The children are kept
+    here, for at most ``limit`` label sets (the label values are bounded anyway: fixed sets or
+    :class:`BoundedLabel`); past it, ``labels`` is simply called each time."""
+
+    __slots__ = ("_children", "_limit", "_metric")
+
+    def __init__(self, metric: M, limit: int = 10_000) -> None:
+        self._metric = metric
+        self._limit = limit
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        child = self._children.get(values)
+        if child is None:
+            child = self._metric.labels(*values)
+            if len(self._children) < self._limit:
+                self._children[values] = child
+        return child
+
+
 class HttpMetrics:
     """``http_server_requests_total`` and ``http_server_request_duration_seconds`` by method,
     route (the known paths, else ``other``) and status code."""
@@ -98,6 +128,8 @@ class HttpMetrics:
             ["method", "route"],
             buckets=LATENCY_BUCKETS,
         )
+        self._requests = Children(self.requests)
+        self._duration = Children(self.duration)
 
     def route(self, path: str) -> str:
         return path if path in self.routes else "other"
@@ -105,8 +137,8 @@ class HttpMetrics:
     def observe(self, method: str, path: str, status: int, seconds: float) -> None:
         route = self.route(path)
         method = method if method in ("GET", "POST", "HEAD", "OPTIONS") else "other"
-        self.requests.labels(method, route, str(status)).inc()
-        self.duration.labels(method, route).observe(seconds)
+        self._requests(method, route, str(status)).inc()
+        self._duration(method, route).observe(seconds)
 
 
 _http: HttpMetrics | None = None

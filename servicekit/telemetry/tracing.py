@@ -41,6 +41,7 @@ from opentelemetry.trace import (
     TraceFlags,
 )
 
+from servicekit.telemetry.context import current_request
 from servicekit.telemetry.settings import trace_protocol, traces_configured
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "enabled",
     "inject",
     "instrument_engine",
+    "propagation_headers",
     "server_span",
     "span",
     "tracer",
@@ -225,6 +227,26 @@ def inject(headers: MutableMapping[str, str]) -> MutableMapping[str, str]:
     if _enabled:
         propagate.inject(headers)
     return headers
+
+
+def propagation_headers() -> Mapping[str, str]:
+    """The configured propagators' headers (``traceparent``, ``tracestate``, ``baggage``) for
+    the current context; empty while tracing is off. Not to be modified: within an HTTP request
+    the last ones are kept with the context they were made from and handed out again while that
+    context is current. The subgraph fetches of an unsampled request (no child span is made, so
+    its context stays the same) share one injection instead of one per fetch; a sampled fetch
+    has a span, a context and headers of its own."""
+    if not _enabled:
+        return {}
+    current = context.get_current()
+    info = current_request()
+    if info is not None and info.propagated is not None and info.propagated[0] is current:
+        return info.propagated[1]
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier, current)
+    if info is not None:
+        info.propagated = (current, carrier)  # holds the context: an identity test stays sound
+    return carrier
 
 
 def instrument_engine(engine: Any) -> None:

@@ -40,10 +40,15 @@ _SCRIPT = textwrap.dedent(
 
     async def app(scope, receive, send):
         status = 500 if scope["path"] == "/boom" else 200
+        outside = tracing.propagation_headers()
         with tracing.span("inner", {"k": "v", "dropped": None}) as inner:
+            propagated = tracing.propagation_headers()
             seen[scope["path"] + str(len(seen))] = {
                 "inner_is_null": inner is INVALID_SPAN,
                 "outbound": dict(tracing.inject({})),
+                "propagated": dict(propagated),
+                "reused": tracing.propagation_headers() is propagated,
+                "own_context": propagated is not outside,
             }
         await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
@@ -118,12 +123,18 @@ def test_server_span_continues_the_callers_trace_and_follows_http_conventions() 
     assert sampled == {
         "inner_is_null": False,
         "outbound": {"traceparent": f"00-{SAMPLED_TRACE}-{inner.span_id}-01"},
+        "propagated": {"traceparent": f"00-{SAMPLED_TRACE}-{inner.span_id}-01"},
+        "reused": True,  # the same context: the injection made for it
+        "own_context": True,  # a recorded span inside: its own context and headers
     }
     # a trace this process starts: sampled (01) and, per W3C Trace Context Level 2, "random
     # trace id" (02); a continued trace keeps the caller's flags
     assert boom == {
         "inner_is_null": False,
         "outbound": {"traceparent": f"00-{failed.trace_id}-{failed_inner.span_id}-03"},
+        "propagated": {"traceparent": f"00-{failed.trace_id}-{failed_inner.span_id}-03"},
+        "reused": True,
+        "own_context": True,
     }
     # the unsampled caller: no span object is made inside, yet its trace id and "not sampled"
     # flag go on downstream, from the (non-recording) server span the middleware made current
@@ -131,6 +142,10 @@ def test_server_span_continues_the_callers_trace_and_follows_http_conventions() 
     version, trace_id, parent, flags = str(unsampled["outbound"]["traceparent"]).split("-")  # type: ignore[index]
     assert (version, trace_id, flags) == ("00", UNSAMPLED_TRACE, "00")
     assert parent not in (UNSAMPLED_PARENT, "0" * 16)
+    # no span inside an unsampled trace, so the context stays the same: one injection shared
+    # by every outbound request (the router's subgraph fetches)
+    assert unsampled["propagated"] == unsampled["outbound"]
+    assert unsampled["reused"] is True and unsampled["own_context"] is False
 
 
 def test_hooks_share_one_null_context_while_off() -> None:
