@@ -79,6 +79,8 @@ def print_progress(measurement: Measurement) -> None:
         + (f"  ({measurement.problem})" if measurement.problem else ""),
         flush=True,
     )
+    for line in measurement.extra.get("gateway_log_tail", ()):
+        print(f"    | {line[:400]}", flush=True)
 
 
 def summarize(

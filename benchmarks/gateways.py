@@ -11,7 +11,9 @@
   (``node/hive-gateway-dedupe.config.mjs``);
 - ``hive-rust`` / ``hive-rust-dedupe``: both with ``--hive-router-runtime``, Hive Router's Rust
   query planner and executor runtime (``@graphql-hive/router-runtime``, pinned in
-  ``node/package.json``).
+  ``node/package.json``), without ``--jit``: the JIT plugin replaces the execute function the
+  router runtime installs and runs graphql-jit over the runtime's resolver-less schema, so every
+  root field answers ``null`` with no error (2.15.1 + router-runtime 1.4.23; docs/perf.md).
 
 Every gateway runs under ``taskset`` on the gateway core(s) and is started with
 :class:`servicekit.processes.ManagedProcess`, so it is always stopped.
@@ -105,11 +107,12 @@ def _hive_argv(dedupe: bool, rust: bool = False) -> Callable[[Path, int, Path], 
     def argv(supergraph: Path, port: int, _workdir: Path) -> list[str]:
         cli = NODE_DIR / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
         command = ["node", str(cli), "supergraph", str(supergraph)]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--fork", "0", "--jit"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--fork", "0"]
+        # --jit compiles the JS runtime's execution; the Rust runtime executes its own plans and
+        # with --jit on answers data: {users: null, topProducts: null} (see the docstring)
+        command.append("--hive-router-runtime" if rust else "--jit")
         if dedupe:
             command += ["--config-path", str(NODE_DIR / "hive-gateway-dedupe.config.mjs")]
-        if rust:
-            command.append("--hive-router-runtime")
         return command
 
     return argv

@@ -112,6 +112,7 @@ class Measurement:
         }
 
 
+_LOG_TAIL_LINES = 30  # the gateway's stderr kept with a failed check (its own error report)
 _ERROR_LINE = re.compile(r"\b(?:[A-Za-z]*Error|error): ([^\n]{10,300})")
 
 
@@ -213,6 +214,7 @@ def measure_gateway(
         result.verified_before = before.ok
         if not before.ok:
             result.problem = f"wrong answer before the run: {before.problem}"
+            result.extra["gateway_log_tail"] = process.log_tail(_LOG_TAIL_LINES)
             return result
         expected_file = workdir / f"expected-{name}.json"
         expected_file.write_bytes(before.body)
@@ -246,6 +248,7 @@ def measure_gateway(
             result.problem = "; ".join(
                 p for p in (result.problem, f"wrong answer after the run: {after.problem}") if p
             )
+            result.extra["gateway_log_tail"] = process.log_tail(_LOG_TAIL_LINES)
     finally:
         process.stop()
     return result

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Verification", "first_difference", "verify_gateway"]
+__all__ = ["Verification", "answer_errors", "first_difference", "verify_gateway"]
 
 
 def first_difference(actual: Any, expected: Any, path: str = "$") -> str | None:
@@ -39,6 +39,17 @@ def first_difference(actual: Any, expected: Any, path: str = "$") -> str | None:
     if type(actual) is not type(expected) or actual != expected:
         return f"{path}: {json.dumps(actual)[:80]} != expected {json.dumps(expected)[:80]}"
     return None
+
+
+def answer_errors(answer: Any, limit: int = 3, width: int = 300) -> str | None:
+    """The answer's first GraphQL ``errors`` (message, path, extensions), compact: why a field
+    came back null is in them, not in the difference."""
+    errors = answer.get("errors") if isinstance(answer, Mapping) else None
+    if not errors or not isinstance(errors, list):
+        return None
+    shown = [json.dumps(error, separators=(",", ":"))[:width] for error in errors[:limit]]
+    more = f" (+{len(errors) - limit} more)" if len(errors) > limit else ""
+    return f"{len(errors)} error(s): {'; '.join(shown)}{more}"
 
 
 @dataclass(frozen=True)
@@ -68,4 +79,8 @@ def verify_gateway(url: str, body: bytes, expected: Mapping[str, Any]) -> Verifi
     except ValueError as error:
         return Verification(False, response.content, f"not JSON: {error}")
     problem = first_difference(answer, expected)
+    if problem is not None:
+        errors = answer_errors(answer)
+        if errors:
+            problem = f"{problem}; {errors}"
     return Verification(problem is None, response.content, problem)

@@ -1,9 +1,14 @@
-"""The BFFs' Redis cache: one ``MGET`` per batch, one pipeline per write-back, tags to invalidate.
+"""The BFFs' Redis cache: one ``MGET`` per batch, one script call per write-back, tags to invalidate.
 
 Keys are ``{namespace}:{bff}:{schema_version}:{kind}:{key}``: per BFF, per entity and selection
 (the ``kind``), versioned by the router's schema hash so a schema change never serves an old
 shape. Every write also adds the key to shared tag sets (``{namespace}:tag:{tag}``, e.g.
 ``Product:1``), so a mutation in one BFF invalidates what both BFFs cached about the entity.
+
+A write-back is one ``EVALSHA`` of :data:`_WRITE` (``SET ... EX`` each value, ``SADD`` +
+``EXPIRE`` its tags), not a pipeline of three commands per entry: a cold 50-tile feed wrote 151
+commands whose packing and reply parsing (one timeout per reply) were the BFF's largest cost on
+its cold path (issue #20); the script is one command and one integer reply.
 
 Redis is optional: any Redis error is logged, reported by :meth:`RedisCache.status` (``/ready``
 shows it as degraded) and treated as a miss; for ``retry_seconds`` afterwards Redis is skipped so
@@ -28,6 +33,24 @@ __all__ = ["CacheEntry", "CacheStats", "RedisCache", "is_missing"]
 
 _log = get_logger("bff.cache")
 _MISSING = object()
+_TAG_TTL_FLOOR = 3600
+"""A tag set lives at least an hour (it outlives entries of shorter TTLs sharing the tag)."""
+
+_WRITE = """
+local k, a = 1, 1
+while a <= #ARGV do
+  local key, n = KEYS[k], tonumber(ARGV[a + 2])
+  redis.call('SET', key, ARGV[a], 'EX', ARGV[a + 1])
+  for i = 1, n do
+    redis.call('SADD', KEYS[k + i], key)
+    redis.call('EXPIRE', KEYS[k + i], ARGV[a + 3])
+  end
+  k, a = k + 1 + n, a + 4
+end
+return #ARGV / 4
+"""
+"""Per entry: KEYS its key then its tag sets; ARGV its value, TTL, tag count and tag TTL."""
+
 T = TypeVar("T")
 
 
@@ -75,6 +98,7 @@ class RedisCache:
         self._last_error: str | None = None
         self._pending_tags: set[str] = set()
         """Tags whose invalidation failed (Redis unreachable): retried before the next read."""
+        self._write = redis.register_script(_WRITE)
 
     # -- keys -------------------------------------------------------------------------------
     def key(self, kind: str, key: str) -> str:
@@ -168,7 +192,7 @@ class RedisCache:
         ttl_seconds: int,
         tags: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        """One pipeline: ``SET ... EX`` each value, ``SADD`` + ``EXPIRE`` its tags."""
+        """One write-back: ``SET ... EX`` each value, ``SADD`` + ``EXPIRE`` its tags."""
         await self.set_entries(
             [
                 CacheEntry(kind, key, value, ttl_seconds, tuple((tags or {}).get(key, ())))
@@ -177,21 +201,17 @@ class RedisCache:
         )
 
     async def set_entries(self, entries: Sequence[CacheEntry]) -> None:
-        """Entries of any kinds and TTLs in one pipeline."""
+        """Entries of any kinds and TTLs in one round trip (the :data:`_WRITE` script)."""
         if not entries or not self.available:
             return
-
-        async def write() -> list[Any]:
-            pipe = self.redis.pipeline(transaction=False)
-            for entry in entries:
-                full_key = self.key(entry.kind, entry.key)
-                pipe.set(full_key, orjson.dumps(entry.value), ex=entry.ttl_seconds)
-                for tag in entry.tags:
-                    pipe.sadd(self.tag_key(tag), full_key)
-                    pipe.expire(self.tag_key(tag), max(entry.ttl_seconds, 3600))
-            return list(await pipe.execute())
-
-        if await self._run("pipeline", write) is not None:
+        keys: list[str] = []
+        args: list[bytes | int] = []
+        for entry in entries:
+            keys.append(self.key(entry.kind, entry.key))
+            keys += [self.tag_key(tag) for tag in entry.tags]
+            ttl = entry.ttl_seconds
+            args += (orjson.dumps(entry.value), ttl, len(entry.tags), max(ttl, _TAG_TTL_FLOOR))
+        if await self._run("write", lambda: self._write(keys=keys, args=args)) is not None:
             self.stats.writes += len(entries)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:

@@ -150,7 +150,11 @@ class RouterClient:
         """Operation name -> sha256 id of the BFF's router manifest; None: operations go as text."""
         self.max_batch_size = max_batch_size
         """The router's ``batching.maximum_size``: a longer step is split into several posts."""
-        self._http = create_http_client(timeout_seconds=timeout_seconds, transport=transport)
+        # aiohttp moves the bytes (servicekit.aiohttp_transport): 12% fewer instructions per cold
+        # mobile feed screen than httpx's own transport (issue #20); tests hand their own one
+        self._http = create_http_client(
+            timeout_seconds=timeout_seconds, transport=transport, aiohttp_transport=True
+        )
 
     @property
     def by_id(self) -> bool:

@@ -60,3 +60,39 @@ def test_startup_error_picks_the_telling_line_of_a_log_tail() -> None:
         "GraphQLError: feature https://specs.apollo.dev/requiresScopes/v0.1 is for: SECURITY but is unsupported"
     )
     assert startup_error("timed out after 90 s") == "timed out after 90 s"
+
+
+def test_a_failed_check_names_the_answers_graphql_errors() -> None:
+    from benchmarks.verify import answer_errors
+
+    answer = {
+        "data": {"users": None},
+        "errors": [
+            {"message": "Subgraph timed out", "path": ["users"]},
+            {"message": "b"},
+            {"message": "c"},
+            {"message": "d"},
+        ],
+    }
+    assert answer_errors(answer) == (
+        '4 error(s): {"message":"Subgraph timed out","path":["users"]}; {"message":"b"}; '
+        '{"message":"c"} (+1 more)'
+    )
+    assert answer_errors({"data": {"users": None}}) is None
+    assert answer_errors(["not", "an", "object"]) is None
+
+
+def test_the_rust_runtime_runs_without_jit() -> None:
+    """--jit replaces the router runtime's execute function: every root field answers null."""
+    from pathlib import Path
+
+    from benchmarks.gateways import GATEWAYS
+
+    for name in ("hive-rust", "hive-rust-dedupe"):
+        argv = GATEWAYS[name].argv(Path("s.graphql"), 1, Path("."))
+        assert "--hive-router-runtime" in argv
+        assert "--jit" not in argv
+    for name in ("hive", "hive-dedupe"):
+        argv = GATEWAYS[name].argv(Path("s.graphql"), 1, Path("."))
+        assert "--jit" in argv
+        assert "--hive-router-runtime" not in argv
