@@ -98,7 +98,7 @@ class Children(Generic[M]):
     __slots__ = ("_children", "_limit", "_metric")
 
     def __init__(self, metric: M, limit: int = 10_000) -> None:
-        self._metric = metric
+        self._metric: M = metric
         self._limit = limit
         self._children: dict[tuple[str, ...], M] = {}
 
