@@ -101,6 +101,8 @@ class PlanRun:
     """Signed caller headers; None when identity forwarding is off (nothing stripped)."""
     client_address: str | None = None
     """Sent as ``X-Forwarded-For`` to the subgraphs configured to get it."""
+    secret: str | None = None
+    """The identity signing secret, read once per request (not once per fetch)."""
 
 
 class FetchCache(Protocol):
@@ -184,7 +186,12 @@ class PlanExecutor:
         (incremental delivery, :mod:`router.execution.incremental`)."""
         forwarded = dict(identity) if identity is not None else None
         return PlanRun(
-            ExecutionResult(), variables, headers, identity=forwarded, client_address=client_address
+            ExecutionResult(),
+            variables,
+            headers,
+            identity=forwarded,
+            client_address=client_address,
+            secret=self._config.identity_forwarding.effective_secret(),
         )
 
     async def run(self, node: PlanNode, run: PlanRun) -> None:
@@ -255,7 +262,7 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
-        secret = self._config.identity_forwarding.effective_secret()
+        secret = run.secret
         uploads = current_uploads.get()  # issue #18: a multipart request's files
         if uploads is not None and uploads.used_by(fetch.variable_usages):
             # streamed once: the plugins' hooks, the balancer, the breaker; no cache, no retry
@@ -386,9 +393,12 @@ class PlanExecutor:
         chunks = representations.chunks(
             self._config.subgraph_max_representations(fetch.service_name)
         )
-        answers = await asyncio.gather(
-            *(self._send(fetch, self._body(fetch, run, chunk), run) for chunk in chunks)
-        )
+        if len(chunks) == 1:  # the usual case: no task for a lone request
+            answers = [await self._send(fetch, self._body(fetch, run, chunks[0]), run)]
+        else:
+            answers = await asyncio.gather(
+                *(self._send(fetch, self._body(fetch, run, chunk), run) for chunk in chunks)
+            )
         for chunk, answer in zip(chunks, answers, strict=True):
             entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
             self._merge_entities(

@@ -310,13 +310,15 @@ class SubgraphClients:
         async def post(
             target: str,
         ) -> tuple[int, bytes, str | None]:  # to the replica the balancer chose
-            async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
+            # the total deadline; connect fails sooner. No read timeout: one as long as the
+            # total can never fire first, and the transport would re-arm it on every chunk
+            async with asyncio.timeout(timeout):
                 return await transport.post(
                     target,
                     body,
                     headers,
                     connect_timeout=min(timeout, 5.0),
-                    read_timeout=timeout,
+                    read_timeout=None,
                     response_headers=received,
                 )
 
