@@ -1,6 +1,7 @@
 """Send one GraphQL request to one subgraph (GraphQL over HTTP, POST JSON) and read its answer.
 
-One pooled transport per subgraph (aiohttp: ``servicekit.aiohttp_transport``), sized by
+One pooled transport per subgraph (``servicekit.http1``: httptools over asyncio, aiohttp for
+https), sized by
 ``RouterConfig``, behind one seam (:class:`SubgraphTransport`) and one send path
 (:meth:`SubgraphClients.send`: deduplication, guard, deadline, transport) that tests with a mock
 transport run too; a total deadline per request (``subgraph_timeout``); header propagation rules
@@ -33,8 +34,8 @@ from router.resilience import (
 )
 from router.resilience.balancer import LoadBalancer
 from router.resilience.retry import RETRYABLE_STATUSES
-from servicekit.aiohttp_transport import AiohttpTransport
 from servicekit.http import create_http_client
+from servicekit.http1 import Http1Transport
 
 __all__ = [
     "HttpxPost",
@@ -95,7 +96,7 @@ def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]
 
 class SubgraphTransport(Protocol):
     """The one transport seam: POST bytes, get the status and the body back. Production uses
-    :class:`~servicekit.aiohttp_transport.AiohttpTransport`; tests hand an httpx transport (a
+    :class:`~servicekit.http1.Http1Transport`; tests hand an httpx transport (a
     ``MockTransport``), wrapped by :class:`HttpxPost`, and so run the same path above it."""
 
     async def post(
@@ -172,7 +173,7 @@ class SubgraphClients:
                 self._config.all_subgraphs.max_connections
             )
             if self._transport is None:
-                found = AiohttpTransport(max_connections=size)
+                found = Http1Transport(max_connections=size)
             else:
                 client = create_http_client(
                     timeout_seconds=self._config.subgraph_timeout(name),
