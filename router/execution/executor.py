@@ -10,7 +10,7 @@ client's response keys; the shaper projects it afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, Protocol
@@ -29,7 +29,12 @@ from router.execution.errors import (
 )
 from router.execution.merge import apply_rewrites, deep_merge, merge_entity
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
-from router.execution.representations import Representations, build_representations
+from router.execution.representations import (
+    Representations,
+    Selector,
+    build_representations,
+    selector,
+)
 from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
 from router.execution.uploads import UploadForwarder, current_uploads
 from router.planning.plan import (
@@ -40,6 +45,7 @@ from router.planning.plan import (
     ParallelNode,
     PlanNode,
     QueryPlan,
+    RequiresSelection,
     SequenceNode,
 )
 from router.plugins.chain import current_run
@@ -118,6 +124,10 @@ class FetchCache(Protocol):
     ) -> SubgraphAnswer: ...
 
 
+_SELECTORS = 4096
+"""Representation builders kept per executor (one per entity fetch of the cached plans)."""
+
+
 @lru_cache(maxsize=4096)
 def _root_keys(operation: str) -> tuple[str, ...]:
     """The top-level response keys a root fetch provides (what its failure leaves null)."""
@@ -150,6 +160,9 @@ class PlanExecutor:
         """Per subgraph: type name -> top-level key field names (null keys are not sent)."""
         self.cache: FetchCache | None = None
         """Set by the gateway when the response cache is on (issue #17)."""
+        self._selectors: dict[int, tuple[FetchNode, Selector]] = {}
+        """Per entity fetch of a cached plan (by identity, the node kept alive so its id is
+        not reused): its representation builder, made once, not per request."""
 
     @property
     def matcher(self) -> TypeMatcher:
@@ -385,6 +398,7 @@ class PlanExecutor:
             fetch.input_rewrites,
             self._matches,
             self._key_fields.get(fetch.service_name),
+            select=self._selector(fetch, fetch.requires),
         )
         if not representations:
             return
@@ -410,6 +424,16 @@ class PlanExecutor:
                 run=run,
                 more=more,
             )
+
+    def _selector(self, fetch: FetchNode, requires: Sequence[RequiresSelection]) -> Selector:
+        found = self._selectors.get(id(fetch))
+        if found is not None and found[0] is fetch:
+            return found[1]
+        if len(self._selectors) >= _SELECTORS:
+            self._selectors.clear()  # plans evicted from the plan cache leave theirs here
+        made = selector(requires, self._matches)
+        self._selectors[id(fetch)] = (fetch, made)
+        return made
 
     def _merge_entities(
         self,
