@@ -218,7 +218,7 @@ class Http1Transport:
             )
         request = b"%s%sContent-Length: %d\r\n\r\n%s" % (target.head, block, len(body), body)
         async with self._slots:
-            connection = await self._connection(target, connect_timeout)
+            connection = self._reusable(target) or await self._connect(target, connect_timeout)
             try:
                 status, raw, content = await connection.exchange(request, read_timeout)
             except BaseException:
@@ -243,7 +243,8 @@ class Http1Transport:
             content = _decompress(encoding, content)
         return status, content, cache_control
 
-    async def _connection(self, target: _Target, connect_timeout: float | None) -> _Connection:
+    def _reusable(self, target: _Target) -> _Connection | None:
+        """The most recently used idle connection to ``target`` still open and fresh."""
         idle = self._idle.get((target.host, target.port))
         now = time.monotonic()
         while idle:
@@ -252,6 +253,9 @@ class Http1Transport:
                 connection.close()
                 continue
             return connection
+        return None
+
+    async def _connect(self, target: _Target, connect_timeout: float | None) -> _Connection:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(connect_timeout):

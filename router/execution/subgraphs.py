@@ -261,15 +261,17 @@ class SubgraphClients:
     ) -> tuple[int, bytes, str | None]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
-        if self._guards is None:
+        guards = self._guards
+        if guards is None:
             return await self._post(name, url, body, headers, received)
 
-        async def post() -> tuple[int, bytes, str | None]:
+        async def attempt() -> tuple[int, bytes, str | None]:  # _guarded's, one layer less
             if received is not None:
                 received.clear()  # a retry's answer replaces the failed attempt's
-            return await self._post(name, url, body, headers, received)
+            return _checked(await self._post(name, url, body, headers, received))
 
-        return await self._guarded(name, post, mutation=mutation)
+        kind = "mutation" if mutation else "query"
+        return await guards[name].call(attempt, operation_type=kind)
 
     async def _guarded(
         self,
@@ -284,13 +286,7 @@ class SubgraphClients:
             return await post()
 
         async def attempt() -> tuple[int, bytes, str | None]:
-            answer = await post()
-            status, content, _ = answer
-            if status in RETRYABLE_STATUSES:
-                raise TransientStatusError(status)
-            if status >= 500:
-                raise _ServerError(status, content)
-            return answer
+            return _checked(await post())
 
         kind = "mutation" if mutation else "query"
         return await self._guards[name].call(attempt, operation_type=kind)
@@ -328,6 +324,16 @@ class SubgraphClients:
     async def aclose(self) -> None:
         transports, self._transports = self._transports, {}
         await asyncio.gather(*(transport.aclose() for transport in transports.values()))
+
+
+def _checked(answer: tuple[int, bytes, str | None]) -> tuple[int, bytes, str | None]:
+    """A guarded attempt's answer; 5xx raised so the breaker counts it (502/503/504 retried)."""
+    status, content, _ = answer
+    if status in RETRYABLE_STATUSES:
+        raise TransientStatusError(status)
+    if status >= 500:
+        raise _ServerError(status, content)
+    return answer
 
 
 _FAILURES = (
