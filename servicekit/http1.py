@@ -262,8 +262,10 @@ class Http1Transport:
                 _, protocol = await loop.create_connection(_Connection, target.host, target.port)
         except TimeoutError as error:
             raise httpx.ConnectTimeout("connect timed out") from error
-        except OSError as error:
-            raise httpx.ConnectError(str(error) or type(error).__name__) from error
+        except OSError as error:  # aiohttp's ClientConnectorError message: host and port shown
+            reason = error.strerror or str(error) or type(error).__name__
+            message = f"Cannot connect to host {target.host}:{target.port} ssl:default [{reason}]"
+            raise httpx.ConnectError(message) from error
         return protocol
 
     async def aclose(self) -> None:

@@ -133,7 +133,7 @@ async def test_failures_are_httpx_errors(server: str) -> None:
             await transport.post(
                 f"{server}/hangup", b"{}", _HEADERS, connect_timeout=5, read_timeout=None
             )
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(httpx.ConnectError, match=f"127.0.0.1:{closed_port}"):
             await transport.post(
                 f"http://127.0.0.1:{closed_port}/",
                 b"{}",
