@@ -1,12 +1,18 @@
 """``bench profile`` (issue #20): where the router's CPU goes on the gateway benchmark's workload.
 
     python -m benchmarks.profile_router [--seconds 20] [--mode nodedup|fetch] [--top 15]
+    python -m benchmarks.profile_router --instructions [--requests 30] [--mode ...] [--top 15]
 
 The benchmark subgraphs and wrk (50 connections, the 87,549-byte answer) on core 1, one router
 worker on core 0 with every deduplication off (``router-nodedup``, the mode where each request
 pays its full cost), sampled by py-spy (``record --format raw``, 250 Hz, idle frames dropped,
 GIL holder only) while under load. Prints the functions with the most samples of their own
 (self) and with the most samples below them (inclusive), as shares of all samples.
+
+``--instructions``: the steady figure on a loaded machine instead: the router under Valgrind's
+callgrind (:func:`benchmarks.telemetry_instructions.callgrind_instructions`), ``--requests``
+sequential requests counted after a warm-up; prints millions of instructions per request and
+``callgrind_annotate``'s top entries (C level: the interpreter, orjson, the event loop).
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from pathlib import Path
 from benchmarks.gateway_bench import node_subgraphs, prepare_workload
 from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
 from benchmarks.runner import LoadOptions, _load
+from benchmarks.telemetry_instructions import callgrind_instructions, callgrind_outputs
 from benchmarks.workload import SUPERGRAPH_PATH
 from servicekit.processes import ManagedProcess, free_port
 
-__all__ = ["main", "top_functions"]
+__all__ = ["count_instructions", "main", "top_functions"]
 
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^:()]*)(?::\d+)?\)$")
 
@@ -59,14 +66,63 @@ def top_functions(raw: str, count: int) -> tuple[int, list[tuple[str, int]], lis
     return total, own.most_common(count), inclusive.most_common(count)
 
 
+def count_instructions(gateway_name: str, requests: int, top: int) -> tuple[float, str]:
+    """Millions of instructions per request of ``gateway_name`` on the gateway workload and
+    ``callgrind_annotate``'s report (its ``top`` entries, inclusive of nothing: self cost)."""
+    body, _ = prepare_workload()
+    gateway = GATEWAYS[gateway_name]
+    with tempfile.TemporaryDirectory(prefix="bench-instructions-") as tmp:
+        workdir = Path(tmp)
+        with node_subgraphs(workdir, None) as subgraphs:
+            supergraph = workdir / "supergraph.graphql"
+            supergraph.write_text(
+                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
+            )
+            port = free_port()
+            argv = gateway.argv(supergraph, port, workdir)
+            millions = callgrind_instructions(
+                gateway.name,
+                argv,
+                port,
+                env=dict(gateway.env),
+                body=body,
+                workdir=workdir,
+                requests=requests,
+            )
+        outputs = [str(path) for path in callgrind_outputs(workdir, gateway.name)]
+        annotated = subprocess.run(
+            ["callgrind_annotate", *outputs],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        ).stdout
+    lines = annotated.splitlines()
+    start = next((i for i, line in enumerate(lines) if "file:function" in line), 0)
+    report = [line for line in lines[start + 1 :] if line.strip()][:top]
+    return millions, "\n".join(report)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench profile", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--mode", choices=("nodedup", "fetch"), default="nodedup")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under callgrind instead of sampling with py-spy",
+    )
+    parser.add_argument("--requests", type=int, default=30, help="counted requests (callgrind)")
     args = parser.parse_args(argv)
+    name = "router-nodedup" if args.mode == "nodedup" else "router"
+    if args.instructions:
+        millions, report = count_instructions(name, args.requests, args.top)
+        print(f"{name}: {millions:.3f} M instructions per request ({args.requests} requests)")
+        print(report)
+        return 0
     body, _ = prepare_workload()
-    gateway = GATEWAYS["router-nodedup" if args.mode == "nodedup" else "router"]
+    gateway = GATEWAYS[name]
     options = LoadOptions(duration_seconds=args.seconds, gateway_cpus="0", load_cpus="1")
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         workdir = Path(tmp)

@@ -26,15 +26,22 @@ from benchmarks.gateways import GATEWAYS
 from benchmarks.telemetry_bench import Variant
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 
-__all__ = ["callgrind_instructions", "instructions_per_request"]
+__all__ = ["callgrind_instructions", "callgrind_outputs", "instructions_per_request"]
 
 _FLUSH_SECONDS = 6.0
 """The SDK's default ``OTEL_BSP_SCHEDULE_DELAY`` (5 s) and a margin."""
 
 
-def _callgrind_total(path_prefix: Path) -> int:
+def callgrind_outputs(workdir: Path, name: str) -> list[Path]:
+    """The callgrind files :func:`callgrind_instructions` wrote for ``name`` (one per process),
+    for ``callgrind_annotate``."""
+    prefix = workdir / f"callgrind-{name}.out"
+    return sorted(prefix.parent.glob(f"{prefix.name}.*"))
+
+
+def _callgrind_total(paths: list[Path]) -> int:
     total = 0
-    for path in path_prefix.parent.glob(f"{path_prefix.name}.*"):
+    for path in paths:
         for line in path.read_text(errors="replace").splitlines():
             if line.startswith(("totals:", "summary:")):
                 total = max(total, int(line.split()[1]))
@@ -130,7 +137,7 @@ def callgrind_instructions(
             _toggle(process.pid or 0, False)
     finally:
         process.stop(grace_seconds=120)
-    total = _callgrind_total(output)
+    total = _callgrind_total(callgrind_outputs(workdir, name))
     if total == 0:
         raise RuntimeError(f"{name}: no callgrind totals in {output}.*: {sys.argv}")
     return total / requests / 1e6

@@ -15,6 +15,7 @@ catch ``httpx.HTTPError`` behave as with httpx's own transport.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import aiohttp
@@ -106,9 +107,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         request: httpx.Request | None = None,
         decompress: bool = False,
     ) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes]:
-        client_timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=connect_timeout, sock_read=read_timeout
-        )
+        client_timeout = _client_timeout(connect_timeout, read_timeout)
         try:
             async with self._get_session().request(
                 method,
@@ -141,6 +140,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+@lru_cache(maxsize=64)
+def _client_timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """One (immutable) timeout object per pair: a router has a handful of subgraph timeouts."""
+    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
 
 
 def _cache_control(headers: tuple[tuple[bytes, bytes], ...]) -> str | None:

@@ -10,7 +10,7 @@ client's response keys; the shaper projects it afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, Protocol
@@ -29,7 +29,12 @@ from router.execution.errors import (
 )
 from router.execution.merge import apply_rewrites, deep_merge, merge_entity
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
-from router.execution.representations import Representations, build_representations
+from router.execution.representations import (
+    Representations,
+    Selector,
+    build_representations,
+    selector,
+)
 from router.execution.subgraphs import SubgraphAnswer, SubgraphClients, outbound_headers
 from router.execution.uploads import UploadForwarder, current_uploads
 from router.planning.plan import (
@@ -40,6 +45,7 @@ from router.planning.plan import (
     ParallelNode,
     PlanNode,
     QueryPlan,
+    RequiresSelection,
     SequenceNode,
 )
 from router.plugins.chain import current_run
@@ -101,6 +107,8 @@ class PlanRun:
     """Signed caller headers; None when identity forwarding is off (nothing stripped)."""
     client_address: str | None = None
     """Sent as ``X-Forwarded-For`` to the subgraphs configured to get it."""
+    secret: str | None = None
+    """The identity signing secret, read once per request (not once per fetch)."""
 
 
 class FetchCache(Protocol):
@@ -114,6 +122,10 @@ class FetchCache(Protocol):
         run: PlanRun,
         deliver: Callable[[bytes], Awaitable[SubgraphAnswer]],
     ) -> SubgraphAnswer: ...
+
+
+_SELECTORS = 4096
+"""Representation builders kept per executor (one per entity fetch of the cached plans)."""
 
 
 @lru_cache(maxsize=4096)
@@ -148,6 +160,9 @@ class PlanExecutor:
         """Per subgraph: type name -> top-level key field names (null keys are not sent)."""
         self.cache: FetchCache | None = None
         """Set by the gateway when the response cache is on (issue #17)."""
+        self._selectors: dict[int, tuple[FetchNode, Selector]] = {}
+        """Per entity fetch of a cached plan (by identity, the node kept alive so its id is
+        not reused): its representation builder, made once, not per request."""
 
     @property
     def matcher(self) -> TypeMatcher:
@@ -184,7 +199,12 @@ class PlanExecutor:
         (incremental delivery, :mod:`router.execution.incremental`)."""
         forwarded = dict(identity) if identity is not None else None
         return PlanRun(
-            ExecutionResult(), variables, headers, identity=forwarded, client_address=client_address
+            ExecutionResult(),
+            variables,
+            headers,
+            identity=forwarded,
+            client_address=client_address,
+            secret=self._config.identity_forwarding.effective_secret(),
         )
 
     async def run(self, node: PlanNode, run: PlanRun) -> None:
@@ -255,7 +275,7 @@ class PlanExecutor:
         if not url:
             reason = f"no URL is known for subgraph '{name}'"
             return SubgraphAnswer(failure=_no_url_error(name, reason))
-        secret = self._config.identity_forwarding.effective_secret()
+        secret = run.secret
         uploads = current_uploads.get()  # issue #18: a multipart request's files
         if uploads is not None and uploads.used_by(fetch.variable_usages):
             # streamed once: the plugins' hooks, the balancer, the breaker; no cache, no retry
@@ -276,7 +296,8 @@ class PlanExecutor:
                 return await plugins.subgraph_fetch(
                     name, url, headers, payload, send=send, failed=_plugin_failure
                 )
-            return await self._send_signed(name, url, mutation, headers, payload, secret=secret)
+            signed = bind_identity(headers, payload, secret)  # as _send_signed, one frame less
+            return await self._clients.send(name, url, payload, signed, mutation=mutation)
 
         # issue #17: the response cache (router.caching) answers query fetches when it is on;
         # a hit sends nothing, so the subgraph hooks run for the fetches that reach a subgraph
@@ -378,6 +399,7 @@ class PlanExecutor:
             fetch.input_rewrites,
             self._matches,
             self._key_fields.get(fetch.service_name),
+            select=self._selector(fetch, fetch.requires),
         )
         if not representations:
             return
@@ -386,9 +408,12 @@ class PlanExecutor:
         chunks = representations.chunks(
             self._config.subgraph_max_representations(fetch.service_name)
         )
-        answers = await asyncio.gather(
-            *(self._send(fetch, self._body(fetch, run, chunk), run) for chunk in chunks)
-        )
+        if len(chunks) == 1:  # the usual case: no task for a lone request
+            answers = [await self._send(fetch, self._body(fetch, run, chunks[0]), run)]
+        else:
+            answers = await asyncio.gather(
+                *(self._send(fetch, self._body(fetch, run, chunk), run) for chunk in chunks)
+            )
         for chunk, answer in zip(chunks, answers, strict=True):
             entities = answer.data.get("_entities") if isinstance(answer.data, dict) else None
             self._merge_entities(
@@ -400,6 +425,16 @@ class PlanExecutor:
                 run=run,
                 more=more,
             )
+
+    def _selector(self, fetch: FetchNode, requires: Sequence[RequiresSelection]) -> Selector:
+        found = self._selectors.get(id(fetch))
+        if found is not None and found[0] is fetch:
+            return found[1]
+        if len(self._selectors) >= _SELECTORS:
+            self._selectors.clear()  # plans evicted from the plan cache leave theirs here
+        made = selector(requires, self._matches)
+        self._selectors[id(fetch)] = (fetch, made)
+        return made
 
     def _merge_entities(
         self,

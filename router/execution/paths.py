@@ -72,7 +72,7 @@ def collect_objects(data: Any, path: Sequence[str], matches: Matcher) -> list[di
         if element == "@":
             for value in current:
                 if isinstance(value, list):
-                    following.extend(v for v in value if v is not None)
+                    following += [v for v in value if v is not None]  # no generator
         elif element.startswith(_FRAGMENT_PREFIX):
             condition = element[len(_FRAGMENT_PREFIX) :]
             following = [

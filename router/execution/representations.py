@@ -28,7 +28,10 @@ from router.planning.plan import (
     RequiresSelection,
 )
 
-__all__ = ["Representations", "build_representations"]
+__all__ = ["Representations", "Selector", "build_representations", "selector"]
+
+Selector = Callable[[dict[str, Any]], dict[str, Any] | None]
+"""An object's representation (None: it cannot be represented)."""
 
 
 class _Missing(Exception):
@@ -61,15 +64,19 @@ def build_representations(
     rewrites: Sequence[FetchRewrite],
     matches: Matcher,
     key_fields: Mapping[str, frozenset[str]] | None = None,
+    *,
+    select: Selector | None = None,
 ) -> Representations:
     """Deduplicated representations of ``objects`` for one ``_entities`` request.
 
     ``key_fields`` maps a type name to its key fields in the target subgraph: a representation
     whose key field is null is not sent (the subgraph cannot resolve it; the fields stay null).
+    ``select``: ``selector(requires, matches)`` when the caller keeps one per fetch.
     """
     index: dict[bytes, int] = {}
     result = Representations([], [])
-    select = _selector(requires, matches)
+    if select is None:
+        select = selector(requires, matches)
     seen: set[int] = set()
     for obj in objects:
         if id(obj) in seen:
@@ -100,9 +107,7 @@ def _null_key(representation: dict[str, Any], key_fields: Mapping[str, frozenset
     )
 
 
-def _selector(
-    requires: Sequence[RequiresSelection], matches: Matcher
-) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+def selector(requires: Sequence[RequiresSelection], matches: Matcher) -> Selector:
     """The representation builder for one ``requires`` shape: a fast path for the usual
     ``... on T { __typename key... }`` of flat fields, the general walk otherwise."""
     flat: list[tuple[str, tuple[str, ...]]] = []

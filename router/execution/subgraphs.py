@@ -1,6 +1,7 @@
 """Send one GraphQL request to one subgraph (GraphQL over HTTP, POST JSON) and read its answer.
 
-One pooled transport per subgraph (aiohttp: ``servicekit.aiohttp_transport``), sized by
+One pooled transport per subgraph (``servicekit.http1``: httptools over asyncio, aiohttp for
+https), sized by
 ``RouterConfig``, behind one seam (:class:`SubgraphTransport`) and one send path
 (:meth:`SubgraphClients.send`: deduplication, guard, deadline, transport) that tests with a mock
 transport run too; a total deadline per request (``subgraph_timeout``); header propagation rules
@@ -33,8 +34,8 @@ from router.resilience import (
 )
 from router.resilience.balancer import LoadBalancer
 from router.resilience.retry import RETRYABLE_STATUSES
-from servicekit.aiohttp_transport import AiohttpTransport
 from servicekit.http import create_http_client
+from servicekit.http1 import Http1Transport
 
 __all__ = [
     "HttpxPost",
@@ -95,7 +96,7 @@ def outbound_headers(config: RouterConfig, name: str, inbound: Mapping[str, str]
 
 class SubgraphTransport(Protocol):
     """The one transport seam: POST bytes, get the status and the body back. Production uses
-    :class:`~servicekit.aiohttp_transport.AiohttpTransport`; tests hand an httpx transport (a
+    :class:`~servicekit.http1.Http1Transport`; tests hand an httpx transport (a
     ``MockTransport``), wrapped by :class:`HttpxPost`, and so run the same path above it."""
 
     async def post(
@@ -172,7 +173,7 @@ class SubgraphClients:
                 self._config.all_subgraphs.max_connections
             )
             if self._transport is None:
-                found = AiohttpTransport(max_connections=size)
+                found = Http1Transport(max_connections=size)
             else:
                 client = create_http_client(
                     timeout_seconds=self._config.subgraph_timeout(name),
@@ -260,15 +261,17 @@ class SubgraphClients:
     ) -> tuple[int, bytes, str | None]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
-        if self._guards is None:
+        guards = self._guards
+        if guards is None:
             return await self._post(name, url, body, headers, received)
 
-        async def post() -> tuple[int, bytes, str | None]:
+        async def attempt() -> tuple[int, bytes, str | None]:  # _guarded's, one layer less
             if received is not None:
                 received.clear()  # a retry's answer replaces the failed attempt's
-            return await self._post(name, url, body, headers, received)
+            return _checked(await self._post(name, url, body, headers, received))
 
-        return await self._guarded(name, post, mutation=mutation)
+        kind = "mutation" if mutation else "query"
+        return await guards[name].call(attempt, operation_type=kind)
 
     async def _guarded(
         self,
@@ -283,13 +286,7 @@ class SubgraphClients:
             return await post()
 
         async def attempt() -> tuple[int, bytes, str | None]:
-            answer = await post()
-            status, content, _ = answer
-            if status in RETRYABLE_STATUSES:
-                raise TransientStatusError(status)
-            if status >= 500:
-                raise _ServerError(status, content)
-            return answer
+            return _checked(await post())
 
         kind = "mutation" if mutation else "query"
         return await self._guards[name].call(attempt, operation_type=kind)
@@ -310,13 +307,15 @@ class SubgraphClients:
         async def post(
             target: str,
         ) -> tuple[int, bytes, str | None]:  # to the replica the balancer chose
-            async with asyncio.timeout(timeout):  # the total deadline; connect fails sooner
+            # the total deadline; connect fails sooner. No read timeout: one as long as the
+            # total can never fire first, and the transport would re-arm it on every chunk
+            async with asyncio.timeout(timeout):
                 return await transport.post(
                     target,
                     body,
                     headers,
                     connect_timeout=min(timeout, 5.0),
-                    read_timeout=timeout,
+                    read_timeout=None,
                     response_headers=received,
                 )
 
@@ -325,6 +324,16 @@ class SubgraphClients:
     async def aclose(self) -> None:
         transports, self._transports = self._transports, {}
         await asyncio.gather(*(transport.aclose() for transport in transports.values()))
+
+
+def _checked(answer: tuple[int, bytes, str | None]) -> tuple[int, bytes, str | None]:
+    """A guarded attempt's answer; 5xx raised so the breaker counts it (502/503/504 retried)."""
+    status, content, _ = answer
+    if status in RETRYABLE_STATUSES:
+        raise TransientStatusError(status)
+    if status >= 500:
+        raise _ServerError(status, content)
+    return answer
 
 
 _FAILURES = (

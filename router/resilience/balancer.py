@@ -111,6 +111,8 @@ class LoadBalancer:
     async def call(self, name: str, url: str, send: Callable[[str], Awaitable[_Answer]]) -> _Answer:
         """``send(target_url)`` to the chosen endpoint, its outcome recorded: a connection
         failure (a connect timeout included), a timeout, a 502/503/504 answer, or a success."""
+        if name not in self._pools:
+            return await send(url)  # no replicas: nothing to choose, nothing to record
         with self.route(name, url) as call:
             try:
                 answer = await send(call.url)

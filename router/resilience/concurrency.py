@@ -25,24 +25,35 @@ class ConcurrencyLimit:
         self.waiting = 0
         self.rejected = 0
 
+    async def acquire(self) -> None:
+        """Take one slot; :meth:`release` gives it back. A free slot is taken at once, with no
+        timer (the usual case, once per subgraph fetch); only a wait is bounded."""
+        if self._semaphore.locked():
+            self.waiting += 1
+            try:
+                async with asyncio.timeout(self.queue_timeout_seconds):
+                    await self._semaphore.acquire()
+            except TimeoutError:
+                self.rejected += 1
+                raise ConcurrencyLimitError(self.name, self.queue_timeout_seconds) from None
+            finally:
+                self.waiting -= 1
+        else:
+            await self._semaphore.acquire()  # not locked: returns without suspending
+        self.in_flight += 1
+
+    def release(self) -> None:
+        self.in_flight -= 1
+        self._semaphore.release()
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one slot for the duration of the block."""
-        self.waiting += 1
-        try:
-            async with asyncio.timeout(self.queue_timeout_seconds):
-                await self._semaphore.acquire()
-        except TimeoutError:
-            self.rejected += 1
-            raise ConcurrencyLimitError(self.name, self.queue_timeout_seconds) from None
-        finally:
-            self.waiting -= 1
-        self.in_flight += 1
+        await self.acquire()
         try:
             yield
         finally:
-            self.in_flight -= 1
-            self._semaphore.release()
+            self.release()
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -85,7 +85,13 @@ class SubgraphGuard:
                 dedupe_key, lambda: self._with_retries(send, operation_type)
             )
             return result
-        return await self._with_retries(send, operation_type)
+        return await retry_async(
+            lambda: self._attempt(send),
+            policy=self.retry,
+            operation_type=operation_type,
+            retryable=is_transient,
+            rng=self._rng,
+        )
 
     async def _with_retries(self, send: Callable[[], Awaitable[T]], operation_type: str) -> T:
         return await retry_async(
@@ -97,7 +103,9 @@ class SubgraphGuard:
         )
 
     async def _attempt(self, send: Callable[[], Awaitable[T]]) -> T:
-        async with self.limit.slot():
+        limit = self.limit
+        await limit.acquire()  # not ``async with slot()``: no generator per fetch
+        try:
             permit = self.breaker.acquire() if self.breaker is not None else None
             try:
                 result = await send()
@@ -112,6 +120,8 @@ class SubgraphGuard:
                 raise
             self._outcome(permit, success=True, timed_out=False)
             return result
+        finally:
+            limit.release()
 
     def _outcome(self, permit: Permit | None, *, success: bool, timed_out: bool) -> None:
         self.timeouts.record(timed_out=timed_out)

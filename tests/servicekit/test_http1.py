@@ -1,0 +1,159 @@
+"""servicekit.http1: the router's subgraph POSTs over pooled keep-alive HTTP/1.1 connections,
+against a real local server (aiohttp.web): answers, reuse, decoding, failures as httpx's."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from aiohttp import web
+
+from servicekit.http1 import Http1Transport, _header_block, _target
+
+_HEADERS = {"content-type": "application/json", "accept": "application/json"}
+
+
+async def _echo(request: web.Request) -> web.StreamResponse:
+    body = await request.read()
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    headers = {
+        "cache-control": "max-age=5",
+        "x-peer": str(peer[1]) if peer else "",
+        "x-got-encoding": request.headers.get("accept-encoding", ""),
+        "x-got-host": request.headers.get("host", ""),
+    }
+    if request.path == "/gzip":
+        return web.Response(
+            body=gzip.compress(body), headers={**headers, "content-encoding": "gzip"}
+        )
+    if request.path == "/chunked":
+        response = web.StreamResponse(headers=headers)
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(body[:3])
+        await response.write(body[3:])
+        await response.write_eof()
+        return response
+    if request.path == "/hangup":
+        assert request.transport is not None
+        request.transport.close()
+        await asyncio.sleep(0.1)
+        return web.Response(body=b"never")
+    return web.Response(body=body, headers=headers)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", _echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_post_answer_headers_and_reuse(server: str) -> None:
+    transport = Http1Transport(max_connections=4)
+    try:
+        received: list[tuple[str, str]] = []
+        status, body, cache = await transport.post(
+            f"{server}/graphql",
+            b'{"query":"{a}"}',
+            _HEADERS,
+            connect_timeout=5,
+            read_timeout=None,
+            response_headers=received,
+        )
+        assert (status, body, cache) == (200, b'{"query":"{a}"}', "max-age=5")
+        found = dict((name.lower(), value) for name, value in received)
+        assert found["x-got-encoding"] == "gzip, deflate"
+        assert found["x-got-host"] == server.removeprefix("http://")
+        _, _, _ = await transport.post(
+            f"{server}/graphql", b"{}", _HEADERS, connect_timeout=5, read_timeout=None
+        )
+        again: list[tuple[str, str]] = []
+        await transport.post(
+            f"{server}/x",
+            b"{}",
+            _HEADERS,
+            connect_timeout=5,
+            read_timeout=5,
+            response_headers=again,
+        )
+        assert dict((n.lower(), v) for n, v in again)["x-peer"] == found["x-peer"]  # reused
+    finally:
+        await transport.aclose()
+
+
+async def test_gzip_and_chunked_answers(server: str) -> None:
+    transport = Http1Transport()
+    try:
+        payload = b'{"data":{"a":1}}' * 100
+        for path in ("/gzip", "/chunked"):
+            status, body, _ = await transport.post(
+                f"{server}{path}", payload, _HEADERS, connect_timeout=5, read_timeout=None
+            )
+            assert (status, body) == (200, payload)
+    finally:
+        await transport.aclose()
+
+
+async def test_concurrent_posts(server: str) -> None:
+    transport = Http1Transport(max_connections=2)
+    try:
+        answers = await asyncio.gather(
+            *(
+                transport.post(
+                    f"{server}/graphql", b"%d" % i, _HEADERS, connect_timeout=5, read_timeout=None
+                )
+                for i in range(20)
+            )
+        )
+        assert [body for _, body, _ in answers] == [b"%d" % i for i in range(20)]
+    finally:
+        await transport.aclose()
+
+
+async def test_failures_are_httpx_errors(server: str) -> None:
+    transport = Http1Transport()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    try:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await transport.post(
+                f"{server}/hangup", b"{}", _HEADERS, connect_timeout=5, read_timeout=None
+            )
+        with pytest.raises(httpx.ConnectError, match=f"127.0.0.1:{closed_port}"):
+            await transport.post(
+                f"http://127.0.0.1:{closed_port}/",
+                b"{}",
+                _HEADERS,
+                connect_timeout=5,
+                read_timeout=None,
+            )
+    finally:
+        await transport.aclose()
+
+
+def test_what_goes_to_the_fallback() -> None:
+    assert _target("https://example.com/graphql") is None
+    assert _target("http://user:pw@example.com/graphql") is None
+    target = _target("http://example.com:8080/a?b=c")
+    assert target is not None and target.head.startswith(b"POST /a?b=c HTTP/1.1\r\n")
+    assert b"Host: example.com:8080\r\n" in target.head
+    assert _header_block({"x-a": "1\r\nx-b: 2"}) is None
+    assert _header_block({"x-a": "\u20ac"}) is None
+    assert _header_block({"Host": "elsewhere"}) is None
+    assert _header_block({"accept": "a", "content-type": "b", "accept-encoding": "c"}) == (
+        b"accept: a\r\ncontent-type: b\r\naccept-encoding: c\r\n"
+    )
