@@ -87,6 +87,10 @@ _AUTO_HEADERS = (
 )
 
 
+_FRAMING = frozenset((b"content-length", b"transfer-encoding"))
+_NO_BODY = frozenset((204, 304))
+
+
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; one exchange at a time."""
 
@@ -100,6 +104,7 @@ class _Connection(asyncio.Protocol):
         self.complete = False
         self.closed = False
         self.keep_alive = False
+        self.until_close = False
         self.status = 0
         self.idle_since = 0.0
 
@@ -120,7 +125,10 @@ class _Connection(asyncio.Protocol):
         self.closed = True
         if self.waiter is None or self.waiter.done():
             return
-        if self.started:
+        if self.until_close and exc is None:  # the close ends the body (RFC 9112 §6.3, 8.)
+            self.complete = True
+            self.waiter.set_result(None)
+        elif self.started:
             self._fail(httpx.ReadError(str(exc) if exc else "connection closed mid-answer"))
         else:
             self._fail(httpx.RemoteProtocolError(_DISCONNECTED))
@@ -135,6 +143,10 @@ class _Connection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         self.keep_alive = self.parser.should_keep_alive()  # reset once the message completes
         self.status = self.parser.get_status_code()
+        # neither Content-Length nor Transfer-Encoding: the body runs until the server closes
+        # (RFC 9112 §6.3, 8.); httptools cannot be told of the end, connection_lost is it
+        framed = {name.lower() for name, _ in self.headers} & _FRAMING
+        self.until_close = not framed and self.status not in _NO_BODY
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)
@@ -161,7 +173,7 @@ class _Connection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
         self.headers, self.body = [], []
-        self.started = self.complete = self.keep_alive = False
+        self.started = self.complete = self.keep_alive = self.until_close = False
         self.status = 0
         self.parser = httptools.HttpResponseParser(self)
         self.transport.write(request)

@@ -157,3 +157,44 @@ def test_what_goes_to_the_fallback() -> None:
     assert _header_block({"accept": "a", "content-type": "b", "accept-encoding": "c"}) == (
         b"accept: a\r\ncontent-type: b\r\naccept-encoding: c\r\n"
     )
+
+
+async def test_a_body_without_length_ends_when_the_server_closes() -> None:
+    """RFC 9112 §6.3, 8.: no Content-Length and no Transfer-Encoding, the close ends the body
+    (an HTTP/1.0-style server); such a connection is not reused."""
+    connections = 0
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        body = await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n")
+        await writer.drain()
+        writer.write(b'{"echo":' + body + b"}")
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = Http1Transport(max_connections=2)
+    try:
+        for _ in range(2):
+            status, body, _ = await transport.post(
+                f"http://127.0.0.1:{port}/graphql",
+                b'{"a":1}',
+                _HEADERS,
+                connect_timeout=5,
+                read_timeout=5,
+            )
+            assert (status, body) == (200, b'{"echo":{"a":1}}')
+        assert connections == 2
+    finally:
+        await transport.aclose()
+        server.close()
+        await server.wait_closed()
