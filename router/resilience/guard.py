@@ -85,13 +85,7 @@ class SubgraphGuard:
                 dedupe_key, lambda: self._with_retries(send, operation_type)
             )
             return result
-        return await retry_async(
-            lambda: self._attempt(send),
-            policy=self.retry,
-            operation_type=operation_type,
-            retryable=is_transient,
-            rng=self._rng,
-        )
+        return await self._with_retries(send, operation_type)
 
     async def _with_retries(self, send: Callable[[], Awaitable[T]], operation_type: str) -> T:
         return await retry_async(
