@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.gateways import GATEWAYS
+from benchmarks.gateways import GATEWAYS, rewrite_subgraph_urls
 from benchmarks.mode_table import format_mode_table
 from benchmarks.report import aggregate, format_table, ratios
 from benchmarks.results import RESULTS_DIR, write_results
@@ -30,6 +30,7 @@ from benchmarks.workload import (
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 
 __all__ = [
+    "benchmark_supergraph",
     "node_subgraphs",
     "prepare_workload",
     "print_progress",
@@ -62,6 +63,16 @@ def node_subgraphs(workdir: Path, cpus: str | None) -> Iterator[SubgraphSet]:
     with ManagedProcess(spec, log_path=workdir / "subgraphs.log") as process:
         urls = {name: f"http://127.0.0.1:{port}/{name}" for name in SUBGRAPH_NAMES}
         yield SubgraphSet(urls, [process.pid or 0])
+
+
+def benchmark_supergraph(workdir: Path, subgraphs: SubgraphSet) -> Path:
+    """The benchmark supergraph with its routing URLs pointed at ``subgraphs``, written into
+    ``workdir``."""
+    supergraph = workdir / "supergraph.graphql"
+    supergraph.write_text(
+        rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda name: subgraphs.urls[name])
+    )
+    return supergraph
 
 
 def print_progress(measurement: Measurement) -> None:

@@ -20,12 +20,12 @@ from typing import Any
 
 import httpx
 
-from benchmarks.gateway_bench import node_subgraphs
-from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
+from benchmarks.gateway_bench import benchmark_supergraph, node_subgraphs
+from benchmarks.gateways import GATEWAYS, gateway_spec
 from benchmarks.procstat import group_usage
 from benchmarks.results import write_results
 from benchmarks.tools import ensure_node_modules
-from benchmarks.workload import QUERY_PATH, SUPERGRAPH_PATH, expected_response
+from benchmarks.workload import QUERY_PATH, expected_response
 from servicekit.processes import ManagedProcess, free_port
 
 __all__ = ["MixedRequest", "mixed_requests", "run_memory_benchmark", "window_summary"]
@@ -120,10 +120,7 @@ def run_memory_benchmark(requests: int = 10_000, concurrency: int = 10) -> str:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         workdir = Path(tmp)
         with node_subgraphs(workdir, None) as subgraphs:
-            supergraph = workdir / "supergraph.graphql"
-            supergraph.write_text(
-                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
-            )
+            supergraph = benchmark_supergraph(workdir, subgraphs)
             port = free_port()
             spec = gateway_spec(GATEWAYS["router"], supergraph, port, workdir, None)
             with ManagedProcess(spec, log_path=workdir / "router.log").start(

@@ -37,10 +37,8 @@ import httpx
 import yaml
 from graphql import OperationDefinitionNode, parse
 
-from benchmarks.gateway_bench import node_subgraphs, prepare_workload
-from benchmarks.gateways import rewrite_subgraph_urls
+from benchmarks.gateway_bench import benchmark_supergraph, node_subgraphs, prepare_workload
 from benchmarks.telemetry_instructions import callgrind_instructions
-from benchmarks.workload import SUPERGRAPH_PATH
 from router.plugins.chain import PluginChain, current_run
 from router.plugins.hooks import operation_parsed, plan_built
 from router.request import GraphQLRequest, GraphQLResponse
@@ -118,10 +116,7 @@ def plugin_costs(requests: int) -> dict[str, float]:
             _Router("examples", PROJECT_ROOT, tuple(EXAMPLES)),
         ]
         with node_subgraphs(workdir, None) as subgraphs:
-            supergraph = workdir / "supergraph.graphql"
-            supergraph.write_text(
-                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
-            )
+            supergraph = benchmark_supergraph(workdir, subgraphs)
             answers = {r.name: r.answer(supergraph, workdir, body) for r in routers}
             if len(set(answers.values())) != 1:
                 raise RuntimeError(f"the routers answer differently: {sorted(answers)}")

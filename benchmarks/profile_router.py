@@ -26,11 +26,10 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.gateway_bench import node_subgraphs, prepare_workload
-from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
+from benchmarks.gateway_bench import benchmark_supergraph, node_subgraphs, prepare_workload
+from benchmarks.gateways import GATEWAYS, gateway_spec
 from benchmarks.runner import LoadOptions, _load
 from benchmarks.telemetry_instructions import callgrind_instructions, callgrind_outputs
-from benchmarks.workload import SUPERGRAPH_PATH
 from servicekit.processes import ManagedProcess, free_port
 
 __all__ = ["count_instructions", "main", "top_functions"]
@@ -74,10 +73,7 @@ def count_instructions(gateway_name: str, requests: int, top: int) -> tuple[floa
     with tempfile.TemporaryDirectory(prefix="bench-instructions-") as tmp:
         workdir = Path(tmp)
         with node_subgraphs(workdir, None) as subgraphs:
-            supergraph = workdir / "supergraph.graphql"
-            supergraph.write_text(
-                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
-            )
+            supergraph = benchmark_supergraph(workdir, subgraphs)
             port = free_port()
             argv = gateway.argv(supergraph, port, workdir)
             millions = callgrind_instructions(
@@ -127,10 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         workdir = Path(tmp)
         with node_subgraphs(workdir, "1") as subgraphs:
-            supergraph = workdir / "supergraph.graphql"
-            supergraph.write_text(
-                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
-            )
+            supergraph = benchmark_supergraph(workdir, subgraphs)
             port = free_port()
             spec = gateway_spec(gateway, supergraph, port, workdir, "0")
             body_file = workdir / "body.json"

@@ -47,13 +47,12 @@ from typing import Any
 import httpx
 from opentelemetry import trace
 
-from benchmarks.gateway_bench import node_subgraphs, prepare_workload
-from benchmarks.gateways import GATEWAYS, GatewayDef, gateway_spec, rewrite_subgraph_urls
+from benchmarks.gateway_bench import benchmark_supergraph, node_subgraphs, prepare_workload
+from benchmarks.gateways import GATEWAYS, GatewayDef, gateway_spec
 from benchmarks.procstat import group_usage
 from benchmarks.results import RESULTS_DIR, write_results
 from benchmarks.runner import LoadOptions, describe_wrong_body, round_order, wait_until_idle
 from benchmarks.verify import verify_gateway
-from benchmarks.workload import SUPERGRAPH_PATH
 from benchmarks.wrkrun import run_wrk, wrk_argv
 from router import telemetry
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
@@ -381,10 +380,7 @@ def run_telemetry_benchmark(
         body_file = workdir / "body.json"
         body_file.write_bytes(body)
         subgraphs = stack.enter_context(node_subgraphs(workdir, options.load_cpus))
-        supergraph = workdir / "supergraph.graphql"
-        supergraph.write_text(
-            rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
-        )
+        supergraph = benchmark_supergraph(workdir, subgraphs)
         running: list[_Running] = []
         for variant in chosen:
             item = _start(variant, workdir, supergraph, options)

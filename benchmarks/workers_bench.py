@@ -23,12 +23,15 @@ from dataclasses import replace
 from pathlib import Path
 from statistics import median
 
-from benchmarks.gateway_bench import node_subgraphs, prepare_workload, print_progress
-from benchmarks.gateways import rewrite_subgraph_urls
+from benchmarks.gateway_bench import (
+    benchmark_supergraph,
+    node_subgraphs,
+    prepare_workload,
+    print_progress,
+)
 from benchmarks.report import aggregate, format_table
 from benchmarks.results import write_results
 from benchmarks.runner import LoadOptions, Measurement, measure_gateway, round_order
-from benchmarks.workload import SUPERGRAPH_PATH
 
 __all__ = ["main", "run_workers_benchmark"]
 
@@ -47,10 +50,7 @@ def run_workers_benchmark(rounds: int, options: LoadOptions) -> str:
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
         workdir = Path(tmp)
         with node_subgraphs(workdir, None) as subgraphs:
-            supergraph = workdir / "supergraph.graphql"
-            supergraph.write_text(
-                rewrite_subgraph_urls(SUPERGRAPH_PATH.read_text(), lambda n: subgraphs.urls[n])
-            )
+            supergraph = benchmark_supergraph(workdir, subgraphs)
             for round_index in range(rounds):
                 for position, name in enumerate(round_order(list(VARIANTS), round_index)):
                     gateway_cpus, load_cpus = VARIANTS[name]
