@@ -48,6 +48,11 @@ Kind = str
 RawHandler = Callable[[dict[str, Any]], Awaitable[None]]
 QUIET = logging.DEBUG  # FastStream logs every message at INFO; ours log what matters
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+POLL_BLOCK_MS = 1000
+"""Redis Streams: how long one ``XREADGROUP`` blocks waiting for entries (FastStream's
+``polling_interval``). An entry that arrives ends the wait at once, so this costs no delivery
+latency; at 100 ms every idle consumer made ten round trips a second (a BFF with three
+consumers spent 6.4 ms of CPU per second doing nothing)."""
 _log = get_logger("servicekit.events")
 
 
@@ -135,7 +140,7 @@ class EventBus:
         subscriber: Any
         if self.kind == "redis":
             self._groups.append((channel, group))
-            sub = StreamSub(channel, group=group, consumer=f"{group}-1", polling_interval=100)
+            sub = StreamSub(channel, group=group, consumer=f"{group}-1", polling_interval=POLL_BLOCK_MS)
             subscriber = self.broker.subscriber(stream=sub, ack_policy=AckPolicy.NACK_ON_ERROR)
         elif self.kind == "nats":
             config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_wait=5.0)
