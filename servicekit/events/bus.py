@@ -140,7 +140,9 @@ class EventBus:
         subscriber: Any
         if self.kind == "redis":
             self._groups.append((channel, group))
-            sub = StreamSub(channel, group=group, consumer=f"{group}-1", polling_interval=POLL_BLOCK_MS)
+            sub = StreamSub(
+                channel, group=group, consumer=f"{group}-1", polling_interval=POLL_BLOCK_MS
+            )
             subscriber = self.broker.subscriber(stream=sub, ack_policy=AckPolicy.NACK_ON_ERROR)
         elif self.kind == "nats":
             config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_wait=5.0)
