@@ -217,7 +217,11 @@ def build_app(
             await redis.aclose()
 
     if metrics.enabled():  # issue #13: scrape-time breaker, cache and dedup series
-        metrics.registry().register(RouterCollector(gateway.telemetry_stats, guards))
+
+        def telemetry_stats() -> dict[str, int]:
+            return {**gateway.telemetry_stats(), "subscriptions_open": subscriptions.open_count}
+
+        metrics.registry().register(RouterCollector(telemetry_stats, guards))
     return create_app(
         InstrumentedExecutor(gateway),
         config,

@@ -167,6 +167,11 @@ class RouterCollector(Collector):
             entries.add_metric([cache], float(stats.get(f"{cache}_cache_entries", 0)))
         yield entries
         yield GaugeMetricFamily(
+            "router_subscriptions_open",
+            "Client subscriptions open on this router process, over every transport.",
+            value=float(stats.get("subscriptions_open", 0)),
+        )
+        yield GaugeMetricFamily(
             "router_subscription_subgraph_streams",
             "Subgraph subscription streams open and shared by identical client subscriptions.",
             value=float(stats.get("subscription_subgraph_streams", 0)),

@@ -108,6 +108,7 @@ def test_scrape_time_series_from_router_state() -> None:
         "plan_cache_entries": 3,
         "inbound_deduplicated": 2,
         "subscription_subgraph_streams": 5,
+        "subscriptions_open": 6,
     }
     samples = {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -119,6 +120,7 @@ def test_scrape_time_series_from_router_state() -> None:
         ("router_cache_entries", (("cache", "plan"),)): 3.0,
         ("router_inbound_dedup_hits_total", ()): 2.0,
         ("router_subscription_subgraph_streams", ()): 5.0,
+        ("router_subscriptions_open", ()): 6.0,
         ("router_subgraph_breaker_state", (("subgraph", "products"),)): 0.0,
         ("router_subgraph_dedup_hits_total", (("subgraph", "products"),)): 4.0,
     }

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -88,6 +89,18 @@ def router(
 def rewrite(path: Path) -> None:
     """The same supergraph written again: the router's file watcher reloads it."""
     path.write_text(path.read_text() + "\n")
+
+
+async def no_subscription_open(router: RunningRouter, seconds: float = 30.0) -> None:
+    """Until the router's ``router_subscriptions_open`` gauge reads 0: a client's close reaches
+    the router some time after the client's side is done (on a loaded machine, long enough for
+    the next test's subscriptions to meet the cap of 3 still held by the last test's)."""
+    async with httpx.AsyncClient() as client, asyncio.timeout(seconds):
+        while True:
+            scrape = (await client.get(f"{router.url}/metrics")).text
+            if "\nrouter_subscriptions_open 0.0\n" in scrape:
+                return
+            await asyncio.sleep(0.05)
 
 
 def ws_url(router: RunningRouter) -> str:
@@ -189,7 +202,8 @@ async def test_caps_per_connection_and_per_router(
             assert await third.receive() == placed()
             async with subscribe("sse", router.graphql_url, STATUS, variables, token) as fourth:
                 assert (fourth.status, fourth.refusal) == (429, {"errors": LIMIT_ROUTER})
-    # all closed: the slots are free again
+    # all closed: the slots are free again, once the router has seen the closes
+    await no_subscription_open(router)
     async with subscribe("sse", router.graphql_url, STATUS, variables, token) as again:
         assert await again.receive() == placed()
 
@@ -199,6 +213,7 @@ async def test_a_supergraph_reload_ends_open_subscriptions_with_a_reason(
 ) -> None:
     token = platform.token(str(OWNER.id))
     variables = {"id": str(ORDER.id)}
+    await no_subscription_open(router)  # the cap is 3: the earlier tests' must be gone
     async with (
         subscribe(TRANSPORTS[0], router.graphql_url, STATUS, variables, token) as ws,
         subscribe(TRANSPORTS[1], router.graphql_url, STATUS, variables, token) as sse,
@@ -225,6 +240,7 @@ async def test_a_subgraph_disconnect_ends_the_client_stream_with_an_error(
             "extensions": {"code": "SUBSCRIPTION_SUBGRAPH_CLOSED", "service": "orders"},
         }
     ]
+    await no_subscription_open(router)  # the cap is 3: the earlier tests' must be gone
     async with (
         subscribe(TRANSPORTS[0], router.graphql_url, STATUS, variables, token) as ws,
         subscribe(TRANSPORTS[1], router.graphql_url, STATUS, variables, token) as sse,
