@@ -99,10 +99,19 @@ def count_instructions(gateway_name: str, requests: int, top: int) -> tuple[floa
     return millions, "\n".join(report)
 
 
+_MODES = {"nodedup": "router-nodedup", "fetch": "router", "inbound": "router-dedupe"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench profile", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--mode", choices=("nodedup", "fetch"), default="nodedup")
+    parser.add_argument(
+        "--mode",
+        choices=sorted(_MODES),
+        default="nodedup",
+        help="nodedup: every deduplication off; fetch: the default (in-flight fetches shared); "
+        "inbound: inbound deduplication on too (sampling only: sequential requests share nothing)",
+    )
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument(
         "--instructions",
@@ -111,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--requests", type=int, default=30, help="counted requests (callgrind)")
     args = parser.parse_args(argv)
-    name = "router-nodedup" if args.mode == "nodedup" else "router"
+    name = _MODES[args.mode]
     if args.instructions:
         millions, report = count_instructions(name, args.requests, args.top)
         print(f"{name}: {millions:.3f} M instructions per request ({args.requests} requests)")

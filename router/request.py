@@ -13,9 +13,11 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from servicekit.auth.principal import ANONYMOUS, Principal
 
-__all__ = ["GraphQLRequest", "GraphQLResponse", "graphql_error"]
+__all__ = ["EncodedData", "GraphQLRequest", "GraphQLResponse", "graphql_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,23 @@ class GraphQLRequest:
 
 
 @dataclass(slots=True)
+class EncodedData:
+    """One ``data`` tree shared by several responses (inbound deduplication), serialized to JSON
+    once for all of them: each sharer's body splices the same bytes in (``orjson.Fragment``)."""
+
+    value: Any
+    _fragment: orjson.Fragment | None = None
+
+    def fragment(self) -> orjson.Fragment:
+        if self._fragment is None:
+            # the options of router.http.render.json_response, so the bytes are the same
+            self._fragment = orjson.Fragment(
+                orjson.dumps(self.value, option=orjson.OPT_NON_STR_KEYS)
+            )
+        return self._fragment
+
+
+@dataclass(slots=True)
 class GraphQLResponse:
     """The response body; ``has_data`` is false for request errors (no execution happened)."""
 
@@ -58,6 +77,9 @@ class GraphQLResponse:
     subsequent: AsyncIterator[dict[str, Any]] | None = None
     """``@defer``: the payloads after this one (``hasNext``/``incremental``), when the request
     accepts incremental delivery and something was deferred; ``to_dict`` is the first part."""
+    shared_data: EncodedData | None = None
+    """Set when ``data`` is shared with other responses (inbound deduplication): its JSON is
+    then encoded once, used while ``data`` is still that tree."""
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {}

@@ -18,7 +18,7 @@ import orjson
 
 from router.config import RouterConfig
 from router.headers.settings import PropagateRule
-from router.request import GraphQLRequest, GraphQLResponse
+from router.request import EncodedData, GraphQLRequest, GraphQLResponse
 
 __all__ = ["EVERY_HEADER", "InboundDeduplicator", "identity_headers"]
 
@@ -86,12 +86,16 @@ class InboundDeduplicator:
 
 
 def _copy(response: GraphQLResponse) -> GraphQLResponse:
-    """A response of its own (``data`` is shared: nothing mutates it after shaping)."""
+    """A response of its own (``data`` is shared: nothing mutates it after shaping, so its JSON
+    is encoded once for every sharer: :class:`router.request.EncodedData`)."""
     extensions: Mapping[str, Any] = response.extensions
+    if response.shared_data is None and response.has_data:
+        response.shared_data = EncodedData(response.data)
     return GraphQLResponse(
         data=response.data,
         errors=list(response.errors),
         extensions=dict(extensions),
         has_data=response.has_data,
         status_hint=response.status_hint,
+        shared_data=response.shared_data,
     )

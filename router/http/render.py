@@ -59,7 +59,11 @@ def graphql_response(
     status = status_for(response, media_type)
     if status == 405:
         extra.setdefault("allow", "POST")
-    return json_response(response.to_dict(), status, media_type, extra)
+    body = response.to_dict()
+    shared = response.shared_data
+    if shared is not None and response.has_data and shared.value is response.data:
+        body["data"] = shared.fragment()  # encoded once for every request sharing it
+    return json_response(body, status, media_type, extra)
 
 
 def error_response(error: HttpError, media_type: str | None) -> Response:
