@@ -125,8 +125,10 @@ def resolve_client_address(
     """The client's address for a request from ``peer`` (lower-cased ``headers``, repeated
     fields joined with ``, ``); the peer itself unless it is a trusted proxy."""
     proxies = trusted if trusted is not None else TrustedProxies(settings.trusted_proxies)
-    address = parse_node(peer) if peer else None
-    if address is None or not proxies or address not in proxies:
+    if not peer or not proxies:
+        return peer  # no proxy is trusted (the default): nothing to parse
+    address = parse_node(peer)
+    if address is None or address not in proxies:
         return peer
     header = headers.get(settings.header)
     if not header:
