@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from router.native import PURE_ENV, read_build
 from servicekit.redis import create_redis
 from tests.support.databases import temporary_postgres_database
 
@@ -20,6 +21,16 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # start run one worker; tests/servicekit/test_workers_e2e.py asks for more with --workers.
 for _variable in ("ROUTER_WORKERS", "BFF_WEB_WORKERS", "BFF_MOBILE_WORKERS"):
     os.environ.setdefault(_variable, "1")
+
+
+def pytest_report_header() -> str:
+    """Whether the router's hot modules run compiled (issue #20, router/native.py): a stale build
+    is never loaded, and tests/test_native.py fails on it."""
+    if os.environ.get(PURE_ENV):
+        return f"router native modules: pure Python ({PURE_ENV} is set)"
+    problem = read_build().problem
+    return f"router native modules: {'compiled (.cache/native)' if problem is None else 'pure Python: ' + problem}"
+
 
 # Under CI a skip or xfail fails the session unless tests/ci_allowed_skips.toml accepts it.
 pytest_plugins = ["tests.ci_guard"]
