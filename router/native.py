@@ -36,6 +36,7 @@ __all__ = [
     "ROOT",
     "Build",
     "compiled_modules",
+    "describe",
     "digest",
     "install",
     "read_build",
@@ -44,10 +45,13 @@ __all__ = [
 
 NATIVE_MODULES: tuple[str, ...] = (
     "router.execution.completion",
-    "router.execution.shaping",
 )
-"""Compiled together (one shared library): add a module here when mypyc accepts it and the
-gateway benchmark's instruction count says it pays (docs/perf.md)."""
+"""Compiled together (one shared library). Add a module when the gateway benchmark's instruction
+count says it pays and the gateway suites pass compiled: mypyc checks what uncompiled code returns
+against its annotations, so a library's loose annotation becomes a TypeError (graphql-core's
+``GraphQLSchema.get_possible_types`` says ``list`` and returns a tuple for unions, which stopped
+``router.execution.shaping``; its hot part, ``RootShape.shape``, is a loop over the root fields
+calling completers and gained nothing compiled)."""
 
 PURE_ENV = "ROUTER_PURE_PYTHON"
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +145,16 @@ def install() -> None:
     if os.environ.get(PURE_ENV) or any(isinstance(f, _Finder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _Finder())
+
+
+def describe() -> str:
+    """What a router process started now would run (the pytest header, the benchmarks)."""
+    if os.environ.get(PURE_ENV):
+        return f"pure Python ({PURE_ENV} is set)"
+    problem = read_build().problem
+    return (
+        f"compiled ({', '.join(NATIVE_MODULES)})" if problem is None else f"pure Python: {problem}"
+    )
 
 
 def compiled_modules() -> list[str]:

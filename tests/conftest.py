@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from router.native import PURE_ENV, read_build
+from router.native import describe
 from servicekit.redis import create_redis
 from tests.support.databases import temporary_postgres_database
 
@@ -26,10 +26,7 @@ for _variable in ("ROUTER_WORKERS", "BFF_WEB_WORKERS", "BFF_MOBILE_WORKERS"):
 def pytest_report_header() -> str:
     """Whether the router's hot modules run compiled (issue #20, router/native.py): a stale build
     is never loaded, and tests/test_native.py fails on it."""
-    if os.environ.get(PURE_ENV):
-        return f"router native modules: pure Python ({PURE_ENV} is set)"
-    problem = read_build().problem
-    return f"router native modules: {'compiled (.cache/native)' if problem is None else 'pure Python: ' + problem}"
+    return f"router native modules: {describe()}"
 
 
 # Under CI a skip or xfail fails the session unless tests/ci_allowed_skips.toml accepts it.
