@@ -43,9 +43,7 @@ __all__ = [
     "source",
 ]
 
-NATIVE_MODULES: tuple[str, ...] = (
-    "router.execution.completion",
-)
+NATIVE_MODULES: tuple[str, ...] = ("router.execution.completion",)
 """Compiled together (one shared library). Add a module when the gateway benchmark's instruction
 count says it pays and the gateway suites pass compiled: mypyc checks what uncompiled code returns
 against its annotations, so a library's loose annotation becomes a TypeError (graphql-core's
