@@ -8,7 +8,7 @@ VENV := .venv
 SYNCED := $(VENV)/.synced
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dev test lint bench schema-check schema-compose sdl clean graphiql
+.PHONY: dev test lint bench schema-check schema-compose sdl clean graphiql native
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -19,6 +19,12 @@ $(UV):
 $(SYNCED): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
+
+## native: mypyc-compile router/native.py's NATIVE_MODULES into .cache/native when a source changed
+## (a no-op otherwise; pure Python with one message when there is no C compiler; ROUTER_PURE_PYTHON=1
+## skips it). The router ignores a build older than its sources, see router/native.py.
+native: $(SYNCED)
+	@$(VENV)/bin/python -m router.native_build
 
 ## graphiql: the router's GraphiQL assets from the npm registry (pinned by package-lock.json)
 GRAPHIQL_DIR := router/http/graphiql
@@ -31,12 +37,12 @@ graphiql: $(GRAPHIQL_STAMP)
 ## dev: the whole system on 127.0.0.1 with seeded demo data (Ctrl-C stops it); STACK_ARGS="--port
 ## accounts=5001 --data-dir /tmp/b" for a second stack
 PACKAGES := router servicekit subgraphs bff bff_web bff_mobile devstack
-dev: $(SYNCED) $(GRAPHIQL_STAMP)
+dev: $(SYNCED) $(GRAPHIQL_STAMP) native
 	@$(VENV)/bin/python -m compileall -q $(PACKAGES)
 	$(VENV)/bin/stack up $(STACK_ARGS)
 
 ## test: the whole test suite (real Redis, PostgreSQL and processes on 127.0.0.1)
-test: $(SYNCED) $(GRAPHIQL_STAMP)
+test: $(SYNCED) $(GRAPHIQL_STAMP) native
 	$(VENV)/bin/python -m tests.node_references
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests" >&2; fi; exit $$rc
 
@@ -63,8 +69,8 @@ schema-check: $(SYNCED)
 	@$(VENV)/bin/events asyncapi --check || { echo "schema-check: schema/asyncapi.yaml is not what the event contracts generate: run \`.venv/bin/events asyncapi\` and commit it"; exit 1; }
 
 ## bench: every benchmark (see benchmarks/README.md); e.g. make bench BENCH_ARGS="--rounds 4 --duration 30"
-bench: $(SYNCED)
+bench: $(SYNCED) native
 	$(VENV)/bin/bench all $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(TOOLS) data
+	rm -rf $(VENV) $(TOOLS) .cache/native data

@@ -30,6 +30,7 @@ from benchmarks.gateway_bench import benchmark_supergraph, node_subgraphs, prepa
 from benchmarks.gateways import GATEWAYS, gateway_spec
 from benchmarks.runner import LoadOptions, _load
 from benchmarks.telemetry_instructions import callgrind_instructions, callgrind_outputs
+from router.native import describe
 from servicekit.processes import ManagedProcess, free_port
 
 __all__ = ["count_instructions", "main", "top_functions"]
@@ -121,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=30, help="counted requests (callgrind)")
     args = parser.parse_args(argv)
     name = _MODES[args.mode]
+    print(f"router hot modules: {describe()}")  # issue #20: `make native`, ROUTER_PURE_PYTHON=1
     if args.instructions:
         millions, report = count_instructions(name, args.requests, args.top)
         print(f"{name}: {millions:.3f} M instructions per request ({args.requests} requests)")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from router.native import describe
 from servicekit.redis import create_redis
 from tests.support.databases import temporary_postgres_database
 
@@ -20,6 +21,13 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # start run one worker; tests/servicekit/test_workers_e2e.py asks for more with --workers.
 for _variable in ("ROUTER_WORKERS", "BFF_WEB_WORKERS", "BFF_MOBILE_WORKERS"):
     os.environ.setdefault(_variable, "1")
+
+
+def pytest_report_header() -> str:
+    """Whether the router's hot modules run compiled (issue #20, router/native.py): a stale build
+    is never loaded, and tests/test_native.py fails on it."""
+    return f"router native modules: {describe()}"
+
 
 # Under CI a skip or xfail fails the session unless tests/ci_allowed_skips.toml accepts it.
 pytest_plugins = ["tests.ci_guard"]
