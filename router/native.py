@@ -43,13 +43,18 @@ __all__ = [
     "source",
 ]
 
-NATIVE_MODULES: tuple[str, ...] = ("router.execution.completion",)
+NATIVE_MODULES: tuple[str, ...] = (
+    "router.execution.completion",
+    "router.execution.paths",
+    "router.execution.merge",
+)
 """Compiled together (one shared library). Add a module when the gateway benchmark's instruction
 count says it pays and the gateway suites pass compiled: mypyc checks what uncompiled code returns
 against its annotations, so a library's loose annotation becomes a TypeError (graphql-core's
-``GraphQLSchema.get_possible_types`` says ``list`` and returns a tuple for unions, which stopped
-``router.execution.shaping``; its hot part, ``RootShape.shape``, is a loop over the root fields
-calling completers and gained nothing compiled)."""
+``GraphQLSchema.get_possible_types`` says ``list`` and returns a tuple for unions:
+``router.execution.paths`` calls it through ``Any``). ``router.execution.shaping`` is not
+compiled: its hot part, ``RootShape.shape``, is a loop over the root fields calling completers
+and gained nothing compiled."""
 
 PURE_ENV = "ROUTER_PURE_PYTHON"
 ROOT = Path(__file__).resolve().parent.parent

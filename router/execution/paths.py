@@ -8,14 +8,30 @@ Client paths (for re-pathing errors) are the walked keys and list indices, witho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, cast
 
-from graphql import GraphQLSchema, is_abstract_type, is_object_type
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    is_abstract_type,
+    is_object_type,
+)
 
 __all__ = ["TypeMatcher", "collect_objects", "collect_paths", "display_path", "is_covered"]
 
 _FRAGMENT_PREFIX = "... on "
+
+
+def _possible_types(
+    schema: GraphQLSchema, abstract: GraphQLAbstractType
+) -> Collection[GraphQLObjectType]:
+    """``schema.get_possible_types``, typed as what it returns: annotated ``list``, it answers a
+    tuple for a union, which a mypyc build (router/native.py) checks and refuses when called
+    through its annotation."""
+    found: Collection[GraphQLObjectType] = cast(Any, schema).get_possible_types(abstract)
+    return found
 
 
 class TypeMatcher:
@@ -33,7 +49,7 @@ class TypeMatcher:
         )
         for name, named in schema.type_map.items():
             if is_abstract_type(named):
-                types = schema.get_possible_types(named)  # type: ignore[arg-type]
+                types = _possible_types(schema, named)  # type: ignore[arg-type]
                 self._possible[name] = frozenset(t.name for t in types)
 
     def is_object(self, name: object) -> bool:
