@@ -124,11 +124,12 @@ def _batch_sizes(environ: Mapping[str, str] | None = None) -> tuple[int | None, 
     return _BATCH_SIZES
 
 
-def configure_tracing(service: str, version: str) -> bool:
+def configure_tracing(service: str, version: str, exporter: SpanExporter | None = None) -> bool:
     """Install the SDK's provider with a batch OTLP exporter when an endpoint is configured
     (sampler and batch settings from the SDK's ``OTEL_TRACES_SAMPLER*`` and ``OTEL_BSP_*``,
-    larger batches by default: :data:`_BATCH_SIZES`);
-    instrument the Redis and httpx clients. Returns whether tracing is on."""
+    larger batches by default: :data:`_BATCH_SIZES`); ``exporter`` replaces the OTLP one (the
+    hooks' benchmark encodes without sending). Instruments the Redis and httpx clients.
+    Returns whether tracing is on."""
     global _enabled, _tracer
     if _enabled or not traces_configured():
         return _enabled
@@ -136,7 +137,9 @@ def configure_tracing(service: str, version: str) -> bool:
     resource = _Resource(created.attributes, created.schema_url)
     provider = TracerProvider(resource=resource)
     queue, batch = _batch_sizes()
-    processor = BatchSpanProcessor(_exporter(), max_queue_size=queue, max_export_batch_size=batch)
+    processor = BatchSpanProcessor(
+        exporter or _exporter(), max_queue_size=queue, max_export_batch_size=batch
+    )
     provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
     atexit.register(provider.shutdown)  # flush what the batch processor still holds
