@@ -141,3 +141,60 @@ def callgrind_instructions(
     if total == 0:
         raise RuntimeError(f"{name}: no callgrind totals in {output}.*: {sys.argv}")
     return total / requests / 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Instruction counts alone (no load windows): ``python -m benchmarks.telemetry_instructions
+    [--variants off,traced] [--requests 30] [--keep DIR]``; ``--keep`` copies the callgrind
+    files there for ``callgrind_annotate``."""
+    import argparse
+    import tempfile
+    from contextlib import ExitStack
+
+    from benchmarks.gateway_bench import benchmark_supergraph, node_subgraphs, prepare_workload
+    from benchmarks.telemetry_bench import BASE, variants
+
+    parser = argparse.ArgumentParser(prog="telemetry_instructions", description=__doc__)
+    parser.add_argument("--variants", default="off,metrics,traced,sampled")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--sample-ratio", type=float, default=0.1)
+    parser.add_argument("--keep", type=Path, default=None, help="copy callgrind files here")
+    args = parser.parse_args(argv)
+    wanted = [name.strip() for name in args.variants.split(",") if name.strip()]
+    chosen = [v for v in variants(args.sample_ratio) if v.name in wanted]
+    body, _ = prepare_workload()
+    counted: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="telemetry-instr-") as tmp, ExitStack() as stack:
+        workdir = Path(tmp)
+        supergraph = benchmark_supergraph(
+            workdir, stack.enter_context(node_subgraphs(workdir, "1"))
+        )
+        for variant in chosen:
+            sink_url = None
+            if variant.exports:
+                port = free_port()
+                sink_url = f"http://127.0.0.1:{port}"
+                sink_argv = [str(Path(sys.executable).parent / "trace-sink"), "--port", str(port)]
+                sink = ManagedProcess(
+                    ProcessSpec(f"sink-{variant.name}", sink_argv, f"{sink_url}/api/traces"),
+                    log_path=workdir / f"sink-{variant.name}.log",
+                )
+                sink.start(ready_timeout_seconds=120)
+                stack.callback(sink.stop)
+            counted[variant.name] = instructions_per_request(
+                variant, supergraph, sink_url, body, workdir, requests=args.requests
+            )
+            print(f"  {variant.name:8} {counted[variant.name]:.3f} M instructions/request")
+            if args.keep is not None:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for path in callgrind_outputs(workdir, variant.name):
+                    shutil.copy(path, args.keep / path.name)
+    base = counted.get(BASE)
+    for name, value in counted.items():
+        ratio = f" ({value / base:.3f}x off)" if base else ""
+        print(f"{name:8} {value:.3f} M{ratio}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

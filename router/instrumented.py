@@ -91,16 +91,23 @@ class InstrumentedExecutor:
         }
         server = claim_server_span()
         if server is not None:
-            if server.is_recording():
-                server.set_attributes({k: v for k, v in attributes.items() if v is not None})
-            with operation_scope(name):
-                response = await self.inner.execute(request)
-            outcome = _outcome(response)
-            server.set_attribute("graphql.outcome", outcome)
+            recording = server.is_recording()
+            outcome = None
+            try:
+                with operation_scope(name, recording):
+                    response = await self.inner.execute(request)
+                outcome = _outcome(response)
+            finally:
+                if recording:  # the operation's attributes in one call, the outcome known
+                    attributes["graphql.outcome"] = outcome
+                    server.set_attributes({k: v for k, v in attributes.items() if v is not None})
             if outcome != "success":
                 set_failure(outcome)
             return response, outcome
-        with operation_scope(name), tracing.span("router.request", attributes) as span:
+        with (
+            tracing.span("router.request", attributes) as span,
+            operation_scope(name, span.is_recording()),
+        ):
             response = await self.inner.execute(request)
             outcome = _outcome(response)
             span.set_attribute("graphql.outcome", outcome)

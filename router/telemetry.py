@@ -133,21 +133,25 @@ def router_metrics() -> RouterMetrics | None:
     return _metrics
 
 
-_operation: ContextVar[str | None] = ContextVar("router_operation", default=None)
+_operation: ContextVar[tuple[str | None, bool] | None] = ContextVar(
+    "router_operation", default=None
+)
+"""The client operation's name and whether its trace records, for the fetches inside."""
 
 
 class operation_scope:
-    """The client operation's name for the subgraph fetch spans started inside (a class, not a
-    generator-based context manager: it runs once per traced request)."""
+    """The client operation's name for the subgraph fetch spans started inside, and whether its
+    span records: the fetches of an unsampled request skip the tracing hooks at once (a class,
+    not a generator-based context manager: it runs once per traced request)."""
 
-    __slots__ = ("_name", "_token")
+    __slots__ = ("_scope", "_token")
 
-    def __init__(self, name: str | None) -> None:
-        self._name = name
-        self._token: Token[str | None] | None = None
+    def __init__(self, name: str | None, recording: bool = True) -> None:
+        self._scope = (name, recording)
+        self._token: Token[tuple[str | None, bool] | None] | None = None
 
     def __enter__(self) -> None:
-        self._token = _operation.set(self._name)
+        self._token = _operation.set(self._scope)
 
     def __exit__(self, *_: object) -> None:
         if self._token is not None:
@@ -169,7 +173,7 @@ def cache_lookup(cache: str, hit: bool) -> None:
     found = router_metrics()
     if found is not None:
         found.cache_by(cache, _RESULT[hit]).inc()
-    if tracing.enabled():
+    if tracing.enabled() and (_operation.get() or (None, True))[1]:  # not when unsampled
         span = trace.get_current_span()
         if span.is_recording():
             span.set_attribute(_CACHE_HIT.get(cache) or f"graphql.{cache}.cache_hit", hit)
@@ -205,35 +209,38 @@ def subgraph_fetch(
 
 
 class _RecordedFetch:
-    """One fetch's ``subgraph.fetch`` span (current inside, so the W3C context injected into the
-    subgraph request names it) and metrics; its attempts are counted by :func:`record_attempt`.
-    A class rather than a generator-based context manager with a closure: it runs per fetch."""
+    """One fetch's ``subgraph.fetch`` span and metrics; its attempts are counted by
+    :func:`record_attempt`. The span is not made current (nothing inside opens a span: the
+    subgraph transport is the router's own HTTP/1 client): :func:`outbound_headers` finds it
+    through ``_fetch`` and injects its context, which saves a context attach and detach per
+    fetch. A class rather than a generator-based context manager with a closure: it runs per
+    fetch."""
 
-    __slots__ = ("_found", "_scope", "_span", "_started", "_token", "attempts", "subgraph")
+    __slots__ = ("_found", "_started", "_token", "attempts", "span", "subgraph")
 
     def __init__(self, subgraph: str, found: RouterMetrics | None) -> None:
         self.subgraph = subgraph
         self.attempts = 0
         self._found = found
         self._started = 0.0
-        self._span: Span = INVALID_SPAN
-        self._scope: AbstractContextManager[Span] | None = None
+        self.span: Span = INVALID_SPAN
         self._token: Token[_RecordedFetch | None] | None = None
 
     def __enter__(self) -> Callable[[Mapping[str, Any] | None], None]:
         self._token = _fetch.set(self)
         self._started = time.perf_counter()
         if tracing.enabled():
-            attributes = _attributes_of(self.subgraph, _operation.get())
-            self._scope = tracing.span("subgraph.fetch", attributes, kind=SpanKind.CLIENT)
-            self._span = self._scope.__enter__()
+            name, recording = _operation.get() or (None, True)
+            if recording:
+                attributes = _attributes_of(self.subgraph, name)
+                self.span = tracing.start_leaf("subgraph.fetch", attributes, kind=SpanKind.CLIENT)
         return self.done
 
     def done(self, failure: Mapping[str, Any] | None) -> None:
         code = failure.get("extensions", {}).get("code") if failure else None
-        if code is not None and self._span.is_recording():
-            self._span.set_status(Status(StatusCode.ERROR, str(code)))
-            self._span.set_attribute("subgraph.error_code", str(code))
+        if code is not None and self.span.is_recording():
+            self.span.set_status(Status(StatusCode.ERROR, str(code)))
+            self.span.set_attribute("subgraph.error_code", str(code))
         found = self._found
         if found is None:
             return
@@ -253,8 +260,8 @@ class _RecordedFetch:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if self._scope is not None:
-                self._scope.__exit__(kind, error, traceback)
+            if self.span.is_recording():
+                tracing.end(self.span, error)
         finally:
             if self._token is not None:
                 _fetch.reset(self._token)
@@ -284,5 +291,9 @@ def outbound_headers(headers: dict[str, str]) -> dict[str, str]:
     is the deduplication key)."""
     if not tracing.enabled():
         return headers
-    propagated = tracing.propagation_headers()
+    record = _fetch.get()
+    if record is not None and record.span.is_recording():
+        propagated = tracing.propagation_headers_of(record.span)
+    else:
+        propagated = tracing.propagation_headers()  # an unsampled request's, shared
     return {**headers, **propagated} if propagated else headers
