@@ -166,9 +166,17 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    def _expire(self) -> None:
+        """The exchange's deadline passed (a ``loop.call_at`` timer: cheaper than
+        ``asyncio.timeout`` around every exchange)."""
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(TimeoutError())
+
     async def exchange(
-        self, request: bytes, read_timeout: float | None
+        self, request: bytes, read_timeout: float | None, deadline: float | None = None
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """Send ``request`` and read the answer; :class:`TimeoutError` once the loop's clock
+        reaches ``deadline``, ``httpx.ReadTimeout`` after ``read_timeout``."""
         assert self.transport is not None
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
@@ -177,6 +185,7 @@ class _Connection(asyncio.Protocol):
         self.status = 0
         self.parser = httptools.HttpResponseParser(self)
         self.transport.write(request)
+        timer = None if deadline is None else loop.call_at(deadline, self._expire)
         try:
             if read_timeout is None:
                 await self.waiter
@@ -184,9 +193,13 @@ class _Connection(asyncio.Protocol):
                 async with asyncio.timeout(read_timeout):
                     await self.waiter
         except TimeoutError as error:
+            if timer is not None and timer.when() <= loop.time():
+                raise  # the deadline's, not the read timeout's
             raise httpx.ReadTimeout("read timed out") from error
         finally:
             self.waiter = None
+            if timer is not None:
+                timer.cancel()
         if not self.keep_alive:
             self.close()
         return self.status, self.headers, b"".join(self.body)
@@ -215,30 +228,46 @@ class Http1Transport:
         connect_timeout: float | None,
         read_timeout: float | None,
         response_headers: list[tuple[str, str]] | None = None,
+        total_timeout: float | None = None,
     ) -> tuple[int, bytes, str | None]:
-        """As :meth:`AiohttpTransport.post`: the status, the body, the ``Cache-Control``."""
+        """As :meth:`AiohttpTransport.post`: the status, the body, the ``Cache-Control``;
+        :class:`TimeoutError` when ``total_timeout`` passes (a wait for a connection, the
+        connect and the exchange included)."""
         target = _target(url)
         block = _header_block(headers) if target is not None else None
         if target is None or block is None or self._closed:
-            return await self._fallback.post(
-                url,
-                body,
-                headers,
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                response_headers=response_headers,
-            )
+            async with asyncio.timeout(total_timeout):
+                return await self._fallback.post(
+                    url,
+                    body,
+                    headers,
+                    connect_timeout=connect_timeout,
+                    read_timeout=read_timeout,
+                    response_headers=response_headers,
+                )
         request = b"%s%sContent-Length: %d\r\n\r\n%s" % (target.head, block, len(body), body)
-        async with self._slots:
-            connection = self._reusable(target) or await self._connect(target, connect_timeout)
+        loop = asyncio.get_running_loop()
+        deadline = None if total_timeout is None else loop.time() + total_timeout
+        slots = self._slots
+        if slots.locked():  # a wait for a connection counts against the deadline
+            async with asyncio.timeout_at(deadline):
+                await slots.acquire()
+        else:
+            await slots.acquire()  # not locked: returns without suspending
+        try:
+            connection = self._reusable(target) or await self._connect(
+                target, connect_timeout, deadline
+            )
             try:
-                status, raw, content = await connection.exchange(request, read_timeout)
+                status, raw, content = await connection.exchange(request, read_timeout, deadline)
             except BaseException:
                 connection.close()
                 raise
             if not connection.closed:
                 connection.idle_since = time.monotonic()
                 self._idle.setdefault((target.host, target.port), []).append(connection)
+        finally:
+            slots.release()
         cache_control: str | None = None
         encoding = b""
         for name, value in raw:
@@ -267,12 +296,20 @@ class Http1Transport:
             return connection
         return None
 
-    async def _connect(self, target: _Target, connect_timeout: float | None) -> _Connection:
+    async def _connect(
+        self, target: _Target, connect_timeout: float | None, deadline: float | None = None
+    ) -> _Connection:
+        """A new connection; ``httpx.ConnectTimeout`` after ``connect_timeout``,
+        :class:`TimeoutError` when the call's ``deadline`` comes first."""
         loop = asyncio.get_running_loop()
+        until = None if connect_timeout is None else loop.time() + connect_timeout
+        total = deadline is not None and (until is None or deadline < until)
         try:
-            async with asyncio.timeout(connect_timeout):
+            async with asyncio.timeout_at(deadline if total else until):
                 _, protocol = await loop.create_connection(_Connection, target.host, target.port)
         except TimeoutError as error:
+            if total:
+                raise
             raise httpx.ConnectTimeout("connect timed out") from error
         except OSError as error:  # aiohttp's ClientConnectorError message: host and port shown
             reason = error.strerror or str(error) or type(error).__name__

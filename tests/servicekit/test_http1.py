@@ -38,6 +38,9 @@ async def _echo(request: web.Request) -> web.StreamResponse:
         await response.write(body[3:])
         await response.write_eof()
         return response
+    if request.path == "/slow":
+        await asyncio.sleep(2)
+        return web.Response(body=b"late")
     if request.path == "/hangup":
         assert request.transport is not None
         request.transport.close()
@@ -119,6 +122,52 @@ async def test_concurrent_posts(server: str) -> None:
             )
         )
         assert [body for _, body, _ in answers] == [b"%d" % i for i in range(20)]
+    finally:
+        await transport.aclose()
+
+
+async def test_total_timeout_is_a_timeout_error_and_the_connection_is_not_reused(
+    server: str,
+) -> None:
+    transport = Http1Transport(max_connections=1)
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(TimeoutError):
+            await transport.post(
+                f"{server}/slow",
+                b"{}",
+                _HEADERS,
+                connect_timeout=5,
+                read_timeout=None,
+                total_timeout=0.2,
+            )
+        assert 0.15 < loop.time() - started < 1.5
+        status, body, _ = await transport.post(
+            f"{server}/x", b"ok", _HEADERS, connect_timeout=5, read_timeout=None, total_timeout=5
+        )
+        assert (status, body) == (200, b"ok")  # the slot was given back, a new connection
+    finally:
+        await transport.aclose()
+
+
+async def test_total_timeout_bounds_the_wait_for_a_connection(server: str) -> None:
+    transport = Http1Transport(max_connections=1)
+    try:
+        held = asyncio.create_task(
+            transport.post(f"{server}/slow", b"{}", _HEADERS, connect_timeout=5, read_timeout=None)
+        )
+        await asyncio.sleep(0.05)
+        with pytest.raises(TimeoutError):
+            await transport.post(
+                f"{server}/x",
+                b"{}",
+                _HEADERS,
+                connect_timeout=5,
+                read_timeout=None,
+                total_timeout=0.1,
+            )
+        assert (await held)[1] == b"late"
     finally:
         await transport.aclose()
 
