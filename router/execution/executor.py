@@ -27,7 +27,7 @@ from router.execution.errors import (
     root_error,
     with_path,
 )
-from router.execution.merge import apply_rewrites, deep_merge, merge_entity
+from router.execution.merge import apply_rewrites, deep_merge, merge_entity_into
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
 from router.execution.representations import (
     Representations,
@@ -288,25 +288,35 @@ class PlanExecutor:
                 )
             return await send(headers, body)
         mutation = fetch.operation_kind == "mutation"
-
-        async def deliver(payload: bytes) -> SubgraphAnswer:
-            plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
-            if plugins is not None and plugins.chain.has_subgraph_hooks:
-                send = partial(self._send_signed, name, url, mutation, secret=secret)
-                return await plugins.subgraph_fetch(
-                    name, url, headers, payload, send=send, failed=_plugin_failure
-                )
-            signed = bind_identity(headers, payload, secret)  # as _send_signed, one frame less
-            return await self._clients.send(name, url, payload, signed, mutation=mutation)
-
         # issue #17: the response cache (router.caching) answers query fetches when it is on;
         # a hit sends nothing, so the subgraph hooks run for the fetches that reach a subgraph
         if self.cache is not None and not mutation:
+            deliver = partial(self._deliver, name, url, headers, mutation, secret=secret)
             answer = await self.cache.fetch(fetch, body, run, deliver)
         else:
-            answer = await deliver(body)
+            answer = await self._deliver(name, url, headers, mutation, body, secret=secret)
         run.result.note_cache_control(answer.cache_control)
         return answer
+
+    def _deliver(
+        self,
+        name: str,
+        url: str,
+        headers: dict[str, str],
+        mutation: bool,
+        payload: bytes,
+        *,
+        secret: str | None,
+    ) -> Awaitable[SubgraphAnswer]:
+        """Send ``payload`` (the awaitable of the send: no frame of its own per fetch)."""
+        plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
+        if plugins is not None and plugins.chain.has_subgraph_hooks:
+            send = partial(self._send_signed, name, url, mutation, secret=secret)
+            return plugins.subgraph_fetch(
+                name, url, headers, payload, send=send, failed=_plugin_failure
+            )
+        signed = bind_identity(headers, payload, secret)  # as _send_signed, one frame less
+        return self._clients.send(name, url, payload, signed, mutation=mutation)
 
     async def _send_upload(
         self,
@@ -448,12 +458,13 @@ class PlanExecutor:
         more: tuple[tuple[str, ...], ...],
     ) -> None:
         if isinstance(entities, list):
-            for index, entity in enumerate(entities[: len(targets)]):
+            rewrites = fetch.output_rewrites
+            is_object = self._matches.is_object
+            for entity, objects in zip(entities, targets, strict=False):
                 if isinstance(entity, dict):
-                    if fetch.output_rewrites:
-                        apply_rewrites(entity, fetch.output_rewrites, self._matches)
-                    for obj in targets[index]:
-                        merge_entity(obj, entity, self._matches.is_object)
+                    if rewrites:
+                        apply_rewrites(entity, rewrites, self._matches)
+                    merge_entity_into(objects, entity, is_object)
         self._entity_errors(path, fetch, answer, targets, run, entities=entities, more=more)
 
     async def _fetch_contextual(
