@@ -119,6 +119,16 @@ def _add(
         if _SCALARS.issuperset(map(type, values))
         else orjson.dumps(representation)
     )
+    _place(index, key, result, representation, obj)
+
+
+def _place(
+    index: dict[Any, int],
+    key: object,
+    result: Representations,
+    representation: dict[str, Any],
+    obj: dict[str, Any],
+) -> None:
     position = index.get(key)
     if position is None:
         index[key] = len(result.encoded)
@@ -128,41 +138,49 @@ def _add(
         result.targets[position].append(obj)
 
 
+_NONE = -1
+_GENERAL = -2
+
+
 def _build_flat(
     objects: Sequence[dict[str, Any]],
     select: FlatSelector,
     key_fields: Mapping[str, frozenset[str]] | None,
 ) -> Representations:
     """:func:`build_representations` for flat selections without rewrites: an object whose
-    type matches one fragment is keyed by that fragment's values, read in one call."""
-    index: dict[object, int] = {}
+    type matches one fragment is keyed by that fragment's values (read in one call) in that
+    fragment's index; other objects take the general path, keyed alike when they can be."""
     result = Representations([], [])
     encoded, targets = result.encoded, result.targets
     seen: set[int] = set()
     fragments = select.fragments
-    matched: dict[object, tuple[int, ...]] = {}
+    by_names: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
+    indexes = [by_names.setdefault(names, {}) for names, _ in fragments]  # one per field list
+    general: dict[object, int] = {}
+    matched: dict[object, int] = {}
     for obj in objects:
-        if id(obj) in seen:
+        identity = id(obj)
+        if identity in seen:
             continue  # one object reached through several shared positions
-        seen.add(id(obj))
+        seen.add(identity)
         typename = obj.get("__typename")
         try:
-            found = matched[typename]
+            fragment = matched[typename]
         except KeyError:
-            found = matched[typename] = select.matching(typename)
+            fragment = matched[typename] = select.matching(typename)
         except TypeError:  # not a type name: the general path decides
-            found = (-1, -1)
-        if len(found) != 1:
-            if found:
+            fragment = _GENERAL
+        if fragment < 0:
+            if fragment == _GENERAL:
                 representation = select(obj)
                 if representation and not (
                     key_fields
                     and None in representation.values()
                     and _null_key(representation, key_fields)
                 ):
-                    _add(index, result, representation, obj)
+                    _add_general(by_names, general, result, representation=representation, obj=obj)
             continue  # no fragment applies: nothing to represent
-        names, read = fragments[found[0]]
+        names, read = fragments[fragment]
         try:
             values = read(obj)
         except KeyError:
@@ -170,21 +188,43 @@ def _build_flat(
         if not _SCALARS.issuperset(map(type, values)):
             representation = dict(zip(names, values, strict=True))
             if not (key_fields and None in values and _null_key(representation, key_fields)):
-                _add(index, result, representation, obj)
+                _place(general, orjson.dumps(representation), result, representation, obj)
             continue
-        key = (names, values)
-        position = index.get(key)
+        index = indexes[fragment]
+        position = index.get(values)
         if position is None:
             representation = dict(zip(names, values, strict=True))
             if key_fields and None in values and _null_key(representation, key_fields):
-                index[key] = -1  # its duplicates are skipped as well
+                index[values] = -1  # its duplicates are skipped as well
                 continue
-            index[key] = len(encoded)
+            index[values] = len(encoded)
             encoded.append(representation)
             targets.append([obj])
         elif position >= 0:
             targets[position].append(obj)
     return result
+
+
+def _add_general(
+    by_names: dict[tuple[str, ...], dict[tuple[Any, ...], int]],
+    general: dict[object, int],
+    result: Representations,
+    *,
+    representation: dict[str, Any],
+    obj: dict[str, Any],
+) -> None:
+    """A representation built field by field (several fragments applied), keyed so that it
+    meets an equal one of the fast path: same names as a fragment, scalar values."""
+    values = tuple(representation.values())
+    if not _SCALARS.issuperset(map(type, values)):
+        _place(general, orjson.dumps(representation), result, representation, obj)
+        return
+    names = tuple(representation)
+    index = by_names.get(names)
+    if index is not None:
+        _place(index, values, result, representation, obj)
+    else:
+        _place(general, (names, values), result, representation, obj)
 
 
 def _null_key(representation: dict[str, Any], key_fields: Mapping[str, frozenset[str]]) -> bool:
@@ -205,11 +245,13 @@ class FlatSelector:
         self._matches = matches
         self.fragments = tuple((names, _reader(names)) for _, names in flat)
 
-    def matching(self, typename: object) -> tuple[int, ...]:
-        """The fragments whose type condition ``typename`` satisfies."""
-        return tuple(
+    def matching(self, typename: object) -> int:
+        """The one fragment whose type condition ``typename`` satisfies, ``-1`` for none,
+        ``-2`` for several (their fields are merged by :meth:`__call__`)."""
+        found = [
             i for i, condition in enumerate(self._conditions) if self._matches(typename, condition)
-        )
+        ]
+        return found[0] if len(found) == 1 else _GENERAL if found else _NONE
 
     def __call__(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         typename = obj.get("__typename")

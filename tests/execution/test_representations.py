@@ -71,3 +71,22 @@ def test_the_general_walk_dedupes_the_same_way() -> None:
         b'{"__typename":"Product","dims":{"w":true}}',
     ]
     assert [len(t) for t in built.targets] == [2, 1]
+
+
+def test_an_object_matching_several_fragments_meets_an_equal_one() -> None:
+    def matches(name: object, condition: str) -> bool:
+        return name is None or name == condition or (condition == "Node" and name != "Other")
+
+    requires = (
+        RequiresInlineFragment("Product", (RequiresField("upc"),)),
+        RequiresInlineFragment("Node", (RequiresField("upc"),)),
+    )
+    objects = [
+        {"__typename": "Book", "upc": "1"},  # Node only: the fast path
+        {"__typename": "Product", "upc": "1"},  # Product and Node: built field by field
+        {"__typename": "Product", "upc": "2"},
+        {"__typename": "Other", "upc": "1"},  # neither: skipped
+    ]
+    built = build_representations(objects, requires, (), matches)
+    assert built.encoded == [{"upc": "1"}, {"upc": "2"}]
+    assert built.targets == [[objects[0], objects[1]], [objects[2]]]
