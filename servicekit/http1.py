@@ -28,6 +28,7 @@ import httptools
 import httpx
 
 from servicekit.aiohttp_transport import AiohttpTransport
+from servicekit.slots import Slots
 
 __all__ = ["Http1Transport"]
 
@@ -215,7 +216,7 @@ class Http1Transport:
             max_connections=max_connections, keepalive_seconds=keepalive_seconds
         )
         self._keepalive_seconds = keepalive_seconds
-        self._slots = asyncio.Semaphore(max_connections)
+        self._slots = Slots(max_connections)
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._closed = False
 
@@ -249,11 +250,9 @@ class Http1Transport:
         loop = asyncio.get_running_loop()
         deadline = None if total_timeout is None else loop.time() + total_timeout
         slots = self._slots
-        if slots.locked():  # a wait for a connection counts against the deadline
+        if not slots.take_now():  # a wait for a connection counts against the deadline
             async with asyncio.timeout_at(deadline):
-                await slots.acquire()
-        else:
-            await slots.acquire()  # not locked: returns without suspending
+                await slots.take()
         try:
             connection = self._reusable(target) or await self._connect(
                 target, connect_timeout, deadline
@@ -267,7 +266,7 @@ class Http1Transport:
                 connection.idle_since = time.monotonic()
                 self._idle.setdefault((target.host, target.port), []).append(connection)
         finally:
-            slots.release()
+            slots.give()
         cache_control: str | None = None
         encoding = b""
         for name, value in raw:

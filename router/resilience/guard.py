@@ -94,7 +94,8 @@ class SubgraphGuard:
         breaker = self.breaker
         number = 1
         while True:
-            await limit.acquire()  # not ``async with slot()``: no generator per fetch
+            if not limit.try_acquire():  # a free slot: no coroutine, no generator per fetch
+                await limit.acquire()
             try:
                 permit = breaker.acquire() if breaker is not None else None
                 try:
