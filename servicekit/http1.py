@@ -59,8 +59,25 @@ def _target(url: str) -> _Target | None:
     return _Target(parsed.host, port, head)
 
 
+_BLOCKS: dict[tuple[tuple[str, str], ...], bytes | None] = {}
+_BLOCKS_KEPT = 256
+
+
 def _header_block(headers: Mapping[str, str]) -> bytes | None:
-    """The header lines, or None when a name or value needs more than latin-1 as it is."""
+    """The header lines, or None when a name or value needs more than latin-1 as it is;
+    remembered by content (a request's fetches to one subgraph send the same headers)."""
+    key = tuple(headers.items())
+    try:
+        return _BLOCKS[key]
+    except KeyError:
+        pass
+    if len(_BLOCKS) >= _BLOCKS_KEPT:
+        _BLOCKS.clear()
+    block = _BLOCKS[key] = _encode_headers(headers)
+    return block
+
+
+def _encode_headers(headers: Mapping[str, str]) -> bytes | None:
     lines: list[bytes] = []
     present: set[str] = set()
     for name, value in headers.items():
@@ -146,8 +163,9 @@ class _Connection(asyncio.Protocol):
         self.status = self.parser.get_status_code()
         # neither Content-Length nor Transfer-Encoding: the body runs until the server closes
         # (RFC 9112 §6.3, 8.); httptools cannot be told of the end, connection_lost is it
-        framed = {name.lower() for name, _ in self.headers} & _FRAMING
-        self.until_close = not framed and self.status not in _NO_BODY
+        self.until_close = self.status not in _NO_BODY and not any(
+            name.lower() in _FRAMING for name, _ in self.headers
+        )
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)

@@ -79,9 +79,9 @@ class ExecutionResult:
     def note_cache_control(self, value: str | None) -> None:
         self.cache_declared = self.cache_declared or value is not None
         policy = CachePolicy.parse(value)
-        self.cache_policy = (
-            policy if self.cache_policy is None else self.cache_policy.restrict(policy)
-        )
+        current = self.cache_policy
+        if current is not policy:  # the same (shared) policy again restricts nothing
+            self.cache_policy = policy if current is None else current.restrict(policy)
 
     def add_error(self, error: dict[str, Any]) -> None:
         self.errors.append(error)
