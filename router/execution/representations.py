@@ -129,13 +129,33 @@ def _place(
     representation: dict[str, Any],
     obj: dict[str, Any],
 ) -> None:
+    """Add ``obj`` under ``key`` (a key the caller has checked: scalar values, or a text)."""
     position = index.get(key)
     if position is None:
-        index[key] = len(result.encoded)
+        index[key] = _entry(key, len(result.encoded))
         result.encoded.append(representation)
         result.targets.append([obj])
-    elif position >= 0:
-        result.targets[position].append(obj)
+    elif position != _SKIPPED:
+        result.targets[_position(position)].append(obj)
+
+
+_SKIPPED = -1
+"""An index entry: a representation not sent (a null key field), nor its duplicates."""
+_UNHASHABLE = -2 - (1 << 62)
+"""Not an entry: the values of a lookup that cannot be hashed."""
+_STRINGS = frozenset((str, type(None)))
+
+
+def _entry(key: object, position: int) -> int:
+    """An index entry for ``position``: negative (``-2 - position``) when the key holds an
+    integer, which a bool or a float may equal; such a match is checked by its types."""
+    if type(key) is tuple and not _STRINGS.issuperset(map(type, key)):
+        return -2 - position
+    return position
+
+
+def _position(entry: int) -> int:
+    return entry if entry >= 0 else -2 - entry
 
 
 _NONE = -1
@@ -152,17 +172,14 @@ def _build_flat(
     fragment's index; other objects take the general path, keyed alike when they can be."""
     result = Representations([], [])
     encoded, targets = result.encoded, result.targets
-    seen: set[int] = set()
+    if len(set(map(id, objects))) != len(objects):  # objects reached through shared positions
+        objects = list({id(obj): obj for obj in objects}.values())  # first occurrences, in order
     fragments = select.fragments
     by_names: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
     indexes = [by_names.setdefault(names, {}) for names, _ in fragments]  # one per field list
     general: dict[object, int] = {}
     matched: dict[object, int] = {}
     for obj in objects:
-        identity = id(obj)
-        if identity in seen:
-            continue  # one object reached through several shared positions
-        seen.add(identity)
         typename = obj.get("__typename")
         try:
             fragment = matched[typename]
@@ -185,23 +202,34 @@ def _build_flat(
             values = read(obj)
         except KeyError:
             continue  # a selected field is absent
-        if not _SCALARS.issuperset(map(type, values)):
+        index = indexes[fragment]
+        try:
+            position = index.get(values)
+        except TypeError:  # an object or a list
+            position = _UNHASHABLE
+        if position is not None:
+            if position >= 0:  # the usual duplicate: its key holds no integer
+                targets[position].append(obj)
+                continue
+            if position == _SKIPPED:
+                continue
+        # new, unhashable, or equal to a key holding an integer (True == 1 == 1.0): the types
+        # decide; anything but str, int and null is keyed by its JSON text
+        if position == _UNHASHABLE or not _SCALARS.issuperset(map(type, values)):
             representation = dict(zip(names, values, strict=True))
             if not (key_fields and None in values and _null_key(representation, key_fields)):
                 _place(general, orjson.dumps(representation), result, representation, obj)
             continue
-        index = indexes[fragment]
-        position = index.get(values)
-        if position is None:
-            representation = dict(zip(names, values, strict=True))
-            if key_fields and None in values and _null_key(representation, key_fields):
-                index[values] = -1  # its duplicates are skipped as well
-                continue
-            index[values] = len(encoded)
-            encoded.append(representation)
-            targets.append([obj])
-        elif position >= 0:
-            targets[position].append(obj)
+        if position is not None:
+            targets[_position(position)].append(obj)
+            continue
+        representation = dict(zip(names, values, strict=True))
+        if key_fields and None in values and _null_key(representation, key_fields):
+            index[values] = _SKIPPED  # its duplicates are skipped as well
+            continue
+        index[values] = _entry(values, len(encoded))
+        encoded.append(representation)
+        targets.append([obj])
     return result
 
 

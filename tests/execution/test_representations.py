@@ -30,6 +30,9 @@ def test_equal_json_texts_only_are_one_representation() -> None:
         {"__typename": "Product", "upc": {"a": [1]}},
         {"__typename": "Product"},  # missing key: skipped
         {"__typename": "Other", "upc": "1"},  # no fragment applies: skipped
+        {"__typename": "Product", "upc": 1},  # equal to the integer one, and its type
+        {"__typename": "Product", "upc": False},
+        {"__typename": "Product", "upc": 0},
     ]
     built = build_representations(objects, KEY, (), MATCH)
     assert [orjson.dumps(r) for r in built.encoded] == [
@@ -40,8 +43,10 @@ def test_equal_json_texts_only_are_one_representation() -> None:
         b'{"__typename":"Product","upc":0.0}',
         b'{"__typename":"Product","upc":-0.0}',
         b'{"__typename":"Product","upc":{"a":[1]}}',
+        b'{"__typename":"Product","upc":false}',
+        b'{"__typename":"Product","upc":0}',
     ]
-    assert [len(t) for t in built.targets] == [2, 1, 1, 1, 1, 1, 2]
+    assert [len(t) for t in built.targets] == [2, 2, 1, 1, 1, 1, 2, 1, 1]
     assert built.targets[0] == [objects[0], objects[1]]
 
 
