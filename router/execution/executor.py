@@ -392,11 +392,12 @@ class PlanExecutor:
         run: PlanRun,
         more: tuple[tuple[str, ...], ...] = (),
     ) -> None:
-        objects = [
-            obj
-            for at in (path, *more)
-            for obj in collect_objects(run.result.data, at, self._matches)
-        ]
+        matches = self._matches
+        objects = (
+            [obj for at in (path, *more) for obj in collect_objects(run.result.data, at, matches)]
+            if more
+            else collect_objects(run.result.data, path, matches)
+        )
         if fetch.requires is None:
             await self._fetch_into(path, fetch, objects, run)
             return
@@ -545,6 +546,8 @@ class PlanExecutor:
         entities: object,
         more: tuple[tuple[str, ...], ...] = (),
     ) -> None:
+        if answer.failure is None and not answer.errors and isinstance(entities, list):
+            return  # the usual answer: nothing to report
         result = run.result
         shown = display_path(path)
         if answer.failure is not None:
