@@ -105,7 +105,6 @@ _AUTO_HEADERS = (
 )
 
 
-_FRAMING = frozenset((b"content-length", b"transfer-encoding"))
 _NO_BODY = frozenset((204, 304))
 
 
@@ -116,7 +115,12 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[None] | None = None
-        self.headers: list[tuple[bytes, bytes]] = []
+        self.head: list[bytes] = []
+        """The bytes received until the header section is complete (kept, not parsed in
+        Python: no callback per header field, see :func:`_field`)."""
+        self.in_head = True
+        self.fields = b""
+        """The status line and the header fields, each line with its CRLF."""
         self.body: list[bytes] = []
         self.started = False
         self.complete = False
@@ -134,6 +138,8 @@ class _Connection(asyncio.Protocol):
         if self.waiter is None:
             self.close()  # bytes nobody asked for: the connection is not reusable
             return
+        if self.in_head:
+            self.head.append(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -155,16 +161,20 @@ class _Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self.started = True
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
-
     def on_headers_complete(self) -> None:
         self.keep_alive = self.parser.should_keep_alive()  # reset once the message completes
         self.status = self.parser.get_status_code()
+        self.in_head = False
+        head = self.head[0] if len(self.head) == 1 else b"".join(self.head)
+        end = head.find(b"\r\n\r\n")
+        self.fields = head[: end + 2] if end >= 0 else _lf_fields(head)
         # neither Content-Length nor Transfer-Encoding: the body runs until the server closes
         # (RFC 9112 §6.3, 8.); httptools cannot be told of the end, connection_lost is it
-        self.until_close = self.status not in _NO_BODY and not any(
-            name.lower() in _FRAMING for name, _ in self.headers
+        lowered = self.fields.lower()
+        self.until_close = (
+            self.status not in _NO_BODY
+            and b"\ncontent-length:" not in lowered
+            and b"\ntransfer-encoding:" not in lowered
         )
 
     def on_body(self, body: bytes) -> None:
@@ -193,13 +203,14 @@ class _Connection(asyncio.Protocol):
 
     async def exchange(
         self, request: bytes, read_timeout: float | None, deadline: float | None = None
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """Send ``request`` and read the answer; :class:`TimeoutError` once the loop's clock
-        reaches ``deadline``, ``httpx.ReadTimeout`` after ``read_timeout``."""
+    ) -> tuple[int, bytes, bytes]:
+        """Send ``request`` and read the answer (status, :attr:`fields`, body);
+        :class:`TimeoutError` once the loop's clock reaches ``deadline``, ``httpx.ReadTimeout``
+        after ``read_timeout``."""
         assert self.transport is not None
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
-        self.headers, self.body = [], []
+        self.head, self.body, self.in_head, self.fields = [], [], True, b""
         self.started = self.complete = self.keep_alive = self.until_close = False
         self.status = 0
         self.parser = httptools.HttpResponseParser(self)
@@ -221,7 +232,7 @@ class _Connection(asyncio.Protocol):
                 timer.cancel()
         if not self.keep_alive:
             self.close()
-        return self.status, self.headers, b"".join(self.body)
+        return self.status, self.fields, b"".join(self.body)
 
 
 class Http1Transport:
@@ -285,17 +296,14 @@ class Http1Transport:
                 self._idle.setdefault((target.host, target.port), []).append(connection)
         finally:
             slots.give()
-        cache_control: str | None = None
-        encoding = b""
-        for name, value in raw:
-            lowered = name.lower()
-            if lowered == b"cache-control" and cache_control is None:
-                cache_control = value.decode("latin-1")
-            elif lowered == b"content-encoding":
-                encoding = value.strip().lower()
+        lowered = raw.lower()
+        found = _field(raw, lowered.find(b"\ncache-control:"))  # the first one
+        cache_control = None if found is None else found.decode("latin-1")
+        found = _field(raw, lowered.rfind(b"\ncontent-encoding:"))  # the last one
+        encoding = b"" if found is None else found.strip().lower()
         if response_headers is not None:
             response_headers.extend(
-                (name.decode("latin-1"), value.decode("latin-1")) for name, value in raw
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in _fields(raw)
             )
         if encoding and encoding != b"identity":
             content = _decompress(encoding, content)
@@ -341,6 +349,33 @@ class Http1Transport:
             for connection in connections:
                 connection.close()
         await self._fallback.aclose()
+
+
+def _field(fields: bytes, at: int) -> bytes | None:
+    """The value of the header field whose line starts after ``fields[at]`` (a ``\\n``; -1:
+    none), as httptools gives it: leading whitespace dropped, trailing whitespace kept."""
+    if at < 0:
+        return None
+    start = fields.index(b":", at) + 1
+    return fields[start : fields.index(b"\r\n", start)].lstrip(b" \t")
+
+
+def _fields(fields: bytes) -> list[tuple[bytes, bytes]]:
+    """Every header field (name, value) of :attr:`_Connection.fields`, in order."""
+    found: list[tuple[bytes, bytes]] = []
+    for line in fields.split(b"\r\n")[1:]:
+        if line:
+            name, _, value = line.partition(b":")
+            found.append((name, value.lstrip(b" \t")))
+    return found
+
+
+def _lf_fields(head: bytes) -> bytes:
+    """The header section of an answer whose lines end with a bare LF (httptools accepts
+    them), rewritten with CRLF line ends."""
+    end = head.find(b"\n\n")
+    lines = head[: end if end >= 0 else len(head)].split(b"\n")
+    return b"".join(line.removesuffix(b"\r") + b"\r\n" for line in lines)
 
 
 def _decompress(encoding: bytes, content: bytes) -> bytes:

@@ -247,3 +247,28 @@ async def test_a_body_without_length_ends_when_the_server_closes() -> None:
         await transport.aclose()
         server.close()
         await server.wait_closed()
+
+
+def test_header_fields_read_from_the_raw_section_as_httptools_reads_them() -> None:
+    import httptools
+
+    from servicekit.http1 import _field, _fields, _lf_fields
+
+    raw = (
+        b"HTTP/1.1 200 OK\r\nCache-Control:  max-age=5 \r\nX-A:\ta b\t\r\n"
+        b"content-encoding: gzip\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n"
+    )
+    seen: list[tuple[bytes, bytes]] = []
+
+    class Recorder:
+        def on_header(self, name: bytes, value: bytes) -> None:
+            seen.append((name, value))
+
+    httptools.HttpResponseParser(Recorder()).feed_data(raw)
+    fields = raw[: raw.find(b"\r\n\r\n") + 2]
+    assert _fields(fields) == seen
+    lowered = fields.lower()
+    assert _field(fields, lowered.find(b"\ncache-control:")) == b"max-age=5 "
+    assert _field(fields, lowered.rfind(b"\ncontent-encoding:")) == b"gzip"
+    assert _field(fields, lowered.find(b"\nx-missing:")) is None
+    assert _lf_fields(raw.replace(b"\r\n", b"\n")) == fields
