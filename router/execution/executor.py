@@ -217,7 +217,7 @@ class PlanExecutor:
                 for child in nodes:
                     await self._run(child, run)
             case ParallelNode(nodes=nodes):
-                await asyncio.gather(*(self._run(child, run) for child in nodes))
+                await self._parallel(nodes, run)
             case ConditionNode(condition=name, if_clause=if_clause, else_clause=else_clause):
                 branch = if_clause if run.variables.get(name) is True else else_clause
                 if branch is not None:
@@ -234,6 +234,20 @@ class PlanExecutor:
                 await asyncio.gather(
                     *(self._run(block.node, run) for block in deferred if block.node is not None)
                 )
+
+    async def _parallel(self, nodes: Sequence[PlanNode], run: PlanRun) -> None:
+        """The children concurrently: the first in this task, the others in one ``gather``
+        (a task fewer per parallel node); the others are cancelled with this task, and left
+        running when the first raises, as ``gather`` does."""
+        if not nodes:
+            return
+        others = asyncio.gather(*(self._run(child, run) for child in nodes[1:]))
+        try:
+            await self._run(nodes[0], run)
+        except asyncio.CancelledError:
+            others.cancel()
+            raise
+        await others
 
     def _body(
         self,
