@@ -213,7 +213,8 @@ class _Connection(asyncio.Protocol):
         self.head, self.body, self.in_head, self.fields = [], [], True, b""
         self.started = self.complete = self.keep_alive = self.until_close = False
         self.status = 0
-        self.parser = httptools.HttpResponseParser(self)
+        # the connection's parser: llhttp starts over after each complete message, and an
+        # exchange that ends otherwise closes the connection
         self.transport.write(request)
         timer = None if deadline is None else loop.call_at(deadline, self._expire)
         try:

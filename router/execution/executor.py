@@ -260,7 +260,8 @@ class PlanExecutor:
         payload: dict[str, Any] = {"query": operation or fetch.operation}
         if fetch.operation_name:
             payload["operationName"] = fetch.operation_name
-        variables = {n: run.variables[n] for n in fetch.variable_usages if n in run.variables}
+        usages = fetch.variable_usages
+        variables = {n: run.variables[n] for n in usages if n in run.variables} if usages else {}
         if representations is not None:
             variables["representations"] = representations.encoded
         if extra:
