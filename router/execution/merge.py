@@ -49,8 +49,9 @@ def merge_entity_into(
     """:func:`merge_entity` of one result into every object of its representation: one call
     per entity, the top level of :func:`deep_merge` inlined (most keys are new there)."""
     items = entity.items()
+    typed = "__typename" in entity  # else the type name cannot change: nothing to keep
     for target in targets:
-        known = target.get("__typename")
+        known = target.get("__typename") if typed else None
         for key, value in items:
             existing = target.get(key)
             if existing is None or existing is value:
@@ -63,7 +64,7 @@ def merge_entity_into(
                 _merge_lists(existing, value)
             else:
                 target[key] = value
-        if known is not None and target.get("__typename") != known and is_object(known):
+        if known is not None and target["__typename"] != known and is_object(known):
             target["__typename"] = known
 
 
