@@ -212,7 +212,9 @@ class PlanExecutor:
         await self._run(node, run)
 
     async def _run(self, node: PlanNode, run: PlanRun) -> None:
-        match node:
+        match node:  # the most frequent kinds first
+            case FlattenNode(path=path, node=fetch, more_paths=more):
+                await self._fetch_entities(path, fetch, run, more)
             case SequenceNode(nodes=nodes):
                 for child in nodes:
                     await self._run(child, run)
@@ -222,8 +224,6 @@ class PlanExecutor:
                 branch = if_clause if run.variables.get(name) is True else else_clause
                 if branch is not None:
                     await self._run(branch, run)
-            case FlattenNode(path=path, node=fetch, more_paths=more):
-                await self._fetch_entities(path, fetch, run, more)
             case FetchNode():
                 await self._fetch_root(node, run)
             case DeferNode(primary=primary, deferred=deferred):

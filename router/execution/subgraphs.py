@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 import httpx
@@ -266,14 +267,9 @@ class SubgraphClients:
         guards = self._guards
         if guards is None:
             return self._post(name, url, body, headers, received)
-
-        async def attempt() -> tuple[int, bytes, str | None]:  # _guarded's, one layer less
-            if received is not None:
-                received.clear()  # a retry's answer replaces the failed attempt's
-            return _checked(await self._post(name, url, body, headers, received))
-
+        attempt = partial(self._post, name, url, body, headers, received)
         kind = "mutation" if mutation else "query"
-        return guards[name].call(attempt, operation_type=kind)
+        return guards[name].call(attempt, operation_type=kind, check=_checked)
 
     async def _guarded(
         self,
@@ -304,6 +300,8 @@ class SubgraphClients:
         """One attempt: the transport's post under the subgraph's total deadline (connect
         fails sooner; no read timeout: one as long as the total can never fire first, and the
         transport would re-arm it on every chunk), to the replica the balancer chooses."""
+        if received:
+            received.clear()  # a retry's answer replaces the failed attempt's
         timeout = self._config.subgraph_timeout(name)
         telemetry.record_attempt()
         headers = telemetry.outbound_headers(headers)

@@ -77,7 +77,7 @@ class CircuitBreaker:
 
     def acquire(self) -> Permit:
         """Admit a call or raise :class:`CircuitOpenError`."""
-        state = self.state
+        state = self._state if self._state is BreakerState.CLOSED else self.state
         if state is BreakerState.OPEN:
             raise CircuitOpenError(self.name, self._remaining_open())
         if state is BreakerState.HALF_OPEN:

@@ -78,14 +78,17 @@ class SubgraphGuard:
         *,
         operation_type: str,
         dedupe_key: Hashable | None = None,
+        check: Callable[[T], T] | None = None,
     ) -> T:
-        """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries.
+        """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries;
+        ``check`` reads each attempt's result and raises for a failure (a 5xx status), so the
+        breaker counts it and a transient one is retried.
 
         The retries (:func:`~router.resilience.retry.retry_async`'s loop) and each attempt run
         in this one frame: it is entered once per subgraph fetch."""
         if dedupe_key is not None and operation_type == "query":
             result: T = await self.flight.do(
-                dedupe_key, lambda: self.call(send, operation_type=operation_type)
+                dedupe_key, lambda: self.call(send, operation_type=operation_type, check=check)
             )
             return result
         policy = self.retry
@@ -100,6 +103,8 @@ class SubgraphGuard:
                 permit = breaker.acquire() if breaker is not None else None
                 try:
                     result = await send()
+                    if check is not None:
+                        result = check(result)
                 except asyncio.CancelledError:
                     if deadline_passed():  # the request's deadline, not the client, cut it short
                         self._outcome(permit, success=False, timed_out=True)
