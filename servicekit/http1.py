@@ -28,6 +28,7 @@ import httptools
 import httpx
 
 from servicekit.aiohttp_transport import AiohttpTransport
+from servicekit.slots import Slots
 
 __all__ = ["Http1Transport"]
 
@@ -58,8 +59,25 @@ def _target(url: str) -> _Target | None:
     return _Target(parsed.host, port, head)
 
 
+_BLOCKS: dict[tuple[tuple[str, str], ...], bytes | None] = {}
+_BLOCKS_KEPT = 256
+
+
 def _header_block(headers: Mapping[str, str]) -> bytes | None:
-    """The header lines, or None when a name or value needs more than latin-1 as it is."""
+    """The header lines, or None when a name or value needs more than latin-1 as it is;
+    remembered by content (a request's fetches to one subgraph send the same headers)."""
+    key = tuple(headers.items())
+    try:
+        return _BLOCKS[key]
+    except KeyError:
+        pass
+    if len(_BLOCKS) >= _BLOCKS_KEPT:
+        _BLOCKS.clear()
+    block = _BLOCKS[key] = _encode_headers(headers)
+    return block
+
+
+def _encode_headers(headers: Mapping[str, str]) -> bytes | None:
     lines: list[bytes] = []
     present: set[str] = set()
     for name, value in headers.items():
@@ -87,7 +105,6 @@ _AUTO_HEADERS = (
 )
 
 
-_FRAMING = frozenset((b"content-length", b"transfer-encoding"))
 _NO_BODY = frozenset((204, 304))
 
 
@@ -98,7 +115,12 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[None] | None = None
-        self.headers: list[tuple[bytes, bytes]] = []
+        self.head: list[bytes] = []
+        """The bytes received until the header section is complete (kept, not parsed in
+        Python: no callback per header field, see :func:`_field`)."""
+        self.in_head = True
+        self.fields = b""
+        """The status line and the header fields, each line with its CRLF."""
         self.body: list[bytes] = []
         self.started = False
         self.complete = False
@@ -116,6 +138,8 @@ class _Connection(asyncio.Protocol):
         if self.waiter is None:
             self.close()  # bytes nobody asked for: the connection is not reusable
             return
+        if self.in_head:
+            self.head.append(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -137,16 +161,21 @@ class _Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self.started = True
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
-
     def on_headers_complete(self) -> None:
         self.keep_alive = self.parser.should_keep_alive()  # reset once the message completes
         self.status = self.parser.get_status_code()
+        self.in_head = False
+        head = self.head[0] if len(self.head) == 1 else b"".join(self.head)
+        end = head.find(b"\r\n\r\n")
+        self.fields = head[: end + 2] if end >= 0 else _lf_fields(head)
         # neither Content-Length nor Transfer-Encoding: the body runs until the server closes
         # (RFC 9112 §6.3, 8.); httptools cannot be told of the end, connection_lost is it
-        framed = {name.lower() for name, _ in self.headers} & _FRAMING
-        self.until_close = not framed and self.status not in _NO_BODY
+        lowered = self.fields.lower()
+        self.until_close = (
+            self.status not in _NO_BODY
+            and b"\ncontent-length:" not in lowered
+            and b"\ntransfer-encoding:" not in lowered
+        )
 
     def on_body(self, body: bytes) -> None:
         self.body.append(body)
@@ -166,17 +195,28 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
+    def _expire(self) -> None:
+        """The exchange's deadline passed (a ``loop.call_at`` timer: cheaper than
+        ``asyncio.timeout`` around every exchange)."""
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(TimeoutError())
+
     async def exchange(
-        self, request: bytes, read_timeout: float | None
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        self, request: bytes, read_timeout: float | None, deadline: float | None = None
+    ) -> tuple[int, bytes, bytes]:
+        """Send ``request`` and read the answer (status, :attr:`fields`, body);
+        :class:`TimeoutError` once the loop's clock reaches ``deadline``, ``httpx.ReadTimeout``
+        after ``read_timeout``."""
         assert self.transport is not None
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
-        self.headers, self.body = [], []
+        self.head, self.body, self.in_head, self.fields = [], [], True, b""
         self.started = self.complete = self.keep_alive = self.until_close = False
         self.status = 0
-        self.parser = httptools.HttpResponseParser(self)
+        # the connection's parser: llhttp starts over after each complete message, and an
+        # exchange that ends otherwise closes the connection
         self.transport.write(request)
+        timer = None if deadline is None else loop.call_at(deadline, self._expire)
         try:
             if read_timeout is None:
                 await self.waiter
@@ -184,12 +224,16 @@ class _Connection(asyncio.Protocol):
                 async with asyncio.timeout(read_timeout):
                     await self.waiter
         except TimeoutError as error:
+            if timer is not None and timer.when() <= loop.time():
+                raise  # the deadline's, not the read timeout's
             raise httpx.ReadTimeout("read timed out") from error
         finally:
             self.waiter = None
+            if timer is not None:
+                timer.cancel()
         if not self.keep_alive:
             self.close()
-        return self.status, self.headers, b"".join(self.body)
+        return self.status, self.fields, b"".join(self.body)
 
 
 class Http1Transport:
@@ -202,7 +246,7 @@ class Http1Transport:
             max_connections=max_connections, keepalive_seconds=keepalive_seconds
         )
         self._keepalive_seconds = keepalive_seconds
-        self._slots = asyncio.Semaphore(max_connections)
+        self._slots = Slots(max_connections)
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._closed = False
 
@@ -215,41 +259,52 @@ class Http1Transport:
         connect_timeout: float | None,
         read_timeout: float | None,
         response_headers: list[tuple[str, str]] | None = None,
+        total_timeout: float | None = None,
     ) -> tuple[int, bytes, str | None]:
-        """As :meth:`AiohttpTransport.post`: the status, the body, the ``Cache-Control``."""
+        """As :meth:`AiohttpTransport.post`: the status, the body, the ``Cache-Control``;
+        :class:`TimeoutError` when ``total_timeout`` passes (a wait for a connection, the
+        connect and the exchange included)."""
         target = _target(url)
         block = _header_block(headers) if target is not None else None
         if target is None or block is None or self._closed:
-            return await self._fallback.post(
-                url,
-                body,
-                headers,
-                connect_timeout=connect_timeout,
-                read_timeout=read_timeout,
-                response_headers=response_headers,
-            )
+            async with asyncio.timeout(total_timeout):
+                return await self._fallback.post(
+                    url,
+                    body,
+                    headers,
+                    connect_timeout=connect_timeout,
+                    read_timeout=read_timeout,
+                    response_headers=response_headers,
+                )
         request = b"%s%sContent-Length: %d\r\n\r\n%s" % (target.head, block, len(body), body)
-        async with self._slots:
-            connection = self._reusable(target) or await self._connect(target, connect_timeout)
+        loop = asyncio.get_running_loop()
+        deadline = None if total_timeout is None else loop.time() + total_timeout
+        slots = self._slots
+        if not slots.take_now():  # a wait for a connection counts against the deadline
+            async with asyncio.timeout_at(deadline):
+                await slots.take()
+        try:
+            connection = self._reusable(target) or await self._connect(
+                target, connect_timeout, deadline
+            )
             try:
-                status, raw, content = await connection.exchange(request, read_timeout)
+                status, raw, content = await connection.exchange(request, read_timeout, deadline)
             except BaseException:
                 connection.close()
                 raise
             if not connection.closed:
                 connection.idle_since = time.monotonic()
                 self._idle.setdefault((target.host, target.port), []).append(connection)
-        cache_control: str | None = None
-        encoding = b""
-        for name, value in raw:
-            lowered = name.lower()
-            if lowered == b"cache-control" and cache_control is None:
-                cache_control = value.decode("latin-1")
-            elif lowered == b"content-encoding":
-                encoding = value.strip().lower()
+        finally:
+            slots.give()
+        lowered = raw.lower()
+        found = _field(raw, lowered.find(b"\ncache-control:"))  # the first one
+        cache_control = None if found is None else found.decode("latin-1")
+        found = _field(raw, lowered.rfind(b"\ncontent-encoding:"))  # the last one
+        encoding = b"" if found is None else found.strip().lower()
         if response_headers is not None:
             response_headers.extend(
-                (name.decode("latin-1"), value.decode("latin-1")) for name, value in raw
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in _fields(raw)
             )
         if encoding and encoding != b"identity":
             content = _decompress(encoding, content)
@@ -267,12 +322,20 @@ class Http1Transport:
             return connection
         return None
 
-    async def _connect(self, target: _Target, connect_timeout: float | None) -> _Connection:
+    async def _connect(
+        self, target: _Target, connect_timeout: float | None, deadline: float | None = None
+    ) -> _Connection:
+        """A new connection; ``httpx.ConnectTimeout`` after ``connect_timeout``,
+        :class:`TimeoutError` when the call's ``deadline`` comes first."""
         loop = asyncio.get_running_loop()
+        until = None if connect_timeout is None else loop.time() + connect_timeout
+        total = deadline is not None and (until is None or deadline < until)
         try:
-            async with asyncio.timeout(connect_timeout):
+            async with asyncio.timeout_at(deadline if total else until):
                 _, protocol = await loop.create_connection(_Connection, target.host, target.port)
         except TimeoutError as error:
+            if total:
+                raise
             raise httpx.ConnectTimeout("connect timed out") from error
         except OSError as error:  # aiohttp's ClientConnectorError message: host and port shown
             reason = error.strerror or str(error) or type(error).__name__
@@ -287,6 +350,33 @@ class Http1Transport:
             for connection in connections:
                 connection.close()
         await self._fallback.aclose()
+
+
+def _field(fields: bytes, at: int) -> bytes | None:
+    """The value of the header field whose line starts after ``fields[at]`` (a ``\\n``; -1:
+    none), as httptools gives it: leading whitespace dropped, trailing whitespace kept."""
+    if at < 0:
+        return None
+    start = fields.index(b":", at) + 1
+    return fields[start : fields.index(b"\r\n", start)].lstrip(b" \t")
+
+
+def _fields(fields: bytes) -> list[tuple[bytes, bytes]]:
+    """Every header field (name, value) of :attr:`_Connection.fields`, in order."""
+    found: list[tuple[bytes, bytes]] = []
+    for line in fields.split(b"\r\n")[1:]:
+        if line:
+            name, _, value = line.partition(b":")
+            found.append((name, value.lstrip(b" \t")))
+    return found
+
+
+def _lf_fields(head: bytes) -> bytes:
+    """The header section of an answer whose lines end with a bare LF (httptools accepts
+    them), rewritten with CRLF line ends."""
+    end = head.find(b"\n\n")
+    lines = head[: end if end >= 0 else len(head)].split(b"\n")
+    return b"".join(line.removesuffix(b"\r") + b"\r\n" for line in lines)
 
 
 def _decompress(encoding: bytes, content: bytes) -> bytes:

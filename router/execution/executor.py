@@ -27,7 +27,7 @@ from router.execution.errors import (
     root_error,
     with_path,
 )
-from router.execution.merge import apply_rewrites, deep_merge, merge_entity
+from router.execution.merge import apply_rewrites, deep_merge, merge_entity_into
 from router.execution.paths import TypeMatcher, collect_objects, collect_paths, display_path
 from router.execution.representations import (
     Representations,
@@ -79,9 +79,9 @@ class ExecutionResult:
     def note_cache_control(self, value: str | None) -> None:
         self.cache_declared = self.cache_declared or value is not None
         policy = CachePolicy.parse(value)
-        self.cache_policy = (
-            policy if self.cache_policy is None else self.cache_policy.restrict(policy)
-        )
+        current = self.cache_policy
+        if current is not policy:  # the same (shared) policy again restricts nothing
+            self.cache_policy = policy if current is None else current.restrict(policy)
 
     def add_error(self, error: dict[str, Any]) -> None:
         self.errors.append(error)
@@ -212,18 +212,18 @@ class PlanExecutor:
         await self._run(node, run)
 
     async def _run(self, node: PlanNode, run: PlanRun) -> None:
-        match node:
+        match node:  # the most frequent kinds first
+            case FlattenNode(path=path, node=fetch, more_paths=more):
+                await self._fetch_entities(path, fetch, run, more)
             case SequenceNode(nodes=nodes):
                 for child in nodes:
                     await self._run(child, run)
             case ParallelNode(nodes=nodes):
-                await asyncio.gather(*(self._run(child, run) for child in nodes))
+                await self._parallel(nodes, run)
             case ConditionNode(condition=name, if_clause=if_clause, else_clause=else_clause):
                 branch = if_clause if run.variables.get(name) is True else else_clause
                 if branch is not None:
                     await self._run(branch, run)
-            case FlattenNode(path=path, node=fetch, more_paths=more):
-                await self._fetch_entities(path, fetch, run, more)
             case FetchNode():
                 await self._fetch_root(node, run)
             case DeferNode(primary=primary, deferred=deferred):
@@ -234,6 +234,20 @@ class PlanExecutor:
                 await asyncio.gather(
                     *(self._run(block.node, run) for block in deferred if block.node is not None)
                 )
+
+    async def _parallel(self, nodes: Sequence[PlanNode], run: PlanRun) -> None:
+        """The children concurrently: the first in this task, the others in one ``gather``
+        (a task fewer per parallel node); the others are cancelled with this task, and left
+        running when the first raises, as ``gather`` does."""
+        if not nodes:
+            return
+        others = asyncio.gather(*(self._run(child, run) for child in nodes[1:]))
+        try:
+            await self._run(nodes[0], run)
+        except asyncio.CancelledError:
+            others.cancel()
+            raise
+        await others
 
     def _body(
         self,
@@ -246,7 +260,8 @@ class PlanExecutor:
         payload: dict[str, Any] = {"query": operation or fetch.operation}
         if fetch.operation_name:
             payload["operationName"] = fetch.operation_name
-        variables = {n: run.variables[n] for n in fetch.variable_usages if n in run.variables}
+        usages = fetch.variable_usages
+        variables = {n: run.variables[n] for n in usages if n in run.variables} if usages else {}
         if representations is not None:
             variables["representations"] = representations.encoded
         if extra:
@@ -288,25 +303,35 @@ class PlanExecutor:
                 )
             return await send(headers, body)
         mutation = fetch.operation_kind == "mutation"
-
-        async def deliver(payload: bytes) -> SubgraphAnswer:
-            plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
-            if plugins is not None and plugins.chain.has_subgraph_hooks:
-                send = partial(self._send_signed, name, url, mutation, secret=secret)
-                return await plugins.subgraph_fetch(
-                    name, url, headers, payload, send=send, failed=_plugin_failure
-                )
-            signed = bind_identity(headers, payload, secret)  # as _send_signed, one frame less
-            return await self._clients.send(name, url, payload, signed, mutation=mutation)
-
         # issue #17: the response cache (router.caching) answers query fetches when it is on;
         # a hit sends nothing, so the subgraph hooks run for the fetches that reach a subgraph
         if self.cache is not None and not mutation:
+            deliver = partial(self._deliver, name, url, headers, mutation, secret=secret)
             answer = await self.cache.fetch(fetch, body, run, deliver)
         else:
-            answer = await deliver(body)
+            answer = await self._deliver(name, url, headers, mutation, body, secret=secret)
         run.result.note_cache_control(answer.cache_control)
         return answer
+
+    def _deliver(
+        self,
+        name: str,
+        url: str,
+        headers: dict[str, str],
+        mutation: bool,
+        payload: bytes,
+        *,
+        secret: str | None,
+    ) -> Awaitable[SubgraphAnswer]:
+        """Send ``payload`` (the awaitable of the send: no frame of its own per fetch)."""
+        plugins = current_run()  # router.plugins hook point: subgraph request/response hooks
+        if plugins is not None and plugins.chain.has_subgraph_hooks:
+            send = partial(self._send_signed, name, url, mutation, secret=secret)
+            return plugins.subgraph_fetch(
+                name, url, headers, payload, send=send, failed=_plugin_failure
+            )
+        signed = bind_identity(headers, payload, secret)  # as _send_signed, one frame less
+        return self._clients.send(name, url, payload, signed, mutation=mutation)
 
     async def _send_upload(
         self,
@@ -382,11 +407,12 @@ class PlanExecutor:
         run: PlanRun,
         more: tuple[tuple[str, ...], ...] = (),
     ) -> None:
-        objects = [
-            obj
-            for at in (path, *more)
-            for obj in collect_objects(run.result.data, at, self._matches)
-        ]
+        matches = self._matches
+        objects = (
+            [obj for at in (path, *more) for obj in collect_objects(run.result.data, at, matches)]
+            if more
+            else collect_objects(run.result.data, path, matches)
+        )
         if fetch.requires is None:
             await self._fetch_into(path, fetch, objects, run)
             return
@@ -448,12 +474,13 @@ class PlanExecutor:
         more: tuple[tuple[str, ...], ...],
     ) -> None:
         if isinstance(entities, list):
-            for index, entity in enumerate(entities[: len(targets)]):
+            rewrites = fetch.output_rewrites
+            is_object = self._matches.is_object
+            for entity, objects in zip(entities, targets, strict=False):
                 if isinstance(entity, dict):
-                    if fetch.output_rewrites:
-                        apply_rewrites(entity, fetch.output_rewrites, self._matches)
-                    for obj in targets[index]:
-                        merge_entity(obj, entity, self._matches.is_object)
+                    if rewrites:
+                        apply_rewrites(entity, rewrites, self._matches)
+                    merge_entity_into(objects, entity, is_object)
         self._entity_errors(path, fetch, answer, targets, run, entities=entities, more=more)
 
     async def _fetch_contextual(
@@ -534,6 +561,8 @@ class PlanExecutor:
         entities: object,
         more: tuple[tuple[str, ...], ...] = (),
     ) -> None:
+        if answer.failure is None and not answer.errors and isinstance(entities, list):
+            return  # the usual answer: nothing to report
         result = run.result
         shown = display_path(path)
         if answer.failure is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from router.execution.paths import Matcher
 from router.planning.plan import FetchRewrite, KeyRenamer, ValueSetter
 
-__all__ = ["apply_rewrites", "deep_merge", "merge_entity"]
+__all__ = ["apply_rewrites", "deep_merge", "merge_entity", "merge_entity_into"]
 
 Matcher1 = Callable[[object], bool]
 
@@ -40,10 +40,32 @@ def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
 def merge_entity(target: dict[str, Any], entity: dict[str, Any], is_object: Matcher1) -> None:
     """Merge an ``_entities`` result; a concrete ``__typename`` already known is kept (an
     @interfaceObject subgraph answers with the interface's name)."""
-    known = target.get("__typename")
-    deep_merge(target, entity)
-    if known is not None and target.get("__typename") != known and is_object(known):
-        target["__typename"] = known
+    merge_entity_into((target,), entity, is_object)
+
+
+def merge_entity_into(
+    targets: Sequence[dict[str, Any]], entity: dict[str, Any], is_object: Matcher1
+) -> None:
+    """:func:`merge_entity` of one result into every object of its representation: one call
+    per entity, the top level of :func:`deep_merge` inlined (most keys are new there)."""
+    items = entity.items()
+    typed = "__typename" in entity  # else the type name cannot change: nothing to keep
+    for target in targets:
+        known = target.get("__typename") if typed else None
+        for key, value in items:
+            existing = target.get(key)
+            if existing is None or existing is value:
+                target[key] = value
+            elif value is None:
+                continue  # a null never erases what another fetch provided (as Apollo Router)
+            elif isinstance(existing, dict) and isinstance(value, dict):
+                deep_merge(existing, value)
+            elif isinstance(existing, list) and isinstance(value, list):
+                _merge_lists(existing, value)
+            else:
+                target[key] = value
+        if known is not None and target["__typename"] != known and is_object(known):
+            target["__typename"] = known
 
 
 def _merge_lists(target: list[Any], source: list[Any]) -> None:

@@ -22,6 +22,7 @@ from graphql import (
 __all__ = ["TypeMatcher", "collect_objects", "collect_paths", "display_path", "is_covered"]
 
 _FRAGMENT_PREFIX = "... on "
+_DICTS = frozenset((dict,))
 
 
 def _possible_types(
@@ -86,9 +87,9 @@ def collect_objects(data: Any, path: Sequence[str], matches: Matcher) -> list[di
     for element in path:
         following: list[Any] = []
         if element == "@":
-            for value in current:
-                if isinstance(value, list):
-                    following += [v for v in value if v is not None]  # no generator
+            following = [
+                v for value in current if isinstance(value, list) for v in value if v is not None
+            ]
         elif element.startswith(_FRAGMENT_PREFIX):
             condition = element[len(_FRAGMENT_PREFIX) :]
             following = [
@@ -103,7 +104,7 @@ def collect_objects(data: Any, path: Sequence[str], matches: Matcher) -> list[di
                 if type(value) is dict and (child := value.get(element)) is not None
             ]
         current = following
-    if all(type(v) is dict for v in current):
+    if _DICTS.issuperset(map(type, current)):  # the usual end: objects, no nested lists
         return current
     return [v for v in _flatten_lists(current) if isinstance(v, dict)]
 

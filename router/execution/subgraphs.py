@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 import httpx
@@ -108,9 +109,11 @@ class SubgraphTransport(Protocol):
         connect_timeout: float | None,
         read_timeout: float | None,
         response_headers: list[tuple[str, str]] | None = None,
+        total_timeout: float | None = None,
     ) -> tuple[int, bytes, str | None]:
         """``response_headers``, when given, receives every response header field; returns the
-        status, the body and the answer's ``Cache-Control``."""
+        status, the body and the answer's ``Cache-Control``. ``total_timeout``: the whole
+        call's deadline (:class:`TimeoutError` when it passes)."""
         ...
 
     async def aclose(self) -> None: ...
@@ -131,9 +134,11 @@ class HttpxPost:
         connect_timeout: float | None,
         read_timeout: float | None,
         response_headers: list[tuple[str, str]] | None = None,
+        total_timeout: float | None = None,
     ) -> tuple[int, bytes, str | None]:
         timeout = httpx.Timeout(None, connect=connect_timeout, read=read_timeout)
-        response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
+        async with asyncio.timeout(total_timeout):
+            response = await self._client.post(url, content=body, headers=headers, timeout=timeout)
         if response_headers is not None:
             response_headers.extend(response.headers.multi_items())
         return response.status_code, response.content, response.headers.get("cache-control")
@@ -187,9 +192,42 @@ class SubgraphClients:
     async def send(
         self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
     ) -> SubgraphAnswer:
-        """POST ``body`` to the subgraph; never raises for subgraph failures."""
+        """POST ``body`` to the subgraph; never raises for subgraph failures.
+
+        One frame per fetch down to the guard: :meth:`_call` and :meth:`_post` return the
+        awaitable of the next layer rather than awaiting it (issue #20)."""
         with telemetry.subgraph_fetch(name) as done:
-            answer = await self._send(name, url, body, headers, mutation=mutation)
+            cache_control: str | None = None
+            sink = current_sink()  # issue #18: response header rules (router.headers)
+            received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
+            try:
+                # A subgraph whose response headers go to the client is never deduplicated:
+                # its answer's headers (a Set-Cookie above all) belong to one client request.
+                if (
+                    mutation
+                    or received is not None
+                    or not self._config.all_subgraphs.deduplicate_queries
+                ):
+                    status, content, cache_control = await self._call(
+                        name, url, body, headers, mutation=mutation, received=received
+                    )
+                else:
+                    # the bytes themselves, not a digest: hashing bytes is cached on the object
+                    # and far cheaper than SHA-256 over every fetch body (a hit: one memcmp)
+                    key = (name, url, tuple(sorted(headers.items())), body)
+                    status, content, cache_control = await self._flight.do(
+                        key, lambda: self._call(name, url, body, headers, mutation=False)
+                    )
+            except _FAILURES as error:
+                failed = _failure_answer(name, error)
+                if isinstance(failed, SubgraphAnswer):
+                    done(failed.failure)
+                    return failed
+                status, content = failed
+            if sink is not None and received:
+                sink.record(name, received)
+            answer = _read_answer(name, status, content)
+            answer.cache_control = cache_control
             done(answer.failure)
         return answer
 
@@ -214,42 +252,7 @@ class SubgraphClients:
             done(answer.failure)
         return answer
 
-    async def _send(
-        self, name: str, url: str, body: bytes, headers: dict[str, str], *, mutation: bool
-    ) -> SubgraphAnswer:
-        cache_control: str | None = None
-        sink = current_sink()  # issue #18: response header rules (router.headers)
-        received: list[tuple[str, str]] | None = [] if sink and sink.wants(name) else None
-        try:
-            # A subgraph whose response headers go to the client is never deduplicated: its
-            # answer's headers (a Set-Cookie above all) belong to one client request.
-            if (
-                mutation
-                or received is not None
-                or not self._config.all_subgraphs.deduplicate_queries
-            ):
-                status, content, cache_control = await self._call(
-                    name, url, body, headers, mutation=mutation, received=received
-                )
-            else:
-                # the bytes themselves, not a digest: hashing bytes is cached on the object and
-                # far cheaper than SHA-256 over every fetch body (a hit compares them by memcmp)
-                key = (name, url, tuple(sorted(headers.items())), body)
-                status, content, cache_control = await self._flight.do(
-                    key, lambda: self._call(name, url, body, headers, mutation=False)
-                )
-        except _FAILURES as error:
-            failed = _failure_answer(name, error)
-            if isinstance(failed, SubgraphAnswer):
-                return failed
-            status, content = failed
-        if sink is not None and received:
-            sink.record(name, received)
-        answer = _read_answer(name, status, content)
-        answer.cache_control = cache_control
-        return answer
-
-    async def _call(
+    def _call(
         self,
         name: str,
         url: str,
@@ -258,20 +261,15 @@ class SubgraphClients:
         *,
         mutation: bool,
         received: list[tuple[str, str]] | None = None,
-    ) -> tuple[int, bytes, str | None]:
+    ) -> Awaitable[tuple[int, bytes, str | None]]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
         counts them and transient ones are retried)."""
         guards = self._guards
         if guards is None:
-            return await self._post(name, url, body, headers, received)
-
-        async def attempt() -> tuple[int, bytes, str | None]:  # _guarded's, one layer less
-            if received is not None:
-                received.clear()  # a retry's answer replaces the failed attempt's
-            return _checked(await self._post(name, url, body, headers, received))
-
+            return self._post(name, url, body, headers, received)
+        attempt = partial(self._post, name, url, body, headers, received)
         kind = "mutation" if mutation else "query"
-        return await guards[name].call(attempt, operation_type=kind)
+        return guards[name].call(attempt, operation_type=kind, check=_checked)
 
     async def _guarded(
         self,
@@ -291,35 +289,47 @@ class SubgraphClients:
         kind = "mutation" if mutation else "query"
         return await self._guards[name].call(attempt, operation_type=kind)
 
-    async def _post(
+    def _post(
         self,
         name: str,
         url: str,
         body: bytes,
         headers: dict[str, str],
         received: list[tuple[str, str]] | None = None,
-    ) -> tuple[int, bytes, str | None]:
+    ) -> Awaitable[tuple[int, bytes, str | None]]:
+        """One attempt: the transport's post under the subgraph's total deadline (connect
+        fails sooner; no read timeout: one as long as the total can never fire first, and the
+        transport would re-arm it on every chunk), to the replica the balancer chooses."""
+        if received:
+            received.clear()  # a retry's answer replaces the failed attempt's
         timeout = self._config.subgraph_timeout(name)
         telemetry.record_attempt()
         headers = telemetry.outbound_headers(headers)
         transport = self._transport_for(name)
+        connect = min(timeout, 5.0)
+        if not self.balancer.pooled(name):  # no replicas: nothing to choose, nothing to record
+            return transport.post(
+                url,
+                body,
+                headers,
+                connect_timeout=connect,
+                read_timeout=None,
+                response_headers=received,
+                total_timeout=timeout,
+            )
 
-        async def post(
-            target: str,
-        ) -> tuple[int, bytes, str | None]:  # to the replica the balancer chose
-            # the total deadline; connect fails sooner. No read timeout: one as long as the
-            # total can never fire first, and the transport would re-arm it on every chunk
-            async with asyncio.timeout(timeout):
-                return await transport.post(
-                    target,
-                    body,
-                    headers,
-                    connect_timeout=min(timeout, 5.0),
-                    read_timeout=None,
-                    response_headers=received,
-                )
+        def post(target: str) -> Awaitable[tuple[int, bytes, str | None]]:
+            return transport.post(
+                target,
+                body,
+                headers,
+                connect_timeout=connect,
+                read_timeout=None,
+                response_headers=received,
+                total_timeout=timeout,
+            )
 
-        return await self.balancer.call(name, url, post)
+        return self.balancer.call(name, url, post)
 
     async def aclose(self) -> None:
         transports, self._transports = self._transports, {}

@@ -80,6 +80,10 @@ class LoadBalancer:
                 pools[name] = _Pool(endpoints, self._pools[name].turn if name in self._pools else 0)
         self._pools = pools
 
+    def pooled(self, name: str) -> bool:
+        """Whether ``name`` has replicas to choose from (else :meth:`call` sends to its URL)."""
+        return name in self._pools
+
     def _choose(self, name: str, url: str) -> Endpoint | None:
         pool = self._pools.get(name)
         if pool is None:

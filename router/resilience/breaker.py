@@ -67,6 +67,7 @@ class CircuitBreaker:
         self._generation = 0
         self._failures_in_a_row = 0
         self.times_opened = 0
+        self._permit = Permit(0, probe=False)
 
     @property
     def state(self) -> BreakerState:
@@ -76,7 +77,7 @@ class CircuitBreaker:
 
     def acquire(self) -> Permit:
         """Admit a call or raise :class:`CircuitOpenError`."""
-        state = self.state
+        state = self._state if self._state is BreakerState.CLOSED else self.state
         if state is BreakerState.OPEN:
             raise CircuitOpenError(self.name, self._remaining_open())
         if state is BreakerState.HALF_OPEN:
@@ -84,7 +85,10 @@ class CircuitBreaker:
                 raise CircuitOpenError(self.name, 0.0)
             self._probes_in_flight += 1
             return Permit(self._generation, probe=True)
-        return Permit(self._generation, probe=False)
+        permit = self._permit
+        if permit.generation != self._generation:  # immutable: one per generation, not per call
+            permit = self._permit = Permit(self._generation, probe=False)
+        return permit
 
     def record(self, permit: Permit, success: bool) -> None:
         """The outcome of an admitted call."""

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from router.resilience.errors import ConcurrencyLimitError
+from servicekit.slots import Slots
 
 __all__ = ["ConcurrencyLimit"]
 
@@ -20,31 +21,38 @@ class ConcurrencyLimit:
         self.name = name
         self.max_in_flight = max_in_flight
         self.queue_timeout_seconds = queue_timeout_seconds
-        self._semaphore = asyncio.Semaphore(max_in_flight)
+        self._slots = Slots(max_in_flight)
         self.in_flight = 0
         self.waiting = 0
         self.rejected = 0
 
+    def try_acquire(self) -> bool:
+        """Take a free slot now (no coroutine: once per subgraph fetch); False when the caller
+        must wait in :meth:`acquire`."""
+        if self._slots.take_now():
+            self.in_flight += 1
+            return True
+        return False
+
     async def acquire(self) -> None:
         """Take one slot; :meth:`release` gives it back. A free slot is taken at once, with no
-        timer (the usual case, once per subgraph fetch); only a wait is bounded."""
-        if self._semaphore.locked():
-            self.waiting += 1
-            try:
-                async with asyncio.timeout(self.queue_timeout_seconds):
-                    await self._semaphore.acquire()
-            except TimeoutError:
-                self.rejected += 1
-                raise ConcurrencyLimitError(self.name, self.queue_timeout_seconds) from None
-            finally:
-                self.waiting -= 1
-        else:
-            await self._semaphore.acquire()  # not locked: returns without suspending
+        timer (the usual case); only a wait is bounded."""
+        if self.try_acquire():
+            return
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(self.queue_timeout_seconds):
+                await self._slots.take()
+        except TimeoutError:
+            self.rejected += 1
+            raise ConcurrencyLimitError(self.name, self.queue_timeout_seconds) from None
+        finally:
+            self.waiting -= 1
         self.in_flight += 1
 
     def release(self) -> None:
         self.in_flight -= 1
-        self._semaphore.release()
+        self._slots.give()
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from router.resilience.breaker import CircuitBreaker, Permit
 from router.resilience.concurrency import ConcurrencyLimit
 from router.resilience.deadline import deadline_passed
-from router.resilience.retry import RetryPolicy, is_transient, retry_async
+from router.resilience.retry import RetryPolicy, is_transient
 from router.resilience.settings import ResilienceSettings
 from router.resilience.singleflight import SingleFlight
 from router.resilience.timeouts import TimeoutTracker, is_timeout
@@ -78,44 +78,51 @@ class SubgraphGuard:
         *,
         operation_type: str,
         dedupe_key: Hashable | None = None,
+        check: Callable[[T], T] | None = None,
     ) -> T:
-        """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries."""
+        """Run ``send`` under the guard; ``dedupe_key`` shares identical in-flight queries;
+        ``check`` reads each attempt's result and raises for a failure (a 5xx status), so the
+        breaker counts it and a transient one is retried.
+
+        The retries (:func:`~router.resilience.retry.retry_async`'s loop) and each attempt run
+        in this one frame: it is entered once per subgraph fetch."""
         if dedupe_key is not None and operation_type == "query":
             result: T = await self.flight.do(
-                dedupe_key, lambda: self._with_retries(send, operation_type)
+                dedupe_key, lambda: self.call(send, operation_type=operation_type, check=check)
             )
             return result
-        return await self._with_retries(send, operation_type)
-
-    async def _with_retries(self, send: Callable[[], Awaitable[T]], operation_type: str) -> T:
-        return await retry_async(
-            lambda: self._attempt(send),
-            policy=self.retry,
-            operation_type=operation_type,
-            retryable=is_transient,
-            rng=self._rng,
-        )
-
-    async def _attempt(self, send: Callable[[], Awaitable[T]]) -> T:
+        policy = self.retry
+        attempts = policy.max_attempts if policy.may_retry(operation_type) else 1
         limit = self.limit
-        await limit.acquire()  # not ``async with slot()``: no generator per fetch
-        try:
-            permit = self.breaker.acquire() if self.breaker is not None else None
+        breaker = self.breaker
+        number = 1
+        while True:
+            if not limit.try_acquire():  # a free slot: no coroutine, no generator per fetch
+                await limit.acquire()
             try:
-                result = await send()
-            except asyncio.CancelledError:
-                if deadline_passed():  # the request's deadline, not the client, cut it short
-                    self._outcome(permit, success=False, timed_out=True)
-                elif permit is not None and self.breaker is not None:
-                    self.breaker.release(permit)
-                raise
+                permit = breaker.acquire() if breaker is not None else None
+                try:
+                    result = await send()
+                    if check is not None:
+                        result = check(result)
+                except asyncio.CancelledError:
+                    if deadline_passed():  # the request's deadline, not the client, cut it short
+                        self._outcome(permit, success=False, timed_out=True)
+                    elif permit is not None and breaker is not None:
+                        breaker.release(permit)
+                    raise
+                except Exception as error:
+                    self._outcome(permit, success=False, timed_out=is_timeout(error))
+                    raise
+                self._outcome(permit, success=True, timed_out=False)
+                return result
             except Exception as error:
-                self._outcome(permit, success=False, timed_out=is_timeout(error))
-                raise
-            self._outcome(permit, success=True, timed_out=False)
-            return result
-        finally:
-            limit.release()
+                if number >= attempts or not is_transient(error):
+                    raise
+            finally:
+                limit.release()
+            await asyncio.sleep(policy.backoff(number, self._rng))
+            number += 1
 
     def _outcome(self, permit: Permit | None, *, success: bool, timed_out: bool) -> None:
         self.timeouts.record(timed_out=timed_out)

@@ -38,6 +38,9 @@ async def _echo(request: web.Request) -> web.StreamResponse:
         await response.write(body[3:])
         await response.write_eof()
         return response
+    if request.path == "/slow":
+        await asyncio.sleep(2)
+        return web.Response(body=b"late")
     if request.path == "/hangup":
         assert request.transport is not None
         request.transport.close()
@@ -123,6 +126,52 @@ async def test_concurrent_posts(server: str) -> None:
         await transport.aclose()
 
 
+async def test_total_timeout_is_a_timeout_error_and_the_connection_is_not_reused(
+    server: str,
+) -> None:
+    transport = Http1Transport(max_connections=1)
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(TimeoutError):
+            await transport.post(
+                f"{server}/slow",
+                b"{}",
+                _HEADERS,
+                connect_timeout=5,
+                read_timeout=None,
+                total_timeout=0.2,
+            )
+        assert 0.15 < loop.time() - started < 1.5
+        status, body, _ = await transport.post(
+            f"{server}/x", b"ok", _HEADERS, connect_timeout=5, read_timeout=None, total_timeout=5
+        )
+        assert (status, body) == (200, b"ok")  # the slot was given back, a new connection
+    finally:
+        await transport.aclose()
+
+
+async def test_total_timeout_bounds_the_wait_for_a_connection(server: str) -> None:
+    transport = Http1Transport(max_connections=1)
+    try:
+        held = asyncio.create_task(
+            transport.post(f"{server}/slow", b"{}", _HEADERS, connect_timeout=5, read_timeout=None)
+        )
+        await asyncio.sleep(0.05)
+        with pytest.raises(TimeoutError):
+            await transport.post(
+                f"{server}/x",
+                b"{}",
+                _HEADERS,
+                connect_timeout=5,
+                read_timeout=None,
+                total_timeout=0.1,
+            )
+        assert (await held)[1] == b"late"
+    finally:
+        await transport.aclose()
+
+
 async def test_failures_are_httpx_errors(server: str) -> None:
     transport = Http1Transport()
     with socket.socket() as probe:
@@ -198,3 +247,28 @@ async def test_a_body_without_length_ends_when_the_server_closes() -> None:
         await transport.aclose()
         server.close()
         await server.wait_closed()
+
+
+def test_header_fields_read_from_the_raw_section_as_httptools_reads_them() -> None:
+    import httptools
+
+    from servicekit.http1 import _field, _fields, _lf_fields
+
+    raw = (
+        b"HTTP/1.1 200 OK\r\nCache-Control:  max-age=5 \r\nX-A:\ta b\t\r\n"
+        b"content-encoding: gzip\r\nCache-Control: no-store\r\nContent-Length: 0\r\n\r\n"
+    )
+    seen: list[tuple[bytes, bytes]] = []
+
+    class Recorder:
+        def on_header(self, name: bytes, value: bytes) -> None:
+            seen.append((name, value))
+
+    httptools.HttpResponseParser(Recorder()).feed_data(raw)
+    fields = raw[: raw.find(b"\r\n\r\n") + 2]
+    assert _fields(fields) == seen
+    lowered = fields.lower()
+    assert _field(fields, lowered.find(b"\ncache-control:")) == b"max-age=5 "
+    assert _field(fields, lowered.rfind(b"\ncontent-encoding:")) == b"gzip"
+    assert _field(fields, lowered.find(b"\nx-missing:")) is None
+    assert _lf_fields(raw.replace(b"\r\n", b"\n")) == fields
