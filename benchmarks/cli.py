@@ -21,7 +21,8 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from benchmarks.gateways import GATEWAYS
+from benchmarks.baseline import BASELINE_REV
+from benchmarks.gateways import GATEWAYS, ROUTER_GATEWAYS
 from benchmarks.runner import LoadOptions
 
 __all__ = ["main", "parse_args"]
@@ -68,7 +69,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "all": "every benchmark in turn (make bench)",
     }
     for name, text in helps.items():
-        _load_options(commands.add_parser(name, help=text))
+        sub = commands.add_parser(name, help=text)
+        _load_options(sub)
+        if name != "stack":
+            sub.add_argument(
+                "--baseline",
+                default=BASELINE_REV if name == "all" else "",
+                help="also measure the router of this commit in the same run, in every mode "
+                f"(`make bench`: {BASELINE_REV[:7]}, main when issue #20 was filed; '' for none)",
+            )
     telemetry = commands.add_parser("telemetry", help="the router's cost of metrics and traces")
     _load_options(telemetry)
     telemetry.set_defaults(rounds=6, duration=8.0)
@@ -115,9 +124,13 @@ def _options(args: argparse.Namespace) -> tuple[list[str], int, LoadOptions]:
 
 
 def _gateways(args: argparse.Namespace) -> int:
+    from benchmarks.baseline import add_baseline
     from benchmarks.gateway_bench import run_gateway_benchmark
 
-    print(run_gateway_benchmark(*_options(args)))
+    gateways, rounds, options = _options(args)
+    if args.baseline:  # before and after in one run (issue #20)
+        gateways += add_baseline(args.baseline, [g for g in gateways if g in ROUTER_GATEWAYS])
+    print(run_gateway_benchmark(gateways, rounds, options))
     return 0
 
 

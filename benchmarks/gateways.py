@@ -39,6 +39,7 @@ __all__ = [
     "GatewayDef",
     "gateway_spec",
     "rewrite_subgraph_urls",
+    "router_argv",
     "write_router_config",
 ]
 
@@ -74,15 +75,18 @@ def write_router_config(
 
 
 def _router_argv(
-    dedupe: bool, fetches: bool = True, workers: int | None = None
+    dedupe: bool, fetches: bool = True, workers: int | None = None, router: Path | None = None
 ) -> Callable[[Path, int, Path], list[str]]:
+    """``router``: the executable (default: this environment's; another checkout's for
+    ``bench gateways --baseline``)."""
+
     def argv(supergraph: Path, port: int, workdir: Path) -> list[str]:
         config = write_router_config(
             workdir, deduplicate_inbound=dedupe, deduplicate_fetches=fetches
         )
-        router = Path(sys.executable).parent / "router"
+        executable = router or Path(sys.executable).parent / "router"
         return [
-            str(router),
+            str(executable),
             "--supergraph",
             str(supergraph),
             "--config",
@@ -167,6 +171,20 @@ GATEWAYS: dict[str, GatewayDef] = {
         node=True,
     ),
 }
+_ROUTER_MODES = {
+    "router": (False, True),
+    "router-nodedup": (False, False),
+    "router-dedupe": (True, True),
+}
+
+
+def router_argv(name: str, router: Path) -> Callable[[Path, int, Path], list[str]]:
+    """The command line of router gateway ``name`` (one of :data:`ROUTER_GATEWAYS`), run by
+    another ``router`` executable (:mod:`benchmarks.baseline`)."""
+    dedupe, fetches = _ROUTER_MODES[name]
+    return _router_argv(dedupe, fetches, router=router)
+
+
 REFERENCE_GATEWAYS = ("apollo", "hive", "hive-rust", "hive-dedupe", "hive-rust-dedupe")
 ROUTER_GATEWAYS = ("router-nodedup", "router", "router-dedupe")
 

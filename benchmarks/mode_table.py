@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from benchmarks.report import GatewayRow
 
-__all__ = ["COLUMNS", "MODES", "format_mode_table"]
+__all__ = ["BASELINE_COLUMN", "COLUMNS", "MODES", "format_mode_table"]
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("router", "router"),
@@ -53,16 +53,24 @@ def _cell(row: GatewayRow | None) -> str:
     )
 
 
+BASELINE_COLUMN = ("router@base", "router before (`bench gateways --baseline`)")
+"""Shown when an earlier commit's router was measured in the run (:mod:`benchmarks.baseline`)."""
+
+
 def format_mode_table(rows: Sequence[GatewayRow]) -> str:
     """The Markdown table; empty when no measured gateway belongs to it."""
     by_name = {row.gateway: row for row in rows}
     if not any(name in by_name for _, cells in MODES for name in cells.values()):
         return ""
+    columns = COLUMNS
+    if any(name.endswith("@base") for name in by_name):
+        columns = (COLUMNS[0], BASELINE_COLUMN, *COLUMNS[1:])
     lines = [
-        "| mode | " + " | ".join(label for _, label in COLUMNS) + " |",
-        "|---|" + "---:|" * len(COLUMNS),
+        "| mode | " + " | ".join(label for _, label in columns) + " |",
+        "|---|" + "---:|" * len(columns),
     ]
     for mode, cells in MODES:
-        values = [_cell(by_name.get(cells.get(column, ""))) for column, _ in COLUMNS]
+        names = {**cells, "router@base": f"{cells['router']}@base"}
+        values = [_cell(by_name.get(names.get(column, ""))) for column, _ in columns]
         lines.append(f"| {mode} | " + " | ".join(values) + " |")
     return "\n".join(lines)

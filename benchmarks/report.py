@@ -99,6 +99,8 @@ def _rps(measurement: Measurement) -> float:
 def _like_for_like(ours: str, reference: str) -> bool:
     """Compare dedupe with dedupe and plain with plain; the router without any deduplication
     only with Apollo Gateway, which has none (issue #20)."""
+    if reference.endswith("@base"):  # the same mode at the baseline commit
+        return reference == f"{ours}@base"
     if ours == "router-nodedup":
         return reference == "apollo"
     return ours.endswith("-dedupe") == reference.endswith("-dedupe")
@@ -109,7 +111,7 @@ def ratios(measurements: Sequence[Measurement]) -> list[Ratio]:
     found = []
     for ours in ROUTER_GATEWAYS:
         mine = _by_round(measurements, ours)
-        for reference in REFERENCE_GATEWAYS:
+        for reference in (*REFERENCE_GATEWAYS, f"{ours}@base"):
             if not _like_for_like(ours, reference):
                 continue
             theirs = _by_round(measurements, reference)

@@ -34,3 +34,23 @@ def test_each_gateway_lands_in_its_mode_and_column() -> None:
 
 def test_no_table_without_a_gateway_of_it() -> None:
     assert format_mode_table([row("router-1w", 10.0, 100, 1.0)]) == ""
+
+
+def test_a_baseline_router_gets_its_own_column_next_to_ours() -> None:
+    rows = [
+        row("router-nodedup", 213.0, 333, 4.7),
+        row("router-nodedup@base", 68.4, 1300, 14.04),
+        row("apollo", 65.0, 1050, 15.4),
+        row("router", 312.0, 276, 3.2),
+    ]
+    assert format_mode_table(rows).splitlines()[:4] == [
+        "| mode | router | router before (`bench gateways --baseline`) | @apollo/gateway 2.14"
+        " | Hive Gateway 2.15 (JS planner)"
+        " | Hive Gateway 2.15, Rust planner (`--hive-router-runtime`) |",
+        "|---|---:|---:|---:|---:|---:|",
+        "| no deduplication at all (Apollo Gateway has none)"
+        " | 213 req/s, p99 333 ms, 4.7 ms CPU/req | 68 req/s, p99 1.30 s, 14.0 ms CPU/req"
+        " | 65 req/s, p99 1.05 s, 15.4 ms CPU/req |  |  |",
+        "| identical in-flight subgraph fetches shared, inbound not (each gateway's default)"
+        " | 312 req/s, p99 276 ms, 3.2 ms CPU/req |  |  |  |  |",
+    ]

@@ -85,6 +85,23 @@ def test_ratios_are_per_round_then_median() -> None:
     assert found["router-dedupe", "hive-dedupe"].cpu_per_round == (2.0,)
 
 
+def test_a_baseline_router_is_compared_with_the_same_mode_only() -> None:
+    runs = [
+        measured("router-nodedup", 0, 2000),
+        measured("router-nodedup@base", 0, 500),
+        measured("router", 0, 3000),
+        measured("router@base", 0, 1000),
+        measured("apollo", 0, 400),
+    ]
+    found = {(r.ours, r.reference): r.per_round for r in ratios(runs)}
+    assert found == {
+        ("router-nodedup", "apollo"): (5.0,),
+        ("router-nodedup", "router-nodedup@base"): (4.0,),
+        ("router", "router@base"): (3.0,),
+        ("router", "apollo"): (7.5,),
+    }
+
+
 def test_cpu_per_request() -> None:
     # 50% of a core for 10 s = 5 s of CPU over 1,000 requests.
     assert measured("router", 0, 1000, cpu=50.0).cpu_ms_per_request == 5.0
