@@ -140,6 +140,14 @@ GATEWAYS: dict[str, GatewayDef] = {
     "router-2w": GatewayDef(
         "router-2w", "router, no dedupe, 2 workers", _router_argv(False, False, 2), "/ready"
     ),
+    # the router's default (in-flight subgraph fetches shared): the Node subgraphs' share of
+    # the cores falls from ~60% of one to a few percent, leaving them to the workers and wrk
+    "router-default-1w": GatewayDef(
+        "router-default-1w", "router (default), 1 worker", _router_argv(False, True, 1), "/ready"
+    ),
+    "router-default-2w": GatewayDef(
+        "router-default-2w", "router (default), 2 workers", _router_argv(False, True, 2), "/ready"
+    ),
     "apollo": GatewayDef(
         "apollo", "Apollo Gateway 2.14", _apollo_argv, _APOLLO_READY, env=_NODE_ENV, node=True
     ),

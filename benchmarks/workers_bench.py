@@ -1,9 +1,13 @@
 """``bench workers`` (issue #20): the router with 1 worker against 2 workers (``--workers``).
 
-    python -m benchmarks.workers_bench [--rounds 2] [--duration 15] [--warmup 5]
+    python -m benchmarks.workers_bench [--rounds 2] [--duration 15] [--warmup 5] [--mode nodedup]
 
 The gateway benchmark's workload (the 87,549-byte answer checked on every response, 50
-keep-alive connections), every deduplication off so each request costs its full CPU. One worker
+keep-alive connections). ``--mode nodedup`` (the default): every deduplication off, so each
+request costs its full CPU, and the Node subgraphs need about 60% of a core at one worker's rate;
+``--mode default``: the router's default configuration (identical in-flight subgraph fetches
+shared), where the subgraphs need a few percent, so the two cores are left to the workers and
+wrk. One worker
 runs under ``taskset -c 0`` with wrk on core 1 (the load generator on its own core); two workers
 run on cores 0 and 1, where wrk necessarily shares them (a 2-core machine has no third core).
 The Node subgraphs are not pinned in either case. Rounds alternate the order. Reported per
@@ -35,15 +39,18 @@ from benchmarks.runner import LoadOptions, Measurement, measure_gateway, round_o
 
 __all__ = ["main", "run_workers_benchmark"]
 
-VARIANTS = {"router-1w": ("0", "1"), "router-2w": ("0,1", None)}  # gateway cpus, wrk cpus
+CPUS = {"1w": ("0", "1"), "2w": ("0,1", None)}  # gateway cpus, wrk cpus
+MODES = {"nodedup": "router", "default": "router-default"}
 
 
 def _load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def run_workers_benchmark(rounds: int, options: LoadOptions) -> str:
+def run_workers_benchmark(rounds: int, options: LoadOptions, mode: str = "nodedup") -> str:
     """Alternating rounds of both variants; the printable report."""
+    one, two = f"{MODES[mode]}-1w", f"{MODES[mode]}-2w"
+    variants = {one: CPUS["1w"], two: CPUS["2w"]}
     body, expected = prepare_workload()
     load_before = _load_average()
     measurements: list[Measurement] = []
@@ -52,8 +59,8 @@ def run_workers_benchmark(rounds: int, options: LoadOptions) -> str:
         with node_subgraphs(workdir, None) as subgraphs:
             supergraph = benchmark_supergraph(workdir, subgraphs)
             for round_index in range(rounds):
-                for position, name in enumerate(round_order(list(VARIANTS), round_index)):
-                    gateway_cpus, load_cpus = VARIANTS[name]
+                for position, name in enumerate(round_order(list(variants), round_index)):
+                    gateway_cpus, load_cpus = variants[name]
                     measurement = measure_gateway(
                         name,
                         round_index,
@@ -73,9 +80,9 @@ def run_workers_benchmark(rounds: int, options: LoadOptions) -> str:
         if m.wrk is not None and m.verified_before and m.verified_after:
             by_round.setdefault(m.round, {})[m.gateway] = m
     scale = [
-        pair["router-2w"].wrk.requests_per_second / pair["router-1w"].wrk.requests_per_second
+        pair[two].wrk.requests_per_second / pair[one].wrk.requests_per_second
         for pair in by_round.values()
-        if len(pair) == 2 and pair["router-1w"].wrk and pair["router-2w"].wrk
+        if len(pair) == 2 and pair[one].wrk and pair[two].wrk
     ]
     lines = [
         format_table(aggregate(measurements), []),
@@ -89,7 +96,7 @@ def run_workers_benchmark(rounds: int, options: LoadOptions) -> str:
     path = write_results(
         "workers",
         {
-            "settings": {"rounds": rounds, **options.__dict__},
+            "settings": {"rounds": rounds, "mode": mode, **options.__dict__},
             "measurements": [m.to_json() for m in measurements],
             "scale_per_round": scale,
             "load_average": {"before": load_before, "after": load_after},
@@ -105,13 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--mode", choices=sorted(MODES), default="nodedup")
     args = parser.parse_args(argv)
     options = LoadOptions(
         connections=args.connections,
         duration_seconds=args.duration,
         warmup_seconds=args.warmup,
     )
-    print(run_workers_benchmark(args.rounds, options))
+    print(run_workers_benchmark(args.rounds, options, args.mode))
     return 0
 
 
