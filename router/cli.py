@@ -271,11 +271,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         # out of the collector's generations, a full collection no longer walks them (it took
         # 60-70 ms of CPU, holding the event loop, while new documents were being parsed: #11).
         gc.freeze()
-        # A request allocates tens of thousands of short-lived dicts and lists that reference
-        # counting frees; a young-generation pass every 700 allocations mostly walks objects about
-        # to die. Every 20,000: 9.95 -> 9.68 M instructions per request (bench profile
-        # --instructions, issue #20); cyclic garbage waits a little longer.
-        gc.set_threshold(20_000, 20, 20)
     except (OSError, httpx.HTTPError, ValidationError, ValueError) as error:
         _log.error("router cannot start", error=f"{type(error).__name__}: {error}")
         print(f"router: {type(error).__name__}: {error}", file=sys.stderr)
