@@ -130,17 +130,20 @@ async def read_limited(
     chunks: AsyncIterator[bytes], content_length: str | None, limit: int
 ) -> bytes:
     """The whole body, or 413 as soon as it (or its declared length) passes ``limit`` bytes."""
-    too_large = HttpError(
-        413, f"Request body larger than the limit of {limit} bytes", "PAYLOAD_TOO_LARGE"
-    )
     if content_length is not None and content_length.isdigit() and int(content_length) > limit:
-        raise too_large
+        raise _too_large(limit)
     body = bytearray()
     async for chunk in chunks:
         body.extend(chunk)
         if len(body) > limit:
-            raise too_large
+            raise _too_large(limit)
     return bytes(body)
+
+
+def _too_large(limit: int) -> HttpError:
+    return HttpError(
+        413, f"Request body larger than the limit of {limit} bytes", "PAYLOAD_TOO_LARGE"
+    )
 
 
 def check_json_content_type(content_type: str | None) -> None:
