@@ -47,23 +47,11 @@ def merge_entity_into(
     targets: Sequence[dict[str, Any]], entity: dict[str, Any], is_object: Matcher1
 ) -> None:
     """:func:`merge_entity` of one result into every object of its representation: one call
-    per entity, the top level of :func:`deep_merge` inlined (most keys are new there)."""
-    items = entity.items()
+    per entity."""
     typed = "__typename" in entity  # else the type name cannot change: nothing to keep
     for target in targets:
         known = target.get("__typename") if typed else None
-        for key, value in items:
-            existing = target.get(key)
-            if existing is None or existing is value:
-                target[key] = value
-            elif value is None:
-                continue  # a null never erases what another fetch provided (as Apollo Router)
-            elif isinstance(existing, dict) and isinstance(value, dict):
-                deep_merge(existing, value)
-            elif isinstance(existing, list) and isinstance(value, list):
-                _merge_lists(existing, value)
-            else:
-                target[key] = value
+        deep_merge(target, entity)
         if known is not None and target["__typename"] != known and is_object(known):
             target["__typename"] = known
 
