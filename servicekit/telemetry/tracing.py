@@ -205,12 +205,20 @@ def span(
     whose value is ``None`` are left out."""
     if not _enabled:
         return _NULL
+    started = _start_child(name, _present(attributes), kind)
+    return _NULL if started is None else _Current(*started)
+
+
+def _start_child(
+    name: str, attributes: Mapping[str, Any] | None, kind: SpanKind
+) -> tuple[Span, context.Context] | None:
+    """A started child of the current span, and the context it was read from; ``None`` in an
+    unsampled trace (its context stays current, so it still propagates). Tracing is on."""
     current = context.get_current()  # read once, handed to the SDK (its sampler reads it too)
     parent = trace.get_current_span(current)
     if not parent.is_recording() and parent.get_span_context().is_valid:
-        return _NULL  # an unsampled trace: its context stays current, so it still propagates
-    started = _tracer.start_span(name, current, kind=kind, attributes=_present(attributes))
-    return _Current(started, current)
+        return None
+    return _tracer.start_span(name, current, kind=kind, attributes=attributes), current
 
 
 def start_leaf(
@@ -224,11 +232,8 @@ def start_leaf(
     must hold no ``None`` values."""
     if not _enabled:
         return INVALID_SPAN
-    current = context.get_current()
-    parent = trace.get_current_span(current)
-    if not parent.is_recording() and parent.get_span_context().is_valid:
-        return INVALID_SPAN
-    return _tracer.start_span(name, current, kind=kind, attributes=attributes)
+    started = _start_child(name, attributes, kind)
+    return INVALID_SPAN if started is None else started[0]
 
 
 def propagation_headers_of(span: Span) -> Mapping[str, str]:
