@@ -1,6 +1,18 @@
 # The two commands of the quick start are `make dev` and `make test`.
 # Every target bootstraps .venv from pyproject.toml + uv.lock first, so a fresh machine needs only python3.
-PYTHON ?= python3
+# The interpreter of .venv (override: `make PYTHON=/path/to/python3`): the first of a
+# distribution's CPython (/usr/local/bin: python.org's builds and the python:3.x images the
+# Dockerfile uses; /usr/bin: Debian's) and python3 on PATH that is 3.11-3.13 with its C headers
+# (mypyc, `make native`). Those distribution builds are compiled with PGO and LTO; pyenv's, often
+# first on PATH, are not unless asked: on the gateway benchmark the router serves about 10% more
+# requests per CPU second on Debian's 3.11.2 than on pyenv's 3.11.7 (docs/perf.md, issue #20).
+SUPPORTED_PYTHON := import os, sys, sysconfig; sys.exit(not ((3, 11) <= sys.version_info[:2] < (3, 14) \
+	and os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(or $(firstword $(foreach candidate,/usr/local/bin/python3 /usr/bin/python3,$(shell \
+	$(candidate) -c '$(SUPPORTED_PYTHON)' >/dev/null 2>&1 && echo $(candidate)))),python3)
+endif
+PYTHON_STAMP := .cache/python/$(subst /,_,$(PYTHON))
 UV_VERSION := 0.13.8
 TOOLS := .cache/tools
 UV := $(TOOLS)/bin/uv
@@ -16,9 +28,13 @@ $(UV):
 
 # --compile-bytecode: imports read .pyc files even where PYTHONDONTWRITEBYTECODE is set (as on the
 # shared development machine), which made every service compile its libraries at every start.
-$(SYNCED): pyproject.toml uv.lock | $(UV)
+$(SYNCED): pyproject.toml uv.lock $(PYTHON_STAMP) | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
+
+# .venv follows PYTHON: another interpreter (a new machine, `make PYTHON=...`) makes a new stamp
+$(PYTHON_STAMP):
+	rm -rf $(dir $@) && mkdir -p $(dir $@) && touch $@
 
 ## native: mypyc-compile router/native.py's NATIVE_MODULES into .cache/native when a source changed
 ## (a no-op otherwise; pure Python with one message when there is no C compiler; ROUTER_PURE_PYTHON=1

@@ -173,6 +173,7 @@ class _Run:
                 for router in routers:
                     await self.supervisor.restart(self.processes[router.name], self.client)
 
+        first: ServiceFailed | None = None
         try:
             async with asyncio.TaskGroup() as group:
                 if router_early:
@@ -181,7 +182,11 @@ class _Run:
                     group.create_task(self._start(service))
                 group.create_task(schema_then_router())
         except* ServiceFailed as failures:
-            raise failures.exceptions[0] from None
+            first = failures.exceptions[0]
+        # raised here, not inside except*: before 3.11.4 an exception raised there came out
+        # wrapped in an ExceptionGroup (gh-103590), which Debian 12's 3.11.2 still does
+        if first is not None:
+            raise first from None
 
     async def supervise(self, stop: asyncio.Event) -> None:
         watchers = [

@@ -90,8 +90,8 @@ class Build:
 
 
 def read_build(build_dir: Path = BUILD_DIR, root: Path = ROOT) -> Build:
-    """The build, usable only if it was made for this interpreter's extension suffix from the
-    current bytes of exactly :data:`NATIVE_MODULES`."""
+    """The build, usable only if this very interpreter (``sys.version``: release, build date and
+    compiler) made it from the current bytes of exactly :data:`NATIVE_MODULES`."""
     try:
         manifest = json.loads((build_dir / "manifest.json").read_text())
     except FileNotFoundError:
@@ -102,6 +102,10 @@ def read_build(build_dir: Path = BUILD_DIR, root: Path = ROOT) -> Build:
         return Build({}, str(manifest.get("reason", "not compiled")))
     if manifest.get("suffix") != EXTENSION_SUFFIX:
         return Build({}, f"built for {manifest.get('suffix')}, not {EXTENSION_SUFFIX}", True)
+    if manifest.get("python") != sys.version:
+        # mypyc's C reaches into CPython's internals: the same ABI suffix is not enough
+        built_by = manifest.get("python")
+        return Build({}, f"built by Python {built_by}, not {sys.version} (run `make native`)", True)
     digests: dict[str, str] = manifest.get("modules", {})
     if sorted(digests) != sorted(NATIVE_MODULES):
         return Build({}, "NATIVE_MODULES changed since the build (run `make native`)", True)

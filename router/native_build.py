@@ -101,7 +101,12 @@ def build(build_dir: Path = BUILD_DIR) -> int:
         return 1
     shutil.rmtree(build_dir / "lib", ignore_errors=True)
     staging.replace(build_dir / "lib")
-    manifest = {"compiled": True, "suffix": EXTENSION_SUFFIX, "modules": digests}
+    manifest = {
+        "compiled": True,
+        "suffix": EXTENSION_SUFFIX,
+        "python": sys.version,
+        "modules": digests,
+    }
     _write_manifest(build_dir, manifest)
     seconds = time.monotonic() - started
     print(f"native: compiled {', '.join(NATIVE_MODULES)} with mypyc ({seconds:.0f} s)")

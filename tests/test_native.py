@@ -66,7 +66,12 @@ def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
         compiled.parent.mkdir(parents=True, exist_ok=True)
         compiled.touch()
     digests = {name: digest(source(name, root)) for name in NATIVE_MODULES}
-    manifest = {"compiled": True, "suffix": EXTENSION_SUFFIX, "modules": digests}
+    manifest = {
+        "compiled": True,
+        "suffix": EXTENSION_SUFFIX,
+        "python": sys.version,
+        "modules": digests,
+    }
     (build_dir / "manifest.json").write_text(json.dumps(manifest))
     return root, build_dir
 
@@ -90,6 +95,19 @@ def test_a_build_for_another_interpreter_is_unusable(tmp_path: Path) -> None:
     manifest["suffix"] = ".cpython-399-x86_64-linux-gnu.so"
     (build_dir / "manifest.json").write_text(json.dumps(manifest))
     assert read_build(build_dir, root).extensions == {}
+
+
+def test_a_build_by_another_build_of_the_same_python_is_unusable(tmp_path: Path) -> None:
+    """Same ABI suffix, another CPython build (pyenv's 3.11.7 against Debian's 3.11.2): mypyc's C
+    uses CPython internals, so the build is redone rather than loaded."""
+    root, build_dir = _fake_build(tmp_path)
+    manifest = json.loads((build_dir / "manifest.json").read_text())
+    other = f"{sys.version_info.major}.{sys.version_info.minor}.0 (main, Jan 1 2000) [GCC 1.0]"
+    manifest["python"] = other
+    (build_dir / "manifest.json").write_text(json.dumps(manifest))
+    state = read_build(build_dir, root)
+    assert (state.extensions, state.compiled) == ({}, True)
+    assert state.problem == f"built by Python {other}, not {sys.version} (run `make native`)"
 
 
 def test_pure_python_on_request() -> None:

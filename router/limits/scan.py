@@ -35,15 +35,20 @@ from router.limits.settings import LimitsSettings
 
 __all__ = ["ScannedOperation", "TextScan", "check_scan", "scan_document"]
 
+# Possessive quantifiers and atomic groups: no backtracking, so a hostile string costs linear
+# time. A quantified group is written as the atomic group ``(?>(?:...)*)``, never ``(?:...)*+``:
+# CPython's ``re`` before 3.11.5 mis-matched a possessive quantifier on a group (gh-100061 with a
+# lookahead inside, gh-106052; Debian 12's 3.11.2 refused every block string), and the fix made
+# ``x*+`` mean ``(?>x*)``, which is what is written here.
 _TOKEN = re.compile(
     r"""[\ufeff\ \t\n\r,]*+
     (?:
         (?P<comment>\#[^\n\r]*+)
-      | (?P<block>\"\"\"(?:[^"\\]++|\\\"\"\"|\\|"(?!""))*+\"\"\")
-      | (?P<string>"(?:[^"\\\n\r]++|\\.)*+")
+      | (?P<block>\"\"\"(?>(?:[^"\\]++|\\\"\"\"|\\|"(?!""))*)\"\"\")
+      | (?P<string>"(?>(?:[^"\\\n\r]++|\\.)*)")
       | (?P<punct>\.\.\.|[!$&():=@\[\]{|}])
       | (?P<name>[_A-Za-z][_0-9A-Za-z]*+)
-      | (?P<number>-?[0-9]++(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+)
+      | (?P<number>-?[0-9]++(?>(?:\.[0-9]++)?)(?>(?:[eE][+-]?+[0-9]++)?))
     )""",
     re.VERBOSE,
 )
