@@ -58,7 +58,10 @@ def prepare_baseline(rev: str) -> tuple[str, Path]:
         subprocess.run(["git", "archive", sha], cwd=ROOT, check=True, stdout=archive, timeout=300)
         archive.seek(0)
         with tarfile.open(fileobj=archive) as tar:
-            tar.extractall(checkout, filter="data")
+            # our own repository's archive; the "data" filter (PEP 706) where this CPython
+            # has it (3.11.4 and later; Debian 12's 3.11.2 does not)
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(checkout, **safe)
     uv = str(_UV) if _UV.exists() else shutil.which("uv")
     if uv is None:
         raise RuntimeError("bench --baseline needs uv: run `make .venv/.synced` first")
