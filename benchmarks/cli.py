@@ -7,6 +7,7 @@ bench memory       router RSS over 10,000 mixed requests
 bench rejection    cheap { __typename } p99 while the worst accepted documents arrive; refusals
 bench telemetry    router CPU/request: telemetry off, metrics, traced (100%, sampled 10%)
 bench composition  / bench bff   the standalone modules others maintain, when present
+bench workers / bench bff-workers   1 worker against 2 (router; each BFF), issue #20
 bench cache        response cache off/cold/warm, plan warm-up after a restart (issue #17)
 bench all          everything above in turn (what ``make bench`` runs)
 """
@@ -36,6 +37,7 @@ _EXTERNAL = {
     "saga": "benchmarks.saga_bench",
     "cache": "benchmarks.cache_bench",  # issue #17: response cache off/cold/warm, plan warm-up
     "workers": "benchmarks.workers_bench",
+    "bff-workers": "benchmarks.bff_workers_bench",  # issue #20: the web BFF, 1 worker vs 2
     "startup": "benchmarks.startup_bench",
     "profile": "benchmarks.profile_router",
 }
