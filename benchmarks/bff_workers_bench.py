@@ -31,7 +31,7 @@ import httpx
 from benchmarks.bff_bench import MOBILE, PRODUCT_UPC, WEB
 from benchmarks.gateway_bench import print_progress
 from benchmarks.gateways import GATEWAYS, GatewayDef
-from benchmarks.report import aggregate, format_table
+from benchmarks.report import aggregate, format_table, scale_per_round
 from benchmarks.results import RESULTS_DIR, write_results
 from benchmarks.runner import LoadOptions, Measurement, SubgraphSet, measure_gateway, round_order
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
@@ -155,7 +155,7 @@ def run_bff_workers_benchmark(
                         )
                         print_progress(measurement)
                         measurements.append(measurement)
-    scale = {bff: _scale(measurements, *pair) for bff, pair in pairs.items()}
+    scale = {bff: scale_per_round(measurements, *pair) for bff, pair in pairs.items()}
     lines = [format_table(aggregate(measurements), []), ""]
     for bff, ratios in scale.items():
         lines.append(
@@ -175,20 +175,6 @@ def run_bff_workers_benchmark(
         results_dir,
     )
     return f"{report}\n\nresults: {path}"
-
-
-def _scale(measurements: Sequence[Measurement], one: str, two: str) -> list[float]:
-    """2-worker ÷ 1-worker requests/s per round, over the rounds where both were verified."""
-    by_round: dict[int, dict[str, Measurement]] = {}
-    for m in measurements:
-        verified = m.verified_before and m.verified_after and not m.problem
-        if m.gateway in (one, two) and m.wrk is not None and verified:
-            by_round.setdefault(m.round, {})[m.gateway] = m
-    return [
-        pair[two].wrk.requests_per_second / pair[one].wrk.requests_per_second
-        for pair in by_round.values()
-        if len(pair) == 2 and pair[one].wrk and pair[two].wrk
-    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

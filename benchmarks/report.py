@@ -16,7 +16,15 @@ from benchmarks.gateways import GATEWAYS, REFERENCE_GATEWAYS, ROUTER_GATEWAYS
 from benchmarks.runner import Measurement
 from benchmarks.wrkrun import WrkResult
 
-__all__ = ["GatewayRow", "Ratio", "aggregate", "format_table", "measurements_from_json", "ratios"]
+__all__ = [
+    "GatewayRow",
+    "Ratio",
+    "aggregate",
+    "format_table",
+    "measurements_from_json",
+    "ratios",
+    "scale_per_round",
+]
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,22 @@ def ratios(measurements: Sequence[Measurement]) -> list[Ratio]:
             if per_round:
                 found.append(Ratio(ours, reference, per_round, cpu_per_round))
     return found
+
+
+def scale_per_round(measurements: Sequence[Measurement], one: str, two: str) -> list[float]:
+    """``two``'s requests/s over ``one``'s in each round where both ran, their answers verified
+    before and after the load and none wrong under it (``bench workers``, ``bench bff-workers``:
+    2 workers over 1)."""
+    by_round: dict[int, dict[str, Measurement]] = {}
+    for m in measurements:
+        verified = m.verified_before and m.verified_after and not m.problem
+        if m.gateway in (one, two) and m.wrk is not None and verified:
+            by_round.setdefault(m.round, {})[m.gateway] = m
+    return [
+        _rps(pair[two]) / _rps(pair[one])
+        for pair in by_round.values()
+        if len(pair) == 2 and _rps(pair[one]) > 0
+    ]
 
 
 def _ms(value: float) -> str:

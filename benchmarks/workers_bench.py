@@ -33,7 +33,7 @@ from benchmarks.gateway_bench import (
     prepare_workload,
     print_progress,
 )
-from benchmarks.report import aggregate, format_table
+from benchmarks.report import aggregate, format_table, scale_per_round
 from benchmarks.results import write_results
 from benchmarks.runner import LoadOptions, Measurement, measure_gateway, round_order
 
@@ -75,15 +75,7 @@ def run_workers_benchmark(rounds: int, options: LoadOptions, mode: str = "nodedu
                     print_progress(measurement)
                     measurements.append(measurement)
     load_after = _load_average()
-    by_round: dict[int, dict[str, Measurement]] = {}
-    for m in measurements:
-        if m.wrk is not None and m.verified_before and m.verified_after:
-            by_round.setdefault(m.round, {})[m.gateway] = m
-    scale = [
-        pair[two].wrk.requests_per_second / pair[one].wrk.requests_per_second
-        for pair in by_round.values()
-        if len(pair) == 2 and pair[one].wrk and pair[two].wrk
-    ]
+    scale = scale_per_round(measurements, one, two)
     lines = [
         format_table(aggregate(measurements), []),
         "",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from benchmarks.report import aggregate, format_table, ratios
+from benchmarks.report import aggregate, format_table, ratios, scale_per_round
 from benchmarks.runner import Measurement, round_order
 from benchmarks.wrkrun import WrkResult
 
@@ -154,3 +154,23 @@ def test_saved_measurements_round_trip_into_the_same_table() -> None:
     assert format_table(aggregate(loaded), ratios(loaded)) == format_table(
         aggregate(runs), ratios(runs)
     )
+
+
+def test_worker_scaling_is_per_round_over_verified_pairs_only() -> None:
+    wrong_under_load = measured("bff-web-2w", 2, 3000)
+    wrong_under_load.problem = "3 wrong bodies under load"
+    unverified = measured("bff-web-2w", 3, 3000)
+    unverified.verified_after = False
+    runs = [
+        measured("bff-web-1w", 0, 1000),
+        measured("bff-web-2w", 0, 1800),
+        measured("bff-web-2w", 1, 2000),
+        measured("bff-web-1w", 1, 1000),
+        measured("bff-web-1w", 2, 1000),
+        wrong_under_load,
+        measured("bff-web-1w", 3, 1000),
+        unverified,
+        measured("bff-web-2w", 4, 2000),  # no 1-worker figure in that round
+        measured("bff-mobile-2w", 0, 5000),
+    ]
+    assert scale_per_round(runs, "bff-web-1w", "bff-web-2w") == [1.8, 2.0]
