@@ -21,24 +21,21 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 import httpx
 
 from benchmarks.bff_bench import MOBILE, PRODUCT_UPC, WEB
-from benchmarks.gateway_bench import print_progress
 from benchmarks.gateways import GATEWAYS, GatewayDef
 from benchmarks.report import aggregate, format_table, scale_per_round
 from benchmarks.results import RESULTS_DIR, write_results
-from benchmarks.runner import LoadOptions, Measurement, SubgraphSet, measure_gateway, round_order
+from benchmarks.runner import LoadOptions, Measurement, SubgraphSet
+from benchmarks.workers_bench import PINNED, measure_pinned_rounds, scale_line
 from servicekit.processes import ManagedProcess, ProcessSpec, free_port
 
 __all__ = ["main", "run_bff_workers_benchmark"]
-
-CPUS = {1: ("0", "1"), 2: ("0,1", None)}  # BFF cpus, wrk cpus
 
 
 @dataclass(frozen=True)
@@ -134,35 +131,24 @@ def run_bff_workers_benchmark(
             services = SubgraphSet({}, stack.pgids)  # the router and subgraphs: CPU apart
             for bff in bffs:
                 screen = SCREENS[bff]
-                variants = {workers: _bff(screen, workers, env) for workers in CPUS}
+                variants = {workers: _bff(screen, workers, env) for workers in PINNED}
                 for gateway in variants.values():
                     GATEWAYS[gateway.name] = gateway
                 pairs[bff] = (variants[1].name, variants[2].name)
                 expected = _expected(screen, variants[1], workdir)
-                for round_index in range(rounds):
-                    for position, workers in enumerate(round_order(list(variants), round_index)):
-                        bff_cpus, load_cpus = CPUS[workers]
-                        measurement = measure_gateway(
-                            variants[workers].name,
-                            round_index,
-                            position,
-                            supergraph=stack.supergraph_path,
-                            body=screen.body,
-                            expected=expected,
-                            workdir=workdir,
-                            subgraphs=services,
-                            options=replace(options, gateway_cpus=bff_cpus, load_cpus=load_cpus),
-                        )
-                        print_progress(measurement)
-                        measurements.append(measurement)
+                measurements += measure_pinned_rounds(
+                    {workers: gateway.name for workers, gateway in variants.items()},
+                    rounds,
+                    supergraph=stack.supergraph_path,
+                    body=screen.body,
+                    expected=expected,
+                    workdir=workdir,
+                    subgraphs=services,
+                    options=options,
+                )
     scale = {bff: scale_per_round(measurements, *pair) for bff, pair in pairs.items()}
     lines = [format_table(aggregate(measurements), []), ""]
-    for bff, ratios in scale.items():
-        lines.append(
-            f"bff-{bff}: 2 workers ÷ 1 worker, requests/s per round: "
-            + (", ".join(f"{value:.2f}" for value in ratios) or "not measured")
-            + (f" (median {median(ratios):.2f}x)" if ratios else "")
-        )
+    lines += [f"bff-{bff}: {scale_line(ratios)}" for bff, ratios in scale.items()]
     report = "\n".join(lines)
     path = write_results(
         "bff-workers",

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from benchmarks.gateways import GATEWAYS, gateway_spec, rewrite_subgraph_urls
 from benchmarks.procstat import RssSampler, group_usage
@@ -139,7 +139,10 @@ def wait_until_idle(
     return time.monotonic() - started
 
 
-def round_order(gateways: Sequence[str], round_index: int) -> list[str]:
+T = TypeVar("T")
+
+
+def round_order(gateways: Sequence[T], round_index: int) -> list[T]:
     """Forward on even rounds, reversed on odd ones: every gateway's mean position is equal."""
     order = list(gateways)
     return order if round_index % 2 == 0 else order[::-1]

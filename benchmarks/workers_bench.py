@@ -22,10 +22,11 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from benchmarks.gateway_bench import (
     benchmark_supergraph,
@@ -35,12 +36,62 @@ from benchmarks.gateway_bench import (
 )
 from benchmarks.report import aggregate, format_table, scale_per_round
 from benchmarks.results import write_results
-from benchmarks.runner import LoadOptions, Measurement, measure_gateway, round_order
+from benchmarks.runner import (
+    LoadOptions,
+    Measurement,
+    SubgraphSet,
+    measure_gateway,
+    round_order,
+)
 
-__all__ = ["main", "run_workers_benchmark"]
+__all__ = ["PINNED", "main", "measure_pinned_rounds", "run_workers_benchmark", "scale_line"]
 
-CPUS = {"1w": ("0", "1"), "2w": ("0,1", None)}  # gateway cpus, wrk cpus
+PINNED = {1: ("0", "1"), 2: ("0,1", None)}
+"""Worker count → (the server's cores, wrk's cores): one worker on core 0 with wrk on core 1; two
+workers on both, shared with wrk (a 2-core machine has no third core)."""
 MODES = {"nodedup": "router", "default": "router-default"}
+
+
+def measure_pinned_rounds(
+    gateways: Mapping[int, str],
+    rounds: int,
+    *,
+    supergraph: Path,
+    body: bytes,
+    expected: Mapping[str, Any],
+    workdir: Path,
+    subgraphs: SubgraphSet,
+    options: LoadOptions,
+) -> list[Measurement]:
+    """Each gateway (by its worker count) once per round on the cores of :data:`PINNED`, the
+    order alternating between rounds (``bench workers``, ``bench bff-workers``)."""
+    measurements: list[Measurement] = []
+    for round_index in range(rounds):
+        for position, workers in enumerate(round_order(list(gateways), round_index)):
+            server_cpus, load_cpus = PINNED[workers]
+            measurement = measure_gateway(
+                gateways[workers],
+                round_index,
+                position,
+                supergraph=supergraph,
+                body=body,
+                expected=expected,
+                workdir=workdir,
+                subgraphs=subgraphs,
+                options=replace(options, gateway_cpus=server_cpus, load_cpus=load_cpus),
+            )
+            print_progress(measurement)
+            measurements.append(measurement)
+    return measurements
+
+
+def scale_line(ratios: Sequence[float]) -> str:
+    """The report's line of 2-worker ÷ 1-worker ratios per round and their median."""
+    return (
+        "2 workers ÷ 1 worker, requests/s per round: "
+        + (", ".join(f"{value:.2f}" for value in ratios) or "not measured")
+        + (f" (median {median(ratios):.2f}x)" if ratios else "")
+    )
 
 
 def _load_average() -> str:
@@ -50,38 +101,27 @@ def _load_average() -> str:
 def run_workers_benchmark(rounds: int, options: LoadOptions, mode: str = "nodedup") -> str:
     """Alternating rounds of both variants; the printable report."""
     one, two = f"{MODES[mode]}-1w", f"{MODES[mode]}-2w"
-    variants = {one: CPUS["1w"], two: CPUS["2w"]}
     body, expected = prepare_workload()
     load_before = _load_average()
-    measurements: list[Measurement] = []
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
         workdir = Path(tmp)
         with node_subgraphs(workdir, None) as subgraphs:
-            supergraph = benchmark_supergraph(workdir, subgraphs)
-            for round_index in range(rounds):
-                for position, name in enumerate(round_order(list(variants), round_index)):
-                    gateway_cpus, load_cpus = variants[name]
-                    measurement = measure_gateway(
-                        name,
-                        round_index,
-                        position,
-                        supergraph=supergraph,
-                        body=body,
-                        expected=expected,
-                        workdir=workdir,
-                        subgraphs=subgraphs,
-                        options=replace(options, gateway_cpus=gateway_cpus, load_cpus=load_cpus),
-                    )
-                    print_progress(measurement)
-                    measurements.append(measurement)
+            measurements = measure_pinned_rounds(
+                {1: one, 2: two},
+                rounds,
+                supergraph=benchmark_supergraph(workdir, subgraphs),
+                body=body,
+                expected=expected,
+                workdir=workdir,
+                subgraphs=subgraphs,
+                options=options,
+            )
     load_after = _load_average()
     scale = scale_per_round(measurements, one, two)
     lines = [
         format_table(aggregate(measurements), []),
         "",
-        "2 workers ÷ 1 worker, requests/s per round: "
-        + (", ".join(f"{value:.2f}" for value in scale) or "not measured")
-        + (f" (median {median(scale):.2f}x)" if scale else ""),
+        scale_line(scale),
         f"load average (1, 5, 15 min): before {load_before}, after {load_after}",
     ]
     report = "\n".join(lines)
