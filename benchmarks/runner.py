@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ __all__ = [
     "SubgraphSet",
     "describe_wrong_body",
     "measure_gateway",
+    "measure_rounds",
     "round_order",
     "run_rounds",
     "startup_error",
@@ -269,12 +270,42 @@ def run_rounds(
     options: LoadOptions,
     report: Callable[[Measurement], None] = lambda _m: None,
 ) -> list[Measurement]:
-    """Every gateway once per round, order alternating; ``report`` sees each result as it lands."""
+    """Every gateway once per round, order alternating, on the supergraph template with the
+    subgraphs' URLs; ``report`` sees each result as it lands."""
     supergraph = workdir / "supergraph.graphql"
     supergraph.write_text(rewrite_subgraph_urls(supergraph_template, lambda n: subgraphs.urls[n]))
+    return measure_rounds(
+        gateways,
+        rounds,
+        supergraph=supergraph,
+        body=body,
+        expected=expected,
+        workdir=workdir,
+        subgraphs=subgraphs,
+        options=options,
+        report=report,
+    )
+
+
+def measure_rounds(
+    gateways: Sequence[str],
+    rounds: int,
+    *,
+    supergraph: Path,
+    body: bytes,
+    expected: Mapping[str, Any],
+    workdir: Path,
+    subgraphs: SubgraphSet,
+    options: LoadOptions,
+    cpus: Mapping[str, tuple[str | None, str | None]] | None = None,
+    report: Callable[[Measurement], None] = lambda _m: None,
+) -> list[Measurement]:
+    """Every gateway once per round, order alternating; ``cpus`` gives a gateway its own
+    (gateway cores, load cores) instead of ``options``'s; ``report`` sees each result."""
     measurements = []
     for round_index in range(rounds):
         for position, name in enumerate(round_order(gateways, round_index)):
+            pinned = (cpus or {}).get(name)
             measurement = measure_gateway(
                 name,
                 round_index,
@@ -284,7 +315,9 @@ def run_rounds(
                 expected=expected,
                 workdir=workdir,
                 subgraphs=subgraphs,
-                options=options,
+                options=options
+                if pinned is None
+                else replace(options, gateway_cpus=pinned[0], load_cpus=pinned[1]),
             )
             report(measurement)
             measurements.append(measurement)

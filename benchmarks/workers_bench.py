@@ -23,7 +23,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -40,8 +39,7 @@ from benchmarks.runner import (
     LoadOptions,
     Measurement,
     SubgraphSet,
-    measure_gateway,
-    round_order,
+    measure_rounds,
 )
 
 __all__ = ["PINNED", "main", "measure_pinned_rounds", "run_workers_benchmark", "scale_line"]
@@ -65,24 +63,18 @@ def measure_pinned_rounds(
 ) -> list[Measurement]:
     """Each gateway (by its worker count) once per round on the cores of :data:`PINNED`, the
     order alternating between rounds (``bench workers``, ``bench bff-workers``)."""
-    measurements: list[Measurement] = []
-    for round_index in range(rounds):
-        for position, workers in enumerate(round_order(list(gateways), round_index)):
-            server_cpus, load_cpus = PINNED[workers]
-            measurement = measure_gateway(
-                gateways[workers],
-                round_index,
-                position,
-                supergraph=supergraph,
-                body=body,
-                expected=expected,
-                workdir=workdir,
-                subgraphs=subgraphs,
-                options=replace(options, gateway_cpus=server_cpus, load_cpus=load_cpus),
-            )
-            print_progress(measurement)
-            measurements.append(measurement)
-    return measurements
+    return measure_rounds(
+        list(gateways.values()),
+        rounds,
+        supergraph=supergraph,
+        body=body,
+        expected=expected,
+        workdir=workdir,
+        subgraphs=subgraphs,
+        options=options,
+        cpus={name: PINNED[workers] for workers, name in gateways.items()},
+        report=print_progress,
+    )
 
 
 def scale_line(ratios: Sequence[float]) -> str:
