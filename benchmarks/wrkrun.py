@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.tools import ensure_wrk
+
 __all__ = ["LUA_SCRIPT", "WrkResult", "parse_wrk_output", "run_wrk", "wrk_argv"]
 
 LUA_SCRIPT = Path(__file__).resolve().parent / "wrk" / "graphql.lua"
@@ -113,7 +115,9 @@ def run_wrk(
     wrong_file: Path | None = None,
 ) -> WrkResult:
     """Run wrk to completion (bounded by ``deadline_seconds``) and parse its result; the first
-    wrong body, if any, is written to ``wrong_file``."""
+    wrong body, if any, is written to ``wrong_file``. wrk is installed first if it is absent:
+    every benchmark reaches it through here, whichever runs first on a new machine."""
+    ensure_wrk()
     env = {
         **os.environ,
         "BENCH_BODY_FILE": str(body_file),

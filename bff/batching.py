@@ -9,8 +9,9 @@ loader paying its own ``MGET`` and router request, they hand their batch to the 
 2. asks the router for all misses in one operation (:mod:`bff.step_document`): one aliased field
    per entity batch (``e0: productsByUpc(upcs: $e0_keys) { ... }``) and per root field
    (``r1_0: topProducts(first: $r1_0_first)``), the values as variables;
-3. writes the answers back in one pipeline, each with its own TTL and invalidation tags, unless
-   the router's answer had errors: a partial answer is never cached.
+3. writes the answers back in one script call, each with its own TTL and invalidation tags, unless
+   the router's answer had errors (a partial answer is never cached) or one of their tags was
+   invalidated since step 1 (:mod:`bff.cache`).
 
 With ``router_persisted_ids`` step 2 sends the same pieces by id instead: one POST of a client
 batch (one operation per piece, :meth:`~bff.router_client.RouterClient.execute_persisted`),
@@ -117,9 +118,10 @@ class StepBatcher:
     async def _run(self, jobs: list[_Job]) -> None:
         try:
             with telemetry.batch_span(len(jobs)):
-                await self._read(jobs)
+                generation = await self._read(jobs)
                 entries = await self._fetch([job for job in jobs if job.misses])
-                await self._cache.set_entries(entries)
+                if generation is not None:
+                    await self._cache.set_entries(entries, read_generation=generation)
         except Exception as error:  # a failure of the whole step fails every load of it
             for job in jobs:
                 if not job.future.done():
@@ -129,9 +131,12 @@ class StepBatcher:
             if not job.future.done():
                 job.future.set_result([job.results[i] for i in range(len(job.keys))])
 
-    async def _read(self, jobs: list[_Job]) -> None:
+    async def _read(self, jobs: list[_Job]) -> int | None:
+        """Fill what the cache holds; returns the read's invalidation generation (``None``:
+        nothing fetched may be written back, see :class:`~bff.cache.CacheRead`)."""
         lookups = [(job, i, pair) for job in jobs for i, pair in job.lookups()]
-        values = await self._cache.get_pairs([pair for _, _, pair in lookups])
+        found = await self._cache.read([pair for _, _, pair in lookups])
+        values = found.values
         for (job, i, _), value in zip(lookups, values, strict=True):
             if not is_missing(value):
                 job.results[i] = value
@@ -139,6 +144,7 @@ class StepBatcher:
             job.misses = [i for i in range(len(job.keys)) if i not in job.results]
         hits = sum(1 for value in values if not is_missing(value))
         telemetry.cache_lookups(hits, len(values) - hits)
+        return found.generation
 
     async def _fetch(self, jobs: list[_Job]) -> list[CacheEntry]:
         if not jobs:

@@ -10,6 +10,15 @@ A write-back is one ``EVALSHA`` of :data:`_WRITE` (``SET ... EX`` each value, ``
 commands whose packing and reply parsing (one timeout per reply) were the BFF's largest cost on
 its cold path (issue #20); the script is one command and one integer reply.
 
+A write-back never undoes an invalidation. A read takes the namespace's invalidation counter
+(``{namespace}:invalidations``) in the same ``MGET``; each invalidation (:data:`_INVALIDATE`, one
+atomic script) increments it and stamps its tags with the new value
+(``{namespace}:tagstamp:{tag}``) before deleting their keys. The write-back skips every entry one
+of whose tags was stamped after its read began: the value was fetched from the router before the
+change the invalidation announced had certainly been seen, so writing it would serve the old
+value for a whole TTL (an order's ``PENDING`` status written back just after the
+``OrderStatusChanged`` event deleted it).
+
 Redis is optional: any Redis error is logged, reported by :meth:`RedisCache.status` (``/ready``
 shows it as degraded) and treated as a miss; for ``retry_seconds`` afterwards Redis is skipped so
 a dead server costs no latency, then it is tried again and caching resumes on its own.
@@ -29,27 +38,62 @@ from redis.exceptions import RedisError
 
 from servicekit.logging import get_logger
 
-__all__ = ["CacheEntry", "CacheStats", "RedisCache", "is_missing"]
+__all__ = ["CacheEntry", "CacheRead", "CacheStats", "RedisCache", "is_missing"]
 
 _log = get_logger("bff.cache")
 _MISSING = object()
 _TAG_TTL_FLOOR = 3600
-"""A tag set lives at least an hour (it outlives entries of shorter TTLs sharing the tag)."""
+"""A tag set lives at least an hour (it outlives entries of shorter TTLs sharing the tag), and so
+does a tag's invalidation stamp (it outlives any read in flight)."""
+_NEVER_STALE = 2**53
+"""The read generation of a write that follows no read: above any stamp (Lua numbers are
+doubles, exact to 2**53)."""
 
 _WRITE = """
-local k, a = 1, 1
+local read_at = tonumber(ARGV[1])
+local k, a, written = 1, 2, 0
 while a <= #ARGV do
   local key, n = KEYS[k], tonumber(ARGV[a + 2])
-  redis.call('SET', key, ARGV[a], 'EX', ARGV[a + 1])
+  local stale = false
   for i = 1, n do
-    redis.call('SADD', KEYS[k + i], key)
-    redis.call('EXPIRE', KEYS[k + i], ARGV[a + 3])
+    local stamp = redis.call('GET', KEYS[k + n + i])
+    if stamp and tonumber(stamp) > read_at then stale = true end
   end
-  k, a = k + 1 + n, a + 4
+  if not stale then
+    redis.call('SET', key, ARGV[a], 'EX', ARGV[a + 1])
+    for i = 1, n do
+      redis.call('SADD', KEYS[k + i], key)
+      redis.call('EXPIRE', KEYS[k + i], ARGV[a + 3])
+    end
+    written = written + 1
+  end
+  k, a = k + 1 + 2 * n, a + 4
 end
-return #ARGV / 4
+return written
 """
-"""Per entry: KEYS its key then its tag sets; ARGV its value, TTL, tag count and tag TTL."""
+"""ARGV[1] the invalidation counter the read saw; per entry: KEYS its key, its tag sets, its tags'
+stamps; ARGV its value, TTL, tag count and tag TTL. Returns how many entries were written."""
+
+_INVALIDATE = """
+local at = redis.call('INCR', KEYS[1])
+local n = (#KEYS - 1) / 2
+local doomed = {}
+for i = 1, n do
+  redis.call('SET', KEYS[1 + n + i], at, 'EX', ARGV[1])
+  for _, member in ipairs(redis.call('SMEMBERS', KEYS[1 + i])) do doomed[member] = true end
+end
+local keys = {}
+for member in pairs(doomed) do keys[#keys + 1] = member end
+local entries = #keys
+for i = 1, n do keys[#keys + 1] = KEYS[1 + i] end
+local deleted = 0
+for first = 1, #keys, 1000 do
+  deleted = deleted + redis.call('DEL', unpack(keys, first, math.min(first + 999, #keys)))
+end
+return {entries, deleted}
+"""
+"""KEYS the counter, the tag sets, then their stamps; ARGV the stamps' TTL. Returns how many
+cached entries the tags held and how many keys were deleted."""
 
 T = TypeVar("T")
 
@@ -65,6 +109,19 @@ class CacheEntry:
     tags: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class CacheRead:
+    """What one ``MGET`` found, and the invalidation counter when it ran.
+
+    ``generation`` is ``None`` when Redis was not read (down, or the schema version unknown):
+    nothing fetched after such a read may be written back, since no later invalidation could be
+    told apart from an earlier one.
+    """
+
+    values: list[Any]
+    generation: int | None
+
+
 @dataclass
 class CacheStats:
     """Counters since start, read by tests, benchmarks and ``/debug/stats``."""
@@ -74,6 +131,8 @@ class CacheStats:
     writes: int = 0
     errors: int = 0
     invalidated: int = 0
+    stale_writes: int = 0
+    """Entries not written back because one of their tags was invalidated after their read."""
 
 
 class RedisCache:
@@ -99,6 +158,7 @@ class RedisCache:
         self._pending_tags: set[str] = set()
         """Tags whose invalidation failed (Redis unreachable): retried before the next read."""
         self._write = redis.register_script(_WRITE)
+        self._invalidate = redis.register_script(_INVALIDATE)
 
     # -- keys -------------------------------------------------------------------------------
     def key(self, kind: str, key: str) -> str:
@@ -106,6 +166,14 @@ class RedisCache:
 
     def tag_key(self, tag: str) -> str:
         return f"{self.namespace}:tag:{tag}"
+
+    def stamp_key(self, tag: str) -> str:
+        """When ``tag`` was last invalidated, as a value of :meth:`counter_key`."""
+        return f"{self.namespace}:tagstamp:{tag}"
+
+    def counter_key(self) -> str:
+        """How many invalidations the namespace has seen (shared by both BFFs, like the tags)."""
+        return f"{self.namespace}:invalidations"
 
     def raw_key(self, suffix: str) -> str:
         """A key outside the schema version (e.g. APQ documents, which do not depend on it)."""
@@ -164,26 +232,33 @@ class RedisCache:
     # -- reads and writes ---------------------------------------------------------------------
     async def get_many(self, kind: str, keys: Sequence[str]) -> list[Any]:
         """One ``MGET``; a miss (or Redis down) is reported by :func:`is_missing`."""
-        return await self.get_pairs([(kind, key) for key in keys])
+        return (await self.read([(kind, key) for key in keys])).values
 
     async def get_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Any]:
         """``(kind, key)`` pairs of any kinds in one ``MGET``, in order."""
+        return (await self.read(pairs)).values
+
+    async def read(self, pairs: Sequence[tuple[str, str]]) -> CacheRead:
+        """``(kind, key)`` pairs in one ``MGET`` with the invalidation counter, for a
+        write-back of what was missing (:meth:`set_entries`)."""
         if not pairs:
-            return []
+            return CacheRead([], None)
         raw = None
         if self._pending_tags and self.available:
             await self.invalidate_tags(())
         if self.available:
             full_keys = [self.key(kind, key) for kind, key in pairs]
+            full_keys.append(self.counter_key())
             raw = await self._run("mget", lambda: self.redis.mget(full_keys))
         if raw is None:
             self.stats.misses += len(pairs)
-            return [_MISSING] * len(pairs)
-        values = [_MISSING if item is None else orjson.loads(item) for item in raw]
+            return CacheRead([_MISSING] * len(pairs), None)
+        *found, counter = raw
+        values = [_MISSING if item is None else orjson.loads(item) for item in found]
         hits = sum(1 for v in values if v is not _MISSING)
         self.stats.hits += hits
         self.stats.misses += len(values) - hits
-        return values
+        return CacheRead(values, int(counter or 0))
 
     async def set_many(
         self,
@@ -192,54 +267,66 @@ class RedisCache:
         ttl_seconds: int,
         tags: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        """One write-back: ``SET ... EX`` each value, ``SADD`` + ``EXPIRE`` its tags."""
+        """Write values read from elsewhere (no cache read preceded them): unconditionally."""
         await self.set_entries(
             [
                 CacheEntry(kind, key, value, ttl_seconds, tuple((tags or {}).get(key, ())))
                 for key, value in values.items()
-            ]
+            ],
+            read_generation=None,
         )
 
-    async def set_entries(self, entries: Sequence[CacheEntry]) -> None:
-        """Entries of any kinds and TTLs in one round trip (the :data:`_WRITE` script)."""
+    async def set_entries(
+        self, entries: Sequence[CacheEntry], *, read_generation: int | None
+    ) -> None:
+        """Entries of any kinds and TTLs in one round trip (the :data:`_WRITE` script).
+
+        ``read_generation`` is :attr:`CacheRead.generation` of the read the entries missed in:
+        an entry with a tag invalidated since is dropped. ``None`` writes whatever happened
+        since, for values that did not come through a read.
+        """
         if not entries or not self.available:
             return
         keys: list[str] = []
-        args: list[bytes | int] = []
+        args: list[bytes | int] = [_NEVER_STALE if read_generation is None else read_generation]
         for entry in entries:
             keys.append(self.key(entry.kind, entry.key))
             keys += [self.tag_key(tag) for tag in entry.tags]
+            keys += [self.stamp_key(tag) for tag in entry.tags]
             ttl = entry.ttl_seconds
             args += (orjson.dumps(entry.value), ttl, len(entry.tags), max(ttl, _TAG_TTL_FLOOR))
-        if await self._run("write", lambda: self._write(keys=keys, args=args)) is not None:
-            self.stats.writes += len(entries)
+        written = await self._run("write", lambda: self._write(keys=keys, args=args))
+        if written is not None:
+            self.stats.writes += int(written)
+            self.stats.stale_writes += len(entries) - int(written)
 
     async def invalidate_tags(self, tags: Iterable[str]) -> int:
         """Delete every key cached under ``tags`` (by both BFFs); returns how many were deleted.
 
+        The tags are stamped in the same script, so a read that began before this call cannot
+        write its now stale values back afterwards (see the module's docstring).
+
         When Redis cannot be reached the tags are remembered and deleted before the next read,
         so entries that survived an outage (Redis unreachable, not restarted) are not served.
         """
-        wanted = set(tags) | self._pending_tags
-        tag_keys = [self.tag_key(t) for t in sorted(wanted)]
-        if not tag_keys:
+        wanted = sorted(set(tags) | self._pending_tags)
+        if not wanted:
             return 0
-
-        async def invalidate() -> tuple[int, int]:
-            pipe = self.redis.pipeline(transaction=False)
-            for tag_key in tag_keys:
-                pipe.smembers(tag_key)
-            members: list[set[bytes]] = await pipe.execute()
-            keys = {k for group in members for k in group}
-            return len(keys), int(await self.redis.delete(*keys, *tag_keys))
-
-        outcome = await self._run("invalidate", invalidate)
+        keys = [
+            self.counter_key(),
+            *(self.tag_key(t) for t in wanted),
+            *(self.stamp_key(t) for t in wanted),
+        ]
+        outcome = await self._run(
+            "invalidate", lambda: self._invalidate(keys=keys, args=[_TAG_TTL_FLOOR])
+        )
         if outcome is None:
-            self._pending_tags = wanted
+            self._pending_tags = set(wanted)
             return 0
         self._pending_tags = set()
-        self.stats.invalidated += outcome[0]
-        return outcome[1]
+        entries, deleted = outcome
+        self.stats.invalidated += int(entries)
+        return int(deleted)
 
     async def get_raw(self, suffix: str) -> bytes | None:
         if time.monotonic() < self._down_until:

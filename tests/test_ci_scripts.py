@@ -86,7 +86,9 @@ def test_ci_run_reaches_lint_when_every_tool_is_there(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("missing", ["npm", "nats-server", "rabbitmq-server", "redis-server"])
+@pytest.mark.parametrize(
+    "missing", ["npm", "nats-server", "rabbitmq-server", "redis-server", "wrk"]
+)
 def test_check_tools_names_any_missing_tool(tmp_path: Path, missing: str) -> None:
     run = _run([BASH, ".ci/check-tools"], _path_without(tmp_path, missing))
 

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bff.cache import RedisCache, is_missing
+from bff.cache import CacheEntry, RedisCache, is_missing
 from servicekit.redis import create_redis
 from tests.bff.redis_server import PrivateRedis
 
@@ -61,6 +61,43 @@ async def test_tags_invalidate_across_bffs(redis_client: Redis, redis_namespace:
     assert is_missing((await web.get_many("Card", ["1"]))[0])
     assert is_missing((await mobile.get_many("Tile", ["1"]))[0])
     assert (await web.get_many("Card", ["2"])) == [{"a": 2}]
+
+
+async def test_a_write_back_never_undoes_an_invalidation_made_after_its_read(
+    redis_client: Redis, redis_namespace: str
+) -> None:
+    """The race behind a stale order status: a read misses, the router answers PENDING, the
+    OrderStatusChanged event invalidates the tag, then the read writes PENDING back. Before the
+    fix the write-back restored the stale value for its whole TTL."""
+    web = make_cache(redis_client, redis_namespace, "web")
+    mobile = make_cache(redis_client, redis_namespace, "mobile")
+    before = await web.read([("Orders", "u1"), ("Card", "2"), ("Card", "3")])
+    assert [is_missing(v) for v in before.values] == [True, True, True]
+
+    assert await mobile.invalidate_tags(["UserOrders:u1"]) == 0  # nothing cached yet
+    await web.set_entries(
+        [
+            CacheEntry("Orders", "u1", [{"status": "PENDING"}], 60, ("UserOrders:u1",)),
+            CacheEntry("Card", "2", {"a": 2}, 60, ("Product:2",)),
+            CacheEntry("Card", "3", {"a": 3}, 60),
+        ],
+        read_generation=before.generation,
+    )
+    after = await web.get_many("Orders", ["u1"])
+    assert is_missing(after[0])
+    assert await web.get_many("Card", ["2", "3"]) == [{"a": 2}, {"a": 3}]
+    assert (web.stats.writes, web.stats.stale_writes) == (2, 1)
+
+    # a read that began after the invalidation writes back as usual
+    again = await web.read([("Orders", "u1")])
+    await web.set_entries(
+        [CacheEntry("Orders", "u1", [{"status": "CONFIRMED"}], 60, ("UserOrders:u1",))],
+        read_generation=again.generation,
+    )
+    assert await web.get_many("Orders", ["u1"]) == [[{"status": "CONFIRMED"}]]
+    # and is itself invalidated by the next change
+    assert await mobile.invalidate_tags(["UserOrders:u1"]) == 2
+    assert is_missing((await web.get_many("Orders", ["u1"]))[0])
 
 
 async def test_raw_values_for_apq(redis_client: Redis, redis_namespace: str) -> None:
