@@ -214,7 +214,6 @@ def off_path_cost(span_names: Mapping[str, int], repeat: int = 3000) -> dict[str
         telemetry.cache_lookup("plan", True)
         for _ in range(fetches):
             with telemetry.subgraph_fetch("products") as done:
-                telemetry.record_attempt()
                 telemetry.outbound_headers(headers)
                 done(None)
 

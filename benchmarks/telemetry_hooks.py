@@ -74,7 +74,6 @@ def _hooks(requests: int) -> None:
                     telemetry.cache_lookup("plan", True)
                 for i in range(_FETCHES):
                     with telemetry.subgraph_fetch(_SUBGRAPHS[i % 4]) as done:
-                        telemetry.record_attempt()
                         telemetry.outbound_headers({"content-type": "application/json"})
                         done(None)
                 with telemetry.stage("router.shape"):

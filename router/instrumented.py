@@ -200,12 +200,17 @@ class RouterCollector(Collector):
             "router_subgraph_dedup_hits_total",
             "Subgraph fetches answered by an identical in-flight fetch.",
         )
+        retries = _counter_family(
+            "router_subgraph_retries_total", "Subgraph request attempts after the first."
+        )
         for name, guard in snapshot.items():
             state = (guard.get("breaker") or {}).get("state", "closed")
             breaker.add_metric([name], BREAKER_STATES.get(str(state), 0.0))
             dedup.add_metric([name], float(guard.get("deduplicated", 0)))
+            retries.add_metric([name], float(guard.get("retries", 0)))
         yield breaker
         yield dedup
+        yield retries
 
 
 def _counter(name: str, documentation: str, value: float) -> Metric:

@@ -37,7 +37,6 @@ __all__ = [
     "cache_lookup",
     "operation_scope",
     "outbound_headers",
-    "record_attempt",
     "router_metrics",
     "stage",
     "subgraph_fetch",
@@ -86,9 +85,6 @@ class RouterMetrics:
         self.fetch_timeouts = Counter(
             "router_subgraph_timeouts", "Subgraph fetches that timed out.", ["subgraph"]
         )
-        self.fetch_retries = Counter(
-            "router_subgraph_retries", "Subgraph request attempts after the first.", ["subgraph"]
-        )
         self.cache = Counter(
             "router_cache_lookups",
             "Document and plan cache lookups by cache and result (hit, miss).",
@@ -114,7 +110,6 @@ class RouterMetrics:
         self.fetch_duration_by = metrics.Children(self.fetch_duration)
         self.fetch_errors_by = metrics.Children(self.fetch_errors)
         self.fetch_timeouts_by = metrics.Children(self.fetch_timeouts)
-        self.fetch_retries_by = metrics.Children(self.fetch_retries)
         self.cache_by = metrics.Children(self.cache)
         self.apq_by = metrics.Children(self.apq)
         self.limit_rejections_by = metrics.Children(self.limit_rejections)
@@ -201,39 +196,69 @@ def subgraph_fetch(
     subgraph: str,
 ) -> AbstractContextManager[Callable[[Mapping[str, Any] | None], None]]:
     """Around one subgraph fetch; yields ``done(failure)`` to record the outcome. While metrics
-    and tracing are off: one shared null context, no object per fetch."""
+    and tracing are off: one shared null context, no object per fetch; with metrics alone, a
+    timer (no span, no context variable). Retries are counted by the subgraph's guard
+    (``router.resilience.guard``), read at scrape time."""
     found = router_metrics()
-    if found is None and not tracing.enabled():
-        return _UNRECORDED
+    if not tracing.enabled():
+        return _UNRECORDED if found is None else _MeteredFetch(subgraph, found)
     return _RecordedFetch(subgraph, found)
 
 
-class _RecordedFetch:
-    """One fetch's ``subgraph.fetch`` span and metrics; its attempts are counted by
-    :func:`record_attempt`. The span is not made current (nothing inside opens a span: the
-    subgraph transport is the router's own HTTP/1 client): :func:`outbound_headers` finds it
-    through ``_fetch`` and injects its context, which saves a context attach and detach per
-    fetch. A class rather than a generator-based context manager with a closure: it runs per
-    fetch."""
+class _MeteredFetch:
+    """One fetch's metrics: its duration per subgraph, its failure by code. A class rather than
+    a generator-based context manager with a closure: it runs per fetch (``bench telemetry``
+    measures what it costs)."""
 
-    __slots__ = ("_found", "_started", "_token", "attempts", "span", "subgraph")
+    __slots__ = ("_found", "_started", "subgraph")
+
+    def __init__(self, subgraph: str, found: RouterMetrics) -> None:
+        self.subgraph = subgraph
+        self._found = found
+        self._started = 0.0
+
+    def __enter__(self) -> Callable[[Mapping[str, Any] | None], None]:
+        self._started = time.perf_counter()
+        return self.done
+
+    def done(self, failure: Mapping[str, Any] | None) -> None:
+        self.observe(failure.get("extensions", {}).get("code") if failure else None)
+
+    def observe(self, code: object) -> None:
+        found = self._found
+        subgraph = self.subgraph
+        found.fetch_duration_by(subgraph).observe(time.perf_counter() - self._started)
+        if code is not None:
+            found.fetch_errors_by(subgraph, str(code)).inc()
+            if code == "GATEWAY_TIMEOUT":
+                found.fetch_timeouts_by(subgraph).inc()
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+class _RecordedFetch:
+    """One fetch's ``subgraph.fetch`` span, and its metrics when they are on. The span is not
+    made current (nothing inside opens a span: the subgraph transport is the router's own HTTP/1
+    client): :func:`outbound_headers` finds it through ``_fetch`` and injects its context, which
+    saves a context attach and detach per fetch."""
+
+    __slots__ = ("_metered", "_token", "span", "subgraph")
 
     def __init__(self, subgraph: str, found: RouterMetrics | None) -> None:
         self.subgraph = subgraph
-        self.attempts = 0
-        self._found = found
-        self._started = 0.0
+        self._metered = _MeteredFetch(subgraph, found) if found is not None else None
         self.span: Span = INVALID_SPAN
         self._token: Token[_RecordedFetch | None] | None = None
 
     def __enter__(self) -> Callable[[Mapping[str, Any] | None], None]:
         self._token = _fetch.set(self)
-        self._started = time.perf_counter()
-        if tracing.enabled():
-            name, recording = _operation.get() or (None, True)
-            if recording:
-                attributes = _attributes_of(self.subgraph, name)
-                self.span = tracing.start_leaf("subgraph.fetch", attributes, kind=SpanKind.CLIENT)
+        if self._metered is not None:
+            self._metered.__enter__()
+        name, recording = _operation.get() or (None, True)
+        if recording:
+            attributes = _attributes_of(self.subgraph, name)
+            self.span = tracing.start_leaf("subgraph.fetch", attributes, kind=SpanKind.CLIENT)
         return self.done
 
     def done(self, failure: Mapping[str, Any] | None) -> None:
@@ -241,17 +266,8 @@ class _RecordedFetch:
         if code is not None and self.span.is_recording():
             self.span.set_status(Status(StatusCode.ERROR, str(code)))
             self.span.set_attribute("subgraph.error_code", str(code))
-        found = self._found
-        if found is None:
-            return
-        subgraph = self.subgraph
-        found.fetch_duration_by(subgraph).observe(time.perf_counter() - self._started)
-        if self.attempts > 1:
-            found.fetch_retries_by(subgraph).inc(self.attempts - 1)
-        if code is not None:
-            found.fetch_errors_by(subgraph, str(code)).inc()
-            if code == "GATEWAY_TIMEOUT":
-                found.fetch_timeouts_by(subgraph).inc()
+        if self._metered is not None:
+            self._metered.observe(code)
 
     def __exit__(
         self,
@@ -277,13 +293,6 @@ def _ignore(_: Mapping[str, Any] | None) -> None:
 _UNRECORDED: AbstractContextManager[Callable[[Mapping[str, Any] | None], None]] = nullcontext(
     _ignore
 )
-
-
-def record_attempt() -> None:
-    """One HTTP attempt of the current fetch (the second and later ones are retries)."""
-    record = _fetch.get()
-    if record is not None:
-        record.attempts += 1
 
 
 def outbound_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -303,7 +303,6 @@ class SubgraphClients:
         if received:
             received.clear()  # a retry's answer replaces the failed attempt's
         timeout = self._config.subgraph_timeout(name)
-        telemetry.record_attempt()
         headers = telemetry.outbound_headers(headers)
         transport = self._transport_for(name)
         connect = min(timeout, 5.0)

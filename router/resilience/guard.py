@@ -70,6 +70,9 @@ class SubgraphGuard:
         )
         self.flight: SingleFlight[Hashable, Any] = SingleFlight()
         self.timeouts = TimeoutTracker(breaker.window_seconds, clock or time.monotonic)
+        self.retries = 0
+        """Attempts after the first, since start (``router_subgraph_retries_total``, read at
+        scrape time: counting here costs the fetch nothing)."""
         self._rng = rng or random.Random()
 
     async def call(
@@ -123,6 +126,7 @@ class SubgraphGuard:
                 limit.release()
             await asyncio.sleep(policy.backoff(number, self._rng))
             number += 1
+            self.retries += 1
 
     def _outcome(self, permit: Permit | None, *, success: bool, timed_out: bool) -> None:
         self.timeouts.record(timed_out=timed_out)
@@ -134,6 +138,7 @@ class SubgraphGuard:
             "breaker": self.breaker.snapshot() if self.breaker else None,
             "concurrency": self.limit.snapshot(),
             "deduplicated": self.flight.shared,
+            "retries": self.retries,
             "timeouts": self.timeouts.snapshot(),
         }
 

@@ -103,6 +103,7 @@ async def test_rate_limit_refusals(redis_client: Redis, redis_namespace: str) ->
 def test_scrape_time_series_from_router_state() -> None:
     guards = SubgraphGuards(ResilienceSettings())
     guards["products"].flight.shared = 4
+    guards["products"].retries = 3
     stats = {
         "document_cache_entries": 7,
         "plan_cache_entries": 3,
@@ -123,4 +124,5 @@ def test_scrape_time_series_from_router_state() -> None:
         ("router_subscriptions_open", ()): 6.0,
         ("router_subgraph_breaker_state", (("subgraph", "products"),)): 0.0,
         ("router_subgraph_dedup_hits_total", (("subgraph", "products"),)): 4.0,
+        ("router_subgraph_retries_total", (("subgraph", "products"),)): 3.0,
     }

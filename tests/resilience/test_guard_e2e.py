@@ -116,6 +116,7 @@ async def test_breaker_opens_on_failures_stops_traffic_and_recovers(
             },
             "concurrency": {"in_flight": 0, "waiting": 0, "max_in_flight": 8, "rejected": 0},
             "deduplicated": 0,
+            "retries": 0,
             "timeouts": {"timing_out": False, "timeouts_in_window": 0, "timeouts_total": 0},
         }
     }
@@ -127,11 +128,13 @@ async def test_transient_failure_retried_for_queries_only(http: httpx.AsyncClien
     await http.post("/control", json={"fail_next": 1, "status": 503})
     answer = await guard.call(fetch(http), operation_type="query")
     assert answer == {"data": {"echo": "{ a }", "n": before + 2}}  # second attempt answered
+    assert guard.retries == 1
 
     await http.post("/control", json={"fail_next": 1, "status": 503})
     with pytest.raises(TransientStatusError):
         await guard.call(fetch(http, "mutation { m }"), operation_type="mutation")
     assert await received(http) == before + 3  # the mutation was sent exactly once
+    assert guard.retries == 1
 
 
 async def test_a_hanging_subgraph_times_out_and_counts_as_failure(http: httpx.AsyncClient) -> None:
