@@ -18,11 +18,11 @@ tracing are off.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import trace
 from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
@@ -33,6 +33,7 @@ from servicekit.telemetry import metrics, tracing
 __all__ = [
     "BREAKER_STATES",
     "LIMIT_CODES",
+    "FetchFailures",
     "RouterMetrics",
     "cache_lookup",
     "operation_scope",
@@ -40,7 +41,10 @@ __all__ = [
     "router_metrics",
     "stage",
     "subgraph_fetch",
+    "timed_request",
 ]
+
+T = TypeVar("T")
 
 LIMIT_CODES = {
     "MAX_DEPTH_EXCEEDED": "depth",
@@ -73,7 +77,8 @@ class RouterMetrics:
         )
         self.fetch_duration = Histogram(
             "router_subgraph_request_duration_seconds",
-            "Time for one subgraph fetch, retries included.",
+            "Time for one request to a subgraph, retries included (fetches sharing an "
+            "in-flight request observe it once).",
             ["subgraph"],
             buckets=metrics.LATENCY_BUCKETS,
         )
@@ -113,6 +118,14 @@ class RouterMetrics:
         self.cache_by = metrics.Children(self.cache)
         self.apq_by = metrics.Children(self.apq)
         self.limit_rejections_by = metrics.Children(self.limit_rejections)
+        self._fetch_failures: dict[str, FetchFailures] = {}
+
+    def fetch_failures(self, subgraph: str) -> FetchFailures:
+        """The subgraph's :class:`FetchFailures` (subgraph names are the supergraph's: bounded)."""
+        found = self._fetch_failures.get(subgraph)
+        if found is None:
+            found = self._fetch_failures[subgraph] = FetchFailures(subgraph, self)
+        return found
 
 
 _metrics: RouterMetrics | None = None
@@ -195,66 +208,86 @@ def _attributes_of(subgraph: str, operation: str | None) -> dict[str, str]:
 def subgraph_fetch(
     subgraph: str,
 ) -> AbstractContextManager[Callable[[Mapping[str, Any] | None], None]]:
-    """Around one subgraph fetch; yields ``done(failure)`` to record the outcome. While metrics
-    and tracing are off: one shared null context, no object per fetch; with metrics alone, a
-    timer (no span, no context variable). Retries are counted by the subgraph's guard
-    (``router.resilience.guard``), read at scrape time."""
+    """Around one client operation's fetch from a subgraph; yields ``done(failure)`` to record
+    its outcome (failures by code, the span's status). While tracing is off: a shared context
+    per subgraph (a null one while metrics are off too), no object per fetch. The fetch's time
+    is observed where the request is sent (:func:`timed_request`), once per request a subgraph
+    receives; retries are counted by the subgraph's guard (``router.resilience.guard``), read
+    at scrape time."""
     found = router_metrics()
     if not tracing.enabled():
-        return _UNRECORDED if found is None else _MeteredFetch(subgraph, found)
+        return _UNRECORDED if found is None else found.fetch_failures(subgraph)
     return _RecordedFetch(subgraph, found)
 
 
-class _MeteredFetch:
-    """One fetch's metrics: its duration per subgraph, its failure by code. A class rather than
-    a generator-based context manager with a closure: it runs per fetch (``bench telemetry``
-    measures what it costs)."""
+class FetchFailures:
+    """One subgraph's failed fetches by error code (``GATEWAY_TIMEOUT`` also as a timeout):
+    the context :func:`subgraph_fetch` gives while metrics alone are on. Stateless, so one per
+    subgraph serves every fetch."""
 
-    __slots__ = ("_found", "_started", "subgraph")
+    __slots__ = ("_done", "_found", "subgraph")
 
     def __init__(self, subgraph: str, found: RouterMetrics) -> None:
         self.subgraph = subgraph
         self._found = found
-        self._started = 0.0
+        self._done = self.done  # one bound method, handed to every fetch
 
     def __enter__(self) -> Callable[[Mapping[str, Any] | None], None]:
-        self._started = time.perf_counter()
-        return self.done
+        return self._done
 
     def done(self, failure: Mapping[str, Any] | None) -> None:
-        self.observe(failure.get("extensions", {}).get("code") if failure else None)
+        if failure:
+            self.count(failure.get("extensions", {}).get("code"))
 
-    def observe(self, code: object) -> None:
-        found = self._found
-        subgraph = self.subgraph
-        found.fetch_duration_by(subgraph).observe(time.perf_counter() - self._started)
+    def count(self, code: object) -> None:
         if code is not None:
-            found.fetch_errors_by(subgraph, str(code)).inc()
+            self._found.fetch_errors_by(self.subgraph, str(code)).inc()
             if code == "GATEWAY_TIMEOUT":
-                found.fetch_timeouts_by(subgraph).inc()
+                self._found.fetch_timeouts_by(self.subgraph).inc()
 
     def __exit__(self, *_: object) -> None:
         return None
 
 
-class _RecordedFetch:
-    """One fetch's ``subgraph.fetch`` span, and its metrics when they are on. The span is not
-    made current (nothing inside opens a span: the subgraph transport is the router's own HTTP/1
-    client): :func:`outbound_headers` finds it through ``_fetch`` and injects its context, which
-    saves a context attach and detach per fetch."""
+async def _timed(request: Awaitable[T], duration: Histogram) -> T:
+    started = time.perf_counter()
+    try:
+        answer = await request
+    except Exception:  # a failed request took its time too (not a cancelled one)
+        duration.observe(time.perf_counter() - started)
+        raise
+    duration.observe(time.perf_counter() - started)
+    return answer
 
-    __slots__ = ("_metered", "_token", "span", "subgraph")
+
+def timed_request(subgraph: str, request: Awaitable[T]) -> Awaitable[T]:
+    """``request`` (one request to ``subgraph``, retries included) timed into
+    ``router_subgraph_request_duration_seconds`` when metrics are on. Called where the request
+    is sent, inside outbound deduplication, so identical fetches sharing one request observe it
+    once (they are counted by ``router_subgraph_dedup_hits_total``): the histogram is the
+    subgraph's latency as the subgraph saw the router's traffic."""
+    found = router_metrics()
+    if found is None:
+        return request
+    return _timed(request, found.fetch_duration_by(subgraph))
+
+
+class _RecordedFetch:
+    """One fetch's ``subgraph.fetch`` span, and its failures when metrics are on. The span is
+    not made current (nothing inside opens a span: the subgraph transport is the router's own
+    HTTP/1 client): :func:`outbound_headers` finds it through ``_fetch`` and injects its context,
+    which saves a context attach and detach per fetch."""
+
+    __slots__ = ("_failures", "_token", "span", "subgraph")
 
     def __init__(self, subgraph: str, found: RouterMetrics | None) -> None:
         self.subgraph = subgraph
-        self._metered = _MeteredFetch(subgraph, found) if found is not None else None
+        self._failures = found.fetch_failures(subgraph) if found is not None else None
         self.span: Span = INVALID_SPAN
         self._token: Token[_RecordedFetch | None] | None = None
 
     def __enter__(self) -> Callable[[Mapping[str, Any] | None], None]:
         self._token = _fetch.set(self)
-        if self._metered is not None:
-            self._metered.__enter__()
         name, recording = _operation.get() or (None, True)
         if recording:
             attributes = _attributes_of(self.subgraph, name)
@@ -266,8 +299,8 @@ class _RecordedFetch:
         if code is not None and self.span.is_recording():
             self.span.set_status(Status(StatusCode.ERROR, str(code)))
             self.span.set_attribute("subgraph.error_code", str(code))
-        if self._metered is not None:
-            self._metered.observe(code)
+        if self._failures is not None:
+            self._failures.count(code)
 
     def __exit__(
         self,

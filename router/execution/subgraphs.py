@@ -239,8 +239,9 @@ class SubgraphClients:
         raises propagates."""
         with telemetry.subgraph_fetch(name) as done:
             try:
-                status, content, _ = await self._guarded(
-                    name, lambda: self.balancer.call(name, url, post), mutation=True
+                status, content, _ = await telemetry.timed_request(
+                    name,
+                    self._guarded(name, lambda: self.balancer.call(name, url, post), mutation=True),
                 )
             except _FAILURES as error:
                 failed = _failure_answer(name, error)
@@ -263,13 +264,15 @@ class SubgraphClients:
         received: list[tuple[str, str]] | None = None,
     ) -> Awaitable[tuple[int, bytes, str | None]]:
         """Through the subgraph's guard when there is one (its failures raise, so the breaker
-        counts them and transient ones are retried)."""
+        counts them and transient ones are retried), timed for the subgraph's latency metric
+        (inside deduplication: once per request the subgraph receives)."""
         guards = self._guards
         if guards is None:
-            return self._post(name, url, body, headers, received)
+            return telemetry.timed_request(name, self._post(name, url, body, headers, received))
         attempt = partial(self._post, name, url, body, headers, received)
         kind = "mutation" if mutation else "query"
-        return guards[name].call(attempt, operation_type=kind, check=_checked)
+        call = guards[name].call(attempt, operation_type=kind, check=_checked)
+        return telemetry.timed_request(name, call)
 
     async def _guarded(
         self,

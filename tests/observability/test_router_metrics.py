@@ -4,13 +4,16 @@ rate-limit refusals (real Redis), and the scrape-time breaker, cache and dedup s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
-from router.config import SecurityConfig
+from router.config import RouterConfig, SecurityConfig
 from router.instrumented import (
     CountingApqStore,
     CountingGate,
@@ -18,12 +21,17 @@ from router.instrumented import (
     RouterCollector,
 )
 from router.limits.rate_limit import RedisRateLimiter
+from router.planning.plan import FetchNode, QueryPlan
 from router.limits.settings import RateLimitRule, RateLimitSettings
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
 from router.resilience.settings import ResilienceSettings
 from router.security.gate import RequestGate
 from servicekit.telemetry import metrics
+from tests.execution.test_executor import Recorder, executor
+from tests.support.waiting import until
+
+FAILED = {"subgraph": "products", "code": "SUBREQUEST_HTTP_ERROR"}
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +134,38 @@ def test_scrape_time_series_from_router_state() -> None:
         ("router_subgraph_dedup_hits_total", (("subgraph", "products"),)): 4.0,
         ("router_subgraph_retries_total", (("subgraph", "products"),)): 3.0,
     }
+
+
+async def test_subgraph_latency_counts_each_request_sent_once_and_failures_per_fetch() -> None:
+    """Fetches sharing one in-flight request (outbound deduplication) observe its time once:
+    the histogram is the subgraph's latency for the requests it received. Before, every
+    client fetch observed it (three here, for two requests sent)."""
+    gate = asyncio.Event()
+
+    async def answer(body: dict[str, Any]) -> Any:
+        await asyncio.wait_for(gate.wait(), 2)
+        if body["query"].startswith("mutation"):
+            return httpx.Response(500, content=b"down")
+        return {"data": {"v": 1}}
+
+    config = RouterConfig.model_validate(
+        {"all_subgraphs": {"deduplicate_queries": True}, "subgraphs": {}}
+    )
+    recorder = Recorder({"products": answer})
+    run = executor(recorder, config)
+    query = QueryPlan(FetchNode("products", "{v}"))
+    mutation = QueryPlan(FetchNode("products", "mutation{v}", operation_kind="mutation"))
+    count = "router_subgraph_request_duration_seconds_count"
+    errors = "router_subgraph_errors_total"
+    before = (_value(count, subgraph="products"), _value(errors, **FAILED))
+    tasks = [asyncio.ensure_future(run.execute(p, {}, {})) for p in (query, query, mutation)]
+    await until(lambda: len(recorder.requests) >= 2, "the query and the mutation in flight")
+    gate.set()
+    results = await asyncio.gather(*tasks)
+
+    assert [r.data for r in results] == [{"v": 1}, {"v": 1}, {}]  # the mutation failed
+    assert [r.errors for r in results[:2]] == [[], []]
+    assert [e["extensions"]["code"] for e in results[2].errors] == ["SUBREQUEST_HTTP_ERROR"]
+    assert len(recorder.requests) == 2
+    assert _value(count, subgraph="products") == before[0] + 2
+    assert _value(errors, **FAILED) == before[1] + 1
