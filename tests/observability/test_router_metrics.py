@@ -21,8 +21,8 @@ from router.instrumented import (
     RouterCollector,
 )
 from router.limits.rate_limit import RedisRateLimiter
-from router.planning.plan import FetchNode, QueryPlan
 from router.limits.settings import RateLimitRule, RateLimitSettings
+from router.planning.plan import FetchNode, QueryPlan
 from router.request import GraphQLRequest, GraphQLResponse, graphql_error
 from router.resilience import SubgraphGuards
 from router.resilience.settings import ResilienceSettings
