@@ -234,13 +234,9 @@ class RedisCache:
         """One ``MGET``; a miss (or Redis down) is reported by :func:`is_missing`."""
         return (await self.read([(kind, key) for key in keys])).values
 
-    async def get_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[Any]:
-        """``(kind, key)`` pairs of any kinds in one ``MGET``, in order."""
-        return (await self.read(pairs)).values
-
     async def read(self, pairs: Sequence[tuple[str, str]]) -> CacheRead:
-        """``(kind, key)`` pairs in one ``MGET`` with the invalidation counter, for a
-        write-back of what was missing (:meth:`set_entries`)."""
+        """``(kind, key)`` pairs of any kinds in one ``MGET``, in order, with the invalidation
+        counter, for a write-back of what was missing (:meth:`set_entries`)."""
         if not pairs:
             return CacheRead([], None)
         raw = None
